@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import { registerRerankRoutes } from './api/rerank/routes.js';
+import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
+import type { GatewayConfig } from './config/load.js';
+import { RerankService } from './core/rerank/service.js';
+import { Router } from './core/router.js';
+import { ProviderRuntime } from './core/upstream.js';
+import { accessLog } from './observability/access-log.js';
+import { createLogger, type Logger } from './observability/log.js';
+import { buildAdminServer } from './server/admin.js';
+import { buildProxyServer, type RequestObserver } from './server/proxy.js';
+import { openSqlite, type SqliteDatabase } from './store/sqlite/database.js';
+import { SqliteUsageStore } from './store/sqlite/usage.js';
+import { UsageRecorder } from './store/usage.js';
+import { HttpClient } from './transport/http-client.js';
+
+export interface GatewayOptions {
+  readonly logger?: Logger;
+  /** Log one line per request (on by default). */
+  readonly accessLog?: boolean;
+}
+
+/** Everything a running gateway holds; `close()` drains and releases it all. */
+export interface Gateway {
+  readonly config: GatewayConfig;
+  readonly proxy: FastifyInstance;
+  readonly admin: FastifyInstance;
+  readonly logger: Logger;
+  readonly db: SqliteDatabase;
+  readonly usage: UsageRecorder;
+  readonly providers: ReadonlyMap<string, ProviderRuntime>;
+  close(): Promise<void>;
+}
+
+/** Builds the proxy and admin servers without listening (tests listen on port 0). */
+export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const logger = options.logger ?? createLogger();
+  const http = new HttpClient();
+  const providers = new Map<string, ProviderRuntime>();
+  for (const p of config.providers.values()) providers.set(p.name, new ProviderRuntime(p, http));
+  const router = new Router(config, providers);
+  const rerank = new RerankService(router);
+
+  const db = openSqlite(config.storage.data_dir);
+  const usage = new UsageRecorder(new SqliteUsageStore(db), (err) => logger.error({ err }, 'writing usage records failed'));
+  const observers: RequestObserver[] = [usage];
+  if (options.accessLog !== false) observers.push(accessLog(logger));
+
+  const authenticator: CallerAuthenticator =
+    config.server.auth === 'keys' ? new StaticKeyAuthenticator(config.server.keys) : allowAll;
+  const proxy = buildProxyServer({ config, logger, authenticator, observers });
+  registerRerankRoutes(proxy, { config, rerank });
+
+  const admin = buildAdminServer({
+    readiness: async () => ({ database: isDatabaseReachable(db), config: true }),
+  });
+
+  let closed = false;
+  return {
+    config,
+    proxy,
+    admin,
+    logger,
+    db,
+    usage,
+    providers,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([proxy.close(), admin.close()]);
+      await usage.close();
+      await http.close();
+      db.close();
+    },
+  };
+}
+
+function isDatabaseReachable(db: SqliteDatabase): boolean {
+  try {
+    db.prepare('SELECT 1').get();
+    return true;
+  } catch {
+    return false;
+  }
+}

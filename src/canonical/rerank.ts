@@ -1,0 +1,81 @@
+import type { Usage } from './usage.js';
+
+/**
+ * A document as the caller sent it. `text` is what gets ranked; for object documents
+ * without `text` it is built from `rank_fields`. `source` keeps the caller's original
+ * value so dialects can echo it exactly (Cohere v1 keeps extra keys).
+ */
+export interface RerankDocument {
+  readonly text: string;
+  readonly id?: string;
+  readonly meta?: Readonly<Record<string, unknown>>;
+  readonly source: string | Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The canonical rerank request every surface parses into.
+ * @example { model: 'cohere/rerank-v3.5', query: 'q', documents: [...], returnDocuments: false }
+ */
+export interface RerankRequest {
+  readonly model: string;
+  readonly query: string;
+  readonly documents: readonly RerankDocument[];
+  readonly topN?: number;
+  readonly returnDocuments: boolean;
+  readonly maxTokensPerDoc?: number;
+  readonly priority?: number;
+  readonly fallbacks?: readonly string[];
+  /** false opts this request out of the pair cache. */
+  readonly cache?: boolean;
+  /** Model-specific fields passed to providers that accept them (Bedrock additionalModelRequestFields). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+/** One upstream call: a slice of the caller's documents sent to one target. */
+export interface RerankCall {
+  readonly query: string;
+  readonly documents: readonly RerankDocument[];
+  /** Already clamped to the slice length. */
+  readonly topN: number;
+  readonly maxTokensPerDoc?: number;
+  readonly priority?: number;
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+/** A score for a position inside one call's slice. */
+export interface ScoredIndex {
+  index: number;
+  score: number;
+}
+
+export interface RerankCallResult {
+  readonly scores: ScoredIndex[];
+  readonly usage: Partial<Usage>;
+}
+
+export interface RankedDocument {
+  /** The caller's original position. */
+  readonly index: number;
+  readonly score: number;
+  readonly document?: RerankDocument;
+}
+
+/** The canonical answer every surface renders. */
+export interface RerankResult {
+  readonly id: string;
+  readonly results: readonly RankedDocument[];
+  /** The model name as the caller asked for it. */
+  readonly modelRequested: string;
+  /** `provider/model` that served the request. */
+  readonly modelUsed: string;
+  readonly provider: string;
+  readonly usage: Usage;
+  readonly costUsd: number;
+  readonly latencyMs: number;
+  readonly chunks: number;
+  readonly attempts: number;
+  /** Position in the fallback list of the target that served (0 = primary). */
+  readonly fallbackIndex: number;
+  readonly cache?: { readonly hits: number; readonly misses: number };
+  readonly degraded?: boolean;
+}

@@ -1,0 +1,163 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { PROVIDER_TYPES } from '../providers/registry.js';
+import type { ProviderAdapter } from '../providers/types.js';
+import { ConfigError, interpolateEnv } from './interpolate.js';
+import { configSchema, type ModelConfig, type ProviderBaseConfig, type RawConfig } from './schema.js';
+
+/** A validated configuration with provider instances built. Immutable once loaded. */
+export interface GatewayConfig {
+  readonly server: RawConfig['server'];
+  readonly storage: RawConfig['storage'];
+  readonly providers: ReadonlyMap<string, LoadedProvider>;
+  readonly models: ReadonlyMap<string, ModelConfig>;
+  /** The file the config came from, or null for the embedded default. */
+  readonly source: string | null;
+}
+
+export interface LoadedProvider {
+  readonly name: string;
+  readonly config: ProviderBaseConfig;
+  readonly adapter: ProviderAdapter;
+}
+
+export interface LoadOptions {
+  readonly argv?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+/** Finds the config file: `--config`, then RANKWAY_CONFIG, then ./rankway.yaml if present. */
+export function findConfigFile(options: LoadOptions = {}): string | null {
+  const argv = options.argv ?? process.argv.slice(2);
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (i >= 0) {
+    const value = argv[i].includes('=') ? argv[i].slice('--config='.length) : argv[i + 1];
+    if (!value) throw new ConfigError(['--config needs a file path']);
+    return resolve(cwd, value);
+  }
+  if (env.RANKWAY_CONFIG) return resolve(cwd, env.RANKWAY_CONFIG);
+  const local = resolve(cwd, 'rankway.yaml');
+  return existsSync(local) ? local : null;
+}
+
+export function loadConfig(options: LoadOptions = {}): GatewayConfig {
+  const env = options.env ?? process.env;
+  const file = findConfigFile(options);
+  let raw: unknown = {};
+  if (file !== null) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError([`cannot read config file ${file}: ${(err as Error).message}`]);
+    }
+    try {
+      raw = parseYaml(text) ?? {};
+    } catch (err) {
+      throw new ConfigError([`${file} is not valid YAML: ${(err as Error).message}`]);
+    }
+  }
+  return buildConfig(raw, { env, source: file });
+}
+
+/** Validates a parsed (YAML or object) config; every problem names its path. */
+export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; source?: string | null } = {}): GatewayConfig {
+  const env = options.env ?? process.env;
+  const interpolated = interpolateEnv(raw, env) as Record<string, unknown>;
+  const parsed = configSchema.safeParse(interpolated);
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues));
+  const cfg = applyEnvOverrides(parsed.data, env);
+
+  const problems: string[] = [];
+  const providers = new Map<string, LoadedProvider>();
+  cfg.providers.forEach((p, i) => {
+    const def = PROVIDER_TYPES.get(p.type);
+    if (!def) {
+      problems.push(`providers[${i}].type: unknown provider type "${p.type}" (known: ${[...PROVIDER_TYPES.keys()].join(', ')})`);
+      return;
+    }
+    if (providers.has(p.name)) {
+      problems.push(`providers[${i}].name: "${p.name}" is already used by another provider`);
+      return;
+    }
+    const full = def.configSchema.safeParse(interpolated.providers ? (interpolated.providers as unknown[])[i] : p);
+    if (!full.success) {
+      problems.push(...formatIssues(full.error.issues, `providers[${i}]`));
+      return;
+    }
+    providers.set(p.name, { name: p.name, config: full.data as ProviderBaseConfig, adapter: def.create(full.data) });
+  });
+  if (!providers.has('local')) {
+    const local = PROVIDER_TYPES.get('local')!;
+    const config = local.configSchema.parse({ name: 'local', type: 'local' });
+    providers.set('local', { name: 'local', config, adapter: local.create(config) });
+  }
+
+  const models = new Map<string, ModelConfig>();
+  cfg.models.forEach((m, i) => {
+    if (models.has(m.name)) problems.push(`models[${i}].name: "${m.name}" is defined twice`);
+    const targetProblem = checkTarget(m.target, providers);
+    if (targetProblem) problems.push(`models[${i}].target: ${targetProblem}`);
+    models.set(m.name, m);
+  });
+  cfg.models.forEach((m, i) => {
+    m.fallbacks.forEach((f, j) => {
+      if (models.has(f)) return;
+      const problem = checkTarget(f, providers);
+      if (problem) problems.push(`models[${i}].fallbacks[${j}]: ${problem}`);
+    });
+  });
+  cfg.server.keys.forEach((k, i) => {
+    if (cfg.server.keys.findIndex((o) => o.name === k.name) !== i) problems.push(`server.keys[${i}].name: "${k.name}" is defined twice`);
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { server: cfg.server, storage: cfg.storage, providers, models, source: options.source ?? null };
+}
+
+function checkTarget(target: string, providers: ReadonlyMap<string, LoadedProvider>): string | undefined {
+  const slash = target.indexOf('/');
+  if (slash <= 0) return `"${target}" must be "provider/model" or a model alias`;
+  const provider = providers.get(target.slice(0, slash));
+  if (!provider) return `provider "${target.slice(0, slash)}" is not configured`;
+  const model = target.slice(slash + 1);
+  if (provider.adapter.models && !provider.adapter.models.includes(model)) {
+    return `provider "${provider.name}" has no model "${model}" (it has: ${provider.adapter.models.join(', ')})`;
+  }
+  return undefined;
+}
+
+function applyEnvOverrides(cfg: RawConfig, env: NodeJS.ProcessEnv): RawConfig {
+  const server = { ...cfg.server };
+  const port = (name: string): number | undefined => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError([`${name}: "${v}" is not a valid port`]);
+    return n;
+  };
+  server.port = port('PORT') ?? server.port;
+  server.admin_port = port('ADMIN_PORT') ?? server.admin_port;
+  server.host = env.HOST || server.host;
+  server.admin_host = env.ADMIN_HOST || server.admin_host;
+  const storage = { ...cfg.storage };
+  storage.database_url = env.DATABASE_URL || storage.database_url;
+  storage.redis_url = env.REDIS_URL || storage.redis_url;
+  storage.data_dir = env.RANKWAY_DATA_DIR || storage.data_dir;
+  return { ...cfg, server, storage };
+}
+
+/** `providers[2].base_url: Invalid URL` style lines from zod issues. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
+  return issues.map((issue) => {
+    let path = prefix;
+    for (const key of issue.path) {
+      path += typeof key === 'number' ? `[${key}]` : path ? `.${String(key)}` : String(key);
+    }
+    return `${path || '(root)'}: ${issue.message}`;
+  });
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+
+/** Price per unit; cost is the sum of whatever units a call used. */
+export const priceSchema = z.strictObject({
+  per_1k_search_units: z.number().nonnegative().optional(),
+  per_1k_queries: z.number().nonnegative().optional(),
+  per_1m_input_tokens: z.number().nonnegative().optional(),
+  per_1m_output_tokens: z.number().nonnegative().optional(),
+});
+export type PriceConfig = z.infer<typeof priceSchema>;
+
+/** Fields every provider accepts; a provider type extends this with its own. */
+export const providerBaseSchema = z.looseObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, "-" or "_"'),
+  type: z.string(),
+  api_key: z.string().min(1).optional(),
+  base_url: z.url().optional(),
+  timeout_ms: positiveInt.default(30_000),
+  max_retries: z.number().int().min(0).max(10).default(2),
+  headers: z.record(z.string(), z.string()).default({}),
+  max_documents_per_request: positiveInt.optional(),
+  max_concurrency: positiveInt.default(16),
+  /** Largest number of chunk calls of one request in flight at once. */
+  chunk_concurrency: positiveInt.default(4),
+  requests_per_minute: positiveInt.optional(),
+});
+export type ProviderBaseConfig = z.infer<typeof providerBaseSchema>;
+
+export const modelSchema = z.strictObject({
+  name: z.string().min(1),
+  target: z.string().regex(/^[^/]+\/.+$/, 'must be "provider/model"'),
+  fallbacks: z.array(z.string().min(1)).default([]),
+  price: priceSchema.optional(),
+  /** Pair-level score cache: off for listwise rerankers whose scores depend on the whole list. */
+  cache: z.enum(['pairs', 'off']).default('pairs'),
+  on_failure: z.enum(['error', 'passthrough']).default('error'),
+  /** Bedrock-native requests naming one of these ARNs or model ids are served by this alias. */
+  arns: z.array(z.string().min(1)).default([]),
+  bedrock_route: z.enum(['agent-runtime', 'invoke-model']).optional(),
+});
+export type ModelConfig = z.infer<typeof modelSchema>;
+
+export const callerKeySchema = z.strictObject({
+  name: z.string().min(1),
+  key_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the lowercase hex sha256 of the key'),
+  allowed_models: z.array(z.string()).optional(),
+});
+
+export const serverSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(3000),
+  admin_host: z.string().default('127.0.0.1'),
+  admin_port: z.number().int().min(0).max(65535).default(3001),
+  auth: z.enum(['keys', 'none']).default('none'),
+  /** Required to run `auth: none` on a non-loopback address. */
+  allow_unauthenticated_remote: z.boolean().default(false),
+  body_limit_bytes: positiveInt.default(20 * 1024 * 1024),
+  request_timeout_ms: positiveInt.default(60_000),
+  max_documents: positiveInt.default(10_000),
+  max_document_chars: positiveInt.default(200_000),
+  keys: z.array(callerKeySchema).default([]),
+  tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
+});
+
+export const storageSchema = z.strictObject({
+  data_dir: z.string().default('./data'),
+  database_url: z.string().optional(),
+  redis_url: z.string().optional(),
+});
+
+export const configSchema = z.strictObject({
+  server: serverSchema.default(serverSchema.parse({})),
+  storage: storageSchema.default(storageSchema.parse({})),
+  providers: z.array(providerBaseSchema).default([]),
+  models: z.array(modelSchema).default([]),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type ServerConfig = z.infer<typeof serverSchema>;

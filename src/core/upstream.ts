@@ -1,0 +1,80 @@
+import type { LoadedProvider } from '../config/load.js';
+import { createUpstreamAuth } from '../auth/upstream/factory.js';
+import type { UpstreamAuth } from '../auth/upstream/types.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { HttpCall, UpstreamReply } from '../providers/types.js';
+import type { HttpClient } from '../transport/http-client.js';
+import { Semaphore } from './semaphore.js';
+
+interface Endpoint {
+  readonly origin: string;
+  readonly prefix: string;
+}
+
+const PATH_NOT_SERVED = new Set([404, 405, 501]);
+
+/**
+ * A provider instance at run time: its adapter plus the signer, the pool, the
+ * concurrency gate and what it learnt (which alternative path works).
+ */
+export class ProviderRuntime {
+  readonly name: string;
+  readonly config: LoadedProvider['config'];
+  readonly adapter: LoadedProvider['adapter'];
+  readonly concurrency: Semaphore;
+  private readonly auth: UpstreamAuth;
+  private readonly endpoints: ReadonlyMap<string, Endpoint>;
+  private readonly workingPath = new Map<string, string>();
+  private readonly staticHeaders: Readonly<Record<string, string>>;
+
+  constructor(
+    provider: LoadedProvider,
+    private readonly http: HttpClient,
+    auth?: UpstreamAuth,
+  ) {
+    this.name = provider.name;
+    this.config = provider.config;
+    this.adapter = provider.adapter;
+    this.auth = auth ?? createUpstreamAuth(provider.adapter.auth);
+    this.concurrency = new Semaphore(provider.config.max_concurrency);
+    this.staticHeaders = provider.config.headers;
+    const endpoints = new Map<string, Endpoint>();
+    for (const [key, base] of Object.entries(provider.adapter.endpoints)) {
+      const url = new URL(base);
+      endpoints.set(key, { origin: url.origin, prefix: url.pathname.replace(/\/$/, '') });
+    }
+    this.endpoints = endpoints;
+  }
+
+  /**
+   * Sends one call, trying alternative paths when the server does not serve the first;
+   * returns any HTTP answer (errors included) and throws only for transport failures.
+   */
+  async send(call: HttpCall, timeoutMs: number): Promise<UpstreamReply> {
+    const endpoint = this.endpoints.get(call.endpoint ?? 'default');
+    if (!endpoint) throw new GatewayError('internal_error', `provider ${this.name} has no endpoint ${call.endpoint ?? 'default'}`);
+    const body = call.body === undefined ? undefined : Buffer.isBuffer(call.body) ? call.body : Buffer.from(JSON.stringify(call.body));
+    const candidates = call.alternativePaths ? [call.path, ...call.alternativePaths] : [call.path];
+    const remembered = this.workingPath.get(call.path);
+    const ordered = remembered ? [remembered, ...candidates.filter((p) => p !== remembered)] : candidates;
+
+    let reply: UpstreamReply | undefined;
+    for (const path of ordered) {
+      reply = await this.sendOnce(endpoint, path, call, body, timeoutMs);
+      if (!PATH_NOT_SERVED.has(reply.status) || ordered.length === 1) {
+        if (candidates.length > 1 && reply.status < 400) this.workingPath.set(call.path, path);
+        return reply;
+      }
+    }
+    return reply!;
+  }
+
+  private async sendOnce(endpoint: Endpoint, path: string, call: HttpCall, body: Buffer | undefined, timeoutMs: number): Promise<UpstreamReply> {
+    const fullPath = endpoint.prefix + path;
+    const headers: Record<string, string> = { ...this.staticHeaders, ...call.headers };
+    if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+    headers.accept ??= 'application/json';
+    await this.auth.apply({ method: call.method, origin: endpoint.origin, path: fullPath, headers, body });
+    return this.http.send({ origin: endpoint.origin, path: fullPath, method: call.method, headers, body, timeoutMs });
+  }
+}

@@ -1,0 +1,80 @@
+import { ERROR_CODES, type ErrorCode } from './codes.js';
+
+/**
+ * How a failed upstream attempt steers the attempt loop.
+ * caller_fault stops at once; rate_limit, transient, timeout and connection are retried
+ * and then fall back; credential, model_access and quota go straight to the next target.
+ */
+export type FailureClass =
+  | 'caller_fault'
+  | 'rate_limit'
+  | 'transient'
+  | 'timeout'
+  | 'connection'
+  | 'credential'
+  | 'model_access'
+  | 'quota'
+  | 'bad_response';
+
+export interface GatewayErrorOptions {
+  readonly param?: string | null;
+  readonly failure?: FailureClass;
+  readonly retryAfterMs?: number;
+  readonly upstreamStatus?: number;
+  /** Upstream error code (for example an AWS exception name) safe to show callers. */
+  readonly upstreamCode?: string;
+  /** Full upstream detail for the server log only; never rendered to callers. */
+  readonly detail?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly cause?: unknown;
+}
+
+/** The one error type handlers throw; each surface renders it in its own envelope. */
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: string;
+  readonly param: string | null;
+  readonly failure?: FailureClass;
+  readonly retryAfterMs?: number;
+  readonly upstreamStatus?: number;
+  readonly upstreamCode?: string;
+  readonly detail?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Set once the gateway spent its own retries and fallbacks on this request. */
+  retriesExhausted = false;
+
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const spec = ERROR_CODES[code];
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = spec.status;
+    this.type = spec.type;
+    this.param = options.param ?? null;
+    this.failure = options.failure;
+    this.retryAfterMs = options.retryAfterMs;
+    this.upstreamStatus = options.upstreamStatus;
+    this.upstreamCode = options.upstreamCode;
+    this.detail = options.detail;
+    this.headers = options.headers;
+  }
+
+  get isRetryable(): boolean {
+    const f = this.failure;
+    return f === 'rate_limit' || f === 'transient' || f === 'timeout' || f === 'connection';
+  }
+
+  /** True when another target may succeed where this one failed. */
+  get allowsFallback(): boolean {
+    return this.failure !== undefined && this.failure !== 'caller_fault';
+  }
+}
+
+export const invalidRequest = (message: string, param: string | null = null): GatewayError =>
+  new GatewayError('invalid_request', message, { param });
+
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  return new GatewayError('internal_error', 'Internal error in the gateway', { cause: err });
+}

@@ -1,0 +1,28 @@
+import type { RequestContext } from '../core/context.js';
+import type { RequestObserver } from '../server/proxy.js';
+import type { Logger } from './log.js';
+
+/** One JSON line per proxied request; never the payload. */
+export function accessLog(logger: Logger): RequestObserver {
+  return {
+    onResponse(ctx: RequestContext, status: number, durationMs: number) {
+      const o = ctx.outcome;
+      logger.info(
+        {
+          requestId: ctx.requestId,
+          keyId: ctx.caller.keyId,
+          surface: ctx.surface,
+          alias: o.alias,
+          provider: o.provider,
+          status,
+          latencyMs: Math.round(durationMs * 1000) / 1000,
+          attempts: o.attempts,
+          documents: o.documents,
+          searchUnits: o.usage?.searchUnits,
+          inputTokens: o.usage?.inputTokens,
+        },
+        'request',
+      );
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+import type { RerankCall, RerankCallResult } from '../canonical/rerank.js';
+import type { GatewayError } from '../errors/gateway-error.js';
+import type { ProviderBaseConfig } from '../config/schema.js';
+
+/**
+ * An upstream HTTP request as a provider describes it: no base URL and no credentials.
+ * `endpoint` names which of the provider's base URLs to use (Bedrock has two).
+ * `paths` lists alternatives to try in order when the first answers 404/405/501.
+ */
+export interface HttpCall {
+  readonly method: 'POST' | 'GET';
+  readonly path: string;
+  readonly alternativePaths?: readonly string[];
+  readonly endpoint?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** JSON value to serialise, or raw bytes. */
+  readonly body?: unknown;
+}
+
+/** What the transport hands back to a provider's parser. */
+export interface UpstreamReply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+/** The target a request resolved to: provider instance plus the upstream model id. */
+export interface Target {
+  readonly provider: string;
+  readonly model: string;
+}
+
+export interface HttpRerankCapability {
+  readonly kind: 'http';
+  /** true when the upstream truncates long documents itself given `maxTokensPerDoc`. */
+  readonly nativeMaxTokensPerDoc: boolean;
+  build(call: RerankCall, target: Target): HttpCall;
+  parse(reply: UpstreamReply, call: RerankCall): RerankCallResult;
+}
+
+export interface InProcessRerankCapability {
+  readonly kind: 'inprocess';
+  readonly nativeMaxTokensPerDoc: boolean;
+  run(call: RerankCall, target: Target): RerankCallResult;
+}
+
+export type RerankCapability = HttpRerankCapability | InProcessRerankCapability;
+
+/** Capabilities a provider has; an absent one is simply not offered. */
+export interface ProviderCapabilities {
+  readonly rerank?: RerankCapability;
+}
+
+export interface ProviderLimits {
+  /** Documents one upstream call accepts; larger requests are chunked by core. */
+  readonly maxDocumentsPerCall: number;
+}
+
+/** Which credentials an instance needs; auth/upstream turns this into a signer. */
+export type AuthSpec =
+  | { readonly scheme: 'none' }
+  | { readonly scheme: 'bearer'; readonly token: string };
+
+/**
+ * A configured provider instance: pure translation bound to its config.
+ * Built once at boot; never performs I/O itself.
+ */
+export interface ProviderAdapter {
+  readonly type: string;
+  /** Base URLs by endpoint name; `default` is used when a call names none. */
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly auth: AuthSpec;
+  readonly limits: ProviderLimits;
+  readonly capabilities: ProviderCapabilities;
+  /** When set, the only model ids this instance serves; otherwise any id is passed upstream. */
+  readonly models?: readonly string[];
+  /** Turns an upstream error reply into a classified failure. */
+  parseError(reply: UpstreamReply): GatewayError;
+}
+
+/**
+ * A provider type as the registry knows it: the config it accepts (the common
+ * provider fields plus its own) and a factory for instances.
+ */
+export interface ProviderDefinition<C extends ProviderBaseConfig = ProviderBaseConfig> {
+  readonly type: string;
+  readonly configSchema: z.ZodType<C>;
+  create(config: C): ProviderAdapter;
+}

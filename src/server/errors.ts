@@ -1,0 +1,34 @@
+import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
+
+/** Maps Fastify's own errors (body parsing, size, media type) onto the coded table. */
+export function fromFrameworkError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) {
+    return new GatewayError('payload_too_large', 'Request body is larger than the configured limit');
+  }
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e.statusCode === 415) {
+    return new GatewayError('unsupported_media_type', 'Content-Type must be application/json');
+  }
+  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new GatewayError('invalid_json', 'Request body is empty; send a JSON object');
+  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message ?? ''))) {
+    return new GatewayError('invalid_json', 'Request body is not valid JSON');
+  }
+  if (e.statusCode === 400 && e.code?.startsWith('FST_')) return new GatewayError('invalid_request', e.message ?? 'Bad request');
+  return toGatewayError(err);
+}
+
+/** Headers every error carries: Retry-After on 429/503, x-should-retry once we gave up. */
+export function errorHeaders(err: GatewayError): Record<string, string> {
+  const headers: Record<string, string> = { ...err.headers };
+  if ((err.status === 429 || err.status === 503) && headers['retry-after'] === undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000)));
+  }
+  if (err.retriesExhausted) headers['x-should-retry'] = 'false';
+  return headers;
+}
+
+/** OpenAI/Cohere-style envelope: `{"error": {"message", "type", "param", "code"}}`. */
+export function openAiEnvelope(err: GatewayError): Record<string, unknown> {
+  return { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
+}

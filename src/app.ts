@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { registerOpenApiRoute } from './api/openapi/route.js';
+import { OpenApiRegistry } from './api/openapi/registry.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
 import type { GatewayConfig } from './config/load.js';
@@ -6,7 +8,10 @@ import { RerankService } from './core/rerank/service.js';
 import { Router } from './core/router.js';
 import { ProviderRuntime } from './core/upstream.js';
 import { accessLog } from './observability/access-log.js';
+import { postgresCheck, redisCheck, runChecks, type ReadinessCheck } from './observability/health.js';
 import { createLogger, type Logger } from './observability/log.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { tracingFromEnv, type Tracing } from './observability/tracing.js';
 import { buildAdminServer } from './server/admin.js';
 import { buildProxyServer, type RequestObserver } from './server/proxy.js';
 import { openSqlite, type SqliteDatabase } from './store/sqlite/database.js';
@@ -18,6 +23,10 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** Log one line per request (on by default). */
   readonly accessLog?: boolean;
+  /** Tracing; defaults to what the OTEL_* environment asks for (off when no endpoint is set). */
+  readonly tracing?: Tracing;
+  /** Environment for OTEL_* and LOG_PAYLOADS (tests pass their own). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Everything a running gateway holds; `close()` drains and releases it all. */
@@ -29,13 +38,24 @@ export interface Gateway {
   readonly db: SqliteDatabase;
   readonly usage: UsageRecorder;
   readonly providers: ReadonlyMap<string, ProviderRuntime>;
+  readonly metrics: GatewayMetrics;
+  readonly openapi: OpenApiRegistry;
+  readonly tracing?: Tracing;
+  /**
+   * Graceful stop: readiness turns false, listeners stop accepting, in-flight requests and
+   * streams get up to `timeoutMs` to finish (then their connections are cut), usage is
+   * flushed, pools close. Resolves `true` when everything finished within the deadline.
+   */
+  shutdown(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
 /** Builds the proxy and admin servers without listening (tests listen on port 0). */
 export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger();
-  const http = new HttpClient();
+  const tracing = options.tracing ?? tracingFromEnv(env);
+  const http = new HttpClient({ tracing });
   const providers = new Map<string, ProviderRuntime>();
   for (const p of config.providers.values()) providers.set(p.name, new ProviderRuntime(p, http));
   const router = new Router(config, providers);
@@ -43,19 +63,63 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
 
   const db = openSqlite(config.storage.data_dir);
   const usage = new UsageRecorder(new SqliteUsageStore(db), (err) => logger.error({ err }, 'writing usage records failed'));
-  const observers: RequestObserver[] = [usage];
+  const metrics = new GatewayMetrics({
+    aliases: config.models.keys(),
+    providers: config.providers.keys(),
+    providerLoad: () => [...providers.values()].map((p) => ({ provider: p.name, inFlight: p.concurrency.inUse, queued: p.concurrency.waiting })),
+  });
+  const observers: RequestObserver[] = [usage, metrics];
   if (options.accessLog !== false) observers.push(accessLog(logger));
 
   const authenticator: CallerAuthenticator =
     config.server.auth === 'keys' ? new StaticKeyAuthenticator(config.server.keys) : allowAll;
-  const proxy = buildProxyServer({ config, logger, authenticator, observers });
-  registerRerankRoutes(proxy, { config, rerank });
+  const openapi = new OpenApiRegistry();
+  const logPayloads = config.server.log_payloads || env.LOG_PAYLOADS === '1';
+  const proxy = buildProxyServer({ config, logger, authenticator, observers, tracing, logPayloads });
+  registerRerankRoutes(proxy, { config, rerank, openapi });
+  registerOpenApiRoute(proxy, openapi);
 
+  const checks: ReadinessCheck[] = [
+    { name: 'config', check: () => undefined },
+    { name: 'database', check: () => void db.prepare('SELECT 1').get() },
+  ];
+  if (config.storage.database_url) checks.push(postgresCheck(config.storage.database_url));
+  if (config.storage.redis_url) checks.push(redisCheck(config.storage.redis_url));
+
+  let draining = false;
   const admin = buildAdminServer({
-    readiness: async () => ({ database: isDatabaseReachable(db), config: true }),
+    readiness: () => runChecks(checks),
+    metrics: () => metrics.render(),
+    draining: () => draining,
+    openapi,
   });
 
-  let closed = false;
+  let stopped: Promise<boolean> | undefined;
+  const shutdown = (timeoutMs: number): Promise<boolean> => {
+    stopped ??= (async () => {
+      draining = true;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const drained = await Promise.race([proxy.close().then(() => true as const), deadline]);
+      clearTimeout(timer);
+      if (!drained) {
+        logger.warn({ timeoutMs }, 'shutdown deadline passed: closing connections with requests still in flight');
+        proxy.server.closeAllConnections();
+        await proxy.close();
+      }
+      await admin.close();
+      await usage.close();
+      await http.close();
+      await Promise.allSettled(checks.map((c) => c.close?.()));
+      await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'flushing traces failed'));
+      db.close();
+      return drained;
+    })();
+    return stopped;
+  };
+
   return {
     config,
     proxy,
@@ -64,22 +128,13 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     db,
     usage,
     providers,
+    metrics,
+    openapi,
+    tracing,
+    shutdown,
     async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([proxy.close(), admin.close()]);
-      await usage.close();
-      await http.close();
-      db.close();
+      await shutdown(config.server.shutdown_timeout_ms);
     },
   };
 }
 
-function isDatabaseReachable(db: SqliteDatabase): boolean {
-  try {
-    db.prepare('SELECT 1').get();
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -30,14 +30,20 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
+      process.exit(130);
     }
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining in-flight requests');
-    gateway.close().then(
-      () => process.exit(0),
+    const timeoutMs = config.server.shutdown_timeout_ms;
+    logger.info({ signal, timeoutMs }, 'shutting down: draining in-flight requests');
+    gateway.shutdown(timeoutMs).then(
+      (drained) => {
+        logger.info({ drained }, drained ? 'shutdown complete' : 'shutdown complete after cutting requests at the deadline');
+        logger.flush();
+        process.exit(0);
+      },
       (err) => {
         logger.error({ err }, 'error during shutdown');
+        logger.flush();
         process.exit(1);
       },
     );

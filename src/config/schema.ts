@@ -22,6 +22,8 @@ export const providerBaseSchema = z.looseObject({
   headers: z.record(z.string(), z.string()).default({}),
   max_documents_per_request: positiveInt.optional(),
   max_concurrency: positiveInt.default(16),
+  /** Calls allowed to wait for a concurrency slot; beyond this Rankway sheds load with 503. */
+  max_queue: z.number().int().min(0).default(1000),
   /** Largest number of chunk calls of one request in flight at once. */
   chunk_concurrency: positiveInt.default(4),
   requests_per_minute: positiveInt.optional(),
@@ -60,6 +62,14 @@ export const serverSchema = z.strictObject({
   request_timeout_ms: positiveInt.default(60_000),
   max_documents: positiveInt.default(10_000),
   max_document_chars: positiveInt.default(200_000),
+  /** Deepest JSON nesting accepted in a request body; deeper bodies get 400 before any work. */
+  max_json_depth: positiveInt.default(32),
+  /** Time a client has to send its request headers. */
+  headers_timeout_ms: positiveInt.default(10_000),
+  /** On SIGTERM/SIGINT, how long in-flight requests may take before connections are cut. */
+  shutdown_timeout_ms: positiveInt.default(25_000),
+  /** Log request bodies (debugging only: they may hold customer data). Env LOG_PAYLOADS=1. */
+  log_payloads: z.boolean().default(false),
   keys: z.array(callerKeySchema).default([]),
   tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
 });

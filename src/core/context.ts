@@ -1,4 +1,5 @@
 import type { Usage } from '../canonical/usage.js';
+import type { Span } from '@opentelemetry/api';
 import type { Logger } from '../observability/log.js';
 
 /** The caller a request was authenticated as (anonymous when auth is `none`). */
@@ -20,10 +21,14 @@ export interface Outcome {
   chunks: number;
   documents: number;
   cacheHits: number;
+  /** Pairs looked up in the cache and not found (0 when the cache was not consulted). */
+  cacheMisses: number;
   upstreamMs: number;
   usage?: Usage;
   costUsd: number;
   degraded: boolean;
+  /** The coded error the request ended with, set by the surface's error hook. */
+  errorCode?: string;
 }
 
 /** Per-request state passed down through core. */
@@ -38,6 +43,8 @@ export interface RequestContext {
   readonly outcome: Outcome;
   /** Request headers that steer behaviour (cache-control ...), lower-cased names. */
   readonly noCache?: boolean;
+  /** The request's trace span when tracing is on; upstream attempts become its children. */
+  readonly span?: Span;
 }
 
 export const newOutcome = (): Outcome => ({
@@ -47,6 +54,7 @@ export const newOutcome = (): Outcome => ({
   chunks: 0,
   documents: 0,
   cacheHits: 0,
+  cacheMisses: 0,
   upstreamMs: 0,
   costUsd: 0,
   degraded: false,

@@ -1,10 +1,22 @@
-/** A counting semaphore; waiters are served in arrival order. */
+/**
+ * A counting semaphore; waiters are served in arrival order. With `maxQueue`, at most that
+ * many callers wait: the next one gets `onFull()`'s error at once, so a slow upstream makes
+ * Rankway shed load instead of piling up requests in memory.
+ */
 export class Semaphore {
   private available: number;
   private readonly waiters: Array<() => void> = [];
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    private readonly queue: { readonly maxQueue: number; readonly onFull: () => Error } = { maxQueue: Infinity, onFull: () => new Error('queue full') },
+  ) {
     this.available = capacity;
+  }
+
+  /** Calls currently holding a slot. */
+  get inUse(): number {
+    return this.capacity - this.available;
   }
 
   get waiting(): number {
@@ -21,6 +33,7 @@ export class Semaphore {
 
   acquire(): Promise<void> {
     if (this.tryAcquire()) return Promise.resolve();
+    if (this.waiters.length >= this.queue.maxQueue) return Promise.reject(this.queue.onFull());
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 

@@ -4,6 +4,7 @@ import type { UpstreamAuth } from '../auth/upstream/types.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { HttpCall, UpstreamReply } from '../providers/types.js';
 import type { HttpClient } from '../transport/http-client.js';
+import type { RequestContext } from './context.js';
 import { Semaphore } from './semaphore.js';
 
 interface Endpoint {
@@ -36,7 +37,15 @@ export class ProviderRuntime {
     this.config = provider.config;
     this.adapter = provider.adapter;
     this.auth = auth ?? createUpstreamAuth(provider.adapter.auth);
-    this.concurrency = new Semaphore(provider.config.max_concurrency);
+    this.concurrency = new Semaphore(provider.config.max_concurrency, {
+      maxQueue: provider.config.max_queue,
+      onFull: () =>
+        new GatewayError('overloaded', `Rankway is at capacity for provider ${provider.name}; retry shortly`, {
+          failure: 'overloaded',
+          retryAfterMs: 1000,
+          detail: `provider ${provider.name}: ${provider.config.max_concurrency} calls in flight and ${provider.config.max_queue} queued`,
+        }),
+    });
     this.staticHeaders = provider.config.headers;
     const endpoints = new Map<string, Endpoint>();
     for (const [key, base] of Object.entries(provider.adapter.endpoints)) {
@@ -50,7 +59,7 @@ export class ProviderRuntime {
    * Sends one call, trying alternative paths when the server does not serve the first;
    * returns any HTTP answer (errors included) and throws only for transport failures.
    */
-  async send(call: HttpCall, timeoutMs: number): Promise<UpstreamReply> {
+  async send(call: HttpCall, timeoutMs: number, ctx?: RequestContext): Promise<UpstreamReply> {
     const endpoint = this.endpoints.get(call.endpoint ?? 'default');
     if (!endpoint) throw new GatewayError('internal_error', `provider ${this.name} has no endpoint ${call.endpoint ?? 'default'}`);
     const body = call.body === undefined ? undefined : Buffer.isBuffer(call.body) ? call.body : Buffer.from(JSON.stringify(call.body));
@@ -60,7 +69,7 @@ export class ProviderRuntime {
 
     let reply: UpstreamReply | undefined;
     for (const path of ordered) {
-      reply = await this.sendOnce(endpoint, path, call, body, timeoutMs);
+      reply = await this.sendOnce(endpoint, path, call, body, timeoutMs, ctx?.span);
       if (!PATH_NOT_SERVED.has(reply.status) || ordered.length === 1) {
         if (candidates.length > 1 && reply.status < 400) this.workingPath.set(call.path, path);
         return reply;
@@ -69,12 +78,19 @@ export class ProviderRuntime {
     return reply!;
   }
 
-  private async sendOnce(endpoint: Endpoint, path: string, call: HttpCall, body: Buffer | undefined, timeoutMs: number): Promise<UpstreamReply> {
+  private async sendOnce(
+    endpoint: Endpoint,
+    path: string,
+    call: HttpCall,
+    body: Buffer | undefined,
+    timeoutMs: number,
+    parentSpan: RequestContext['span'],
+  ): Promise<UpstreamReply> {
     const fullPath = endpoint.prefix + path;
     const headers: Record<string, string> = { ...this.staticHeaders, ...call.headers };
     if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     headers.accept ??= 'application/json';
     await this.auth.apply({ method: call.method, origin: endpoint.origin, path: fullPath, headers, body });
-    return this.http.send({ origin: endpoint.origin, path: fullPath, method: call.method, headers, body, timeoutMs });
+    return this.http.send({ origin: endpoint.origin, path: fullPath, method: call.method, headers, body, timeoutMs, parentSpan, provider: this.name });
   }
 }

@@ -14,7 +14,9 @@ export type FailureClass =
   | 'credential'
   | 'model_access'
   | 'quota'
-  | 'bad_response';
+  | 'bad_response'
+  /** Rankway's own queue for the provider is full: try another target, do not retry. */
+  | 'overloaded';
 
 export interface GatewayErrorOptions {
   readonly param?: string | null;

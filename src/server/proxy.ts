@@ -2,15 +2,21 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CallerAuthenticator } from '../auth/inbound/authenticator.js';
 import type { GatewayConfig } from '../config/load.js';
-import { newOutcome, type RequestContext } from '../core/context.js';
+import { ANONYMOUS, newOutcome, type Caller, type RequestContext } from '../core/context.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/log.js';
+import type { Tracing } from '../observability/tracing.js';
 import { errorHeaders, fromFrameworkError, openAiEnvelope } from './errors.js';
+import { parseJsonBody } from './json-body.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the auth hook on proxy routes. */
     ctx: RequestContext;
+  }
+  interface FastifyContextConfig {
+    /** Served without caller authentication (e.g. `/openapi.json`). */
+    public?: boolean;
   }
 }
 
@@ -24,6 +30,10 @@ export interface ProxyServerOptions {
   readonly logger: Logger;
   readonly authenticator: CallerAuthenticator;
   readonly observers?: readonly RequestObserver[];
+  /** Request spans when tracing is on; undefined keeps the hot path free of it. */
+  readonly tracing?: Tracing;
+  /** Log request bodies at info level (debugging only). */
+  readonly logPayloads?: boolean;
 }
 
 /** Renders an error in the surface's envelope; each surface plugin may set its own. */
@@ -39,46 +49,84 @@ export const renderOpenAiError: ErrorRenderer = (err, _request, reply) => {
  * Surfaces register their routes on it; they never see auth or ids themselves.
  */
 export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
-  const { config, logger } = options;
+  const { config, logger, tracing } = options;
+  const server = config.server;
   const app = Fastify({
     logger: false,
-    bodyLimit: config.server.body_limit_bytes,
+    bodyLimit: server.body_limit_bytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
-    connectionTimeout: config.server.request_timeout_ms + 10_000,
+    // Whole inbound request (headers and body) must arrive within this; a slow-loris client is cut off.
+    requestTimeout: server.request_timeout_ms,
+    connectionTimeout: server.request_timeout_ms + 10_000,
     keepAliveTimeout: 72_000,
     routerOptions: { ignoreTrailingSlash: true },
   });
+  app.server.headersTimeout = server.headers_timeout_ms;
   app.decorateRequest('ctx', null as unknown as RequestContext);
+
+  const maxDepth = server.max_json_depth;
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string, maxDepth));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const caller = await options.authenticator.authenticate(request.headers);
-    request.ctx = {
+    const ctx: RequestContext = {
       requestId: request.id,
-      deadline: Date.now() + config.server.request_timeout_ms,
+      deadline: Date.now() + server.request_timeout_ms,
       log: logger,
-      caller,
+      caller: ANONYMOUS,
       surface: 'unknown',
       outcome: newOutcome(),
       noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
+      span: tracing?.startRequest(request.method, request.headers),
     };
+    request.ctx = ctx;
+    if (request.routeOptions.config?.public === true) return;
+    // The context exists before auth so refused requests are still counted and traced.
+    (ctx as { caller: Caller }).caller = await options.authenticator.authenticate(request.headers);
   });
+
+  if (options.logPayloads) {
+    app.addHook('preHandler', async (request) => {
+      logger.info({ requestId: request.id, path: request.url, body: request.body }, 'request payload');
+    });
+  }
 
   const observers = options.observers ?? [];
   app.addHook('onResponse', async (request, reply) => {
     const ctx = request.ctx;
+    if (!ctx) return;
     const ms = reply.elapsedTime;
-    if (ctx) for (const o of observers) o.onResponse(ctx, reply.statusCode, ms);
+    for (const o of observers) o.onResponse(ctx, reply.statusCode, ms);
+    if (ctx.span && tracing) {
+      tracing.nameRequest(ctx.span, request.method, request.routeOptions.url);
+      const o = ctx.outcome;
+      tracing.endRequest(ctx.span, reply.statusCode, {
+        'rankway.request_id': ctx.requestId,
+        'rankway.surface': ctx.surface,
+        'rankway.alias': o.alias,
+        'rankway.provider': o.provider,
+        'rankway.attempts': o.attempts,
+        'rankway.error_code': o.errorCode,
+      });
+    }
   });
 
   app.setErrorHandler((error, request, reply) => {
     const err = fromFrameworkError(error);
+    if (request.ctx) request.ctx.outcome.errorCode = err.code;
     logError(logger, err, request);
     return renderOpenAiError(err, request, reply);
   });
   app.setNotFoundHandler((request, reply) => {
+    if (request.ctx) request.ctx.outcome.errorCode = 'route_not_found';
     reply.code(404);
     return { error: { message: `No route for ${request.method} ${request.url.split('?')[0]}`, type: 'invalid_request_error', param: null, code: 'route_not_found' } };
   });

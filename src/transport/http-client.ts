@@ -1,5 +1,7 @@
+import type { Span } from '@opentelemetry/api';
 import { Agent, errors as undiciErrors } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { UpstreamReply } from '../providers/types.js';
 
 export interface SendOptions {
@@ -11,6 +13,10 @@ export interface SendOptions {
   /** Time allowed for this attempt, headers and body together. */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /** The request's span: when tracing is on, this attempt becomes a child span and `traceparent` goes upstream. */
+  readonly parentSpan?: Span;
+  /** Provider instance name, for the attempt span. */
+  readonly provider?: string;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -22,7 +28,10 @@ const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export class HttpClient {
   private readonly agent: Agent;
 
-  constructor(options: { connectionsPerOrigin?: number } = {}) {
+  private readonly tracing?: Tracing;
+
+  constructor(options: { connectionsPerOrigin?: number; tracing?: Tracing } = {}) {
+    this.tracing = options.tracing;
     this.agent = new Agent({
       connections: options.connectionsPerOrigin ?? 128,
       keepAliveTimeout: 30_000,
@@ -32,6 +41,21 @@ export class HttpClient {
   }
 
   async send(options: SendOptions): Promise<UpstreamReply> {
+    if (this.tracing === undefined || options.parentSpan === undefined) return this.sendUntraced(options);
+    const tracing = this.tracing;
+    const span = tracing.startAttempt(options.parentSpan, options.provider ?? 'upstream', options.method, options.origin + options.path, options.headers);
+    try {
+      const reply = await this.sendUntraced(options);
+      tracing.endAttempt(span, reply.status);
+      return reply;
+    } catch (err) {
+      const e = err as GatewayError;
+      tracing.endAttempt(span, undefined, { code: e.code ?? 'error', message: e.message });
+      throw err;
+    }
+  }
+
+  private async sendUntraced(options: SendOptions): Promise<UpstreamReply> {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     try {

@@ -1,13 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../../config/load.js';
 import type { RerankService } from '../../core/rerank/service.js';
+import type { OpenApiRegistry } from '../openapi/registry.js';
 import { parseRerankBody, type RerankLimits } from './parse.js';
 import { renderRerank } from './render.js';
+import { rerankRequestSchema, rerankResponseSchema } from './schema.js';
 
 export interface RerankRoutesOptions {
   readonly config: GatewayConfig;
   readonly rerank: RerankService;
+  readonly openapi?: OpenApiRegistry;
 }
+
+const RERANK_ERRORS = [400, 401, 403, 404, 413, 415, 429, 502, 503, 504] as const;
 
 /** `POST /v1/rerank` (unified, Cohere v1 compatible) and `POST /v2/rerank` (Cohere v2). */
 export function registerRerankRoutes(app: FastifyInstance, options: RerankRoutesOptions): void {
@@ -19,7 +24,20 @@ export function registerRerankRoutes(app: FastifyInstance, options: RerankRoutes
     ['/v1/rerank', '1'],
     ['/v2/rerank', '2'],
   ] as const) {
-    app.post(path, async (request) => {
+    options.openapi?.add({
+      method: 'post',
+      path,
+      server: 'proxy',
+      tags: ['rerank'],
+      summary: version === '1' ? 'Rerank documents (unified API, Cohere v1 compatible)' : 'Rerank documents (Cohere v2 compatible)',
+      description:
+        'Orders documents by relevance to the query. `model` is an alias from the config or `provider/model`. ' +
+        'Large requests are chunked and merged; retries and fallbacks follow the config.',
+      request: { name: 'RerankRequest', schema: rerankRequestSchema },
+      response: { name: 'RerankResponse', schema: rerankResponseSchema },
+      errors: RERANK_ERRORS,
+    });
+    app.post(path, { bodyLimit: options.config.server.body_limit_bytes }, async (request) => {
       const ctx = request.ctx;
       ctx.surface = version === '1' ? 'rerank' : 'cohere-v2';
       const canonical = parseRerankBody(request.body, limits);

@@ -99,7 +99,7 @@ export class RerankService {
         const t0 = performance.now();
         let reply;
         try {
-          reply = await provider.send(http, timeoutMs);
+          reply = await provider.send(http, timeoutMs, ctx);
         } finally {
           provider.concurrency.release();
           ctx.outcome.upstreamMs += performance.now() - t0;

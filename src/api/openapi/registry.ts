@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/** A named schema, emitted once under `components.schemas` and referenced from operations. */
+export interface NamedSchema {
+  readonly name: string;
+  readonly schema: z.ZodType;
+}
+
+/** One route as a surface describes it; the same zod schemas the route validates with. */
+export interface RouteDoc {
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  readonly path: string;
+  /** Which listener serves it: the proxy port (3000) or the admin port (3001). */
+  readonly server: 'proxy' | 'admin';
+  readonly summary: string;
+  readonly description?: string;
+  readonly tags?: readonly string[];
+  readonly request?: NamedSchema;
+  /** JSON response schema, or `text` for plain-text bodies (Prometheus exposition). */
+  readonly response?: NamedSchema | { readonly text: string };
+  /** Error statuses worth listing; each uses the shared error envelope. */
+  readonly errors?: readonly number[];
+  /** Served without caller authentication. */
+  readonly public?: boolean;
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'Missing or invalid API key',
+  403: 'Model not allowed for this key',
+  404: 'Unknown model or route',
+  413: 'Body larger than the configured limit',
+  415: 'Content-Type is not application/json',
+  429: 'Rate limited (Retry-After set)',
+  502: 'Upstream provider failed',
+  503: 'Overloaded or shutting down (Retry-After set)',
+  504: 'Upstream provider timed out',
+};
+
+/** `{"error": {"message", "type", "param", "code"}}`, the envelope every error uses. */
+export const errorEnvelopeSchema = z.object({
+  error: z.object({
+    message: z.string(),
+    type: z.string(),
+    param: z.string().nullable(),
+    code: z.string(),
+  }),
+});
+
+/**
+ * Collects route descriptions from every surface and renders one OpenAPI 3.1 document.
+ * JSON Schema 2020-12 (what OpenAPI 3.1 embeds) comes from zod's own `toJSONSchema`.
+ */
+export class OpenApiRegistry {
+  private readonly routes: RouteDoc[] = [];
+
+  add(route: RouteDoc): void {
+    if (this.routes.some((r) => r.method === route.method && r.path === route.path && r.server === route.server)) {
+      throw new Error(`OpenAPI: ${route.method.toUpperCase()} ${route.path} registered twice`);
+    }
+    this.routes.push(route);
+  }
+
+  document(info: { version: string }): Record<string, unknown> {
+    const schemas: Record<string, unknown> = { ErrorEnvelope: toSchema(errorEnvelopeSchema, 'output') };
+    const paths: Record<string, Record<string, unknown>> = {};
+    const ref = (named: NamedSchema, io: 'input' | 'output'): Record<string, string> => {
+      schemas[named.name] ??= toSchema(named.schema, io);
+      return { $ref: `#/components/schemas/${named.name}` };
+    };
+    const sorted = [...this.routes].sort((a, b) => a.server.localeCompare(b.server) || a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+    for (const r of sorted) {
+      const responses: Record<string, unknown> = {};
+      if (r.response && 'text' in r.response) {
+        responses['200'] = { description: r.response.text, content: { 'text/plain': { schema: { type: 'string' } } } };
+      } else if (r.response) {
+        responses['200'] = { description: 'OK', content: { 'application/json': { schema: ref(r.response, 'output') } } };
+      } else {
+        responses['200'] = { description: 'OK' };
+      }
+      for (const status of r.errors ?? []) {
+        responses[String(status)] = {
+          description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
+        };
+      }
+      const op: Record<string, unknown> = { summary: r.summary, operationId: operationId(r), tags: r.tags ?? [r.server] };
+      if (r.description) op.description = r.description;
+      if (r.request) op.requestBody = { required: true, content: { 'application/json': { schema: ref(r.request, 'input') } } };
+      op.responses = responses;
+      if (r.server === 'admin') op.servers = [{ url: 'http://127.0.0.1:3001', description: 'admin listener (keep it private)' }];
+      if (r.public || r.server === 'admin') op.security = [];
+      (paths[r.path] ??= {})[r.method] = op;
+    }
+    return {
+      openapi: '3.1.0',
+      info: {
+        title: 'Rankway',
+        version: info.version,
+        description: 'An AI gateway centred on reranking. Proxy API on port 3000, admin API on port 3001.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      servers: [{ url: 'http://127.0.0.1:3000', description: 'proxy listener' }],
+      security: [{ bearer: [] }, { apiKey: [] }],
+      paths,
+      components: {
+        schemas,
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <Rankway key>' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+    };
+  }
+}
+
+function toSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+function operationId(r: RouteDoc): string {
+  const words = r.path.split(/[^a-zA-Z0-9]+/).filter(Boolean);
+  return r.method + words.map((w) => w[0].toUpperCase() + w.slice(1)).join('') + (r.server === 'admin' ? 'Admin' : '');
+}

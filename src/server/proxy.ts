@@ -67,6 +67,8 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
   const maxDepth = server.max_json_depth;
+  // Every proxy surface speaks JSON: anything else is a 415, not a string handed to a parser.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, parseJsonBody(body as string, maxDepth));

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildGateway, type Gateway } from '../../src/app.js';
+import { buildGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { buildConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/observability/log.js';
 
@@ -21,7 +21,11 @@ export interface RunningGateway {
  * Starts a real gateway on 127.0.0.1 port 0 from a config object (as the YAML would be),
  * with its data in a fresh temporary directory.
  */
-export async function startGateway(rawConfig: Record<string, any> = {}, env: NodeJS.ProcessEnv = {}): Promise<RunningGateway> {
+export async function startGateway(
+  rawConfig: Record<string, any> = {},
+  env: NodeJS.ProcessEnv = {},
+  options: GatewayOptions = {},
+): Promise<RunningGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rankway-test-'));
   const raw = {
     ...rawConfig,
@@ -29,7 +33,13 @@ export async function startGateway(rawConfig: Record<string, any> = {}, env: Nod
     storage: { data_dir: dataDir, ...(rawConfig.storage ?? {}) },
   };
   const config = buildConfig(raw, { env: { ...env } });
-  const gateway = buildGateway(config, { logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }), accessLog: false });
+  const gateway = buildGateway(config, {
+    logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
+    accessLog: false,
+    // Tracing only when a test asks for it, whatever OTEL_* the shell has.
+    env: { ...env },
+    ...options,
+  });
   const url = await gateway.proxy.listen({ host: '127.0.0.1', port: 0 });
   const adminUrl = await gateway.admin.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -90,7 +90,10 @@ export class OpenApiRegistry {
       op.responses = responses;
       if (r.server === 'admin') op.servers = [{ url: 'http://127.0.0.1:3001', description: 'admin listener (keep it private)' }];
       if (r.public || r.server === 'admin') op.security = [];
-      (paths[r.path] ??= {})[r.method] = op;
+      const item = (paths[r.path] ??= {});
+      // One OpenAPI path item per path: the proxy and admin listeners must not share a route.
+      if (item[r.method]) throw new Error(`OpenAPI: ${r.method.toUpperCase()} ${r.path} is served by both listeners`);
+      item[r.method] = op;
     }
     return {
       openapi: '3.1.0',

@@ -9,7 +9,7 @@ export function registerOpenApiRoute(app: FastifyInstance, registry: OpenApiRegi
   registry.add({ method: 'get', path: '/openapi.json', server: 'proxy', tags: ['operations'], summary: 'This OpenAPI document', public: true });
   let cached: string | undefined;
   app.get('/openapi.json', { config: { public: true } }, async (_request, reply) => {
-    cached ??= JSON.stringify(registry.document({ version: API_VERSION }), null, 2);
+    cached ??= JSON.stringify(registry.document({ version: API_VERSION }), null, 2) + '\n';
     reply.header('content-type', 'application/json; charset=utf-8');
     return cached;
   });

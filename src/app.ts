@@ -102,16 +102,19 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       const deadline = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), timeoutMs);
       });
+      // Keep-alive connections whose request finished would hold close() open: drop them as they go idle.
+      const reaper = setInterval(() => proxy.server.closeIdleConnections(), 50);
       const drained = await Promise.race([proxy.close().then(() => true as const), deadline]);
       clearTimeout(timer);
+      clearInterval(reaper);
       if (!drained) {
         logger.warn({ timeoutMs }, 'shutdown deadline passed: closing connections with requests still in flight');
         proxy.server.closeAllConnections();
-        await proxy.close();
+        await http.destroy();
       }
       await admin.close();
       await usage.close();
-      await http.close();
+      await http.close().catch(() => undefined);
       await Promise.allSettled(checks.map((c) => c.close?.()));
       await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'flushing traces failed'));
       db.close();

@@ -94,6 +94,11 @@ export class HttpClient {
   async close(): Promise<void> {
     await this.agent.close();
   }
+
+  /** Aborts every upstream call still running (shutdown past its deadline). */
+  async destroy(): Promise<void> {
+    await this.agent.destroy();
+  }
 }
 
 function classifyTransportError(err: unknown, timedOut: boolean, options: SendOptions): GatewayError {

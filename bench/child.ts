@@ -1,0 +1,45 @@
+// Shared by the benchmark's child processes: report the listening port to the parent over
+// IPC, then answer `usage` queries with this process's CPU time and memory, so the runner
+// can attribute CPU per request to exactly one process.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export interface ChildUsage {
+  /** Microseconds of CPU (user + system) since the process started. */
+  readonly cpuMicros: number;
+  readonly systemMicros: number;
+  readonly rssBytes: number;
+  /** Peak resident set size since the process started. */
+  readonly maxRssBytes: number;
+  readonly heapUsedBytes: number;
+  readonly eventLoopP99Ms: number;
+  /** Process-specific counters (the fake upstream counts documents it was sent). */
+  readonly counters: Record<string, number>;
+}
+
+export type ParentMessage = { readonly cmd: 'usage'; readonly id: number } | { readonly cmd: 'gc'; readonly id: number };
+
+export function serveUsage(port: number, counters: () => Record<string, number> = () => ({})): void {
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  process.on('message', (m: ParentMessage) => {
+    if (m.cmd === 'gc') (globalThis as { gc?: () => void }).gc?.();
+    const cpu = process.cpuUsage();
+    const mem = process.memoryUsage();
+    const usage: ChildUsage = {
+      cpuMicros: cpu.user + cpu.system,
+      systemMicros: cpu.system,
+      rssBytes: mem.rss,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      heapUsedBytes: mem.heapUsed,
+      eventLoopP99Ms: lag.percentile(99) / 1e6,
+      counters: counters(),
+    };
+    lag.reset();
+    process.send!({ id: m.id, usage });
+  });
+  // The parent going away ends the child: no stray benchmark processes.
+  process.on('disconnect', () => process.exit(0));
+  // A normal exit on SIGTERM so `--cpu-prof` (BENCH_PROFILE=1) gets to write its profile.
+  process.on('SIGTERM', () => process.exit(0));
+  process.send!({ ready: true, port });
+}

@@ -1,0 +1,284 @@
+// `npm run bench`: every scenario against the fake upstream directly, a bare Node reverse
+// proxy and Rankway with all features on, each server in its own child process so CPU time
+// per request is that process's own. Writes bench/RESULTS.md.
+//   BENCH_DURATION (s, default 4), BENCH_WARMUP (s, default 1), BENCH_ONLY=<scenario substring>
+import { cpus, totalmem, release } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { bm25Scores } from '../src/providers/local/bm25.js';
+import { startChild, type Child } from './process.js';
+import { corpus, rerankBodies, cacheRepeatBody } from './workloads.js';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 4);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+const ONLY = process.env.BENCH_ONLY;
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,50').split(',').map(Number);
+const TARGETS = process.env.BENCH_TARGETS; // e.g. "rankway" to profile one process
+const KEY = 'rk-bench-key';
+
+interface Measured {
+  readonly target: string;
+  readonly connections: number;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuPerReqUs: number;
+  /** The kernel's share of it (system time): socket writes and wake-ups. */
+  readonly sysPerReqUs: number;
+  readonly peakRssMb: number;
+  readonly errors: number;
+  readonly requests: number;
+}
+
+interface Endpoint {
+  readonly name: 'direct' | 'bare proxy' | 'rankway';
+  readonly child: Child;
+  readonly url: string;
+  readonly path: string;
+  readonly body: () => string;
+  readonly headers: Record<string, string>;
+}
+
+const pick = (list: Endpoint[]): Endpoint[] => (TARGETS ? list.filter((e) => TARGETS.split(',').includes(e.name)) : list);
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** One autocannon run; latencies come from the per-response event (fractional ms), not the integer histogram. */
+async function load(e: Endpoint, connections: number, seconds: number): Promise<{ requests: number; errors: number; latencies: Float64Array; elapsed: number }> {
+  const lat: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const instance = autocannon(
+    {
+    url: e.url + e.path,
+    connections,
+    pipelining: 1,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...e.headers },
+    requests: [{ setupRequest: (req) => ({ ...req, body: e.body() }) }],
+    },
+    () => finish(),
+  );
+  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if (status >= 200 && status < 300) lat.push(ms);
+    else errors++;
+  });
+  await done;
+  const elapsed = (performance.now() - started) / 1000;
+  return { requests: lat.length + errors, errors, latencies: Float64Array.from(lat).sort(), elapsed };
+}
+
+async function measure(e: Endpoint, connections: number): Promise<Measured> {
+  if (WARMUP > 0) await load(e, connections, WARMUP);
+  const before = await e.child.usage();
+  const run = await load(e, connections, DURATION);
+  const after = await e.child.usage();
+  return {
+    target: e.name,
+    connections,
+    rps: run.requests / run.elapsed,
+    p50: percentile(run.latencies, 50),
+    p99: percentile(run.latencies, 99),
+    cpuPerReqUs: (after.cpuMicros - before.cpuMicros) / Math.max(1, run.requests),
+    sysPerReqUs: (after.systemMicros - before.systemMicros) / Math.max(1, run.requests),
+    peakRssMb: after.maxRssBytes / 2 ** 20,
+    errors: run.errors,
+    requests: run.requests,
+  };
+}
+
+const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+interface ScenarioResult {
+  readonly name: string;
+  readonly note?: string;
+  readonly rows: Measured[];
+  readonly unavailable?: string;
+}
+
+async function probe(url: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify(body) });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}
+
+async function main(): Promise<void> {
+  const upstream = await startChild('upstream.ts', {});
+  const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+  const bare = await startChild('bare-proxy.ts', { UPSTREAM_URL: upstreamUrl });
+  const rankway = await startChild('rankway-server.ts', { UPSTREAM_URL: upstreamUrl });
+  const urls = { direct: upstreamUrl, bare: `http://127.0.0.1:${bare.port}`, rankway: `http://127.0.0.1:${rankway.port}` };
+  const results: ScenarioResult[] = [];
+  const want = (name: string) => !ONLY || name.includes(ONLY);
+
+  const endpoints = (cohereBody: () => string, unifiedBody: () => string, path = '/v1/rerank', upstreamPath = '/v2/rerank'): Endpoint[] => [
+    { name: 'direct', child: upstream, url: urls.direct, path: upstreamPath, body: cohereBody, headers: { authorization: 'Bearer bench-upstream-key' } },
+    { name: 'bare proxy', child: bare, url: urls.bare, path, body: cohereBody, headers: {} },
+    { name: 'rankway', child: rankway, url: urls.rankway, path, body: unifiedBody, headers: { authorization: `Bearer ${KEY}` } },
+  ];
+
+  try {
+    for (const size of [20, 1000]) {
+      const name = `rerank ${size} documents`;
+      if (!want(name)) continue;
+      const { cohere, unified } = rerankBodies(size);
+      const check = await probe(urls.rankway, '/v1/rerank', JSON.parse(unified));
+      if (check.status !== 200) throw new Error(`${name}: Rankway answered ${check.status}: ${JSON.stringify(check.json)}`);
+      const rows: Measured[] = [];
+      for (const e of pick(endpoints(() => cohere, () => unified))) for (const c of CONNECTIONS) rows.push(await measure(e, c));
+      results.push({ name, rows });
+      print(results.at(-1)!);
+    }
+
+    if (want('bm25')) {
+      const docs = corpus(1000, 200);
+      const query = 'distributed gateway latency observability budget';
+      const times: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const t0 = performance.now();
+        bm25Scores(query, docs);
+        times.push(performance.now() - t0);
+      }
+      const sorted = Float64Array.from(times.slice(5)).sort();
+      const body = JSON.stringify({ model: 'local/bm25', query, documents: docs, top_n: 10 });
+      const rk: Endpoint = { name: 'rankway', child: rankway, url: urls.rankway, path: '/v1/rerank', body: () => body, headers: { authorization: `Bearer ${KEY}` } };
+      const rows = [await measure(rk, 1)];
+      results.push({
+        name: 'local/bm25 1,000 documents of 200 words',
+        note: `in-process scoring alone: p50 ${fmt(percentile(sorted, 50))} ms, max ${fmt(sorted[sorted.length - 1])} ms over ${sorted.length} runs (target < 10 ms); the HTTP row includes parsing the ${(body.length / 2 ** 20).toFixed(1)} MB body`,
+        rows,
+      });
+      print(results.at(-1)!);
+    }
+
+    for (const stream of [false, true]) {
+      const name = stream ? 'chat streaming' : 'chat';
+      if (!want(name)) continue;
+      const chatBody = JSON.stringify({ model: 'chat', stream, messages: [{ role: 'user', content: 'Which provider should serve this request?' }] });
+      const upstreamBody = chatBody.replace('"chat"', '"gpt-4o-mini"');
+      const check = await probe(urls.rankway, '/v1/chat/completions', JSON.parse(chatBody));
+      if (check.status === 404 && (check.json?.error?.code === 'route_not_found' || check.json?.error?.code === 'model_not_found')) {
+        results.push({ name, rows: [], unavailable: `not available: ${check.json.error.code === 'route_not_found' ? '/v1/chat/completions is not in this build' : 'no chat provider type in this build'}` });
+        print(results.at(-1)!);
+        continue;
+      }
+      const rows: Measured[] = [];
+      for (const e of pick(endpoints(() => upstreamBody, () => chatBody, '/v1/chat/completions', '/v1/chat/completions'))) for (const c of CONNECTIONS) rows.push(await measure(e, c));
+      results.push({ name, rows });
+      print(results.at(-1)!);
+    }
+
+    if (want('cache')) {
+      const name = 'cache repeat traffic (70% of pairs seen before)';
+      const first = JSON.parse(cacheRepeatBody(20, 0.7));
+      await probe(urls.rankway, '/v1/rerank', first);
+      const again = await probe(urls.rankway, '/v1/rerank', first);
+      if (again.status !== 200 || again.json?.extra_fields?.cache === undefined) {
+        results.push({ name, rows: [], unavailable: 'not available: the pair cache is not in this build (no extra_fields.cache in responses)' });
+        print(results.at(-1)!);
+      } else {
+        const docsBefore = (await upstream.usage()).counters.documentsReceived;
+        const rows: Measured[] = [];
+        const unified = () => cacheRepeatBody(20, 0.7);
+        const cohere = () => {
+          const b = JSON.parse(unified());
+          return JSON.stringify({ ...b, model: 'rerank-v3.5' });
+        };
+        for (const e of pick(endpoints(cohere, unified))) for (const c of CONNECTIONS) rows.push(await measure(e, c));
+        const docsAfter = (await upstream.usage()).counters.documentsReceived;
+        const rkRequests = rows.filter((r) => r.target === 'rankway').reduce((s, r) => s + r.requests, 0);
+        results.push({ name, rows, note: `upstream documents received during the run: ${docsAfter - docsBefore} (every target; Rankway sent fewer per request: ${rkRequests} Rankway requests)` });
+        print(results.at(-1)!);
+      }
+    }
+  } finally {
+    await Promise.all([upstream.stop(), bare.stop(), rankway.stop()]);
+  }
+  writeResults(results);
+}
+
+function table(r: ScenarioResult): string[] {
+  const lines = ['| target | conns | req/s | p50 ms | p99 ms | added p50 over direct ms | CPU/req µs (that process) | of which kernel µs | peak RSS MB | errors |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const m of r.rows) {
+    const direct = r.rows.find((x) => x.target === 'direct' && x.connections === m.connections);
+    const added = direct && m.target !== 'direct' ? fmt(m.p50 - direct.p50, 3) : '';
+    lines.push(`| ${m.target} | ${m.connections} | ${fmt(m.rps, 0)} | ${fmt(m.p50, 3)} | ${fmt(m.p99, 3)} | ${added} | ${fmt(m.cpuPerReqUs, 1)} | ${fmt(m.sysPerReqUs, 1)} | ${fmt(m.peakRssMb, 1)} | ${m.errors} |`);
+  }
+  for (const c of [1, 50]) {
+    const rk = r.rows.find((x) => x.target === 'rankway' && x.connections === c);
+    const bp = r.rows.find((x) => x.target === 'bare proxy' && x.connections === c);
+    if (rk && bp) lines.push(`| **rankway / bare proxy** | ${c} | ${fmt(rk.rps / bp.rps)}× | ${fmt(rk.p50 / bp.p50)}× | ${fmt(rk.p99 / bp.p99)}× | | **${fmt(rk.cpuPerReqUs / bp.cpuPerReqUs)}×** | ${fmt(rk.sysPerReqUs / bp.sysPerReqUs)}× | ${fmt(rk.peakRssMb / bp.peakRssMb)}× | |`);
+  }
+  return lines;
+}
+
+function print(r: ScenarioResult): void {
+  process.stdout.write(`\n## ${r.name}\n`);
+  if (r.unavailable) process.stdout.write(`${r.unavailable}\n`);
+  else process.stdout.write(table(r).join('\n') + '\n');
+  if (r.note) process.stdout.write(r.note + '\n');
+}
+
+function targets(results: ScenarioResult[]): string[] {
+  const out: string[] = [];
+  const check = (ok: boolean, text: string) => out.push(`- ${ok ? '✅' : '❌'} ${text}`);
+  for (const r of results) {
+    for (const c of [1, 50]) {
+      const rk = r.rows.find((x) => x.target === 'rankway' && x.connections === c);
+      const bp = r.rows.find((x) => x.target === 'bare proxy' && x.connections === c);
+      if (rk && bp) check(rk.cpuPerReqUs <= 2.5 * bp.cpuPerReqUs, `${r.name}, ${c} conn: CPU/request ${fmt(rk.cpuPerReqUs / bp.cpuPerReqUs)}× the bare proxy (target ≤ 2.5×)`);
+    }
+    const one = r.rows.find((x) => x.target === 'rankway' && x.connections === 1);
+    const direct = r.rows.find((x) => x.target === 'direct' && x.connections === 1);
+    if (one && direct) check(one.p50 - direct.p50 < 0.3, `${r.name}: added p50 at 1 connection ${fmt(one.p50 - direct.p50, 3)} ms (target < 0.3 ms)`);
+    const fifty = r.rows.find((x) => x.target === 'rankway' && x.connections === 50);
+    if (fifty) check(fifty.peakRssMb < 150, `${r.name}: Rankway peak RSS ${fmt(fifty.peakRssMb, 1)} MB at 50 connections (target < 150 MB)`);
+    if (r.name === 'rerank 20 documents' && one) check(one.cpuPerReqUs < 150, `rerank 20 documents: Rankway CPU ${fmt(one.cpuPerReqUs, 1)} µs/request at 1 connection (target < 150 µs)`);
+    if (r.name === 'chat' && one) check(one.cpuPerReqUs < 120, `chat: Rankway CPU ${fmt(one.cpuPerReqUs, 1)} µs/request (target < 120 µs)`);
+    if (r.unavailable) out.push(`- ⏸ ${r.name}: ${r.unavailable}`);
+  }
+  return out;
+}
+
+function writeResults(results: ScenarioResult[]): void {
+  const cpu = cpus();
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Generated by \`npm run bench\` on ${new Date().toISOString()}.`,
+    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB RAM, Linux ${release()}, Node ${process.version}.`,
+    `Each run: ${WARMUP} s warm-up, then ${DURATION} s of autocannon load (in the runner process) per target and connection count.`,
+    'The fake upstream, the bare proxy and Rankway run in separate child processes; CPU per request is the',
+    "`process.cpuUsage()` delta of the process under test divided by the requests it served (for `direct`, the fake's own CPU).",
+    'Rankway runs with caller keys, usage recording to SQLite, access logs, metrics and pricing on.',
+    '',
+    '## Targets',
+    '',
+    ...targets(results),
+    '',
+  ];
+  for (const r of results) {
+    lines.push(`## ${r.name}`, '');
+    if (r.unavailable) lines.push(r.unavailable, '');
+    else lines.push(...table(r), '');
+    if (r.note) lines.push(r.note, '');
+  }
+  const notes = new URL('./NOTES.md', import.meta.url);
+  if (existsSync(notes)) lines.push(readFileSync(notes, 'utf8'));
+  writeFileSync(new URL('./RESULTS.md', import.meta.url), lines.join('\n'));
+  process.stdout.write('\nwrote bench/RESULTS.md\n');
+}
+
+await main();

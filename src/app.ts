@@ -11,7 +11,7 @@ import { accessLog } from './observability/access-log.js';
 import { postgresCheck, redisCheck, runChecks, type ReadinessCheck } from './observability/health.js';
 import { createLogger, type Logger } from './observability/log.js';
 import { GatewayMetrics } from './observability/metrics.js';
-import { tracingFromEnv, type Tracing } from './observability/tracing.js';
+import type { Tracing } from './observability/tracing.js';
 import { buildAdminServer } from './server/admin.js';
 import { buildProxyServer, type RequestObserver } from './server/proxy.js';
 import { openSqlite, type SqliteDatabase } from './store/sqlite/database.js';
@@ -23,9 +23,9 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** Log one line per request (on by default). */
   readonly accessLog?: boolean;
-  /** Tracing; defaults to what the OTEL_* environment asks for (off when no endpoint is set). */
+  /** Tracing (see `tracingFromEnv`); absent means off, with no cost per request. */
   readonly tracing?: Tracing;
-  /** Environment for OTEL_* and LOG_PAYLOADS (tests pass their own). */
+  /** Environment for LOG_PAYLOADS (tests pass their own). */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -54,7 +54,7 @@ export interface Gateway {
 export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger();
-  const tracing = options.tracing ?? tracingFromEnv(env);
+  const tracing = options.tracing;
   const http = new HttpClient({ tracing });
   const providers = new Map<string, ProviderRuntime>();
   for (const p of config.providers.values()) providers.set(p.name, new ProviderRuntime(p, http));

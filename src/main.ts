@@ -5,6 +5,7 @@ import { loadConfig } from './config/load.js';
 import { ConfigError } from './config/interpolate.js';
 import { checkListenPolicy } from './server/listen-policy.js';
 import { createLogger } from './observability/log.js';
+import { tracingFromEnv } from './observability/tracing-env.js';
 
 async function main(): Promise<void> {
   const logger = createLogger();
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const gateway = buildGateway(config, { logger });
+  const gateway = buildGateway(config, { logger, tracing: await tracingFromEnv() });
   const proxyAddress = await gateway.proxy.listen({ host: config.server.host, port: config.server.port });
   const adminAddress = await gateway.admin.listen({ host: config.server.admin_host, port: config.server.admin_port });
   const port = (a: string): number => Number(new URL(a).port);

@@ -1,5 +1,5 @@
-import pg from 'pg';
-import { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import type { Redis } from 'ioredis';
 
 /** One dependency readiness depends on; `check` resolves when it is reachable. */
 export interface ReadinessCheck {
@@ -44,39 +44,48 @@ export async function runChecks(checks: readonly ReadinessCheck[], timeoutMs = 2
 
 /** PostgreSQL reachable: `SELECT 1` over a one-connection pool kept for the checks. */
 export function postgresCheck(url: string): ReadinessCheck {
-  const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 1500 });
-  pool.on('error', () => {
-    // An idle connection dropped: the next check reconnects and reports the truth.
-  });
+  // Loaded on first use: a gateway without PostgreSQL never pays for the driver.
+  let pool: Pool | undefined;
   return {
     name: 'postgres',
     async check() {
+      if (!pool) {
+        const pg = (await import('pg')).default;
+        pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 1500 });
+        pool.on('error', () => {
+          // An idle connection dropped: the next check reconnects and reports the truth.
+        });
+      }
       await pool.query('SELECT 1');
     },
-    close: () => pool.end(),
+    close: async () => pool?.end(),
   };
 }
 
 /** Redis reachable: `PING` on a connection that never queues commands while disconnected. */
 export function redisCheck(url: string): ReadinessCheck {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 1500,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-  });
-  redis.on('error', () => {
-    // Reported through the check result, not as an unhandled error event.
-  });
+  let redis: Redis | undefined;
   return {
     name: 'redis',
     async check() {
+      if (!redis) {
+        const { Redis } = await import('ioredis');
+        redis = new Redis(url, {
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          connectTimeout: 1500,
+          retryStrategy: (times) => Math.min(times * 200, 2000),
+        });
+        redis.on('error', () => {
+          // Reported through the check result, not as an unhandled error event.
+        });
+      }
       if (redis.status === 'wait' || redis.status === 'end') await redis.connect();
       await redis.ping();
     },
     async close() {
-      redis.disconnect();
+      redis?.disconnect();
     },
   };
 }

@@ -86,22 +86,8 @@ export class Tracing {
   }
 }
 
-/**
- * Tracing from the standard OpenTelemetry variables: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`
- * (used as is) or `OTEL_EXPORTER_OTLP_ENDPOINT` (+ `/v1/traces`); `OTEL_SERVICE_NAME`;
- * `OTEL_SDK_DISABLED=true` turns it off. Returns undefined when no endpoint is set.
- */
-export function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
-  if (env.OTEL_SDK_DISABLED === 'true') return undefined;
-  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const url = traces || (base ? `${base.replace(/\/$/, '')}/v1/traces` : undefined);
-  if (!url) return undefined;
-  return new Tracing({ url, serviceName: env.OTEL_SERVICE_NAME || 'rankway', headers: parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS) });
-}
-
 /** `key1=value1,key2=value2` as the OTLP spec defines it. */
-function parseHeaders(raw: string | undefined): Record<string, string> | undefined {
+export function parseOtlpHeaders(raw: string | undefined): Record<string, string> | undefined {
   if (!raw) return undefined;
   const out: Record<string, string> = {};
   for (const pair of raw.split(',')) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { buildConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/observability/log.js';
+import { tracingFromEnv } from '../../src/observability/tracing-env.js';
 
 export interface RunningGateway {
   readonly gateway: Gateway;
@@ -36,8 +37,9 @@ export async function startGateway(
   const gateway = buildGateway(config, {
     logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
     accessLog: false,
-    // Tracing only when a test asks for it, whatever OTEL_* the shell has.
+    // Tracing only when a test's env asks for it, whatever OTEL_* the shell has.
     env: { ...env },
+    tracing: await tracingFromEnv(env),
     ...options,
   });
   const url = await gateway.proxy.listen({ host: '127.0.0.1', port: 0 });

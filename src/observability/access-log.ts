@@ -2,12 +2,17 @@ import type { RequestContext } from '../core/context.js';
 import type { RequestObserver } from '../server/proxy.js';
 import type { Logger } from './log.js';
 
-/** One JSON line per proxied request; never the payload. */
+/**
+ * One JSON line per proxied request; never the payload. The fields are a fixed set the
+ * gateway fills itself (ids, names, numbers), none of which can hold a credential, so the
+ * line skips path redaction: it cost ~20 µs per request, more than the rest of the line.
+ */
 export function accessLog(logger: Logger): RequestObserver {
+  const log = logger.child({}, { redact: { paths: [] } });
   return {
     onResponse(ctx: RequestContext, status: number, durationMs: number) {
       const o = ctx.outcome;
-      logger.info(
+      log.info(
         {
           requestId: ctx.requestId,
           keyId: ctx.caller.keyId,

@@ -102,9 +102,10 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   }
 
   const observers = options.observers ?? [];
-  app.addHook('onResponse', async (request, reply) => {
+  // Callback style: observers are synchronous, so no promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
     const ctx = request.ctx;
-    if (!ctx) return;
+    if (!ctx) return done();
     const ms = reply.elapsedTime;
     for (const o of observers) o.onResponse(ctx, reply.statusCode, ms);
     if (ctx.span && tracing) {
@@ -119,6 +120,7 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
         'rankway.error_code': o.errorCode,
       });
     }
+    done();
   });
 
   app.setErrorHandler((error, request, reply) => {

@@ -1,5 +1,5 @@
 import type { Span } from '@opentelemetry/api';
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { UpstreamReply } from '../providers/types.js';
@@ -56,8 +56,17 @@ export class HttpClient {
   }
 
   private async sendUntraced(options: SendOptions): Promise<UpstreamReply> {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    // One cleared timer per attempt: AbortSignal.timeout() would leave a live timer behind
+    // for the whole timeout after every fast call (tens of thousands at high request rates).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, options.timeoutMs);
+    const outer = options.signal;
+    const forward = () => controller.abort();
+    outer?.addEventListener('abort', forward, { once: true });
     try {
       const res = await this.agent.request({
         origin: options.origin,
@@ -65,29 +74,17 @@ export class HttpClient {
         method: options.method,
         headers: options.headers,
         body: options.body,
-        signal,
+        signal: controller.signal,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) {
-          res.body.destroy();
-          throw new GatewayError('upstream_bad_response', 'Upstream response exceeded the size limit', {
-            failure: 'bad_response',
-          });
-        }
-        chunks.push(chunk);
-      }
-      return {
-        status: res.statusCode,
-        headers: res.headers,
-        body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size),
-      };
+      const body = await readBody(res.body);
+      return { status: res.statusCode, headers: res.headers, body };
     } catch (err) {
-      throw classifyTransportError(err, timeout.aborted, options);
+      throw classifyTransportError(err, timedOut, options);
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', forward);
     }
   }
 
@@ -99,6 +96,25 @@ export class HttpClient {
   async destroy(): Promise<void> {
     await this.agent.destroy();
   }
+}
+
+/** Collects a response body with a size cap; events rather than `for await`, which costs a promise per chunk. */
+function readBody(stream: Dispatcher.ResponseData['body']): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_RESPONSE_BYTES) {
+        stream.destroy();
+        reject(new GatewayError('upstream_bad_response', 'Upstream response exceeded the size limit', { failure: 'bad_response' }));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    stream.once('error', reject);
+  });
 }
 
 function classifyTransportError(err: unknown, timedOut: boolean, options: SendOptions): GatewayError {

@@ -29,7 +29,8 @@ async function compile(file: string): Promise<string> {
 export interface Child {
   readonly port: number;
   readonly pid: number;
-  usage(): Promise<ChildUsage>;
+  /** CPU and memory now; `gc` runs a full collection first (needs --expose-gc). */
+  usage(gc?: boolean): Promise<ChildUsage>;
   stop(): Promise<void>;
 }
 

@@ -33,7 +33,7 @@ const config = buildConfig(
     server: {
       port: 0,
       admin_port: 0,
-      auth: 'keys',
+      auth: process.env.BENCH_FEATURES === 'off' ? 'none' : 'keys',
       keys: [{ name: 'bench', key_sha256: sha256Hex(BENCH_KEY), allowed_models: ['search', 'local/*', 'chat', 'cohere/*'] }],
     },
     storage: { data_dir: dataDir },
@@ -54,7 +54,7 @@ const config = buildConfig(
   { env: {} },
 );
 const logger = createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: true }) });
-const gateway = buildGateway(config, { logger, env: {}, accessLog: process.env.BENCH_ACCESS_LOG !== '0' });
+const gateway = buildGateway(config, { logger, env: {}, accessLog: process.env.BENCH_FEATURES !== 'off' });
 const address = await gateway.proxy.listen({ host: '127.0.0.1', port: 0 });
 await gateway.admin.listen({ host: '127.0.0.1', port: 0 });
 serveUsage(Number(new URL(address).port));

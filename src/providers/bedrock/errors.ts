@@ -58,7 +58,7 @@ export function parseBedrockError(reply: UpstreamReply): GatewayError {
   const cls = (awsCode && BY_AWS_CODE.get(awsCode)) || classifyStatus(reply.status);
   const b = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
   const text = str(b.message) ?? str(b.Message) ?? reply.body.subarray(0, 2048).toString('utf8');
-  return new GatewayError(cls.code, cls.message, {
+  return new GatewayError(cls.code, awsCode ? `${cls.message} (${awsCode})` : cls.message, {
     failure: cls.failure,
     upstreamStatus: reply.status,
     upstreamCode: awsCode,

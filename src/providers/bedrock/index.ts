@@ -3,6 +3,7 @@ import { providerBaseSchema } from '../../config/schema.js';
 import { stripSlash } from '../shared/http-adapter.js';
 import type { AuthSpec, ProviderAdapter, ProviderDefinition } from '../types.js';
 import { parseBedrockError } from './errors.js';
+import { bedrockRerank } from './rerank.js';
 
 const schema = providerBaseSchema
   .extend({
@@ -47,7 +48,10 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
     endpoints: bedrockEndpoints(config),
     auth: bedrockAuth(config),
     limits: { maxDocumentsPerCall: Math.min(config.max_documents_per_request ?? 1000, 1000) },
-    capabilities: {},
+    capabilities: {
+      // Agent Runtime takes SigV4 only: an API-key-only instance reranks through InvokeModel.
+      rerank: bedrockRerank({ region: config.region, defaultRoute: bearerOnly(config) ? 'invoke-model' : 'agent-runtime' }),
+    },
     parseError: parseBedrockError,
   }),
 };

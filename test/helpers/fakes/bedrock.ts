@@ -21,7 +21,7 @@ export interface BedrockRoute {
 }
 
 export interface FakeBedrockOptions {
-  /** Key pairs whose signatures are accepted; a pair with `sessionToken` demands that token. */
+  /** Key pairs whose signatures are accepted (read live, so issued STS credentials can be shared); a pair with `sessionToken` demands that token. */
   readonly credentials: readonly SigV4Secret[];
   /** Region the signature scope must name. */
   readonly region: string;
@@ -54,7 +54,6 @@ export async function startFakeBedrock(options: FakeBedrockOptions): Promise<Fak
   const routes: BedrockRoute[] = [...(options.routes ?? [])];
   const accepted: BedrockRequest[] = [];
   const rejected: Array<{ path: string; code: string }> = [];
-  const keys = new Map(options.credentials.map((c) => [c.accessKeyId, c]));
 
   const fake = await startFake(async (req, res) => {
     const found = findRoute(routes, req);
@@ -78,7 +77,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions): Promise<Fak
     if (!hasSigV4(req.headers)) return { code: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
     const result = await verifySigV4(
       { method: req.method, path: req.path, headers: req.headers, body: req.raw },
-      { keys: { find: (id) => keys.get(id) }, service: 'bedrock' },
+      { keys: { find: (id) => options.credentials.find((c) => c.accessKeyId === id) }, service: 'bedrock' },
     );
     if (!result.ok) return result;
     if (result.region !== options.region) {

@@ -19,7 +19,17 @@ export interface FakeSts extends FakeServer {
  * A fake STS speaking the AssumeRole query protocol: a SigV4-signed (service `sts`) form POST
  * with `Action=AssumeRole`, answered with the AssumeRoleResponse XML document.
  */
-export async function startFakeSts(options: { caller: SigV4Secret; ttlSeconds?: number; externalId?: string }): Promise<FakeSts> {
+export interface FakeStsOptions {
+  /** The long-term key allowed to call AssumeRole. */
+  readonly caller: SigV4Secret;
+  readonly ttlSeconds?: number;
+  /** When set, AssumeRole demands this ExternalId. */
+  readonly externalId?: string;
+  /** Issued credentials are also pushed here (e.g. a fake Bedrock's accepted keys). */
+  readonly issueInto?: SigV4Secret[];
+}
+
+export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
   const calls: AssumeRoleCall[] = [];
   const issued: SigV4Secret[] = [];
   const fake = await startFake(async (req, res) => {
@@ -47,6 +57,7 @@ export async function startFakeSts(options: { caller: SigV4Secret; ttlSeconds?: 
       sessionToken: randomBytes(48).toString('base64'),
     };
     issued.push(secret);
+    options.issueInto?.push(secret);
     const expiration = new Date(Date.now() + (options.ttlSeconds ?? 3600) * 1000).toISOString();
     res.writeHead(200, { 'content-type': 'text/xml' });
     res.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { bedrockRoutes } from './api/bedrock/routes.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
+import { configAwsKeys, SigV4CallerAuthenticator } from './auth/inbound/sigv4-caller.js';
 import type { GatewayConfig } from './config/load.js';
 import { RerankService } from './core/rerank/service.js';
 import { Router } from './core/router.js';
@@ -48,8 +50,10 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
 
   const authenticator: CallerAuthenticator =
     config.server.auth === 'keys' ? new StaticKeyAuthenticator(config.server.keys) : allowAll;
-  const proxy = buildProxyServer({ config, logger, authenticator, observers });
+  const sigv4 = config.server.aws_access_keys.length > 0 ? new SigV4CallerAuthenticator(configAwsKeys(config.server.aws_access_keys)) : undefined;
+  const proxy = buildProxyServer({ config, logger, authenticator, observers, sigv4 });
   registerRerankRoutes(proxy, { config, rerank });
+  void proxy.register(bedrockRoutes, { config, rerank, logger });
 
   const admin = buildAdminServer({
     readiness: async () => ({ database: isDatabaseReachable(db), config: true }),

@@ -19,7 +19,14 @@ export function parseBedrockRerank(body: unknown): ParsedBedrockRerank {
     const issues = parsed.error.issues;
     const first = issues[0];
     const path = first.path.map((k, i) => (typeof k === 'number' ? `.${k + 1}.member` : i === 0 ? String(k) : `.${String(k)}`)).join('');
-    const message = first.code === 'invalid_type' && first.input === undefined ? 'Member must not be null' : first.message;
+    const message =
+      first.code === 'invalid_type'
+        ? first.message.endsWith('received undefined') || first.message.endsWith('received null')
+          ? 'Member must not be null'
+          : `Member must be of type ${first.expected}`
+        : first.code === 'invalid_value' || first.code === 'invalid_union'
+          ? `Member must satisfy enum value set: ${first.code === 'invalid_value' ? JSON.stringify(first.values) : 'see the API reference'}`
+          : first.message;
     throw invalidRequest(`${issues.length} validation error${issues.length > 1 ? 's' : ''} detected: Value at '${path}' failed to satisfy constraint: ${message}`, path || null);
   }
   const b = parsed.data;

@@ -5,40 +5,40 @@ const TEXT_MAX = 32_000;
 
 const length = (min: number, max: number) => `Member must have length less than or equal to ${max} and greater than or equal to ${min}`;
 
-const textSource = z.strictObject({
+const textSource = z.object({
   type: z.literal('TEXT'),
-  textDocument: z.strictObject({ text: z.string().min(1, length(1, TEXT_MAX)).max(TEXT_MAX, length(1, TEXT_MAX)) }),
+  textDocument: z.object({ text: z.string().min(1, length(1, TEXT_MAX)).max(TEXT_MAX, length(1, TEXT_MAX)) }),
 });
-const jsonSource = z.strictObject({ type: z.literal('JSON'), jsonDocument: z.unknown().refine((v) => v !== undefined, 'Member must not be null') });
+const jsonSource = z.object({ type: z.literal('JSON'), jsonDocument: z.unknown().refine((v) => v !== undefined, 'Member must not be null') });
 
 /**
  * The Agent Runtime `Rerank` request with the service's own constraints (protocols.md 2.2):
  * one TEXT query, 1..1,000 INLINE sources, numberOfResults 1..1,000, a model ARN or id.
  */
-export const bedrockRerankSchema = z.strictObject({
+export const bedrockRerankSchema = z.object({
   queries: z
     .array(
-      z.strictObject({
+      z.object({
         type: z.literal('TEXT'),
-        textQuery: z.strictObject({ text: z.string().min(1, length(1, TEXT_MAX)).max(TEXT_MAX, length(1, TEXT_MAX)) }),
+        textQuery: z.object({ text: z.string().min(1, length(1, TEXT_MAX)).max(TEXT_MAX, length(1, TEXT_MAX)) }),
       }),
     )
     .min(1, length(1, 1))
     .max(1, length(1, 1)),
   sources: z
     .array(
-      z.strictObject({
+      z.object({
         type: z.literal('INLINE'),
         inlineDocumentSource: z.discriminatedUnion('type', [textSource, jsonSource]),
       }),
     )
     .min(1, length(1, 1000))
     .max(1000, length(1, 1000)),
-  rerankingConfiguration: z.strictObject({
+  rerankingConfiguration: z.object({
     type: z.literal('BEDROCK_RERANKING_MODEL'),
-    bedrockRerankingConfiguration: z.strictObject({
+    bedrockRerankingConfiguration: z.object({
       numberOfResults: z.number().int('Member must be an integer').min(1, 'Member must have value greater than or equal to 1').max(1000, 'Member must have value less than or equal to 1000').optional(),
-      modelConfiguration: z.strictObject({
+      modelConfiguration: z.object({
         modelArn: z
           .string()
           .min(1, length(1, 2048))

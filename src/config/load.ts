@@ -115,6 +115,14 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
   cfg.server.keys.forEach((k, i) => {
     if (cfg.server.keys.findIndex((o) => o.name === k.name) !== i) problems.push(`server.keys[${i}].name: "${k.name}" is defined twice`);
   });
+  const arnOwner = new Map<string, string>();
+  cfg.models.forEach((m, i) => {
+    m.arns.forEach((arn, j) => {
+      const owner = arnOwner.get(arn);
+      if (owner !== undefined && owner !== m.name) problems.push(`models[${i}].arns[${j}]: "${arn}" is already claimed by model "${owner}"`);
+      arnOwner.set(arn, owner ?? m.name);
+    });
+  });
   cfg.server.aws_access_keys.forEach((k, i) => {
     if (cfg.server.aws_access_keys.findIndex((o) => o.access_key_id === k.access_key_id) !== i) {
       problems.push(`server.aws_access_keys[${i}].access_key_id: "${k.access_key_id}" is defined twice`);

@@ -81,3 +81,15 @@ describe('bedrock errors', () => {
     assert.equal(unnamed.upstreamCode, undefined);
   });
 });
+
+describe('bedrock-related config', () => {
+  it('rejects an ARN claimed by two models and a duplicated AWS access key id', () => {
+    assert.throws(
+      () => buildConfig({ models: [{ name: 'a', target: 'local/bm25', arns: ['cohere.rerank-v3-5:0'] }, { name: 'b', target: 'local/bm25', arns: ['cohere.rerank-v3-5:0'] }] }, { env: {} }),
+      /models\[1\]\.arns\[0\]: "cohere.rerank-v3-5:0" is already claimed by model "a"/,
+    );
+    const key = { name: 'k', access_key_id: 'RWAKIDDUPLICATE01', secret_access_key: 'a-long-enough-secret' };
+    assert.throws(() => buildConfig({ server: { aws_access_keys: [key, { ...key, name: 'k2' }] } }, { env: {} }), /aws_access_keys\[1\]\.access_key_id/);
+    assert.throws(() => buildConfig({ server: { aws_access_keys: [{ ...key, access_key_id: 'lower' }] } }, { env: {} }), /access_key_id: must be 16-128/);
+  });
+});

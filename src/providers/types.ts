@@ -60,7 +60,20 @@ export interface ProviderLimits {
 /** Which credentials an instance needs; auth/upstream turns this into a signer. */
 export type AuthSpec =
   | { readonly scheme: 'none' }
-  | { readonly scheme: 'bearer'; readonly token: string };
+  | { readonly scheme: 'bearer'; readonly token: string }
+  | GoogleAuthSpec;
+
+/**
+ * Google OAuth2: a static access token, a service-account key (parsed JSON or a file path,
+ * read by the signer at boot), or application default credentials when neither is given.
+ */
+export interface GoogleAuthSpec {
+  readonly scheme: 'google';
+  readonly accessToken?: string;
+  readonly serviceAccount?: Readonly<Record<string, unknown>>;
+  readonly serviceAccountFile?: string;
+  readonly scopes: readonly string[];
+}
 
 /**
  * A configured provider instance: pure translation bound to its config.

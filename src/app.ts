@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
 import type { GatewayConfig } from './config/load.js';
+import { createPairCache } from './core/cache/index.js';
 import { RerankService } from './core/rerank/service.js';
 import { Router } from './core/router.js';
 import { ProviderRuntime } from './core/upstream.js';
@@ -39,7 +40,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const providers = new Map<string, ProviderRuntime>();
   for (const p of config.providers.values()) providers.set(p.name, new ProviderRuntime(p, http));
   const router = new Router(config, providers);
-  const rerank = new RerankService(router);
+  const pairCache = createPairCache(config, logger);
+  const rerank = new RerankService(router, pairCache);
 
   const db = openSqlite(config.storage.data_dir);
   const usage = new UsageRecorder(new SqliteUsageStore(db), (err) => logger.error({ err }, 'writing usage records failed'));
@@ -70,6 +72,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       await Promise.allSettled([proxy.close(), admin.close()]);
       await usage.close();
       await http.close();
+      await pairCache.close();
       db.close();
     },
   };

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { RerankDocument } from '../../canonical/rerank.js';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64url');
+
+/**
+ * The part of a pair key shared by every document of one request on one target:
+ * the resolved `provider/model`, the parameters that change scores, and the query hash.
+ */
+export function keyPrefix(targetLabel: string, maxTokensPerDoc: number | undefined, queryHash: string): string {
+  return `${targetLabel}|t${maxTokensPerDoc ?? ''}|${queryHash}|`;
+}
+
+/**
+ * Hashes of a request's query and documents, computed once per request and reused by
+ * every target the request falls back to.
+ */
+export class RequestHashes {
+  private docs: string[] | undefined;
+  private query: string | undefined;
+
+  constructor(private readonly request: { readonly query: string; readonly documents: readonly RerankDocument[] }) {}
+
+  get queryHash(): string {
+    return (this.query ??= sha256(this.request.query));
+  }
+
+  get documentHashes(): readonly string[] {
+    if (!this.docs) {
+      const docs = this.request.documents;
+      const out = new Array<string>(docs.length);
+      for (let i = 0; i < docs.length; i++) out[i] = sha256(docs[i].text);
+      this.docs = out;
+    }
+    return this.docs;
+  }
+
+  /** Full pair keys for one target. */
+  keysFor(targetLabel: string, maxTokensPerDoc: number | undefined): string[] {
+    const prefix = keyPrefix(targetLabel, maxTokensPerDoc, this.queryHash);
+    const hashes = this.documentHashes;
+    const out = new Array<string>(hashes.length);
+    for (let i = 0; i < hashes.length; i++) out[i] = prefix + hashes[i];
+    return out;
+  }
+}

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { registerDialects } from './api/dialects/index.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
 import type { GatewayConfig } from './config/load.js';
@@ -52,6 +53,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     config.server.auth === 'keys' ? new StaticKeyAuthenticator(config.server.keys) : allowAll;
   const proxy = buildProxyServer({ config, logger, authenticator, observers });
   registerRerankRoutes(proxy, { config, rerank });
+  registerDialects(proxy, { config, rerank, logger });
 
   const admin = buildAdminServer({
     readiness: async () => ({ database: isDatabaseReachable(db), config: true }),

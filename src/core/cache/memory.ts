@@ -31,18 +31,20 @@ export class MemoryPairCache implements PairCache {
 
   getManySync(keys: readonly string[]): Array<number | undefined> {
     const now = this.now();
-    const out = new Array<number | undefined>(keys.length);
+    const out: Array<number | undefined> = [];
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       const entry = this.entries.get(key);
-      if (entry === undefined) continue;
-      if (entry.expiresAt <= now) {
+      if (entry === undefined) {
+        out.push(undefined);
+      } else if (entry.expiresAt <= now) {
         this.delete(key);
-        continue;
+        out.push(undefined);
+      } else {
+        this.entries.delete(key);
+        this.entries.set(key, entry);
+        out.push(entry.score);
       }
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-      out[i] = entry.score;
     }
     return out;
   }

@@ -39,11 +39,11 @@ export class RedisPairCache implements PairCache {
     });
     try {
       const values = await Promise.race([this.redis.mget(keys as string[]), timeout]);
-      if (values === null) return new Array(keys.length);
+      if (values === null) return misses(keys.length);
       return values.map((v) => (v === null ? undefined : Number(v)));
     } catch (err) {
       this.warn(err as Error);
-      return new Array(keys.length);
+      return misses(keys.length);
     } finally {
       clearTimeout(timer);
     }
@@ -72,3 +72,5 @@ export class RedisPairCache implements PairCache {
     this.options.logger.warn({ err: err.message }, 'pair cache: redis unavailable, treating lookups as misses');
   }
 }
+
+const misses = (n: number): Array<number | undefined> => new Array<number | undefined>(n).fill(undefined);

@@ -83,6 +83,26 @@ describe('vertex provider through the gateway', () => {
     }
   });
 
+  it('a token close to expiry is replaced before use', async () => {
+    // Tokens living less than the five-minute refresh margin are fetched again per call.
+    const shortLived = await startFakeGoogle({ tokenTtlSeconds: 120 });
+    const account = makeServiceAccount(`${shortLived.server.url}/token`);
+    shortLived.trust(account.key.client_email, account.publicKeyPem);
+    const other = await startGateway({
+      providers: [{ name: 'vertex', type: 'vertex', project: 'p', base_url: shortLived.server.url, credentials_json: account.key }],
+    });
+    try {
+      for (const q of ['one', 'two']) {
+        const res = await other.post('/v1/rerank', { model: 'vertex/semantic-ranker-default@latest', query: q, documents: ['a b', 'c'], cache: false });
+        assert.equal(res.status, 200);
+      }
+      assert.equal(shortLived.issuedTokens.length, 2);
+    } finally {
+      await other.close();
+      await shortLived.server.close();
+    }
+  });
+
   it('a static access_token is sent as is', async () => {
     const token = 'ya29.static-token';
     const seen: string[] = [];

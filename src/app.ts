@@ -3,7 +3,7 @@ import { registerDialects } from './api/dialects/index.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
 import type { GatewayConfig } from './config/load.js';
-import { createPairCache } from './core/cache/index.js';
+import { createPairCache, type PairCache } from './core/cache/index.js';
 import { RerankService } from './core/rerank/service.js';
 import { Router } from './core/router.js';
 import { ProviderRuntime } from './core/upstream.js';
@@ -31,6 +31,7 @@ export interface Gateway {
   readonly db: SqliteDatabase;
   readonly usage: UsageRecorder;
   readonly providers: ReadonlyMap<string, ProviderRuntime>;
+  readonly pairCache: PairCache;
   close(): Promise<void>;
 }
 
@@ -68,6 +69,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     db,
     usage,
     providers,
+    pairCache,
     async close() {
       if (closed) return;
       closed = true;

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { FakeServer } from '../helpers/fake-server.js';
 import { startFakeCohere } from '../helpers/fakes/rerank-fakes.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
+import type { RedisPairCache } from '../../src/core/cache/redis.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -42,6 +43,7 @@ describe('pair cache shared through Redis by two instances', { skip }, () => {
     };
     a = await startGateway(config);
     b = await startGateway(config);
+    await Promise.all([a, b].map((gw) => (gw.gateway.pairCache as RedisPairCache).whenReady()));
   });
   after(async () => {
     await a.close();
@@ -77,5 +79,27 @@ describe('pair cache shared through Redis by two instances', { skip }, () => {
     assert.deepEqual(second.json.results, first.json.results);
     const ttl = await redis.ttl((await redis.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 1000))[1][0]);
     assert.ok(ttl > 0 && ttl <= 120);
+  });
+});
+
+describe('pair cache with Redis down', () => {
+  it('serves requests as cache misses, without errors or waiting', async () => {
+    const cohere = await startFakeCohere({ apiKey: 'ck' });
+    const gw = await startGateway({
+      providers: [{ name: 'cohere', type: 'cohere', api_key: 'ck', base_url: cohere.url }],
+      storage: { redis_url: 'redis://127.0.0.1:1' },
+    });
+    try {
+      const body = { model: 'cohere/rerank-v3.5', query: 'q', documents: ['a', 'b', 'c'] };
+      for (let i = 0; i < 2; i++) {
+        const res = await gw.post('/v1/rerank', body);
+        assert.equal(res.status, 200);
+        assert.deepEqual(res.json.extra_fields.cache, { hits: 0, misses: 3 });
+      }
+      assert.equal(cohere.requests.length, 2);
+    } finally {
+      await gw.close();
+      await cohere.close();
+    }
   });
 });

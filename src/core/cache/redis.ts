@@ -31,8 +31,16 @@ export class RedisPairCache implements PairCache {
     this.redis.on('error', (err: Error) => this.warn(err));
   }
 
+  /** Resolves once connected (tests and warm-up); the cache works, as misses, before that. */
+  whenReady(): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => this.redis.once('ready', () => resolve()));
+  }
+
   async getMany(keys: readonly string[]): Promise<Array<number | undefined>> {
     if (keys.length === 0) return [];
+    // Not connected: answer misses at once rather than wait for the timeout on every request.
+    if (this.redis.status !== 'ready') return misses(keys.length);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), this.options.timeoutMs);
@@ -50,7 +58,7 @@ export class RedisPairCache implements PairCache {
   }
 
   setMany(keys: readonly string[], scores: readonly number[]): void {
-    if (keys.length === 0) return;
+    if (keys.length === 0 || this.redis.status !== 'ready') return;
     const pipeline = this.redis.pipeline();
     // String(number) round-trips a double exactly.
     for (let i = 0; i < keys.length; i++) pipeline.set(keys[i], String(scores[i]), 'EX', this.options.ttlSeconds);

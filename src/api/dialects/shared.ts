@@ -2,8 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RerankResult } from '../../canonical/rerank.js';
 import type { GatewayConfig } from '../../config/load.js';
 import type { RerankService } from '../../core/rerank/service.js';
-import type { GatewayError } from '../../errors/gateway-error.js';
-import { invalidRequest } from '../../errors/gateway-error.js';
+import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { Logger } from '../../observability/log.js';
 import { errorHeaders, fromFrameworkError } from '../../server/errors.js';
 import { logError } from '../../server/proxy.js';
@@ -23,13 +22,19 @@ export const limitsOf = (config: GatewayConfig): RerankLimits => ({
 
 /**
  * Gives an encapsulated dialect plugin its own error envelope: every error thrown inside it
- * (auth, body parsing, validation, upstream failure) is logged once and rendered by `body`.
+ * (auth, body parsing, validation, upstream failure, unknown paths under its prefix) is
+ * logged once and rendered by `body`.
  */
 export function useErrorShape(scope: FastifyInstance, logger: Logger, body: (err: GatewayError, request: FastifyRequest) => unknown): void {
   scope.setErrorHandler((error, request: FastifyRequest, reply: FastifyReply) => {
     const err = fromFrameworkError(error);
     logError(logger, err, request);
     reply.code(err.status).headers(errorHeaders(err));
+    return body(err, request);
+  });
+  scope.setNotFoundHandler((request, reply) => {
+    const err = new GatewayError('route_not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+    reply.code(err.status);
     return body(err, request);
   });
 }

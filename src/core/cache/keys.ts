@@ -5,10 +5,18 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 
 /**
  * The part of a pair key shared by every document of one request on one target:
- * the resolved `provider/model`, the parameters that change scores, and the query hash.
+ * the resolved `provider/model`, the parameters that change scores (max_tokens_per_doc and
+ * model-specific extra fields), and the query hash.
  */
-export function keyPrefix(targetLabel: string, maxTokensPerDoc: number | undefined, queryHash: string): string {
-  return `${targetLabel}|t${maxTokensPerDoc ?? ''}|${queryHash}|`;
+export function keyPrefix(targetLabel: string, params: string, queryHash: string): string {
+  return `${targetLabel}|${params}|${queryHash}|`;
+}
+
+interface HashedRequest {
+  readonly query: string;
+  readonly documents: readonly RerankDocument[];
+  readonly maxTokensPerDoc?: number;
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -18,8 +26,9 @@ export function keyPrefix(targetLabel: string, maxTokensPerDoc: number | undefin
 export class RequestHashes {
   private docs: string[] | undefined;
   private query: string | undefined;
+  private params: string | undefined;
 
-  constructor(private readonly request: { readonly query: string; readonly documents: readonly RerankDocument[] }) {}
+  constructor(private readonly request: HashedRequest) {}
 
   get queryHash(): string {
     return (this.query ??= sha256(this.request.query));
@@ -35,9 +44,19 @@ export class RequestHashes {
     return this.docs;
   }
 
+  /** Score-changing parameters, compactly. */
+  get paramsKey(): string {
+    if (this.params === undefined) {
+      const { maxTokensPerDoc, extra } = this.request;
+      const hasExtra = extra !== undefined && Object.keys(extra).length > 0;
+      this.params = `t${maxTokensPerDoc ?? ''}${hasExtra ? `x${sha256(JSON.stringify(extra))}` : ''}`;
+    }
+    return this.params;
+  }
+
   /** Full pair keys for one target. */
-  keysFor(targetLabel: string, maxTokensPerDoc: number | undefined): string[] {
-    const prefix = keyPrefix(targetLabel, maxTokensPerDoc, this.queryHash);
+  keysFor(targetLabel: string): string[] {
+    const prefix = keyPrefix(targetLabel, this.paramsKey, this.queryHash);
     const hashes = this.documentHashes;
     const out = new Array<string>(hashes.length);
     for (let i = 0; i < hashes.length; i++) out[i] = prefix + hashes[i];

@@ -102,7 +102,7 @@ export class RerankService {
     let keys: string[] | undefined;
     let sent: number[] | undefined;
     if (cacheUse && capability.kind === 'http') {
-      keys = cacheUse.hashes.keysFor(target.label, request.maxTokensPerDoc);
+      keys = cacheUse.hashes.keysFor(target.label);
       const found = await cacheUse.cache.getMany(keys);
       sent = [];
       for (let i = 0; i < found.length; i++) {

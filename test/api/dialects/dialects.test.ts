@@ -206,6 +206,9 @@ describe('rerank dialects, each served by other vendors', () => {
       const j = await gw().post('/jina/v1/rerank', { model: 'nope/unknown', query: 'q', documents: ['a'] });
       assert.equal(j.status, 404);
       assert.equal(typeof j.json.detail, 'string');
+      const unknown = await gw().post('/voyage/v1/embeddings', { input: 'x' });
+      assert.equal(unknown.status, 404);
+      assert.match(unknown.json.detail, /No route for POST \/voyage\/v1\/embeddings/);
       const bad = await gw().post('/jina/v1/rerank', '{not json');
       assert.equal(bad.status, 400);
       assert.equal(bad.json.detail, 'Request body is not valid JSON');

@@ -32,16 +32,18 @@ describe('in-process pair cache', () => {
     assert.deepEqual(cache.getManySync([key(0), key(1), key(2), key(3), key(11)]), [0, undefined, undefined, 0.3, 0.2]);
   });
 
-  it('keys differ by target, query, document and max_tokens_per_doc', () => {
+  it('keys differ by target, query, document, max_tokens_per_doc and extra fields', () => {
     const doc = (text: string) => ({ text, source: text });
     const a = new RequestHashes({ query: 'q', documents: [doc('x'), doc('y')] });
-    const keys = a.keysFor('cohere/rerank-v3.5', undefined);
+    const keys = a.keysFor('cohere/rerank-v3.5');
     assert.equal(new Set(keys).size, 2);
-    assert.notDeepEqual(a.keysFor('voyage/rerank-2.5', undefined), keys);
-    assert.notDeepEqual(a.keysFor('cohere/rerank-v3.5', 512), keys);
+    assert.notDeepEqual(a.keysFor('voyage/rerank-2.5'), keys);
+    assert.notDeepEqual(new RequestHashes({ query: 'q', documents: [doc('x'), doc('y')], maxTokensPerDoc: 512 }).keysFor('cohere/rerank-v3.5'), keys);
+    assert.notDeepEqual(new RequestHashes({ query: 'q', documents: [doc('x'), doc('y')], extra: { a: 1 } }).keysFor('cohere/rerank-v3.5'), keys);
+    assert.deepEqual(new RequestHashes({ query: 'q', documents: [doc('x'), doc('y')], extra: {} }).keysFor('cohere/rerank-v3.5'), keys);
     const b = new RequestHashes({ query: 'other', documents: [doc('x')] });
-    assert.notEqual(b.keysFor('cohere/rerank-v3.5', undefined)[0], keys[0]);
+    assert.notEqual(b.keysFor('cohere/rerank-v3.5')[0], keys[0]);
     const c = new RequestHashes({ query: 'q', documents: [doc('y'), doc('x')] });
-    assert.deepEqual(c.keysFor('cohere/rerank-v3.5', undefined), [keys[1], keys[0]]);
+    assert.deepEqual(c.keysFor('cohere/rerank-v3.5'), [keys[1], keys[0]]);
   });
 });

@@ -97,7 +97,6 @@ export class RerankService {
    */
   private async rankOnTarget(target: ResolvedTarget, request: RerankRequest, ctx: RequestContext, cacheUse: CacheUse | undefined): Promise<TargetScores> {
     const capability = target.provider.adapter.capabilities.rerank!;
-    const prepared = this.prepareDocuments(request, capability);
     const cached: ScoredIndex[] = [];
     let keys: string[] | undefined;
     let sent: number[] | undefined;
@@ -111,7 +110,8 @@ export class RerankService {
         else cached.push({ index: i, score });
       }
     }
-    const documents = sent ? (sent.length === prepared.length ? prepared : sent.map((i) => prepared[i])) : prepared;
+    const all = request.documents;
+    const documents = this.prepareDocuments(sent && sent.length < all.length ? sent.map((i) => all[i]) : all, request.maxTokensPerDoc, capability);
     const cacheStats = sent ? { hits: cached.length, misses: sent.length } : undefined;
     if (documents.length === 0) return { scored: cached, usage: emptyUsage(), chunks: 0, cache: cacheStats };
 
@@ -119,7 +119,9 @@ export class RerankService {
     const wanted = sent ? documents.length : (request.topN ?? documents.length);
     const usage = emptyUsage();
 
-    const perChunk = await mapLimit(parts, target.provider.config.chunk_concurrency, async ([start, end]) => {
+    // A request's own chunks never queue behind each other for the provider's slots.
+    const inFlight = Math.min(target.provider.config.chunk_concurrency, target.provider.config.max_concurrency);
+    const perChunk = await mapLimit(parts, inFlight, async ([start, end]) => {
       const call: RerankCall = {
         query: request.query,
         documents: start === 0 && end === documents.length ? documents : documents.slice(start, end),
@@ -170,10 +172,9 @@ export class RerankService {
   }
 
   /** Applies max_tokens_per_doc in the gateway when the provider cannot truncate itself. */
-  private prepareDocuments(request: RerankRequest, capability: RerankCapability): readonly RerankDocument[] {
-    const max = request.maxTokensPerDoc;
-    if (max === undefined || capability.nativeMaxTokensPerDoc) return request.documents;
-    return request.documents.map((d) => {
+  private prepareDocuments(documents: readonly RerankDocument[], max: number | undefined, capability: RerankCapability): readonly RerankDocument[] {
+    if (max === undefined || capability.nativeMaxTokensPerDoc) return documents;
+    return documents.map((d) => {
       const text = truncateToTokens(d.text, max);
       return text === d.text ? d : { ...d, text };
     });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CohereClientV2, CohereError } from 'cohere-ai';
+import { CohereClient, CohereClientV2, CohereError } from 'cohere-ai';
 import type { FakeServer } from '../../helpers/fake-server.js';
 import { startFakeCohere, startFakeJina, startFakeTei, startFakeVllm, startFakeVoyage } from '../../helpers/fakes/rerank-fakes.js';
 import { rank } from '../../helpers/fakes/scoring.js';
@@ -182,6 +182,10 @@ describe('rerank dialects, each served by other vendors', () => {
       res.results.map((r) => [r.index, r.relevanceScore]),
       expected.map((e) => [e.index, e.score]),
     );
+    const v1 = new CohereClient({ token: 'unused', environment: `${gw.url}/cohere` });
+    const old = await v1.rerank({ model: 'rerank-v3.5', query: COHERE_V2.query, documents: [{ text: COHERE_V2.documents[2] }, { text: COHERE_V2.documents[0] }], returnDocuments: true });
+    assert.equal(old.results.length, 2);
+    assert.equal(old.results.find((r) => r.index === 0)?.document?.text, COHERE_V2.documents[2]);
     await assert.rejects(
       client.rerank({ model: 'rerank-v3.5', query: '', documents: ['a'] }),
       (err: unknown) => err instanceof CohereError && err.statusCode === 400 && (err.body as any).message === 'query is required for rerank',

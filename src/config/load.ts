@@ -13,6 +13,8 @@ export interface GatewayConfig {
   readonly storage: RawConfig['storage'];
   readonly providers: ReadonlyMap<string, LoadedProvider>;
   readonly models: ReadonlyMap<string, ModelConfig>;
+  readonly cache: RawConfig['cache'];
+  readonly dialects: RawConfig['dialects'];
   /** The file the config came from, or null for the embedded default. */
   readonly source: string | null;
 }
@@ -129,7 +131,7 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
     }
   });
   if (problems.length > 0) throw new ConfigError(problems);
-  return { server: cfg.server, storage: cfg.storage, providers, models, source: options.source ?? null };
+  return { server: cfg.server, storage: cfg.storage, providers, models, cache: cfg.cache, dialects: cfg.dialects, source: options.source ?? null };
 }
 
 function checkTarget(target: string, providers: ReadonlyMap<string, LoadedProvider>): string | undefined {

@@ -111,14 +111,14 @@ describe('bedrock as a rerank upstream', () => {
 
   it('routes an alias with bedrock_route: invoke-model to InvokeModel with each model body', async () => {
     reset();
-    const co = await gw.post('/v1/rerank', { model: 'cohere-invoke', query: 'exercise', documents: ['exercise daily', 'soup', 'a run'], top_n: 2 });
+    const co = await gw.post('/v1/rerank', { model: 'cohere-invoke', query: 'exercise', documents: ['exercise daily', 'soup', 'a run'], top_n: 2, cache: false });
     assert.equal(co.status, 200, JSON.stringify(co.json));
     assert.equal(bedrock.accepted[0].path, '/model/cohere.rerank-v3-5%3A0/invoke');
     assert.deepEqual(bedrock.accepted[0].json, { query: 'exercise', documents: ['exercise daily', 'soup', 'a run'], top_n: 2, api_version: 2 });
     assert.equal(co.json.results.length, 2);
     assert.equal(co.json.results[0].index, 0);
 
-    const am = await gw.post('/v1/rerank', { model: 'amazon-invoke', query: 'exercise', documents: ['soup', 'exercise daily'] });
+    const am = await gw.post('/v1/rerank', { model: 'amazon-invoke', query: 'exercise', documents: ['soup', 'exercise daily'], cache: false });
     assert.equal(am.status, 200, JSON.stringify(am.json));
     assert.deepEqual(bedrock.accepted[1].json, { query: 'exercise', documents: ['soup', 'exercise daily'] });
     assert.equal(am.json.results[0].index, 1);

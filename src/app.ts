@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { bedrockRoutes } from './api/bedrock/routes.js';
+import { registerDialects } from './api/dialects/index.js';
 import { registerOpenApiRoute } from './api/openapi/route.js';
 import { OpenApiRegistry } from './api/openapi/registry.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
+import { configAwsKeys, SigV4CallerAuthenticator } from './auth/inbound/sigv4-caller.js';
 import type { GatewayConfig } from './config/load.js';
+import { createPairCache, type PairCache } from './core/cache/index.js';
 import { RerankService } from './core/rerank/service.js';
 import { Router } from './core/router.js';
 import { ProviderRuntime } from './core/upstream.js';
@@ -38,6 +42,7 @@ export interface Gateway {
   readonly db: SqliteDatabase;
   readonly usage: UsageRecorder;
   readonly providers: ReadonlyMap<string, ProviderRuntime>;
+  readonly pairCache: PairCache;
   readonly metrics: GatewayMetrics;
   readonly openapi: OpenApiRegistry;
   readonly tracing?: Tracing;
@@ -59,7 +64,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const providers = new Map<string, ProviderRuntime>();
   for (const p of config.providers.values()) providers.set(p.name, new ProviderRuntime(p, http));
   const router = new Router(config, providers);
-  const rerank = new RerankService(router);
+  const pairCache = createPairCache(config, logger);
+  const rerank = new RerankService(router, pairCache);
 
   const db = openSqlite(config.storage.data_dir);
   const usage = new UsageRecorder(new SqliteUsageStore(db), (err) => logger.error({ err }, 'writing usage records failed'));
@@ -73,10 +79,13 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
 
   const authenticator: CallerAuthenticator =
     config.server.auth === 'keys' ? new StaticKeyAuthenticator(config.server.keys) : allowAll;
+  const sigv4 = config.server.aws_access_keys.length > 0 ? new SigV4CallerAuthenticator(configAwsKeys(config.server.aws_access_keys)) : undefined;
   const openapi = new OpenApiRegistry();
   const logPayloads = config.server.log_payloads || env.LOG_PAYLOADS === '1';
-  const proxy = buildProxyServer({ config, logger, authenticator, observers, tracing, logPayloads });
+  const proxy = buildProxyServer({ config, logger, authenticator, observers, sigv4, tracing, logPayloads });
   registerRerankRoutes(proxy, { config, rerank, openapi });
+  void proxy.register(bedrockRoutes, { config, rerank, logger });
+  registerDialects(proxy, { config, rerank, logger });
   registerOpenApiRoute(proxy, openapi);
 
   const checks: ReadinessCheck[] = [
@@ -103,7 +112,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
         timer = setTimeout(() => resolve(false), timeoutMs);
       });
       // Keep-alive connections whose request finished would hold close() open: drop them as they go idle.
-      const reaper = setInterval(() => proxy.server.closeIdleConnections(), 50);
+      const reaper = setInterval(() => proxy.server.closeIdleConnections?.(), 50);
       const drained = await Promise.race([proxy.close().then(() => true as const), deadline]);
       clearTimeout(timer);
       clearInterval(reaper);
@@ -115,6 +124,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       await admin.close();
       await usage.close();
       await http.close().catch(() => undefined);
+      await pairCache.close();
       await Promise.allSettled(checks.map((c) => c.close?.()));
       await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'flushing traces failed'));
       db.close();
@@ -131,6 +141,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     db,
     usage,
     providers,
+    pairCache,
     metrics,
     openapi,
     tracing,

@@ -41,7 +41,7 @@ export class GatewayMetrics implements RequestObserver {
   private readonly chunks: Counter<'provider'>;
   private readonly cache: Counter<'result'>;
   private readonly rateLimited: Counter<'surface' | 'reason'>;
-  private readonly shed: Counter<'surface'>;
+  private readonly shed: Counter<'surface' | 'reason'>;
   private readonly degraded: Counter<'alias'>;
 
   constructor(options: MetricsOptions) {
@@ -78,7 +78,7 @@ export class GatewayMetrics implements RequestObserver {
     this.tokens = new Counter({ name: 'rankway_tokens_total', help: 'Tokens by direction', labelNames: ['alias', 'provider', 'direction'], registers });
     this.searchUnits = new Counter({ name: 'rankway_search_units_total', help: 'Billed search units', labelNames: ['alias', 'provider'], registers });
     this.cost = new Counter({ name: 'rankway_cost_usd_total', help: 'Estimated cost in US dollars', labelNames: ['alias', 'provider'], registers });
-    this.retries = new Counter({ name: 'rankway_retries_total', help: 'Upstream retries', labelNames: ['provider'], registers });
+    this.retries = new Counter({ name: 'rankway_retries_total', help: 'Upstream retries per request, labelled with the provider that finally served it', labelNames: ['provider'], registers });
     this.fallbacks = new Counter({ name: 'rankway_fallbacks_total', help: 'Moves to a fallback target', labelNames: ['alias'], registers });
     this.chunks = new Counter({ name: 'rankway_chunks_total', help: 'Upstream chunk calls of chunked requests', labelNames: ['provider'], registers });
     this.cache = new Counter({ name: 'rankway_cache_lookups_total', help: 'Pair cache lookups', labelNames: ['result'], registers });
@@ -88,7 +88,12 @@ export class GatewayMetrics implements RequestObserver {
       labelNames: ['surface', 'reason'],
       registers,
     });
-    this.shed = new Counter({ name: 'rankway_load_shed_total', help: 'Requests refused because a provider queue was full', labelNames: ['surface'], registers });
+    this.shed = new Counter({
+      name: 'rankway_load_shed_total',
+      help: 'Requests refused for capacity: a full provider queue (overloaded) or no slot within queue_timeout_ms (provider_busy)',
+      labelNames: ['surface', 'reason'],
+      registers,
+    });
     this.degraded = new Counter({ name: 'rankway_degraded_responses_total', help: 'Responses served degraded (passthrough order)', labelNames: ['alias'], registers });
 
     const load = options.providerLoad;
@@ -141,7 +146,7 @@ export class GatewayMetrics implements RequestObserver {
     if (o.cacheMisses > 0) this.cache.labels('miss').inc(o.cacheMisses);
     if (o.degraded) this.degraded.labels(alias).inc();
     if (o.errorCode === 'rate_limit_exceeded' || o.errorCode === 'budget_exceeded') this.rateLimited.labels(surface, o.errorCode).inc();
-    else if (o.errorCode === 'overloaded') this.shed.labels(surface).inc();
+    else if (o.errorCode === 'overloaded' || o.errorCode === 'provider_busy') this.shed.labels(surface, o.errorCode).inc();
   }
 
   /** Prometheus text exposition. */

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CallerAuthenticator } from '../auth/inbound/authenticator.js';
+import type { SigV4CallerAuthenticator } from '../auth/inbound/sigv4-caller.js';
+import { hasSigV4 } from '../auth/inbound/sigv4-verify.js';
 import type { GatewayConfig } from '../config/load.js';
 import { ANONYMOUS, newOutcome, type Caller, type RequestContext } from '../core/context.js';
-import type { GatewayError } from '../errors/gateway-error.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/log.js';
 import type { Tracing } from '../observability/tracing.js';
+import { createDualProtocolServer } from './dual-protocol.js';
 import { errorHeaders, fromFrameworkError, openAiEnvelope } from './errors.js';
 import { parseJsonBody } from './json-body.js';
 
@@ -13,12 +16,19 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the auth hook on proxy routes. */
     ctx: RequestContext;
+    /** The body bytes as received, kept by surfaces whose callers sign the body (SigV4). */
+    rawBody?: Buffer;
   }
   interface FastifyContextConfig {
+    /** The route accepts AWS SigV4-signed callers (native Bedrock routes). */
+    sigv4?: boolean;
     /** Served without caller authentication (e.g. `/openapi.json`). */
     public?: boolean;
   }
 }
+
+/** Placeholder caller until a SigV4 signature is checked, which needs the parsed body. */
+const SIGV4_PENDING: Caller = Object.freeze({ keyId: '', name: 'sigv4-pending' });
 
 export interface RequestObserver {
   /** Called once per proxy request after the response went out. */
@@ -30,6 +40,8 @@ export interface ProxyServerOptions {
   readonly logger: Logger;
   readonly authenticator: CallerAuthenticator;
   readonly observers?: readonly RequestObserver[];
+  /** Verifies SigV4-signed callers on routes that opt in; absent = such callers are refused. */
+  readonly sigv4?: SigV4CallerAuthenticator;
   /** Request spans when tracing is on; undefined keeps the hot path free of it. */
   readonly tracing?: Tracing;
   /** Log request bodies at info level (debugging only). */
@@ -62,8 +74,17 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     connectionTimeout: server.request_timeout_ms + 10_000,
     keepAliveTimeout: 72_000,
     routerOptions: { ignoreTrailingSlash: true },
+    // HTTP/1.1 and HTTP/2 (h2c prior knowledge, or ALPN over TLS) on one port.
+    serverFactory: (handler) =>
+      createDualProtocolServer(handler, {
+        tls: config.server.tls,
+        keepAliveTimeoutMs: 72_000,
+        connectionTimeoutMs: config.server.request_timeout_ms + 10_000,
+      }),
   });
+  // Slow-loris guards on the HTTP/1.1 listener (the server factory builds it, so Fastify's own options do not reach it).
   app.server.headersTimeout = server.headers_timeout_ms;
+  app.server.requestTimeout = server.request_timeout_ms;
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
   const maxDepth = server.max_json_depth;
@@ -92,7 +113,8 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     request.ctx = ctx;
     if (request.routeOptions.config?.public === true) return;
     // The context exists before auth so refused requests are still counted and traced.
-    (ctx as { caller: Caller }).caller = await options.authenticator.authenticate(request.headers);
+    const sigv4 = config.server.auth === 'keys' && request.routeOptions.config?.sigv4 === true && hasSigV4(request.headers);
+    (ctx as { caller: Caller }).caller = sigv4 ? SIGV4_PENDING : await options.authenticator.authenticate(request.headers);
   });
 
   if (options.logPayloads) {
@@ -100,6 +122,35 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
       logger.info({ requestId: request.id, path: request.url, body: request.body }, 'request payload');
     });
   }
+
+  // SigV4 signs the body, so it is checked once the route's parser kept the raw bytes.
+  app.addHook('preValidation', async (request) => {
+    if (request.ctx?.caller !== SIGV4_PENDING) return;
+    if (!options.sigv4) throw new GatewayError('invalid_api_key', 'SigV4-signed requests are not accepted: no AWS access keys are configured');
+    const caller = await options.sigv4.authenticate({
+      method: request.method,
+      path: request.raw.url ?? request.url,
+      headers: request.headers,
+      body: request.rawBody,
+    });
+    request.ctx = { ...request.ctx, caller };
+  });
+
+  // Every surface reports fail-open and cache use the same way, even those whose body
+  // has no room for it (TEI's bare array).
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const out = request.ctx?.outcome;
+    if (out?.degraded) reply.header('x-rankway-degraded', 'true');
+    if (out && out.cacheHits + out.cacheMisses > 0) reply.header('x-rankway-cache', `hits=${out.cacheHits}, misses=${out.cacheMisses}`);
+    done(null, payload);
+  });
+
+  // Every surface, whatever error handler it sets, gets its error code into the outcome
+  // (metrics, traces): onError hooks are inherited by encapsulated plugins.
+  app.addHook('onError', (request, _reply, error, done) => {
+    if (request.ctx && request.ctx.outcome.errorCode === undefined) request.ctx.outcome.errorCode = fromFrameworkError(error).code;
+    done();
+  });
 
   const observers = options.observers ?? [];
   // Callback style: observers are synchronous, so no promise per request.

@@ -52,7 +52,7 @@ describe('load shedding: a bounded queue per provider', () => {
     assert.equal(runtime.concurrency.inUse, 0);
 
     const metrics = await (await fetch(gw.adminUrl + '/metrics')).text();
-    assert.match(metrics, /^rankway_load_shed_total\{surface="rerank"\} 1$/m);
+    assert.match(metrics, /^rankway_load_shed_total\{surface="rerank",reason="overloaded"\} 1$/m);
     assert.match(metrics, /^rankway_requests_total\{[^}]*status_class="5xx",error_type="overloaded"\} 1$/m);
   });
 });

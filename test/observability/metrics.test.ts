@@ -44,6 +44,8 @@ describe('GET /metrics on the admin port', () => {
     assert.equal((await gw.post('/v1/rerank', { model: 'attacker-chosen-model-name', query: 'q', documents: docs })).status, 404);
     assert.equal((await gw.post('/v1/rerank', { model: 'cohere/attacker-chosen', query: 'q', documents: docs })).status, 200);
     assert.equal((await gw.post('/v1/rerank', { model: 'search', query: '', documents: docs })).status, 400);
+    // The same pairs again: served by the pair cache.
+    assert.equal((await gw.post('/v1/rerank', { model: 'search', query: 'traces', documents: docs })).status, 200);
     const res = await fetch(gw.adminUrl + '/metrics');
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
@@ -56,7 +58,7 @@ describe('GET /metrics on the admin port', () => {
   });
 
   it('counts requests by surface, alias, provider, status class and error type', () => {
-    assert.equal(sample(text, 'rankway_requests_total', { surface: 'rerank', alias: 'search', provider: 'cohere', status_class: '2xx', error_type: 'none' }), 1);
+    assert.equal(sample(text, 'rankway_requests_total', { surface: 'rerank', alias: 'search', provider: 'cohere', status_class: '2xx', error_type: 'none' }), 2);
     assert.equal(sample(text, 'rankway_requests_total', { alias: 'local/*', provider: 'local', status_class: '2xx' }), 1);
     // Refused before routing: no alias or provider was chosen.
     assert.equal(sample(text, 'rankway_requests_total', { alias: 'none', status_class: '4xx', error_type: 'model_not_found' }), 1);
@@ -69,17 +71,23 @@ describe('GET /metrics on the admin port', () => {
   });
 
   it('has latency histograms for the request, the upstream call and the overhead', () => {
-    assert.equal(sample(text, 'rankway_request_duration_seconds_count', { surface: 'rerank', alias: 'search', provider: 'cohere' }), 1);
+    assert.equal(sample(text, 'rankway_request_duration_seconds_count', { surface: 'rerank', alias: 'search', provider: 'cohere' }), 2);
     assert.ok((sample(text, 'rankway_upstream_duration_seconds_count', { provider: 'cohere' }) ?? 0) >= 1);
     assert.ok((sample(text, 'rankway_overhead_duration_seconds_count', { surface: 'rerank' }) ?? 0) >= 4);
   });
 
   it('counts retries, fallbacks, chunks, search units and cost', () => {
-    assert.equal(sample(text, 'rankway_retries_total', { provider: 'cohere' }), 1, 'the retry on the flaky primary is counted');
-    assert.equal(sample(text, 'rankway_fallbacks_total', { alias: 'search' }), 1);
+    // Both 'search' requests retried the flaky primary once, then fell back (the cache is per target).
+    assert.equal(sample(text, 'rankway_retries_total', { provider: 'cohere' }), 2, 'the retries on the flaky primary are counted');
+    assert.equal(sample(text, 'rankway_fallbacks_total', { alias: 'search' }), 2);
     assert.equal(sample(text, 'rankway_chunks_total', { provider: 'cohere' }), 4, 'two requests of 3 documents, 2 per call');
     assert.equal(sample(text, 'rankway_search_units_total', { alias: 'search', provider: 'cohere' }), 2);
     assert.ok((sample(text, 'rankway_cost_usd_total', { alias: 'search' }) ?? 0) > 0);
+  });
+
+  it('counts pair cache hits and misses', () => {
+    assert.equal(sample(text, 'rankway_cache_lookups_total', { result: 'hit' }), 3, 'the repeated request found its 3 pairs');
+    assert.ok((sample(text, 'rankway_cache_lookups_total', { result: 'miss' }) ?? 0) >= 3);
   });
 
   it('exposes queue gauges, event-loop lag and memory', () => {

@@ -6,7 +6,8 @@ import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';
-const request = { model: 'cohere/rerank-v3.5', query: 'traces', documents: ['OpenTelemetry traces', 'Kubernetes'] };
+// cache: false so every request reaches the upstream (the pair cache would answer repeats).
+const request = { model: 'cohere/rerank-v3.5', query: 'traces', documents: ['OpenTelemetry traces', 'Kubernetes'], cache: false };
 
 interface OtlpSpan {
   traceId: string;

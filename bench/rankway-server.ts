@@ -45,7 +45,8 @@ const config = buildConfig(
         base_url: upstream,
         max_documents_per_request: 1000,
         max_concurrency: 128,
-        requests_per_minute: 10_000_000,
+        // A real limit far above what this machine reaches (the window keeps one slot per allowed call).
+        requests_per_minute: 1_000_000,
       },
       ...chatProviders,
     ],

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/log.js';
 import type { PairCache } from './pair-cache.js';
 
@@ -21,7 +22,9 @@ export class RedisPairCache implements PairCache {
   private lastWarning = 0;
 
   constructor(private readonly options: RedisPairCacheOptions) {
-    this.redis = new Redis(options.url, {
+    // Loaded here, not at import: without a Redis URL the driver (~17 MB RSS) is never loaded.
+    const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+    this.redis = new RedisClient(options.url, {
       keyPrefix: options.keyPrefix,
       lazyConnect: false,
       enableOfflineQueue: false,

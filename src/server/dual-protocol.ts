@@ -30,7 +30,9 @@ export function createDualProtocolServer(handler: Handler, options: DualProtocol
     secure.setTimeout(options.connectionTimeoutMs);
     return trackSessions(secure as unknown as http.Server, secure);
   }
-  const h1 = http.createServer(handler);
+  // Node enforces headersTimeout/requestTimeout on a sweep every connectionsCheckingInterval
+  // (30 s by default); a 1 s sweep makes slow-loris clients go when their time is up.
+  const h1 = http.createServer({ connectionsCheckingInterval: 1000 }, handler);
   h1.keepAliveTimeout = options.keepAliveTimeoutMs;
   h1.setTimeout(options.connectionTimeoutMs);
   const h2 = http2.createServer({}, h2Handler);

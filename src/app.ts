@@ -3,6 +3,7 @@ import { bedrockRoutes } from './api/bedrock/routes.js';
 import { registerDialects } from './api/dialects/index.js';
 import { registerOpenApiRoute } from './api/openapi/route.js';
 import { OpenApiRegistry } from './api/openapi/registry.js';
+import { describeOtherSurfaces } from './api/openapi/surfaces.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
 import { configAwsKeys, SigV4CallerAuthenticator } from './auth/inbound/sigv4-caller.js';
@@ -86,6 +87,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   registerRerankRoutes(proxy, { config, rerank, openapi });
   void proxy.register(bedrockRoutes, { config, rerank, logger });
   registerDialects(proxy, { config, rerank, logger });
+  describeOtherSurfaces(openapi);
   registerOpenApiRoute(proxy, openapi);
 
   const checks: ReadinessCheck[] = [

@@ -38,6 +38,11 @@ describe('OpenAPI document', () => {
     assert.equal(request.properties.top_n.minimum, 1);
     assert.equal(request.properties.documents.minItems, 1);
     assert.ok(doc.components.schemas.RerankResponse.properties.results);
+    for (const path of ['/cohere/v2/rerank', '/jina/v1/rerank', '/voyage/v1/rerank', '/tei/rerank', '/bedrock/rerank']) {
+      assert.ok(doc.paths[path]?.post?.requestBody, `${path} is documented with its request schema`);
+    }
+    const vertex = doc.paths['/vertex/v1/projects/{project}/locations/{location}/rankingConfigs/{rankingConfig}:rank'].post;
+    assert.deepEqual(vertex.parameters.map((p: { name: string }) => p.name), ['project', 'location', 'rankingConfig']);
     for (const path of ['/healthz', '/readyz', '/metrics']) {
       assert.equal(doc.paths[path].get.servers[0].url, 'http://127.0.0.1:3001', `${path} is on the admin port`);
     }

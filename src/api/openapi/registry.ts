@@ -86,6 +86,8 @@ export class OpenApiRegistry {
       }
       const op: Record<string, unknown> = { summary: r.summary, operationId: operationId(r), tags: r.tags ?? [r.server] };
       if (r.description) op.description = r.description;
+      const params = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+      if (params.length > 0) op.parameters = params;
       if (r.request) op.requestBody = { required: true, content: { 'application/json': { schema: ref(r.request, 'input') } } };
       op.responses = responses;
       if (r.server === 'admin') op.servers = [{ url: 'http://127.0.0.1:3001', description: 'admin listener (keep it private)' }];

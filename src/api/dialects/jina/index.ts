@@ -9,7 +9,7 @@ import { limitsOf, requireObject, totalTokens, useErrorShape, type DialectOption
 const unified = rerankRequestSchema.shape;
 
 /** Jina's rerank body: Cohere-like; documents are strings or `{text}` objects. */
-const jinaRequestSchema = z.looseObject({
+export const jinaRequestSchema = z.looseObject({
   model: unified.model,
   query: unified.query,
   documents: z

@@ -10,7 +10,7 @@ import { limitsOf, requireObject, useErrorShape, type DialectOptions } from '../
 /** TEI requests name no model: this header does, else `dialects.tei.model`. */
 export const MODEL_HEADER = 'x-rankway-model';
 
-const teiRequestSchema = z.looseObject({
+export const teiRequestSchema = z.looseObject({
   query: rerankRequestSchema.shape.query,
   texts: z
     .array(z.string({ error: 'texts must be strings' }), {

@@ -13,7 +13,7 @@ const recordSchema = z.looseObject({
 });
 
 /** The Discovery Engine rank body (proto3 JSON, lowerCamelCase). */
-const vertexRequestSchema = z.looseObject({
+export const vertexRequestSchema = z.looseObject({
   model: z.string({ error: 'model must be a string' }).optional(),
   query: rerankRequestSchema.shape.query,
   records: z

@@ -9,7 +9,7 @@ import { limitsOf, requireObject, totalTokens, useErrorShape, type DialectOption
 const unified = rerankRequestSchema.shape;
 
 /** Voyage's rerank body: string documents, `top_k`, `return_documents` off by default. */
-const voyageRequestSchema = z.looseObject({
+export const voyageRequestSchema = z.looseObject({
   model: unified.model,
   query: unified.query,
   documents: z

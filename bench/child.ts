@@ -11,6 +11,8 @@ export interface ChildUsage {
   /** Peak resident set size since the process started. */
   readonly maxRssBytes: number;
   readonly heapUsedBytes: number;
+  /** Memory of Buffers and other objects outside the V8 heap. */
+  readonly externalBytes: number;
   readonly eventLoopP99Ms: number;
   /** Process-specific counters (the fake upstream counts documents it was sent). */
   readonly counters: Record<string, number>;
@@ -31,6 +33,7 @@ export function serveUsage(port: number, counters: () => Record<string, number> 
       rssBytes: mem.rss,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
       heapUsedBytes: mem.heapUsed,
+      externalBytes: mem.external,
       eventLoopP99Ms: lag.percentile(99) / 1e6,
       counters: counters(),
     };

@@ -31,7 +31,8 @@ describe('auth: keys with keys from the config file', () => {
   });
 
   it('401 invalid_api_key with a wrong key, which is never echoed', async () => {
-    for (const headers of [{ authorization: 'Bearer rk-wrong-zzz' }, { 'x-api-key': 'rk-wrong-zzz' }]) {
+    const variants: Array<Record<string, string>> = [{ authorization: 'Bearer rk-wrong-zzz' }, { 'x-api-key': 'rk-wrong-zzz' }];
+    for (const headers of variants) {
       const res = await gw.post('/v1/rerank', body, headers);
       assert.equal(res.status, 401);
       assert.equal(res.json.error.code, 'invalid_api_key');

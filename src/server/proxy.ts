@@ -6,6 +6,7 @@ import { newOutcome, type RequestContext } from '../core/context.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/log.js';
 import { errorHeaders, fromFrameworkError, openAiEnvelope } from './errors.js';
+import { registerFastJsonParser } from './json-body.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -51,6 +52,7 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.decorateRequest('ctx', null as unknown as RequestContext);
+  registerFastJsonParser(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

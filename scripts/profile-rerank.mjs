@@ -50,6 +50,8 @@ const body = JSON.stringify({
   query: 'how do I rotate api keys on the gateway',
   documents: Array.from({ length: documents }, (_, i) => Array.from({ length: 30 }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ')),
   top_n: 5,
+  // Measure the upstream path, not pair-cache hits (CACHE=1 measures those instead).
+  ...(process.env.CACHE === '1' ? {} : { cache: false }),
 });
 
 const bodyFile = join(dataDir, 'body.json');

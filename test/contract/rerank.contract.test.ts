@@ -15,7 +15,8 @@ import { startGateway, type RunningGateway } from '../helpers/gateway.js';
  * The rerank contract: what every provider must give callers, checked through real HTTP
  * (gateway -> fake upstream speaking the provider's wire format). Each provider is
  * configured twice: once with room for every document in one call, once with a small
- * per-call limit so the same request is chunked and merged.
+ * per-call limit so the same request is chunked and merged. Requests opt out of the pair
+ * cache, so every check is answered by the provider itself.
  */
 interface Subject {
   readonly name: string;
@@ -114,7 +115,7 @@ describe('rerank contract (every provider, through HTTP)', () => {
     describe(s.name, () => {
       it('ranks every document: indices in range and unique, finite scores, descending, ties by index', async () => {
         const before = fakes.get(s.name)?.requests.length ?? 0;
-        const res = await gw.post('/v1/rerank', { model, query: QUERY, documents: TEXTS });
+        const res = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: TEXTS });
         assert.equal(res.status, 200, JSON.stringify(res.json));
         assert.equal(res.json.results.length, TEXTS.length);
         checkRanking(res.json.results, TEXTS.length);
@@ -126,26 +127,26 @@ describe('rerank contract (every provider, through HTTP)', () => {
       });
 
       it('honours top_n: the first n of the full ranking', async () => {
-        const full = await gw.post('/v1/rerank', { model, query: QUERY, documents: TEXTS });
-        const top = await gw.post('/v1/rerank', { model, query: QUERY, documents: TEXTS, top_n: 3 });
+        const full = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: TEXTS });
+        const top = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: TEXTS, top_n: 3 });
         assert.equal(top.status, 200);
         assert.equal(top.json.results.length, 3);
         assert.deepEqual(top.json.results, full.json.results.slice(0, 3));
-        const more = await gw.post('/v1/rerank', { model, query: QUERY, documents: TEXTS.slice(0, 2), top_n: 10 });
+        const more = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: TEXTS.slice(0, 2), top_n: 10 });
         assert.equal(more.json.results.length, 2, 'top_n above the document count returns every document');
       });
 
       it('return_documents back-fills {text, id, meta} from the request', async () => {
-        const res = await gw.post('/v1/rerank', { model, query: QUERY, documents: OBJECTS, return_documents: true, top_n: 5 });
+        const res = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: OBJECTS, return_documents: true, top_n: 5 });
         assert.equal(res.status, 200);
         assert.equal(res.json.results.length, 5);
         for (const r of res.json.results as Result[]) assert.deepEqual(r.document, OBJECTS[r.index]);
-        const plain = await gw.post('/v1/rerank', { model, query: QUERY, documents: TEXTS, top_n: 2 });
+        const plain = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: TEXTS, top_n: 2 });
         for (const r of plain.json.results as Result[]) assert.equal(r.document, undefined, 'no document unless asked');
       });
 
       it('reports non-negative usage that adds up', async () => {
-        const res = await gw.post('/v1/rerank', { model, query: QUERY, documents: TEXTS });
+        const res = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: TEXTS });
         const u = res.json.usage;
         for (const k of ['prompt_tokens', 'completion_tokens', 'total_tokens']) assert.ok(Number.isFinite(u[k]) && u[k] >= 0, `${k}=${u[k]}`);
         assert.equal(u.total_tokens, u.prompt_tokens + u.completion_tokens);
@@ -154,9 +155,9 @@ describe('rerank contract (every provider, through HTTP)', () => {
 
       it('chunked across the per-call limit equals one unlimited call', { skip: s.chunkSkip }, async () => {
         const fake = fakes.get(s.name)!;
-        const whole = await gw.post('/v1/rerank', { model, query: QUERY, documents: TEXTS, top_n: 7 });
+        const whole = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: TEXTS, top_n: 7 });
         const start = fake.requests.length;
-        const chunked = await gw.post('/v1/rerank', { model: `${s.name}-chunked/${s.model}`, query: QUERY, documents: TEXTS, top_n: 7 });
+        const chunked = await gw.post('/v1/rerank', { cache: false, model: `${s.name}-chunked/${s.model}`, query: QUERY, documents: TEXTS, top_n: 7 });
         assert.equal(chunked.status, 200, JSON.stringify(chunked.json));
         assert.equal(fake.requests.length - start, Math.ceil(TEXTS.length / CHUNK));
         assert.equal(chunked.json.extra_fields.chunks, Math.ceil(TEXTS.length / CHUNK));

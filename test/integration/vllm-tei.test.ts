@@ -31,7 +31,7 @@ describe('vllm: /v1/rerank falls back to /rerank and remembers it per provider',
   for (const status of statuses) {
     it(`on ${status}: retries on /rerank, then goes straight there`, async () => {
       const fake = fakes[status];
-      const body = { model: `old${status}/${MODEL}`, query: 'rotate keys', documents: ['rotate the keys', 'metrics'] };
+      const body = { cache: false, model: `old${status}/${MODEL}`, query: 'rotate keys', documents: ['rotate the keys', 'metrics'] };
       const first = await gw.post('/v1/rerank', body);
       assert.equal(first.status, 200, JSON.stringify(first.json));
       assert.deepEqual(fake.requests.map((r) => r.path), ['/v1/rerank', '/rerank']);
@@ -46,13 +46,13 @@ describe('vllm: /v1/rerank falls back to /rerank and remembers it per provider',
   }
 
   it('a provider whose /v1/rerank works keeps using it (the memory is per provider)', async () => {
-    const res = await gw.post('/v1/rerank', { model: `new/${MODEL}`, query: 'q', documents: ['a', 'b'] });
+    const res = await gw.post('/v1/rerank', { cache: false, model: `new/${MODEL}`, query: 'q', documents: ['a', 'b'] });
     assert.equal(res.status, 200);
     assert.deepEqual(modern.requests.map((r) => r.path), ['/v1/rerank']);
   });
 
   it('an unknown model (404 on both paths) is a clear model error, not a crash', async () => {
-    const res = await gw.post('/v1/rerank', { model: 'new/other-model', query: 'q', documents: ['a'] });
+    const res = await gw.post('/v1/rerank', { cache: false, model: 'new/other-model', query: 'q', documents: ['a'] });
     assert.equal(res.status, 502);
     assert.equal(res.json.error.code, 'upstream_model_access');
   });
@@ -73,7 +73,7 @@ describe('tei: 32 documents per call', () => {
   it('100 documents make 4 calls (32+32+32+4) merged equal to one unlimited call', async () => {
     const query = 'kubernetes gateway metrics';
     const documents = Array.from({ length: 100 }, (_, i) => `doc ${i} ${['kubernetes', 'gateway', 'metrics', 'pasta', 'weather'][i % 5]} ${i % 3 ? 'gateway' : 'other'}`);
-    const res = await gw.post('/v1/rerank', { model: 'tei/bge-reranker-base', query, documents, top_n: 15 });
+    const res = await gw.post('/v1/rerank', { cache: false, model: 'tei/bge-reranker-base', query, documents, top_n: 15 });
     assert.equal(res.status, 200, JSON.stringify(res.json));
     assert.deepEqual(tei.requests.map((r) => r.json.texts.length), [32, 32, 32, 4]);
     assert.equal(res.json.extra_fields.chunks, 4);

@@ -1,16 +1,24 @@
 import type { FastifyInstance } from 'fastify';
+import { registerAdminApi } from './api/admin/routes.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
-import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
+import { resolveAdminKey, type AdminKey } from './auth/inbound/admin-key.js';
+import { KeyringAuthenticator } from './auth/inbound/authenticator.js';
+import { loadSecretKey, SecretBox } from './auth/secrets/secret-box.js';
 import type { GatewayConfig } from './config/load.js';
+import { ControlPlane } from './control/control-plane.js';
+import { LimitEnforcer } from './core/limits/enforce.js';
+import { MemoryLimiter } from './core/limits/memory.js';
+import { RedisLimiter } from './core/limits/redis.js';
+import type { Limiter } from './core/limits/types.js';
 import { RerankService } from './core/rerank/service.js';
 import { Router } from './core/router.js';
-import { ProviderRuntime } from './core/upstream.js';
+import type { ProviderRuntime } from './core/upstream.js';
 import { accessLog } from './observability/access-log.js';
 import { createLogger, type Logger } from './observability/log.js';
 import { buildAdminServer } from './server/admin.js';
 import { buildProxyServer, type RequestObserver } from './server/proxy.js';
-import { openSqlite, type SqliteDatabase } from './store/sqlite/database.js';
-import { SqliteUsageStore } from './store/sqlite/usage.js';
+import type { ControlStore } from './store/control.js';
+import { openControlStore } from './store/open.js';
 import { UsageRecorder } from './store/usage.js';
 import { HttpClient } from './transport/http-client.js';
 
@@ -18,6 +26,10 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** Log one line per request (on by default). */
   readonly accessLog?: boolean;
+  /** Where RANKWAY_ADMIN_KEY and RANKWAY_SECRET_KEY are read (process.env by default). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** How often each instance looks for database changes (ms). */
+  readonly refreshIntervalMs?: number;
 }
 
 /** Everything a running gateway holds; `close()` drains and releases it all. */
@@ -26,8 +38,16 @@ export interface Gateway {
   readonly proxy: FastifyInstance;
   readonly admin: FastifyInstance;
   readonly logger: Logger;
-  readonly db: SqliteDatabase;
   readonly usage: UsageRecorder;
+  readonly control: ControlPlane;
+  readonly limiter: Limiter;
+  /** Resolves once storage is open and the first snapshot is loaded (listen() waits for it). */
+  readonly ready: Promise<void>;
+  /** The store (after `ready`). */
+  readonly store: ControlStore;
+  /** The admin key's plaintext when this start generated it; print it once. */
+  readonly generatedAdminKey: string | undefined;
+  /** Provider runtimes of the current snapshot. */
   readonly providers: ReadonlyMap<string, ProviderRuntime>;
   close(): Promise<void>;
 }
@@ -35,25 +55,53 @@ export interface Gateway {
 /** Builds the proxy and admin servers without listening (tests listen on port 0). */
 export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger();
+  const env = options.env ?? process.env;
   const http = new HttpClient();
-  const providers = new Map<string, ProviderRuntime>();
-  for (const p of config.providers.values()) providers.set(p.name, new ProviderRuntime(p, http));
-  const router = new Router(config, providers);
+  const router = new Router(config, new Map());
   const rerank = new RerankService(router);
+  const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger) : new MemoryLimiter();
+  const box = new SecretBox(loadSecretKey(config.storage.data_dir, env));
 
-  const db = openSqlite(config.storage.data_dir);
-  const usage = new UsageRecorder(new SqliteUsageStore(db), (err) => logger.error({ err }, 'writing usage records failed'));
-  const observers: RequestObserver[] = [usage];
+  let store: ControlStore | undefined;
+  let adminKey: AdminKey | undefined;
+  let control: ControlPlane | undefined;
+  const ready = (async () => {
+    store = await openControlStore(config.storage);
+    adminKey = await resolveAdminKey(store, env);
+    control = new ControlPlane(config, { store, box, http, router, limiter, logger });
+    await control.refresh(true);
+    control.start(options.refreshIntervalMs);
+    if (limiter instanceof RedisLimiter && !(await limiter.connected(2000))) {
+      logger.warn('Redis not reachable at start: rate limits are per instance until it is');
+    }
+  })();
+  ready.catch(() => undefined);
+  const need = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('gateway not ready');
+    return value;
+  };
+
+  const usage = new UsageRecorder(
+    { insertBatch: async (records) => need(store).insertBatch(records) },
+    (err) => logger.error({ err }, 'writing usage records failed'),
+  );
+  const limits = new LimitEnforcer(limiter);
+  const observers: RequestObserver[] = [usage, limits];
   if (options.accessLog !== false) observers.push(accessLog(logger));
 
-  const authenticator: CallerAuthenticator =
-    config.server.auth === 'keys' ? new StaticKeyAuthenticator(config.server.keys) : allowAll;
-  const proxy = buildProxyServer({ config, logger, authenticator, observers });
+  const authenticator = new KeyringAuthenticator(() => need(control).current.keyring, config.server.auth === 'keys');
+  const proxy = buildProxyServer({ config, logger, authenticator, observers, limits });
   registerRerankRoutes(proxy, { config, rerank });
+  proxy.addHook('onReady', () => ready);
 
   const admin = buildAdminServer({
-    readiness: async () => ({ database: isDatabaseReachable(db), config: true }),
+    // Redis is left out on purpose: without it limits fail open per instance, the gateway still serves.
+    readiness: async () => ({ database: store ? await store.ping() : false, config: control !== undefined }),
   });
+  registerAdminApi(admin, {
+    deps: () => ({ store: need(store), control: need(control), box, adminKey: need(adminKey), logger }),
+  });
+  admin.addHook('onReady', () => ready);
 
   let closed = false;
   return {
@@ -61,25 +109,31 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     proxy,
     admin,
     logger,
-    db,
     usage,
-    providers,
+    limiter,
+    ready,
+    get control() {
+      return need(control);
+    },
+    get store() {
+      return need(store);
+    },
+    get generatedAdminKey() {
+      return adminKey?.generated;
+    },
+    get providers() {
+      return router.current.providers;
+    },
     async close() {
       if (closed) return;
       closed = true;
+      control?.stop();
       await Promise.allSettled([proxy.close(), admin.close()]);
+      await ready.catch(() => undefined);
       await usage.close();
       await http.close();
-      db.close();
+      await limiter.close();
+      await store?.close();
     },
   };
-}
-
-function isDatabaseReachable(db: SqliteDatabase): boolean {
-  try {
-    db.prepare('SELECT 1').get();
-    return true;
-  } catch {
-    return false;
-  }
 }

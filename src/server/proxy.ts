@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CallerAuthenticator } from '../auth/inbound/authenticator.js';
 import type { GatewayConfig } from '../config/load.js';
+import type { LimitEnforcer } from '../core/limits/enforce.js';
 import { newOutcome, type RequestContext } from '../core/context.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/log.js';
@@ -24,6 +25,8 @@ export interface ProxyServerOptions {
   readonly logger: Logger;
   readonly authenticator: CallerAuthenticator;
   readonly observers?: readonly RequestObserver[];
+  /** Rate limits and budgets, applied to every request after auth. */
+  readonly limits?: LimitEnforcer;
 }
 
 /** Renders an error in the surface's envelope; each surface plugin may set its own. */
@@ -64,6 +67,10 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
       outcome: newOutcome(),
       noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
     };
+    if (options.limits && caller.limits) {
+      const headers = await options.limits.admit(request.ctx);
+      if (headers) reply.headers(headers);
+    }
   });
 
   const observers = options.observers ?? [];

@@ -59,7 +59,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const http = new HttpClient();
   const router = new Router(config, new Map());
   const rerank = new RerankService(router);
-  const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger) : new MemoryLimiter();
+  const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger, config.storage.redis_prefix) : new MemoryLimiter();
   const box = new SecretBox(loadSecretKey(config.storage.data_dir, env));
 
   let store: ControlStore | undefined;

@@ -68,6 +68,8 @@ export const storageSchema = z.strictObject({
   data_dir: z.string().default('./data'),
   database_url: z.string().optional(),
   redis_url: z.string().optional(),
+  /** Prefix of every Redis key Rankway writes (several deployments may share one Redis). */
+  redis_prefix: z.string().default('rankway:'),
 });
 
 export const configSchema = z.strictObject({

@@ -4,6 +4,7 @@ import type { LoadedProvider } from '../../config/load.js';
 import { buildProvider, FILE_ID_PREFIX } from '../../control/snapshot.js';
 import { parseSecret, providerKeyCreate, providerKeyPatch, type ModelData, type ProviderKeyData } from '../../control/resources.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
+import { PROVIDER_TYPES } from '../../providers/registry.js';
 import type { StoredResource } from '../../store/control.js';
 import { conflict, notFound, paginate, parseBody, readOnly, uniquely, type AdminDepsGetter } from './common.js';
 
@@ -39,6 +40,9 @@ function renderFile(p: LoadedProvider): Record<string, unknown> {
 
 /** Checks the whole provider config through the registry; errors name fields, never values. */
 function validate(data: Omit<ProviderKeyData, 'secret_sealed' | 'secret_fields'>, secret: Record<string, unknown>): void {
+  if (!PROVIDER_TYPES.has(data.adapter)) {
+    throw invalidRequest(`Unknown adapter '${data.adapter}' (known: ${[...PROVIDER_TYPES.keys()].join(', ')})`, 'adapter');
+  }
   try {
     buildProvider(data, secret);
   } catch (err) {

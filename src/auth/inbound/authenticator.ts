@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../../core/context.js';
 import { ANONYMOUS } from '../../core/context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
@@ -55,9 +55,11 @@ export class KeyringAuthenticator implements CallerAuthenticator {
       if (!this.required) return ANONYMOUS;
       throw new GatewayError('missing_api_key', 'Missing API key: send Authorization: Bearer <key> or x-api-key');
     }
-    const hashHex = sha256Hex(key);
-    const entry = this.keyring().get(hashHex);
-    if (!entry || !timingSafeEqual(entry.hash, Buffer.from(hashHex, 'hex'))) throw new GatewayError('invalid_api_key', 'Invalid API key');
+    // One-shot hash: this runs on every request.
+    const digest = hash('sha256', key, 'buffer');
+    const entry = this.keyring().get(digest.toString('hex'));
+    // The map finds the candidate; the comparison itself is constant-time.
+    if (!entry || !timingSafeEqual(entry.hash, digest)) throw new GatewayError('invalid_api_key', 'Invalid API key');
     if (entry.disabled) throw new GatewayError('api_key_disabled', 'This API key is disabled');
     if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) throw new GatewayError('api_key_expired', 'This API key has expired');
     return { keyId: entry.id, name: entry.name, allowedModels: entry.allowedModels, limits: entry.limits };

@@ -1,8 +1,9 @@
 import { DAY_MS, MINUTE_MS, periodEnd, periodStart, type Admission, type KeyLimits, type Limiter } from './types.js';
 
 interface KeyCounters {
-  /** Admission times inside the last minute, oldest first (sliding window for rpm). */
+  /** Admission times, oldest first, from `head` on (sliding window for rpm). */
   recent: number[];
+  head: number;
   day: number;
   dayCount: number;
   minute: number;
@@ -22,7 +23,7 @@ export class MemoryLimiter implements Limiter {
   private counters(keyId: string, now: number): KeyCounters {
     let c = this.keys.get(keyId);
     if (!c) {
-      c = { recent: [], day: 0, dayCount: 0, minute: 0, minuteTokens: 0, budgetPeriod: 0, spent: 0 };
+      c = { recent: [], head: 0, day: 0, dayCount: 0, minute: 0, minuteTokens: 0, budgetPeriod: 0, spent: 0 };
       this.keys.set(keyId, c);
     }
     const day = Math.floor(now / DAY_MS);
@@ -41,11 +42,14 @@ export class MemoryLimiter implements Limiter {
   admit(keyId: string, limits: KeyLimits, now: number): Admission {
     const c = this.counters(keyId, now);
     if (limits.rpm !== undefined) {
-      let drop = 0;
-      while (drop < c.recent.length && c.recent[drop] <= now - MINUTE_MS) drop++;
-      if (drop > 0) c.recent.splice(0, drop);
-      if (c.recent.length >= limits.rpm) {
-        return { refusal: { limit: 'rpm', retryAfterMs: c.recent[0] + MINUTE_MS - now }, requestLimit: limits.rpm, requestsRemaining: 0 };
+      // Advancing a head index keeps this O(1) per request even with large rpm values.
+      while (c.head < c.recent.length && c.recent[c.head] <= now - MINUTE_MS) c.head++;
+      if (c.head > 1024 && c.head * 2 > c.recent.length) {
+        c.recent = c.recent.slice(c.head);
+        c.head = 0;
+      }
+      if (c.recent.length - c.head >= limits.rpm) {
+        return { refusal: { limit: 'rpm', retryAfterMs: c.recent[c.head] + MINUTE_MS - now }, requestLimit: limits.rpm, requestsRemaining: 0 };
       }
     }
     if (limits.rpd !== undefined && c.dayCount >= limits.rpd) {
@@ -59,7 +63,7 @@ export class MemoryLimiter implements Limiter {
     }
     if (limits.rpm !== undefined) c.recent.push(now);
     c.dayCount++;
-    return headroom(limits, c.recent.length, c.dayCount, c.minuteTokens);
+    return headroom(limits, c.recent.length - c.head, c.dayCount, c.minuteTokens);
   }
 
   record(keyId: string, limits: KeyLimits, tokens: number, costUsd: number, now: number): void {

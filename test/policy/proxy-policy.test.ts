@@ -143,4 +143,22 @@ describe('caller policy on the proxy surfaces', () => {
       await again.gateway.close();
     }
   });
+  it('with auth: none, unknown keys are anonymous but known keys keep their policy', async () => {
+    const open = await startGateway({}, { RANKWAY_ADMIN_KEY: ADMIN_KEY });
+    try {
+      const openAdmin = adminClient(open.adminUrl, ADMIN_KEY);
+      for (const [plain, fields] of [
+        ['restricted', { allowed_models: [] }],
+        ['off', { disabled: true }],
+      ] as const) {
+        assert.equal((await openAdmin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex(plain), ...fields })).status, 201);
+      }
+      assert.equal((await open.post('/v1/rerank', body('local/bm25'))).status, 200, 'no key');
+      assert.equal((await open.post('/v1/rerank', body('local/bm25'), bearer('any-sdk-placeholder'))).status, 200, 'unknown key');
+      assert.equal((await open.post('/v1/rerank', body('local/bm25'), bearer('restricted'))).status, 403);
+      assert.equal((await open.post('/v2/rerank', body('local/bm25'), bearer('off'))).status, 401);
+    } finally {
+      await open.close();
+    }
+  });
 });

@@ -41,7 +41,8 @@ export type Keyring = ReadonlyMap<string, KeyEntry>;
 
 /**
  * Caller keys from the current snapshot. With `required` false (`auth: none`) a request
- * without a key is anonymous, but a presented key must still be valid.
+ * without a known key is anonymous; a known key still brings its policy (and its 401 when
+ * disabled or expired), so keys can be rolled out before auth is switched on.
  */
 export class KeyringAuthenticator implements CallerAuthenticator {
   constructor(
@@ -59,7 +60,11 @@ export class KeyringAuthenticator implements CallerAuthenticator {
     const digest = hash('sha256', key, 'buffer');
     const entry = this.keyring().get(digest.toString('hex'));
     // The map finds the candidate; the comparison itself is constant-time.
-    if (!entry || !timingSafeEqual(entry.hash, digest)) throw new GatewayError('invalid_api_key', 'Invalid API key');
+    if (!entry || !timingSafeEqual(entry.hash, digest)) {
+      // With auth off, SDKs that insist on some key must keep working: unknown keys are anonymous.
+      if (!this.required) return ANONYMOUS;
+      throw new GatewayError('invalid_api_key', 'Invalid API key');
+    }
     if (entry.disabled) throw new GatewayError('api_key_disabled', 'This API key is disabled');
     if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) throw new GatewayError('api_key_expired', 'This API key has expired');
     return { keyId: entry.id, name: entry.name, allowedModels: entry.allowedModels, limits: entry.limits };

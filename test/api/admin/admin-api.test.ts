@@ -11,6 +11,7 @@ import { startGateway, type RunningGateway } from '../../helpers/gateway.js';
 const ADMIN_KEY = 'rk-admin-test-key';
 const SECRET = 'co-secret-never-shown-123';
 const FILE_KEY = 'file-caller-key';
+const asFileKey = { authorization: `Bearer ${FILE_KEY}` };
 
 describe('admin API', () => {
   let cohere: FakeServer;
@@ -28,7 +29,7 @@ describe('admin API', () => {
     cohere = await startFakeCohere({ apiKey: SECRET });
     gw = await startGateway(
       {
-        server: { keys: [{ name: 'from-file', key_sha256: sha256Hex(FILE_KEY) }] },
+        server: { auth: 'keys', keys: [{ name: 'from-file', key_sha256: sha256Hex(FILE_KEY) }] },
         models: [{ name: 'file-bm25', target: 'local/bm25' }],
       },
       { RANKWAY_ADMIN_KEY: ADMIN_KEY },
@@ -130,7 +131,7 @@ describe('admin API', () => {
     assert.deepEqual(res.json.fallbacks, ['local/bm25']);
 
     cohere.requests.length = 0;
-    const proxied = await gw.post('/v1/rerank', { model: 'search', query: 'q', documents: ['a q', 'b'] });
+    const proxied = await gw.post('/v1/rerank', { model: 'search', query: 'q', documents: ['a q', 'b'] }, asFileKey);
     assert.equal(proxied.status, 200, JSON.stringify(proxied.json));
     assert.equal(proxied.json.extra_fields.provider, 'cohere-prod');
     assert.equal(cohere.requests[0].headers.authorization, `Bearer ${SECRET}`);
@@ -166,16 +167,16 @@ describe('admin API', () => {
     const patched = await call('PATCH', `/admin/v1/models/${modelId}`, { price: { per_1k_search_units: 5 } });
     assert.equal(patched.status, 200, patched.text);
     assert.deepEqual(patched.json.price, { per_1k_search_units: 5 });
-    const proxied = await gw.post('/v1/rerank', { model: 'search', query: 'q', documents: ['a q'] });
+    const proxied = await gw.post('/v1/rerank', { model: 'search', query: 'q', documents: ['a q'] }, asFileKey);
     assert.equal(proxied.status, 200);
 
     const rotated = await call('PATCH', `/admin/v1/provider_keys/${providerKeyId}`, { secret: JSON.stringify({ api_key: 'wrong-now' }) });
     assert.equal(rotated.status, 200, rotated.text);
-    const refused = await gw.post('/v1/rerank', { model: 'cohere-prod/rerank-v3.5', query: 'q', documents: ['a'] });
+    const refused = await gw.post('/v1/rerank', { model: 'cohere-prod/rerank-v3.5', query: 'q', documents: ['a'] }, asFileKey);
     assert.equal(refused.status, 502, 'the fake refuses the rotated key');
     const back = await call('PATCH', `/admin/v1/provider_keys/${providerKeyId}`, { secret: JSON.stringify({ api_key: SECRET }) });
     assert.equal(back.status, 200);
-    const ok = await gw.post('/v1/rerank', { model: 'cohere-prod/rerank-v3.5', query: 'q', documents: ['a'] });
+    const ok = await gw.post('/v1/rerank', { model: 'cohere-prod/rerank-v3.5', query: 'q', documents: ['a'] }, asFileKey);
     assert.equal(ok.status, 200);
     const missing = await call('PATCH', '/admin/v1/models/mdl_nope', { price: null });
     assert.equal(missing.status, 404);
@@ -269,7 +270,7 @@ describe('admin API', () => {
 
   it('deletes models and provider keys', async () => {
     assert.equal((await call('DELETE', `/admin/v1/models/${modelId}`)).status, 200);
-    const unrouted = await gw.post('/v1/rerank', { model: 'search', query: 'q', documents: ['a'] });
+    const unrouted = await gw.post('/v1/rerank', { model: 'search', query: 'q', documents: ['a'] }, asFileKey);
     assert.equal(unrouted.status, 404);
     assert.equal(unrouted.json.error.code, 'model_not_found');
     assert.equal((await call('DELETE', `/admin/v1/provider_keys/${providerKeyId}`)).status, 200);
@@ -287,7 +288,7 @@ describe('admin API', () => {
     assert.equal(search.search_units, 2);
     assert.equal(search.cost_usd, 0.007);
     const byKey = await call('GET', '/admin/v1/usage?group_by=key&from=2000-01-01&to=2999-01-01');
-    assert.ok(byKey.json.data.some((g: any) => g.key === 'anonymous'));
+    assert.ok(byKey.json.data.some((g: any) => g.key === 'from-file'));
     const none = await call('GET', '/admin/v1/usage?group_by=day&from=2999-01-01');
     assert.deepEqual(none.json.data, []);
     const bad = await call('GET', '/admin/v1/usage?group_by=color');

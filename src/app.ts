@@ -5,6 +5,7 @@ import { resolveAdminKey, type AdminKey } from './auth/inbound/admin-key.js';
 import { KeyringAuthenticator } from './auth/inbound/authenticator.js';
 import { loadSecretKey, SecretBox } from './auth/secrets/secret-box.js';
 import type { GatewayConfig } from './config/load.js';
+import { RedisChangeBus } from './control/change-bus.js';
 import { ControlPlane } from './control/control-plane.js';
 import { LimitEnforcer } from './core/limits/enforce.js';
 import { MemoryLimiter } from './core/limits/memory.js';
@@ -65,12 +66,18 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   let store: ControlStore | undefined;
   let adminKey: AdminKey | undefined;
   let control: ControlPlane | undefined;
+  let bus: RedisChangeBus | undefined;
   const ready = (async () => {
     store = await openControlStore(config.storage);
     adminKey = await resolveAdminKey(store, env);
     control = new ControlPlane(config, { store, box, http, router, limiter, logger });
     await control.refresh(true);
     control.start(options.refreshIntervalMs);
+    if (config.storage.redis_url) {
+      const plane = control;
+      bus = new RedisChangeBus(config.storage.redis_url, config.storage.redis_prefix, () => void plane.refresh().catch(() => undefined), logger);
+      control.onLocalChange = () => bus?.publish();
+    }
     if (limiter instanceof RedisLimiter && !(await limiter.connected(2000))) {
       logger.warn('Redis not reachable at start: rate limits are per instance until it is');
     }
@@ -128,6 +135,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       if (closed) return;
       closed = true;
       control?.stop();
+      bus?.close();
       await Promise.allSettled([proxy.close(), admin.close()]);
       await ready.catch(() => undefined);
       await usage.close();

@@ -72,6 +72,15 @@ export class ControlPlane {
     return this.running;
   }
 
+  /** Called after this instance wrote to the database (admin API): rebuild and tell the others. */
+  async changed(): Promise<void> {
+    await this.refresh();
+    this.onLocalChange?.();
+  }
+
+  /** Set by the gateway to broadcast changes (Redis pub/sub) when it has a bus. */
+  onLocalChange?: () => void;
+
   /** Swaps in a new config file (hot reload); database resources stay. */
   async useFile(file: GatewayConfig): Promise<void> {
     this.file = file;

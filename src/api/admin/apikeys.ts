@@ -74,7 +74,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter
     const now = new Date().toISOString();
     const row: StoredResource = { id: `key_${randomUUID().replaceAll('-', '')}`, kind: 'api_key', name: keyHash, data: { ...data }, createdAt: now, updatedAt: now };
     await uniquely('key_hash', () => store.createResource(row));
-    await control.refresh();
+    await control.changed();
     reply.code(201);
     return plaintext ? { ...render(row), key: plaintext } : render(row);
   });
@@ -102,7 +102,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter
     };
     const updatedAt = new Date().toISOString();
     await uniquely('key_hash', () => store.updateResource('api_key', id, old.key_hash, { ...data }, updatedAt));
-    await control.refresh();
+    await control.changed();
     return render({ ...row, data: { ...data }, updatedAt });
   });
 
@@ -111,7 +111,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter
     if (id.startsWith(FILE_ID_PREFIX)) throw readOnly('API key');
     const { store, control } = deps();
     if (!(await store.deleteResource('api_key', id))) throw notFound('API key', id);
-    await control.refresh();
+    await control.changed();
     return { id, object: 'api_key', deleted: true };
   });
 }

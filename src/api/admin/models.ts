@@ -99,7 +99,7 @@ export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter)
     const now = new Date().toISOString();
     const row: StoredResource = { id: `mdl_${randomUUID().replaceAll('-', '')}`, kind: 'model', name: data.display_name, data: { ...data }, createdAt: now, updatedAt: now };
     await uniquely('display_name', () => store.createResource(row));
-    await control.refresh();
+    await control.changed();
     reply.code(201);
     return render(row);
   });
@@ -123,7 +123,7 @@ export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter)
     validate(control.current, data, id);
     const updatedAt = new Date().toISOString();
     await uniquely('display_name', () => store.updateResource('model', id, data.display_name, { ...data }, updatedAt));
-    await control.refresh();
+    await control.changed();
     return render({ ...row, name: data.display_name, data: { ...data }, updatedAt });
   });
 
@@ -132,7 +132,7 @@ export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter)
     if (id.startsWith(FILE_ID_PREFIX)) throw readOnly('model');
     const { store, control } = deps();
     if (!(await store.deleteResource('model', id))) throw notFound('model', id);
-    await control.refresh();
+    await control.changed();
     return { id, object: 'model', deleted: true };
   });
 }

@@ -93,7 +93,7 @@ export function registerProviderKeyRoutes(app: FastifyInstance, deps: AdminDepsG
     const data: ProviderKeyData = { ...fields, secret_sealed: box.seal(JSON.stringify(secret), id), secret_fields: Object.keys(secret).sort() };
     const row: StoredResource = { id, kind: 'provider_key', name: body.display_name, data: { ...data }, createdAt: now, updatedAt: now };
     await uniquely('display_name', () => store.createResource(row));
-    await control.refresh();
+    await control.changed();
     reply.code(201);
     return render(row);
   });
@@ -121,7 +121,7 @@ export function registerProviderKeyRoutes(app: FastifyInstance, deps: AdminDepsG
     const data: ProviderKeyData = { ...fields, secret_sealed: box.seal(JSON.stringify(secret), id), secret_fields: Object.keys(secret).sort() };
     const updatedAt = new Date().toISOString();
     await uniquely('display_name', () => store.updateResource('provider_key', id, fields.display_name, { ...data }, updatedAt));
-    await control.refresh();
+    await control.changed();
     return render({ ...row, name: fields.display_name, data: { ...data }, updatedAt });
   });
 
@@ -134,7 +134,7 @@ export function registerProviderKeyRoutes(app: FastifyInstance, deps: AdminDepsG
       throw conflict(`Provider key is used by model(s) ${users.map((m) => `'${m.name}'`).join(', ')}; delete or move them first`);
     }
     if (!(await store.deleteResource('provider_key', id))) throw notFound('provider key', id);
-    await control.refresh();
+    await control.changed();
     return { id, object: 'provider_key', deleted: true };
   });
 }

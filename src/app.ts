@@ -3,6 +3,7 @@ import { registerAdminApi } from './api/admin/routes.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { resolveAdminKey, type AdminKey } from './auth/inbound/admin-key.js';
 import { KeyringAuthenticator } from './auth/inbound/authenticator.js';
+import type { AwsAccessKeyLookup } from './auth/inbound/aws-access-keys.js';
 import { loadSecretKey, SecretBox } from './auth/secrets/secret-box.js';
 import type { GatewayConfig } from './config/load.js';
 import { RedisChangeBus } from './control/change-bus.js';
@@ -48,6 +49,8 @@ export interface Gateway {
   readonly store: ControlStore;
   /** The admin key's plaintext when this start generated it; print it once. */
   readonly generatedAdminKey: string | undefined;
+  /** Admin-issued AWS key pairs, for the inbound SigV4 verifier. */
+  readonly awsAccessKeys: AwsAccessKeyLookup;
   /** Provider runtimes of the current snapshot. */
   readonly providers: ReadonlyMap<string, ProviderRuntime>;
   close(): Promise<void>;
@@ -128,6 +131,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     get generatedAdminKey() {
       return adminKey?.generated;
     },
+    awsAccessKeys: { find: (accessKeyId) => control?.current.awsAccessKeys.get(accessKeyId) },
     get providers() {
       return router.current.providers;
     },

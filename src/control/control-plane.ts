@@ -89,13 +89,14 @@ export class ControlPlane {
 
   private async rebuild(version: number): Promise<void> {
     const { store } = this.deps;
-    const [providerKeys, models, apiKeys] = await Promise.all([
+    const [providerKeys, models, apiKeys, awsAccessKeys] = await Promise.all([
       store.listResources('provider_key'),
       store.listResources('model'),
       store.listResources('api_key'),
+      store.listResources('aws_access_key'),
     ]);
     const next = new Map<string, ProviderRuntime>();
-    const snapshot = buildSnapshot(this.file, { version, providerKeys, models, apiKeys }, {
+    const snapshot = buildSnapshot(this.file, { version, providerKeys, models, apiKeys, awsAccessKeys }, {
       box: this.deps.box,
       runtime: (cacheKey: string, provider: LoadedProvider) => {
         // Unchanged providers keep their runtime: connection pools and learnt paths survive.

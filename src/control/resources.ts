@@ -91,3 +91,14 @@ export function parseSecret(secret: string): Record<string, unknown> | undefined
     return undefined;
   }
 }
+
+export interface AwsAccessKeyData {
+  readonly access_key_id: string;
+  /** The API key whose policy, limits and usage a signed request takes. */
+  readonly api_key_id: string;
+  readonly secret_sealed: string;
+  readonly disabled: boolean;
+}
+
+export const awsAccessKeyCreate = z.object({ api_key_id: z.string().min(1), disabled: z.boolean().optional() });
+export const awsAccessKeyPatch = z.object({ disabled: z.boolean().optional() });

@@ -1,3 +1,4 @@
+import type { AwsAccessKey } from '../auth/inbound/aws-access-keys.js';
 import type { KeyEntry, Keyring } from '../auth/inbound/authenticator.js';
 import type { SecretBox } from '../auth/secrets/secret-box.js';
 import type { GatewayConfig, LoadedProvider } from '../config/load.js';
@@ -7,7 +8,7 @@ import type { RoutingTable } from '../core/router.js';
 import type { ProviderRuntime } from '../core/upstream.js';
 import { PROVIDER_TYPES } from '../providers/registry.js';
 import type { StoredResource } from '../store/control.js';
-import type { ApiKeyData, ModelData, ProviderKeyData } from './resources.js';
+import type { ApiKeyData, AwsAccessKeyData, ModelData, ProviderKeyData } from './resources.js';
 
 /** Everything routing and auth read per request, built from the config file plus the database. */
 export interface ControlSnapshot {
@@ -15,9 +16,12 @@ export interface ControlSnapshot {
   readonly file: GatewayConfig;
   readonly table: RoutingTable;
   readonly keyring: Keyring;
+  /** Admin-issued AWS key pairs by access key id, secrets opened, for SigV4 verification. */
+  readonly awsAccessKeys: ReadonlyMap<string, AwsAccessKey>;
   readonly providerKeys: readonly StoredResource[];
   readonly models: readonly StoredResource[];
   readonly apiKeys: readonly StoredResource[];
+  readonly awsAccessKeyRows: readonly StoredResource[];
 }
 
 export interface DatabaseRows {
@@ -25,6 +29,7 @@ export interface DatabaseRows {
   readonly providerKeys: readonly StoredResource[];
   readonly models: readonly StoredResource[];
   readonly apiKeys: readonly StoredResource[];
+  readonly awsAccessKeys?: readonly StoredResource[];
 }
 
 export interface SnapshotDeps {
@@ -128,13 +133,37 @@ export function buildSnapshot(file: GatewayConfig, rows: DatabaseRows, deps: Sna
       limits: limitsOf(d),
     });
   }
+  const byId = new Map<string, KeyEntry>();
+  for (const k of keyring.values()) byId.set(k.id, k);
+  const awsAccessKeys = new Map<string, AwsAccessKey>();
+  for (const row of rows.awsAccessKeys ?? []) {
+    const d = row.data as unknown as AwsAccessKeyData;
+    const key = byId.get(d.api_key_id);
+    if (!key) {
+      deps.skip('aws_access_key', row.id, `API key ${d.api_key_id} no longer exists`);
+      continue;
+    }
+    try {
+      awsAccessKeys.set(d.access_key_id, {
+        accessKeyId: d.access_key_id,
+        secretAccessKey: deps.box.open(d.secret_sealed, row.id),
+        caller: { keyId: key.id, name: key.name, allowedModels: key.allowedModels, limits: key.limits },
+        disabled: d.disabled || key.disabled,
+        expiresAt: key.expiresAt,
+      });
+    } catch (err) {
+      deps.skip('aws_access_key', row.id, (err as Error).message);
+    }
+  }
   return {
     version: rows.version,
     file,
     table: { models, providers },
     keyring,
+    awsAccessKeys,
     providerKeys: rows.providerKeys,
     models: rows.models,
     apiKeys: rows.apiKeys,
+    awsAccessKeyRows: rows.awsAccessKeys ?? [],
   };
 }

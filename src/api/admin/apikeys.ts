@@ -110,6 +110,9 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter
     const { id } = request.params as { id: string };
     if (id.startsWith(FILE_ID_PREFIX)) throw readOnly('API key');
     const { store, control } = deps();
+    if (control.current.awsAccessKeyRows.some((r) => (r.data as { api_key_id?: string }).api_key_id === id)) {
+      throw conflict('AWS access keys were issued for this API key; delete them first');
+    }
     if (!(await store.deleteResource('api_key', id))) throw notFound('API key', id);
     await control.changed();
     return { id, object: 'api_key', deleted: true };

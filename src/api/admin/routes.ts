@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { isAdmin } from '../../auth/inbound/admin-key.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { registerApiKeyRoutes } from './apikeys.js';
+import { registerAwsAccessKeyRoutes } from './aws-access-keys.js';
 import type { AdminDepsGetter } from './common.js';
 import { registerModelRoutes } from './models.js';
 import { registerProviderKeyRoutes } from './provider-keys.js';
@@ -11,7 +12,7 @@ export interface AdminApiOptions {
   readonly deps: AdminDepsGetter;
 }
 
-/** `/admin/v1/*`: provider keys, models, API keys and usage, behind the admin key. */
+/** `/admin/v1/*`: provider keys, models, API keys, AWS access keys and usage, behind the admin key. */
 export function registerAdminApi(app: FastifyInstance, options: AdminApiOptions): void {
   const { deps } = options;
   app.addHook('onRequest', async (request) => {
@@ -25,5 +26,6 @@ export function registerAdminApi(app: FastifyInstance, options: AdminApiOptions)
   registerProviderKeyRoutes(app, deps);
   registerModelRoutes(app, deps);
   registerApiKeyRoutes(app, deps);
+  registerAwsAccessKeyRoutes(app, deps);
   registerUsageRoutes(app, deps);
 }

@@ -52,8 +52,19 @@ export class ControlPlane {
 
   /** Polls for changes until `stop()`. */
   start(intervalMs = 500): void {
+    let failing = false;
     this.timer = setInterval(() => {
-      void this.refresh().catch((err) => this.deps.logger.warn({ err }, 'control plane refresh failed; keeping the current snapshot'));
+      this.refresh().then(
+        () => {
+          if (failing) this.deps.logger.info('control plane refresh works again');
+          failing = false;
+        },
+        (err) => {
+          // Once per outage: the poll runs twice a second.
+          if (!failing) this.deps.logger.warn({ err }, 'control plane refresh failed; keeping the current snapshot');
+          failing = true;
+        },
+      );
     }, intervalMs);
     this.timer.unref();
   }

@@ -24,7 +24,11 @@ export function registerUsageRoutes(app: FastifyInstance, deps: AdminDepsGetter)
     if (!GROUPS.includes(groupBy)) throw invalidRequest(`group_by must be one of ${GROUPS.join(', ')}`, 'group_by');
     const from = instant(q.from, 'from');
     const to = instant(q.to, 'to');
-    const rows = await deps().store.usageSummary({ groupBy, from, to });
+    const { store, control } = deps();
+    const rows = await store.usageSummary({ groupBy, from, to });
+    // Key groups also carry the key's name, when it still exists.
+    const names = new Map<string, string>();
+    if (groupBy === 'key') for (const k of control.current.keyring.values()) names.set(k.id, k.name);
     const total = rows.reduce((sum, r) => sum + r.costUsd, 0);
     return {
       object: 'usage',
@@ -34,6 +38,7 @@ export function registerUsageRoutes(app: FastifyInstance, deps: AdminDepsGetter)
       total_cost_usd: round(total),
       data: rows.map((r) => ({
         [groupBy]: r.group,
+        ...(groupBy === 'key' ? { name: (r.group !== null && names.get(r.group)) || null } : {}),
         requests: r.requests,
         errors: r.errors,
         documents: r.documents,

@@ -288,7 +288,7 @@ describe('admin API', () => {
     assert.equal(search.search_units, 2);
     assert.equal(search.cost_usd, 0.007);
     const byKey = await call('GET', '/admin/v1/usage?group_by=key&from=2000-01-01&to=2999-01-01');
-    assert.ok(byKey.json.data.some((g: any) => g.key === 'from-file'));
+    assert.ok(byKey.json.data.some((g: any) => g.key === 'from-file' && g.name === 'from-file'));
     const none = await call('GET', '/admin/v1/usage?group_by=day&from=2999-01-01');
     assert.deepEqual(none.json.data, []);
     const bad = await call('GET', '/admin/v1/usage?group_by=color');

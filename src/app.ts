@@ -1,13 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAdminApi } from './api/admin/routes.js';
+import { bedrockRoutes } from './api/bedrock/routes.js';
+import { registerDialects } from './api/dialects/index.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { resolveAdminKey, type AdminKey } from './auth/inbound/admin-key.js';
 import { KeyringAuthenticator } from './auth/inbound/authenticator.js';
 import type { AwsAccessKeyLookup } from './auth/inbound/aws-access-keys.js';
+import { SigV4CallerAuthenticator, type AwsCallerKeyDirectory } from './auth/inbound/sigv4-caller.js';
 import { loadSecretKey, SecretBox } from './auth/secrets/secret-box.js';
 import type { GatewayConfig } from './config/load.js';
 import { RedisChangeBus } from './control/change-bus.js';
 import { ControlPlane } from './control/control-plane.js';
+import { createPairCache, type PairCache } from './core/cache/index.js';
 import { LimitEnforcer } from './core/limits/enforce.js';
 import { MemoryLimiter } from './core/limits/memory.js';
 import { RedisLimiter } from './core/limits/redis.js';
@@ -53,6 +57,7 @@ export interface Gateway {
   readonly awsAccessKeys: AwsAccessKeyLookup;
   /** Provider runtimes of the current snapshot. */
   readonly providers: ReadonlyMap<string, ProviderRuntime>;
+  readonly pairCache: PairCache;
   close(): Promise<void>;
 }
 
@@ -61,8 +66,10 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const logger = options.logger ?? createLogger();
   const env = options.env ?? process.env;
   const http = new HttpClient();
+  // Providers come from the control plane's snapshot (config file + database) once ready.
   const router = new Router(config, new Map());
-  const rerank = new RerankService(router);
+  const pairCache = createPairCache(config, logger);
+  const rerank = new RerankService(router, pairCache);
   const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger, config.storage.redis_prefix) : new MemoryLimiter();
   const box = new SecretBox(loadSecretKey(config.storage.data_dir, env));
 
@@ -100,8 +107,12 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   if (options.accessLog !== false) observers.push(accessLog(logger));
 
   const authenticator = new KeyringAuthenticator(() => need(control).current.keyring, config.server.auth === 'keys');
-  const proxy = buildProxyServer({ config, logger, authenticator, observers, limits });
+  const awsAccessKeys: AwsAccessKeyLookup = { find: (accessKeyId) => control?.current.awsAccessKeys.get(accessKeyId) };
+  const sigv4 = new SigV4CallerAuthenticator(sigV4Directory(awsAccessKeys));
+  const proxy = buildProxyServer({ config, logger, authenticator, observers, sigv4, limits });
   registerRerankRoutes(proxy, { config, rerank });
+  void proxy.register(bedrockRoutes, { config, rerank, logger });
+  registerDialects(proxy, { config, rerank, logger });
   proxy.addHook('onReady', () => ready);
 
   const admin = buildAdminServer({
@@ -122,6 +133,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     usage,
     limiter,
     ready,
+    pairCache,
+    awsAccessKeys,
     get control() {
       return need(control);
     },
@@ -131,7 +144,6 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     get generatedAdminKey() {
       return adminKey?.generated;
     },
-    awsAccessKeys: { find: (accessKeyId) => control?.current.awsAccessKeys.get(accessKeyId) },
     get providers() {
       return router.current.providers;
     },
@@ -144,8 +156,23 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       await ready.catch(() => undefined);
       await usage.close();
       await http.close();
+      await pairCache.close();
       await limiter.close();
       await store?.close();
+    },
+  };
+}
+
+/**
+ * Key pairs SigV4 callers sign with: those in the config file and those issued through the
+ * admin API, both from the current snapshot. A disabled or expired pair is unknown here.
+ */
+function sigV4Directory(keys: AwsAccessKeyLookup): AwsCallerKeyDirectory {
+  return {
+    find(accessKeyId) {
+      const key = keys.find(accessKeyId);
+      if (!key || key.disabled || (key.expiresAt !== undefined && key.expiresAt <= Date.now())) return undefined;
+      return { accessKeyId, secretAccessKey: key.secretAccessKey, name: key.caller.name, allowedModels: key.caller.allowedModels, caller: key.caller };
     },
   };
 }

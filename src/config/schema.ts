@@ -25,6 +25,8 @@ export const providerBaseSchema = z.looseObject({
   /** Largest number of chunk calls of one request in flight at once. */
   chunk_concurrency: positiveInt.default(4),
   requests_per_minute: positiveInt.optional(),
+  /** How long a call over `max_concurrency` or `requests_per_minute` may wait before falling back. */
+  queue_timeout_ms: z.number().int().min(0).default(5_000),
 });
 export type ProviderBaseConfig = z.infer<typeof providerBaseSchema>;
 
@@ -48,6 +50,17 @@ export const callerKeySchema = z.strictObject({
   allowed_models: z.array(z.string()).optional(),
 });
 
+/**
+ * A Rankway-issued AWS-style key pair: callers sign native Bedrock requests with it (SigV4),
+ * so unmodified AWS SDK code works by changing only its endpoint and credentials.
+ */
+export const awsAccessKeySchema = z.strictObject({
+  name: z.string().min(1),
+  access_key_id: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be 16-128 upper-case letters or digits, like an AWS access key id'),
+  secret_access_key: z.string().min(16, 'must be at least 16 characters'),
+  allowed_models: z.array(z.string()).optional(),
+});
+
 export const serverSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(3000),
@@ -61,6 +74,7 @@ export const serverSchema = z.strictObject({
   max_documents: positiveInt.default(10_000),
   max_document_chars: positiveInt.default(200_000),
   keys: z.array(callerKeySchema).default([]),
+  aws_access_keys: z.array(awsAccessKeySchema).default([]),
   tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
 });
 
@@ -72,11 +86,31 @@ export const storageSchema = z.strictObject({
   redis_prefix: z.string().default('rankway:'),
 });
 
+/** In-process pair-score cache; Redis replaces it when `storage.redis_url` is set. */
+export const cacheSchema = z.strictObject({
+  ttl_seconds: positiveInt.default(3600),
+  /** Approximate memory bound of the in-process cache. */
+  max_bytes: positiveInt.default(64 * 1024 * 1024),
+  /** Redis lookups slower than this count as misses, so a slow Redis never stalls a request. */
+  redis_timeout_ms: positiveInt.default(100),
+  redis_key_prefix: z.string().default('rankway:pairs:'),
+});
+
+/** Settings of the vendor-dialect surfaces whose requests carry no Rankway model name. */
+export const dialectsSchema = z.strictObject({
+  /** TEI requests have no model field: this model serves them unless `x-rankway-model` names one. */
+  tei: z.strictObject({ model: z.string().min(1).optional() }).default({}),
+  /** Vertex rank requests may omit `model`: this model serves them then. */
+  vertex: z.strictObject({ model: z.string().min(1).optional() }).default({}),
+});
+
 export const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   storage: storageSchema.default(storageSchema.parse({})),
   providers: z.array(providerBaseSchema).default([]),
   models: z.array(modelSchema).default([]),
+  cache: cacheSchema.default(cacheSchema.parse({})),
+  dialects: dialectsSchema.default(dialectsSchema.parse({})),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

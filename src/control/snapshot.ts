@@ -136,9 +136,18 @@ export function buildSnapshot(file: GatewayConfig, rows: DatabaseRows, deps: Sna
   const byId = new Map<string, KeyEntry>();
   for (const k of keyring.values()) byId.set(k.id, k);
   const awsAccessKeys = new Map<string, AwsAccessKey>();
+  for (const k of file.server.aws_access_keys) {
+    awsAccessKeys.set(k.access_key_id, {
+      accessKeyId: k.access_key_id,
+      secretAccessKey: k.secret_access_key,
+      caller: { keyId: k.name, name: k.name, allowedModels: k.allowed_models },
+      disabled: false,
+    });
+  }
   for (const row of rows.awsAccessKeys ?? []) {
     const d = row.data as unknown as AwsAccessKeyData;
     const key = byId.get(d.api_key_id);
+    if (awsAccessKeys.has(d.access_key_id)) continue; // the config file's pair wins
     if (!key) {
       deps.skip('aws_access_key', row.id, `API key ${d.api_key_id} no longer exists`);
       continue;

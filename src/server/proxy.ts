@@ -1,19 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CallerAuthenticator } from '../auth/inbound/authenticator.js';
+import type { SigV4CallerAuthenticator } from '../auth/inbound/sigv4-caller.js';
+import { hasSigV4 } from '../auth/inbound/sigv4-verify.js';
 import type { GatewayConfig } from '../config/load.js';
+import { newOutcome, type Caller, type RequestContext } from '../core/context.js';
 import type { LimitEnforcer } from '../core/limits/enforce.js';
-import { newOutcome, type RequestContext } from '../core/context.js';
-import type { GatewayError } from '../errors/gateway-error.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/log.js';
+import { createDualProtocolServer } from './dual-protocol.js';
 import { errorHeaders, fromFrameworkError, openAiEnvelope } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the auth hook on proxy routes. */
     ctx: RequestContext;
+    /** The body bytes as received, kept by surfaces whose callers sign the body (SigV4). */
+    rawBody?: Buffer;
+  }
+  interface FastifyContextConfig {
+    /** The route accepts AWS SigV4-signed callers (native Bedrock routes). */
+    sigv4?: boolean;
   }
 }
+
+/** Placeholder caller until a SigV4 signature is checked, which needs the parsed body. */
+const SIGV4_PENDING: Caller = Object.freeze({ keyId: '', name: 'sigv4-pending' });
 
 export interface RequestObserver {
   /** Called once per proxy request after the response went out. */
@@ -25,7 +37,9 @@ export interface ProxyServerOptions {
   readonly logger: Logger;
   readonly authenticator: CallerAuthenticator;
   readonly observers?: readonly RequestObserver[];
-  /** Rate limits and budgets, applied to every request after auth. */
+  /** Verifies SigV4-signed callers on routes that opt in; absent = such callers are refused. */
+  readonly sigv4?: SigV4CallerAuthenticator;
+  /** Rate limits and budgets, applied to every request once its caller is known. */
   readonly limits?: LimitEnforcer;
 }
 
@@ -52,12 +66,20 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     connectionTimeout: config.server.request_timeout_ms + 10_000,
     keepAliveTimeout: 72_000,
     routerOptions: { ignoreTrailingSlash: true },
+    // HTTP/1.1 and HTTP/2 (h2c prior knowledge, or ALPN over TLS) on one port.
+    serverFactory: (handler) =>
+      createDualProtocolServer(handler, {
+        tls: config.server.tls,
+        keepAliveTimeoutMs: 72_000,
+        connectionTimeoutMs: config.server.request_timeout_ms + 10_000,
+      }),
   });
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const caller = await options.authenticator.authenticate(request.headers);
+    const sigv4 = config.server.auth === 'keys' && request.routeOptions.config?.sigv4 === true && hasSigV4(request.headers);
+    const caller = sigv4 ? SIGV4_PENDING : await options.authenticator.authenticate(request.headers);
     request.ctx = {
       requestId: request.id,
       deadline: Date.now() + config.server.request_timeout_ms,
@@ -67,10 +89,37 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
       outcome: newOutcome(),
       noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
     };
-    if (options.limits && caller.limits) {
-      const headers = await options.limits.admit(request.ctx);
-      if (headers) reply.headers(headers);
-    }
+    if (caller.limits) await admitLimits(request, reply);
+  });
+
+  /** Counts the request against its caller's rate limits and budget (every surface passes here). */
+  async function admitLimits(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!options.limits) return;
+    const headers = await options.limits.admit(request.ctx);
+    if (headers) reply.headers(headers);
+  }
+
+  // SigV4 signs the body, so it is checked once the route's parser kept the raw bytes.
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.ctx?.caller !== SIGV4_PENDING) return;
+    if (!options.sigv4) throw new GatewayError('invalid_api_key', 'SigV4-signed requests are not accepted: no AWS access keys are configured');
+    const caller = await options.sigv4.authenticate({
+      method: request.method,
+      path: request.raw.url ?? request.url,
+      headers: request.headers,
+      body: request.rawBody,
+    });
+    request.ctx = { ...request.ctx, caller };
+    if (caller.limits) await admitLimits(request, reply);
+  });
+
+  // Every surface reports fail-open and cache use the same way, even those whose body
+  // has no room for it (TEI's bare array).
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const out = request.ctx?.outcome;
+    if (out?.degraded) reply.header('x-rankway-degraded', 'true');
+    if (out && out.cacheHits + out.cacheMisses > 0) reply.header('x-rankway-cache', `hits=${out.cacheHits}, misses=${out.cacheMisses}`);
+    done(null, payload);
   });
 
   const observers = options.observers ?? [];

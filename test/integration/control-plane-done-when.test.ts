@@ -65,7 +65,7 @@ describe('control plane: the README sequence', () => {
       const res = await fetch(`${rankway.url}/v1/rerank`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bedrock-caller' },
-        body: JSON.stringify({ model: 'rerank-cohere', query: 'rotate keys', documents: ['Rotate API keys from the admin API.', 'Metrics.'] }),
+        body: JSON.stringify({ model: 'rerank-cohere', query: `rotate keys ${i}`, documents: ['Rotate API keys from the admin API.', 'Metrics.'] }),
       });
       assert.equal(res.status, 200);
     }

@@ -8,7 +8,8 @@ import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 
 const ADMIN_KEY = 'rk-admin-policy';
 const SURFACES = ['/v1/rerank', '/v2/rerank'] as const;
-const body = (model: string) => ({ model, query: 'rotate keys', documents: ['rotate api keys', 'metrics'] });
+// The pair cache is off: cached scores cost nothing, and these tests count spend.
+const body = (model: string) => ({ model, query: 'rotate keys', documents: ['rotate api keys', 'metrics'], cache: false });
 
 describe('caller policy on the proxy surfaces', () => {
   let cohere: FakeServer;

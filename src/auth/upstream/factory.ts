@@ -1,5 +1,8 @@
 import type { AuthSpec } from '../../providers/types.js';
+import { awsCredentials } from './aws-credentials.js';
 import { bearerAuth } from './bearer.js';
+import { sigv4Auth } from './sigv4.js';
+import { googleAuth } from './google.js';
 import { noAuth, type UpstreamAuth } from './types.js';
 
 /** Builds the signer a provider instance asked for. New schemes are added here. */
@@ -7,6 +10,10 @@ export function createUpstreamAuth(spec: AuthSpec): UpstreamAuth {
   switch (spec.scheme) {
     case 'bearer':
       return bearerAuth(spec.token);
+    case 'sigv4':
+      return sigv4Auth({ service: spec.service, region: spec.region, credentials: awsCredentials(spec.credentials) });
+    case 'google':
+      return googleAuth(spec);
     case 'none':
       return noAuth;
   }

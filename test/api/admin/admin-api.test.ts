@@ -131,7 +131,7 @@ describe('admin API', () => {
     assert.deepEqual(res.json.fallbacks, ['local/bm25']);
 
     cohere.requests.length = 0;
-    const proxied = await gw.post('/v1/rerank', { model: 'search', query: 'q', documents: ['a q', 'b'] }, asFileKey);
+    const proxied = await gw.post('/v1/rerank', { model: 'search', query: 'q', documents: ['a q', 'b'], cache: false }, asFileKey);
     assert.equal(proxied.status, 200, JSON.stringify(proxied.json));
     assert.equal(proxied.json.extra_fields.provider, 'cohere-prod');
     assert.equal(cohere.requests[0].headers.authorization, `Bearer ${SECRET}`);
@@ -167,7 +167,7 @@ describe('admin API', () => {
     const patched = await call('PATCH', `/admin/v1/models/${modelId}`, { price: { per_1k_search_units: 5 } });
     assert.equal(patched.status, 200, patched.text);
     assert.deepEqual(patched.json.price, { per_1k_search_units: 5 });
-    const proxied = await gw.post('/v1/rerank', { model: 'search', query: 'q', documents: ['a q'] }, asFileKey);
+    const proxied = await gw.post('/v1/rerank', { model: 'search', query: 'q', documents: ['a q'], cache: false }, asFileKey);
     assert.equal(proxied.status, 200);
 
     const rotated = await call('PATCH', `/admin/v1/provider_keys/${providerKeyId}`, { secret: JSON.stringify({ api_key: 'wrong-now' }) });

@@ -111,7 +111,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const sigv4 = new SigV4CallerAuthenticator(sigV4Directory(awsAccessKeys));
   const proxy = buildProxyServer({ config, logger, authenticator, observers, sigv4, limits });
   registerRerankRoutes(proxy, { config, rerank });
-  void proxy.register(bedrockRoutes, { config, rerank, logger });
+  void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
   registerDialects(proxy, { config, rerank, logger });
   proxy.addHook('onReady', () => ready);
 

@@ -1,5 +1,6 @@
 import type { Usage } from '../canonical/usage.js';
 import type { Logger } from '../observability/log.js';
+import type { KeyLimits } from './limits/types.js';
 
 /** The caller a request was authenticated as (anonymous when auth is `none`). */
 export interface Caller {
@@ -7,6 +8,8 @@ export interface Caller {
   readonly name: string;
   /** Model names or globs the key may use; undefined means every model. */
   readonly allowedModels?: readonly string[];
+  /** Rate limits and budget of the key, when it has any. */
+  readonly limits?: KeyLimits;
 }
 
 /** What happened while serving a request; filled by core, read by logs, metrics and usage. */
@@ -25,6 +28,8 @@ export interface Outcome {
   usage?: Usage;
   costUsd: number;
   degraded: boolean;
+  /** Set when limits were enforced in-process because the shared limiter (Redis) was unreachable. */
+  limiterDegraded?: boolean;
 }
 
 /** Per-request state passed down through core. */

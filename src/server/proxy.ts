@@ -5,6 +5,7 @@ import type { SigV4CallerAuthenticator } from '../auth/inbound/sigv4-caller.js';
 import { hasSigV4 } from '../auth/inbound/sigv4-verify.js';
 import type { GatewayConfig } from '../config/load.js';
 import { newOutcome, type Caller, type RequestContext } from '../core/context.js';
+import type { LimitEnforcer } from '../core/limits/enforce.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/log.js';
 import { createDualProtocolServer } from './dual-protocol.js';
@@ -39,6 +40,8 @@ export interface ProxyServerOptions {
   readonly observers?: readonly RequestObserver[];
   /** Verifies SigV4-signed callers on routes that opt in; absent = such callers are refused. */
   readonly sigv4?: SigV4CallerAuthenticator;
+  /** Rate limits and budgets, applied to every request once its caller is known. */
+  readonly limits?: LimitEnforcer;
 }
 
 /** Renders an error in the surface's envelope; each surface plugin may set its own. */
@@ -88,10 +91,18 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
       outcome: newOutcome(),
       noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
     };
+    if (caller.limits) await admitLimits(request, reply);
   });
 
+  /** Counts the request against its caller's rate limits and budget (every surface passes here). */
+  async function admitLimits(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!options.limits) return;
+    const headers = await options.limits.admit(request.ctx);
+    if (headers) reply.headers(headers);
+  }
+
   // SigV4 signs the body, so it is checked once the route's parser kept the raw bytes.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', async (request, reply) => {
     if (request.ctx?.caller !== SIGV4_PENDING) return;
     if (!options.sigv4) throw new GatewayError('invalid_api_key', 'SigV4-signed requests are not accepted: no AWS access keys are configured');
     const caller = await options.sigv4.authenticate({
@@ -101,6 +112,7 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
       body: request.rawBody,
     });
     request.ctx = { ...request.ctx, caller };
+    if (caller.limits) await admitLimits(request, reply);
   });
 
   // Every surface reports fail-open and cache use the same way, even those whose body

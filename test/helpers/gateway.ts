@@ -29,7 +29,7 @@ export async function startGateway(rawConfig: Record<string, any> = {}, env: Nod
     storage: { data_dir: dataDir, ...(rawConfig.storage ?? {}) },
   };
   const config = buildConfig(raw, { env: { ...env } });
-  const gateway = buildGateway(config, { logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }), accessLog: false });
+  const gateway = buildGateway(config, { logger: createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }), accessLog: false, env: { ...env } });
   const url = await gateway.proxy.listen({ host: '127.0.0.1', port: 0 });
   const adminUrl = await gateway.admin.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -1,26 +1,36 @@
 import type { FastifyInstance } from 'fastify';
+import { registerAdminApi } from './api/admin/routes.js';
 import { bedrockRoutes } from './api/bedrock/routes.js';
 import { registerDialects } from './api/dialects/index.js';
-import { registerOpenApiRoute } from './api/openapi/route.js';
 import { OpenApiRegistry } from './api/openapi/registry.js';
+import { registerOpenApiRoute } from './api/openapi/route.js';
 import { describeOtherSurfaces } from './api/openapi/surfaces.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
-import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
-import { configAwsKeys, SigV4CallerAuthenticator } from './auth/inbound/sigv4-caller.js';
+import { resolveAdminKey, type AdminKey } from './auth/inbound/admin-key.js';
+import { KeyringAuthenticator } from './auth/inbound/authenticator.js';
+import type { AwsAccessKeyLookup } from './auth/inbound/aws-access-keys.js';
+import { SigV4CallerAuthenticator, type AwsCallerKeyDirectory } from './auth/inbound/sigv4-caller.js';
+import { loadSecretKey, SecretBox } from './auth/secrets/secret-box.js';
 import type { GatewayConfig } from './config/load.js';
+import { RedisChangeBus } from './control/change-bus.js';
+import { ControlPlane } from './control/control-plane.js';
 import { createPairCache, type PairCache } from './core/cache/index.js';
+import { LimitEnforcer } from './core/limits/enforce.js';
+import { MemoryLimiter } from './core/limits/memory.js';
+import { RedisLimiter } from './core/limits/redis.js';
+import type { Limiter } from './core/limits/types.js';
 import { RerankService } from './core/rerank/service.js';
 import { Router } from './core/router.js';
-import { ProviderRuntime } from './core/upstream.js';
+import type { ProviderRuntime } from './core/upstream.js';
 import { accessLog } from './observability/access-log.js';
-import { postgresCheck, redisCheck, runChecks, type ReadinessCheck } from './observability/health.js';
+import { redisCheck, runChecks, type ReadinessCheck } from './observability/health.js';
 import { createLogger, type Logger } from './observability/log.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import type { Tracing } from './observability/tracing.js';
 import { buildAdminServer } from './server/admin.js';
 import { buildProxyServer, type RequestObserver } from './server/proxy.js';
-import { openSqlite, type SqliteDatabase } from './store/sqlite/database.js';
-import { SqliteUsageStore } from './store/sqlite/usage.js';
+import type { ControlStore } from './store/control.js';
+import { openControlStore } from './store/open.js';
 import { UsageRecorder } from './store/usage.js';
 import { HttpClient } from './transport/http-client.js';
 
@@ -28,10 +38,12 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** Log one line per request (on by default). */
   readonly accessLog?: boolean;
+  /** Where RANKWAY_ADMIN_KEY and RANKWAY_SECRET_KEY are read (process.env by default). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** How often each instance looks for database changes (ms). */
+  readonly refreshIntervalMs?: number;
   /** Tracing (see `tracingFromEnv`); absent means off, with no cost per request. */
   readonly tracing?: Tracing;
-  /** Environment for LOG_PAYLOADS (tests pass their own). */
-  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Everything a running gateway holds; `close()` drains and releases it all. */
@@ -40,8 +52,18 @@ export interface Gateway {
   readonly proxy: FastifyInstance;
   readonly admin: FastifyInstance;
   readonly logger: Logger;
-  readonly db: SqliteDatabase;
   readonly usage: UsageRecorder;
+  readonly control: ControlPlane;
+  readonly limiter: Limiter;
+  /** Resolves once storage is open and the first snapshot is loaded (listen() waits for it). */
+  readonly ready: Promise<void>;
+  /** The store (after `ready`). */
+  readonly store: ControlStore;
+  /** The admin key's plaintext when this start generated it; print it once. */
+  readonly generatedAdminKey: string | undefined;
+  /** Admin-issued AWS key pairs, for the inbound SigV4 verifier. */
+  readonly awsAccessKeys: AwsAccessKeyLookup;
+  /** Provider runtimes of the current snapshot. */
   readonly providers: ReadonlyMap<string, ProviderRuntime>;
   readonly pairCache: PairCache;
   readonly metrics: GatewayMetrics;
@@ -58,45 +80,84 @@ export interface Gateway {
 
 /** Builds the proxy and admin servers without listening (tests listen on port 0). */
 export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
-  const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger();
+  const env = options.env ?? process.env;
   const tracing = options.tracing;
   const http = new HttpClient({ tracing });
-  const providers = new Map<string, ProviderRuntime>();
-  for (const p of config.providers.values()) providers.set(p.name, new ProviderRuntime(p, http));
-  const router = new Router(config, providers);
+  // Providers come from the control plane's snapshot (config file + database) once ready.
+  const router = new Router(config, new Map());
   const pairCache = createPairCache(config, logger);
   const rerank = new RerankService(router, pairCache);
+  const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger, config.storage.redis_prefix) : new MemoryLimiter();
+  const box = new SecretBox(loadSecretKey(config.storage.data_dir, env));
 
-  const db = openSqlite(config.storage.data_dir);
-  const usage = new UsageRecorder(new SqliteUsageStore(db), (err) => logger.error({ err }, 'writing usage records failed'));
+  let store: ControlStore | undefined;
+  let adminKey: AdminKey | undefined;
+  let control: ControlPlane | undefined;
+  let bus: RedisChangeBus | undefined;
+  const ready = (async () => {
+    store = await openControlStore(config.storage);
+    adminKey = await resolveAdminKey(store, env);
+    control = new ControlPlane(config, { store, box, http, router, limiter, logger });
+    await control.refresh(true);
+    control.start(options.refreshIntervalMs);
+    if (config.storage.redis_url) {
+      const plane = control;
+      bus = new RedisChangeBus(config.storage.redis_url, config.storage.redis_prefix, () => void plane.refresh().catch(() => undefined), logger);
+      control.onLocalChange = () => bus?.publish();
+    }
+    if (limiter instanceof RedisLimiter && !(await limiter.connected(2000))) {
+      logger.warn('Redis not reachable at start: rate limits are per instance until it is');
+    }
+  })();
+  ready.catch(() => undefined);
+  const need = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('gateway not ready');
+    return value;
+  };
+
+  const usage = new UsageRecorder(
+    { insertBatch: async (records) => need(store).insertBatch(records) },
+    (err) => logger.error({ err }, 'writing usage records failed'),
+  );
+  const limits = new LimitEnforcer(limiter);
+  // Label values are checked against the current routing table: configured names only.
   const metrics = new GatewayMetrics({
-    aliases: config.models.keys(),
-    providers: config.providers.keys(),
-    providerLoad: () => [...providers.values()].map((p) => ({ provider: p.name, inFlight: p.concurrency.inUse, queued: p.concurrency.waiting })),
+    names: () => router.current,
+    providerLoad: () => [...router.current.providers.values()].map((p) => ({ provider: p.name, inFlight: p.concurrency.inUse, queued: p.concurrency.waiting })),
   });
-  const observers: RequestObserver[] = [usage, metrics];
+  const observers: RequestObserver[] = [usage, limits, metrics];
   if (options.accessLog !== false) observers.push(accessLog(logger));
 
-  const authenticator: CallerAuthenticator =
-    config.server.auth === 'keys' ? new StaticKeyAuthenticator(config.server.keys) : allowAll;
-  const sigv4 = config.server.aws_access_keys.length > 0 ? new SigV4CallerAuthenticator(configAwsKeys(config.server.aws_access_keys)) : undefined;
+  const authenticator = new KeyringAuthenticator(() => need(control).current.keyring, config.server.auth === 'keys');
+  const awsAccessKeys: AwsAccessKeyLookup = { find: (accessKeyId) => control?.current.awsAccessKeys.get(accessKeyId) };
+  const sigv4 = new SigV4CallerAuthenticator(sigV4Directory(awsAccessKeys));
   const openapi = new OpenApiRegistry();
   const logPayloads = config.server.log_payloads || env.LOG_PAYLOADS === '1';
-  const proxy = buildProxyServer({ config, logger, authenticator, observers, sigv4, tracing, logPayloads });
+  const proxy = buildProxyServer({ config, logger, authenticator, observers, sigv4, limits, tracing, logPayloads });
   registerRerankRoutes(proxy, { config, rerank, openapi });
-  void proxy.register(bedrockRoutes, { config, rerank, logger });
+  void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
   registerDialects(proxy, { config, rerank, logger });
   describeOtherSurfaces(openapi);
   registerOpenApiRoute(proxy, openapi);
+  proxy.addHook('onReady', () => ready);
 
+  // Readiness: config loaded, the store (SQLite or PostgreSQL) answering, and Redis when configured.
   const checks: ReadinessCheck[] = [
-    { name: 'config', check: () => undefined },
-    { name: 'database', check: () => void db.prepare('SELECT 1').get() },
+    {
+      name: 'config',
+      check() {
+        if (control === undefined) throw new Error('not loaded');
+      },
+    },
+    {
+      name: 'database',
+      async check() {
+        if (!store || !(await store.ping())) throw new Error('unreachable');
+      },
+    },
   ];
-  if (config.storage.database_url) checks.push(postgresCheck(config.storage.database_url));
   if (config.storage.redis_url) checks.push(redisCheck(config.storage.redis_url));
-
   let draining = false;
   const admin = buildAdminServer({
     readiness: () => runChecks(checks),
@@ -104,11 +165,17 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     draining: () => draining,
     openapi,
   });
+  registerAdminApi(admin, {
+    deps: () => ({ store: need(store), control: need(control), box, adminKey: need(adminKey), logger }),
+  });
+  admin.addHook('onReady', () => ready);
 
   let stopped: Promise<boolean> | undefined;
   const shutdown = (timeoutMs: number): Promise<boolean> => {
     stopped ??= (async () => {
       draining = true;
+      control?.stop();
+      bus?.close();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), timeoutMs);
@@ -124,12 +191,14 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
         await http.destroy();
       }
       await admin.close();
+      await ready.catch(() => undefined);
       await usage.close();
       await http.close().catch(() => undefined);
       await pairCache.close();
+      await limiter.close();
       await Promise.allSettled(checks.map((c) => c.close?.()));
       await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'flushing traces failed'));
-      db.close();
+      await store?.close();
       return drained;
     })();
     return stopped;
@@ -140,17 +209,43 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     proxy,
     admin,
     logger,
-    db,
     usage,
-    providers,
+    limiter,
+    ready,
     pairCache,
+    awsAccessKeys,
     metrics,
     openapi,
     tracing,
     shutdown,
+    get control() {
+      return need(control);
+    },
+    get store() {
+      return need(store);
+    },
+    get generatedAdminKey() {
+      return adminKey?.generated;
+    },
+    get providers() {
+      return router.current.providers;
+    },
     async close() {
       await shutdown(config.server.shutdown_timeout_ms);
     },
   };
 }
 
+/**
+ * Key pairs SigV4 callers sign with: those in the config file and those issued through the
+ * admin API, both from the current snapshot. A disabled or expired pair is unknown here.
+ */
+function sigV4Directory(keys: AwsAccessKeyLookup): AwsCallerKeyDirectory {
+  return {
+    find(accessKeyId) {
+      const key = keys.find(accessKeyId);
+      if (!key || key.disabled || (key.expiresAt !== undefined && key.expiresAt <= Date.now())) return undefined;
+      return { accessKeyId, secretAccessKey: key.secretAccessKey, name: key.caller.name, allowedModels: key.caller.allowedModels, caller: key.caller };
+    },
+  };
+}

@@ -3,6 +3,7 @@ import { buildGateway } from './app.js';
 import { banner } from './banner.js';
 import { loadConfig } from './config/load.js';
 import { ConfigError } from './config/interpolate.js';
+import { ConfigReloader } from './control/hot-reload.js';
 import { checkListenPolicy } from './server/listen-policy.js';
 import { createLogger } from './observability/log.js';
 import { tracingFromEnv } from './observability/tracing-env.js';
@@ -26,6 +27,16 @@ async function main(): Promise<void> {
   const adminAddress = await gateway.admin.listen({ host: config.server.admin_host, port: config.server.admin_port });
   const port = (a: string): number => Number(new URL(a).port);
   process.stdout.write(banner(config, { proxy: port(proxyAddress), admin: port(adminAddress) }) + '\n');
+  if (gateway.generatedAdminKey) {
+    process.stdout.write(
+      `  admin key   ${gateway.generatedAdminKey}\n` +
+        '              shown once: only its hash is stored (set RANKWAY_ADMIN_KEY to choose your own)\n\n',
+    );
+  }
+
+  const reloader = new ConfigReloader(gateway.control, () => loadConfig(), logger);
+  if (config.source) reloader.watch(config.source);
+  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -36,6 +47,7 @@ async function main(): Promise<void> {
     stopping = true;
     const timeoutMs = config.server.shutdown_timeout_ms;
     logger.info({ signal, timeoutMs }, 'shutting down: draining in-flight requests');
+    reloader.close();
     gateway.shutdown(timeoutMs).then(
       (drained) => {
         logger.info({ drained }, drained ? 'shutdown complete' : 'shutdown complete after cutting requests at the deadline');

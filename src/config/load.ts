@@ -162,6 +162,7 @@ function applyEnvOverrides(cfg: RawConfig, env: NodeJS.ProcessEnv): RawConfig {
   const storage = { ...cfg.storage };
   storage.database_url = env.DATABASE_URL || storage.database_url;
   storage.redis_url = env.REDIS_URL || storage.redis_url;
+  storage.redis_prefix = env.RANKWAY_REDIS_PREFIX || storage.redis_prefix;
   storage.data_dir = env.RANKWAY_DATA_DIR || storage.data_dir;
   return { ...cfg, server, storage };
 }

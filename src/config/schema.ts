@@ -92,6 +92,8 @@ export const storageSchema = z.strictObject({
   data_dir: z.string().default('./data'),
   database_url: z.string().optional(),
   redis_url: z.string().optional(),
+  /** Prefix of every Redis key Rankway writes (several deployments may share one Redis). */
+  redis_prefix: z.string().default('rankway:'),
 });
 
 /** In-process pair-score cache; Redis replaces it when `storage.redis_url` is set. */

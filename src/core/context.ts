@@ -1,6 +1,7 @@
 import type { Usage } from '../canonical/usage.js';
 import type { Span } from '@opentelemetry/api';
 import type { Logger } from '../observability/log.js';
+import type { KeyLimits } from './limits/types.js';
 
 /** The caller a request was authenticated as (anonymous when auth is `none`). */
 export interface Caller {
@@ -8,6 +9,8 @@ export interface Caller {
   readonly name: string;
   /** Model names or globs the key may use; undefined means every model. */
   readonly allowedModels?: readonly string[];
+  /** Rate limits and budget of the key, when it has any. */
+  readonly limits?: KeyLimits;
 }
 
 /** What happened while serving a request; filled by core, read by logs, metrics and usage. */
@@ -29,6 +32,8 @@ export interface Outcome {
   degraded: boolean;
   /** The coded error the request ended with, set by the surface's error hook. */
   errorCode?: string;
+  /** Set when limits were enforced in-process because the shared limiter (Redis) was unreachable. */
+  limiterDegraded?: boolean;
 }
 
 /** Per-request state passed down through core. */

@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors/gateway-error.js';
-import type { Caller } from './context.js';
+import type { Caller, RequestContext } from './context.js';
 import type { Route } from './router.js';
 
 const globCache = new Map<string, RegExp>();
@@ -31,4 +31,13 @@ export function authorizeRoute(caller: Caller, route: Route): void {
   const primary = route.targets[0];
   if (matchesAllowList(route.requested, allowed) || matchesAllowList(primary.label, allowed)) return;
   throw new GatewayError('model_not_allowed', `This API key may not use model '${route.requested}'`, { param: 'model' });
+}
+
+/**
+ * The one call a surface makes once it resolved a route: may this caller use it? Rate limits
+ * and budgets are already applied to every proxy request by the server before any handler
+ * runs, so surfaces cannot forget them.
+ */
+export function admit(ctx: RequestContext, route: Route): void {
+  authorizeRoute(ctx.caller, route);
 }

@@ -24,25 +24,46 @@ export interface Route {
   readonly targets: readonly ResolvedTarget[];
 }
 
-/** Resolves caller-facing model names (aliases or `provider/model`) into ordered targets. */
+/** What the router resolves against; replaced as a whole, never mutated. */
+export interface RoutingTable {
+  readonly models: ReadonlyMap<string, ModelConfig>;
+  readonly providers: ReadonlyMap<string, ProviderRuntime>;
+}
+
+/**
+ * Resolves caller-facing model names (aliases or `provider/model`) into ordered targets.
+ * The table is swapped atomically when the config file or the database changes; a request
+ * reads it once, so it never sees half of a change.
+ */
 export class Router {
-  constructor(
-    private readonly config: GatewayConfig,
-    private readonly providers: ReadonlyMap<string, ProviderRuntime>,
-  ) {}
+  private table: RoutingTable;
+
+  constructor(config: Pick<GatewayConfig, 'models'>, providers: ReadonlyMap<string, ProviderRuntime>) {
+    this.table = { models: config.models, providers };
+  }
+
+  /** Installs a new table; in-flight requests keep the one they started with. */
+  swap(table: RoutingTable): void {
+    this.table = table;
+  }
+
+  get current(): RoutingTable {
+    return this.table;
+  }
 
   /**
    * The primary target, then the request's fallbacks, then the alias's; duplicates dropped.
    * Targets whose provider lacks `capability` are rejected with a clear error.
    */
   route(model: string, capability: keyof ProviderCapabilities, requestFallbacks: readonly string[] = []): Route {
-    const alias = this.config.models.get(model);
-    const primary = this.resolveOne(model, capability);
+    const table = this.table;
+    const alias = table.models.get(model);
+    const primary = this.resolveOne(table, model, capability);
     const targets: ResolvedTarget[] = [primary];
     const seen = new Set([primary.label]);
     const more = alias ? [...requestFallbacks, ...alias.fallbacks] : requestFallbacks;
     for (const name of more) {
-      const t = this.resolveOne(name, capability, 'fallbacks');
+      const t = this.resolveOne(table, name, capability, 'fallbacks');
       if (!seen.has(t.label)) {
         seen.add(t.label);
         targets.push(t);
@@ -53,17 +74,17 @@ export class Router {
 
   /** Names of every alias and provider, for error messages and model lists. */
   get aliases(): readonly ModelConfig[] {
-    return [...this.config.models.values()];
+    return [...this.table.models.values()];
   }
 
-  private resolveOne(name: string, capability: keyof ProviderCapabilities, param = 'model'): ResolvedTarget {
-    const alias = this.config.models.get(name);
+  private resolveOne(table: RoutingTable, name: string, capability: keyof ProviderCapabilities, param = 'model'): ResolvedTarget {
+    const alias = table.models.get(name);
     const address = alias ? alias.target : name;
     const slash = address.indexOf('/');
-    const provider = slash > 0 ? this.providers.get(address.slice(0, slash)) : undefined;
+    const provider = slash > 0 ? table.providers.get(address.slice(0, slash)) : undefined;
     const model = slash > 0 ? address.slice(slash + 1) : '';
     if (!provider || model === '' || (provider.adapter.models && !provider.adapter.models.includes(model))) {
-      throw this.unknownModel(name, param);
+      throw this.unknownModel(table, name, param);
     }
     if (!provider.adapter.capabilities[capability]) {
       throw new GatewayError(
@@ -76,9 +97,9 @@ export class Router {
     return { provider, model, upstream: { provider: provider.name, model, options }, label: `${provider.name}/${model}`, alias, price: alias?.price };
   }
 
-  private unknownModel(name: string, param: string): GatewayError {
-    const providers = [...this.providers.keys()].join(', ');
-    const aliases = [...this.config.models.keys()].slice(0, 10).join(', ');
+  private unknownModel(table: RoutingTable, name: string, param: string): GatewayError {
+    const providers = [...table.providers.keys()].join(', ');
+    const aliases = [...table.models.keys()].slice(0, 10).join(', ');
     return new GatewayError(
       'model_not_found',
       `Model '${name}' is not configured. Address models as 'provider/model' (configured providers: ${providers})` +

@@ -2,13 +2,11 @@ import type { RequestContext } from '../core/context.js';
 import type { RequestObserver } from '../server/proxy.js';
 import type { Logger } from './log.js';
 
-/**
- * One JSON line per proxied request; never the payload. The fields are a fixed set the
- * gateway fills itself (ids, names, numbers), none of which can hold a credential, so the
- * line skips path redaction: it cost ~20 µs per request, more than the rest of the line.
- */
+/** One JSON line per proxied request; never the payload. */
 export function accessLog(logger: Logger): RequestObserver {
-  const log = logger.child({}, { redact: { paths: [] } });
+  // The line has a fixed set of fields, none of them secret, so it skips path redaction,
+  // which costs more than the rest of the line (wildcard paths are walked on every call).
+  const log = logger.child({}, { redact: [] });
   return {
     onResponse(ctx: RequestContext, status: number, durationMs: number) {
       const o = ctx.outcome;

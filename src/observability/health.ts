@@ -1,4 +1,3 @@
-import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 
 /** One dependency readiness depends on; `check` resolves when it is reachable. */
@@ -40,26 +39,6 @@ export async function runChecks(checks: readonly ReadinessCheck[], timeoutMs = 2
   const out: Record<string, string> = {};
   for (const [name, state] of results) out[name] = state;
   return { ready: results.every(([, s]) => s === 'ok'), checks: out };
-}
-
-/** PostgreSQL reachable: `SELECT 1` over a one-connection pool kept for the checks. */
-export function postgresCheck(url: string): ReadinessCheck {
-  // Loaded on first use: a gateway without PostgreSQL never pays for the driver.
-  let pool: Pool | undefined;
-  return {
-    name: 'postgres',
-    async check() {
-      if (!pool) {
-        const pg = (await import('pg')).default;
-        pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 1500 });
-        pool.on('error', () => {
-          // An idle connection dropped: the next check reconnects and reports the truth.
-        });
-      }
-      await pool.query('SELECT 1');
-    },
-    close: async () => pool?.end(),
-  };
 }
 
 /** Redis reachable: `PING` on a connection that never queues commands while disconnected. */

@@ -5,10 +5,11 @@ import type { RequestObserver } from '../server/proxy.js';
 
 /** What the metrics need to know about the configuration to keep label sets closed. */
 export interface MetricsOptions {
-  /** Configured model aliases: the only alias label values besides `<provider>/*` and `other`. */
-  readonly aliases: Iterable<string>;
-  /** Configured provider instances. */
-  readonly providers: Iterable<string>;
+  /**
+   * The configured names right now (config file plus admin API): alias labels are these
+   * aliases, `<provider>/*` or `other`; provider labels are these providers or `none`.
+   */
+  readonly names: () => { readonly models: ReadonlyMap<string, unknown>; readonly providers: ReadonlyMap<string, unknown> };
   /** Queue and in-flight gauges, read at scrape time. */
   readonly providerLoad?: () => Iterable<{ provider: string; inFlight: number; queued: number }>;
   /** Adds Node's default process metrics (event-loop lag, heap, RSS, GC). Default true. */
@@ -27,8 +28,7 @@ const KNOWN_ERRORS: ReadonlySet<string> = new Set(Object.keys(ERROR_CODES));
  */
 export class GatewayMetrics implements RequestObserver {
   readonly registry = new Registry();
-  private readonly aliases: ReadonlySet<string>;
-  private readonly providers: ReadonlySet<string>;
+  private readonly names: MetricsOptions['names'];
   private readonly requests: Counter<'surface' | 'alias' | 'provider' | 'status_class' | 'error_type'>;
   private readonly duration: Histogram<'surface' | 'alias' | 'provider'>;
   private readonly upstream: Histogram<'provider'>;
@@ -45,8 +45,7 @@ export class GatewayMetrics implements RequestObserver {
   private readonly degraded: Counter<'alias'>;
 
   constructor(options: MetricsOptions) {
-    this.aliases = new Set(options.aliases);
-    this.providers = new Set(options.providers);
+    this.names = options.names;
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'rankway_requests_total',
@@ -123,8 +122,9 @@ export class GatewayMetrics implements RequestObserver {
   onResponse(ctx: RequestContext, status: number, durationMs: number): void {
     const o = ctx.outcome;
     const surface = ctx.surface;
-    const alias = this.aliasLabel(o.alias);
-    const provider = o.provider !== undefined && this.providers.has(o.provider) ? o.provider : 'none';
+    const names = this.names();
+    const alias = aliasLabel(o.alias, names);
+    const provider = o.provider !== undefined && names.providers.has(o.provider) ? o.provider : 'none';
     const errorType = o.errorCode === undefined ? (status < 400 ? 'none' : 'other') : KNOWN_ERRORS.has(o.errorCode) ? o.errorCode : 'other';
     this.requests.labels(surface, alias, provider, statusClass(status), errorType).inc();
     const seconds = durationMs / 1000;
@@ -153,18 +153,15 @@ export class GatewayMetrics implements RequestObserver {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
 
-  private aliasLabel(alias: string | undefined): string {
-    if (alias === undefined) return 'none';
-    if (this.aliases.has(alias)) return alias;
-    // `provider/model` addressing: the provider is configured, the model is caller text.
-    const slash = alias.indexOf('/');
-    if (slash > 0) {
-      const provider = alias.slice(0, slash);
-      if (this.providers.has(provider)) return `${provider}/*`;
-    }
-    return 'other';
-  }
+function aliasLabel(alias: string | undefined, names: ReturnType<MetricsOptions['names']>): string {
+  if (alias === undefined) return 'none';
+  if (names.models.has(alias)) return alias;
+  // `provider/model` addressing: the provider is configured, the model is caller text.
+  const slash = alias.indexOf('/');
+  if (slash > 0 && names.providers.has(alias.slice(0, slash))) return `${alias.slice(0, slash)}/*`;
+  return 'other';
 }
 
 function statusClass(status: number): string {

@@ -54,6 +54,10 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
     });
   }
 
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404);
+    return { error: { message: `No route for ${request.method} ${request.url.split('?')[0]}`, type: 'invalid_request_error', param: null, code: 'route_not_found' } };
+  });
   app.setErrorHandler((error, _request, reply) => {
     const err = fromFrameworkError(error);
     reply.code(err.status);

@@ -5,12 +5,13 @@ import type { SigV4CallerAuthenticator } from '../auth/inbound/sigv4-caller.js';
 import { hasSigV4 } from '../auth/inbound/sigv4-verify.js';
 import type { GatewayConfig } from '../config/load.js';
 import { ANONYMOUS, newOutcome, type Caller, type RequestContext } from '../core/context.js';
+import type { LimitEnforcer } from '../core/limits/enforce.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/log.js';
 import type { Tracing } from '../observability/tracing.js';
 import { createDualProtocolServer } from './dual-protocol.js';
 import { errorHeaders, fromFrameworkError, openAiEnvelope } from './errors.js';
-import { parseJsonBody } from './json-body.js';
+import { registerJsonBodyParser } from './json-body.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,6 +43,8 @@ export interface ProxyServerOptions {
   readonly observers?: readonly RequestObserver[];
   /** Verifies SigV4-signed callers on routes that opt in; absent = such callers are refused. */
   readonly sigv4?: SigV4CallerAuthenticator;
+  /** Rate limits and budgets, applied to every request once its caller is known. */
+  readonly limits?: LimitEnforcer;
   /** Request spans when tracing is on; undefined keeps the hot path free of it. */
   readonly tracing?: Tracing;
   /** Log request bodies at info level (debugging only). */
@@ -86,17 +89,9 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   app.server.headersTimeout = server.headers_timeout_ms;
   app.server.requestTimeout = server.request_timeout_ms;
   app.decorateRequest('ctx', null as unknown as RequestContext);
-
-  const maxDepth = server.max_json_depth;
+  registerJsonBodyParser(app, server.max_json_depth);
   // Every proxy surface speaks JSON: anything else is a 415, not a string handed to a parser.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseJsonBody(body as string, maxDepth));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -114,8 +109,17 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     if (request.routeOptions.config?.public === true) return;
     // The context exists before auth so refused requests are still counted and traced.
     const sigv4 = config.server.auth === 'keys' && request.routeOptions.config?.sigv4 === true && hasSigV4(request.headers);
-    (ctx as { caller: Caller }).caller = sigv4 ? SIGV4_PENDING : await options.authenticator.authenticate(request.headers);
+    const caller = sigv4 ? SIGV4_PENDING : await options.authenticator.authenticate(request.headers);
+    (ctx as { caller: Caller }).caller = caller;
+    if (caller.limits) await admitLimits(request, reply);
   });
+
+  /** Counts the request against its caller's rate limits and budget (every surface passes here). */
+  async function admitLimits(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!options.limits) return;
+    const headers = await options.limits.admit(request.ctx);
+    if (headers) reply.headers(headers);
+  }
 
   if (options.logPayloads) {
     app.addHook('preHandler', async (request) => {
@@ -124,7 +128,7 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   }
 
   // SigV4 signs the body, so it is checked once the route's parser kept the raw bytes.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', async (request, reply) => {
     if (request.ctx?.caller !== SIGV4_PENDING) return;
     if (!options.sigv4) throw new GatewayError('invalid_api_key', 'SigV4-signed requests are not accepted: no AWS access keys are configured');
     const caller = await options.sigv4.authenticate({
@@ -134,6 +138,7 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
       body: request.rawBody,
     });
     request.ctx = { ...request.ctx, caller };
+    if (caller.limits) await admitLimits(request, reply);
   });
 
   // Every surface reports fail-open and cache use the same way, even those whose body

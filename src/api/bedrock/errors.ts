@@ -29,6 +29,8 @@ const AWS_EXCEPTIONS: Readonly<Record<ErrorCode, AwsException>> = {
   method_not_allowed: { name: 'UnknownOperationException', status: 405 },
   missing_api_key: DENIED,
   invalid_api_key: DENIED,
+  api_key_disabled: DENIED,
+  api_key_expired: DENIED,
   model_not_allowed: DENIED,
   rate_limit_exceeded: { name: 'ThrottlingException', status: 429 },
   upstream_rate_limited: { name: 'ThrottlingException', status: 429 },
@@ -41,6 +43,10 @@ const AWS_EXCEPTIONS: Readonly<Record<ErrorCode, AwsException>> = {
   provider_busy: { name: 'ServiceUnavailableException', status: 503 },
   overloaded: { name: 'ServiceUnavailableException', status: 503 },
   internal_error: { name: 'InternalServerException', status: 500 },
+  // Admin API codes; listed so the table stays total.
+  resource_not_found: { name: 'ResourceNotFoundException', status: 404 },
+  resource_conflict: { name: 'ConflictException', status: 409 },
+  read_only_resource: { name: 'ConflictException', status: 409 },
 };
 
 export const awsException = (err: GatewayError): AwsException => AWS_EXCEPTIONS[err.code] ?? { name: 'InternalServerException', status: 500 };

@@ -1,4 +1,5 @@
-import type { GatewayConfig } from '../../config/load.js';
+import type { ModelConfig, ProviderBaseConfig } from '../../config/schema.js';
+import type { ProviderAdapter } from '../../providers/types.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { bareModelId, parseModelArn } from '../../providers/bedrock/model-ids.js';
 
@@ -7,21 +8,27 @@ import { bareModelId, parseModelArn } from '../../providers/bedrock/model-ids.js
  * `arns` (full ARNs or bare ids) wins, so any reranker can answer Bedrock-shaped requests;
  * otherwise a configured Bedrock provider in the ARN's region gets the ARN as is.
  */
+/** Models and providers to resolve against: the config file's, or the control plane's current table. */
+export interface RoutingSource {
+  readonly models: ReadonlyMap<string, ModelConfig>;
+  readonly providers: ReadonlyMap<string, { readonly config: ProviderBaseConfig; readonly adapter: ProviderAdapter }>;
+}
+
 export class BedrockModelLookup {
   private readonly byArn = new Map<string, string>();
   private readonly bedrockByRegion = new Map<string, string>();
   private readonly firstBedrock?: string;
 
-  constructor(config: GatewayConfig) {
+  constructor(config: RoutingSource) {
     for (const model of config.models.values()) {
       for (const arn of model.arns) if (!this.byArn.has(arn)) this.byArn.set(arn, model.name);
     }
     let first: string | undefined;
-    for (const p of config.providers.values()) {
+    for (const [name, p] of config.providers) {
       if (p.adapter.type !== 'bedrock') continue;
       const region = (p.config as { region?: string }).region;
-      if (region && !this.bedrockByRegion.has(region)) this.bedrockByRegion.set(region, p.name);
-      first ??= p.name;
+      if (region && !this.bedrockByRegion.has(region)) this.bedrockByRegion.set(region, name);
+      first ??= name;
     }
     this.firstBedrock = first;
   }

@@ -7,13 +7,15 @@ import type { Logger } from '../../observability/log.js';
 import { fromFrameworkError } from '../../server/errors.js';
 import { logError } from '../../server/proxy.js';
 import { renderAwsError } from './errors.js';
-import { BedrockModelLookup } from './model-lookup.js';
+import { BedrockModelLookup, type RoutingSource } from './model-lookup.js';
 import { parseBedrockRerank } from './parse.js';
 
 export interface BedrockRoutesOptions {
   readonly config: GatewayConfig;
   readonly rerank: RerankService;
   readonly logger: Logger;
+  /** The models and providers in force now (they change with the database and hot reload). */
+  readonly routing?: () => RoutingSource;
 }
 
 /**
@@ -22,7 +24,16 @@ export interface BedrockRoutesOptions {
  * raw body for SigV4, and its own error handler answers AWS rest-json errors.
  */
 export async function bedrockRoutes(app: FastifyInstance, options: BedrockRoutesOptions): Promise<void> {
-  const lookup = new BedrockModelLookup(options.config);
+  // One lookup per routing table: rebuilt only when the control plane swaps the table.
+  const lookups = new WeakMap<RoutingSource, BedrockModelLookup>();
+  const fixed = new BedrockModelLookup(options.config);
+  const currentLookup = (): BedrockModelLookup => {
+    if (!options.routing) return fixed;
+    const table = options.routing();
+    let lookup = lookups.get(table);
+    if (!lookup) lookups.set(table, (lookup = new BedrockModelLookup(table)));
+    return lookup;
+  };
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
@@ -47,7 +58,7 @@ export async function bedrockRoutes(app: FastifyInstance, options: BedrockRoutes
     const parsed = parseBedrockRerank(request.body);
     const result = await options.rerank.rerank(
       {
-        model: lookup.resolve(parsed.modelArn),
+        model: currentLookup().resolve(parsed.modelArn),
         query: parsed.query,
         documents: parsed.documents,
         topN: parsed.numberOfResults,

@@ -1,7 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../../core/context.js';
 import { ANONYMOUS } from '../../core/context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
+import type { KeyLimits } from '../../core/limits/types.js';
 
 export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -23,31 +24,49 @@ export const sha256Hex = (text: string): string => createHash('sha256').update(t
 
 export const allowAll: CallerAuthenticator = { authenticate: () => ANONYMOUS };
 
-interface KeyEntry {
+/** A caller key as the keyring holds it (from the config file or the database). */
+export interface KeyEntry {
+  readonly id: string;
   readonly name: string;
   readonly hash: Buffer;
   readonly allowedModels?: readonly string[];
+  readonly disabled: boolean;
+  /** Epoch ms; undefined when the key never expires. */
+  readonly expiresAt?: number;
+  readonly limits?: KeyLimits;
 }
 
-/** Keys declared in the config file as sha256 hashes; the plaintext is never stored. */
-export class StaticKeyAuthenticator implements CallerAuthenticator {
-  private readonly byHash: ReadonlyMap<string, KeyEntry>;
+/** Keys by lowercase sha256 hex; replaced whole when keys change. */
+export type Keyring = ReadonlyMap<string, KeyEntry>;
 
-  constructor(keys: ReadonlyArray<{ name: string; key_sha256: string; allowed_models?: string[] }>) {
-    this.byHash = new Map(
-      keys.map((k) => [k.key_sha256, { name: k.name, hash: Buffer.from(k.key_sha256, 'hex'), allowedModels: k.allowed_models }]),
-    );
-  }
+/**
+ * Caller keys from the current snapshot. With `required` false (`auth: none`) a request
+ * without a known key is anonymous; a known key still brings its policy (and its 401 when
+ * disabled or expired), so keys can be rolled out before auth is switched on.
+ */
+export class KeyringAuthenticator implements CallerAuthenticator {
+  constructor(
+    private readonly keyring: () => Keyring,
+    private readonly required: boolean,
+  ) {}
 
   authenticate(headers: HeaderBag): Caller {
     const key = presentedKey(headers);
-    if (!key) throw new GatewayError('missing_api_key', 'Missing API key: send Authorization: Bearer <key> or x-api-key');
-    const hashHex = sha256Hex(key);
-    const entry = this.byHash.get(hashHex);
-    // The map lookup finds the candidate; the comparison itself is constant-time.
-    if (!entry || !timingSafeEqual(entry.hash, Buffer.from(hashHex, 'hex'))) {
+    if (!key) {
+      if (!this.required) return ANONYMOUS;
+      throw new GatewayError('missing_api_key', 'Missing API key: send Authorization: Bearer <key> or x-api-key');
+    }
+    // One-shot hash: this runs on every request.
+    const digest = hash('sha256', key, 'buffer');
+    const entry = this.keyring().get(digest.toString('hex'));
+    // The map finds the candidate; the comparison itself is constant-time.
+    if (!entry || !timingSafeEqual(entry.hash, digest)) {
+      // With auth off, SDKs that insist on some key must keep working: unknown keys are anonymous.
+      if (!this.required) return ANONYMOUS;
       throw new GatewayError('invalid_api_key', 'Invalid API key');
     }
-    return { keyId: entry.name, name: entry.name, allowedModels: entry.allowedModels };
+    if (entry.disabled) throw new GatewayError('api_key_disabled', 'This API key is disabled');
+    if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) throw new GatewayError('api_key_expired', 'This API key has expired');
+    return { keyId: entry.id, name: entry.name, allowedModels: entry.allowedModels, limits: entry.limits };
   }
 }

@@ -6,6 +6,8 @@ import { verifySigV4, type ReceivedRequest, type SigV4KeyLookup, type SigV4Secre
 export interface AwsCallerKey extends SigV4Secret {
   readonly name: string;
   readonly allowedModels?: readonly string[];
+  /** The full caller (key id, limits) when the pair was issued for an API key. */
+  readonly caller?: Caller;
 }
 
 /** Where caller key pairs are looked up (config file today, a store later). */
@@ -34,6 +36,6 @@ export class SigV4CallerAuthenticator {
     const result = await verifySigV4(request, { keys: this.keys, service: 'bedrock' });
     if (!result.ok) throw new GatewayError('invalid_api_key', `${result.message} (${result.code})`);
     const key = (await this.keys.find(result.accessKeyId))!;
-    return { keyId: key.accessKeyId, name: key.name, allowedModels: key.allowedModels };
+    return key.caller ?? { keyId: key.accessKeyId, name: key.name, allowedModels: key.allowedModels };
   }
 }

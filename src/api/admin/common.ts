@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import type { AdminKey } from '../../auth/inbound/admin-key.js';
+import type { SecretBox } from '../../auth/secrets/secret-box.js';
+import type { ControlPlane } from '../../control/control-plane.js';
+import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
+import type { Logger } from '../../observability/log.js';
+import { DuplicateNameError, type ControlStore } from '../../store/control.js';
+
+export interface AdminDeps {
+  readonly store: ControlStore;
+  readonly control: ControlPlane;
+  readonly box: SecretBox;
+  readonly adminKey: AdminKey;
+  readonly logger: Logger;
+}
+
+export type AdminDepsGetter = () => AdminDeps;
+
+/** Validates a JSON body; the first problem becomes a 400 naming the field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('Request body must be a JSON object');
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const param = issue.path.map(String).join('.') || null;
+  const message = issue.code === 'unrecognized_keys' ? `Unknown field(s): ${issue.keys.join(', ')}` : issue.message;
+  throw invalidRequest(param ? `${param}: ${message}` : message, param);
+}
+
+export interface Page<T> {
+  readonly object: 'list';
+  readonly data: T[];
+  readonly has_more: boolean;
+  /** Pass as `offset` to get the next page; null on the last page. */
+  readonly next_offset: number | null;
+}
+
+/** Offset pagination: `?limit=` (1-500, default 100) and `?offset=` (default 0). */
+export function paginate<T>(items: readonly T[], query: Record<string, string | undefined>): Page<T> {
+  const limit = query.limit === undefined ? 100 : Number(query.limit);
+  const offset = query.offset === undefined ? 0 : Number(query.offset);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalidRequest('limit must be an integer from 1 to 500', 'limit');
+  if (!Number.isInteger(offset) || offset < 0) throw invalidRequest('offset must be a non-negative integer', 'offset');
+  const data = items.slice(offset, offset + limit);
+  const more = offset + limit < items.length;
+  return { object: 'list', data, has_more: more, next_offset: more ? offset + limit : null };
+}
+
+export const notFound = (what: string, id: string): GatewayError =>
+  new GatewayError('resource_not_found', `No ${what} with id '${id}'`, { param: 'id' });
+
+export const readOnly = (what: string): GatewayError =>
+  new GatewayError('read_only_resource', `This ${what} is declared in the config file and is read-only here; edit the file instead`, {
+    param: 'id',
+  });
+
+/** Maps a unique-name violation onto a 409 naming the field. */
+export async function uniquely<T>(field: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof DuplicateNameError) {
+      throw new GatewayError('resource_conflict', `${field} '${err.resourceName}' is already in use`, { param: field });
+    }
+    throw err;
+  }
+}
+
+export const conflict = (message: string, param: string | null = null): GatewayError =>
+  new GatewayError('resource_conflict', message, { param });

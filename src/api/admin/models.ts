@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ModelConfig } from '../../config/schema.js';
+import type { ControlSnapshot } from '../../control/snapshot.js';
+import { FILE_ID_PREFIX } from '../../control/snapshot.js';
+import { modelCreate, modelPatch, type ModelData, type ProviderKeyData } from '../../control/resources.js';
+import { invalidRequest } from '../../errors/gateway-error.js';
+import type { StoredResource } from '../../store/control.js';
+import { conflict, notFound, paginate, parseBody, readOnly, uniquely, type AdminDepsGetter } from './common.js';
+
+function render(row: StoredResource): Record<string, unknown> {
+  const d = row.data as unknown as ModelData;
+  return { id: row.id, object: 'model', ...d, source: 'database', created_at: row.createdAt, updated_at: row.updatedAt };
+}
+
+function renderFile(m: ModelConfig): Record<string, unknown> {
+  const slash = m.target.indexOf('/');
+  return {
+    id: FILE_ID_PREFIX + m.name,
+    object: 'model',
+    display_name: m.name,
+    provider: m.target.slice(0, slash),
+    model_name: m.target.slice(slash + 1),
+    provider_key_id: FILE_ID_PREFIX + m.target.slice(0, slash),
+    fallbacks: m.fallbacks,
+    price: m.price ?? null,
+    source: 'file',
+  };
+}
+
+/** Checks a model against the current snapshot: its key exists and serves the model, fallbacks resolve. */
+function validate(snap: ControlSnapshot, d: ModelData, selfId?: string): void {
+  if (d.display_name.includes('/')) throw invalidRequest("display_name must not contain '/' (that form addresses provider/model)", 'display_name');
+  if (snap.file.models.has(d.display_name)) throw conflict(`display_name '${d.display_name}' is a model in the config file`, 'display_name');
+  let providerName: string;
+  let keyProvider: string;
+  if (d.provider_key_id.startsWith(FILE_ID_PREFIX)) {
+    const p = snap.file.providers.get(d.provider_key_id.slice(FILE_ID_PREFIX.length));
+    if (!p) throw invalidRequest(`No provider key with id '${d.provider_key_id}'`, 'provider_key_id');
+    providerName = p.name;
+    keyProvider = p.adapter.type;
+  } else {
+    const key = snap.providerKeys.find((k) => k.id === d.provider_key_id);
+    if (!key) throw invalidRequest(`No provider key with id '${d.provider_key_id}'`, 'provider_key_id');
+    const kd = key.data as unknown as ProviderKeyData;
+    providerName = kd.display_name;
+    keyProvider = kd.provider;
+  }
+  if (d.provider !== keyProvider && d.provider !== providerName) {
+    throw invalidRequest(`provider '${d.provider}' does not match the provider key's provider '${keyProvider}'`, 'provider');
+  }
+  const runtime = snap.table.providers.get(providerName);
+  if (!runtime) throw invalidRequest(`Provider key '${d.provider_key_id}' cannot be loaded; see the server log`, 'provider_key_id');
+  if (runtime.adapter.models && !runtime.adapter.models.includes(d.model_name)) {
+    throw invalidRequest(`Provider '${providerName}' has no model '${d.model_name}' (it has: ${runtime.adapter.models.join(', ')})`, 'model_name');
+  }
+  d.fallbacks.forEach((f, i) => {
+    const ownAlias = snap.models.some((m) => m.id !== selfId && m.name === f);
+    const slash = f.indexOf('/');
+    if (snap.table.models.has(f) || ownAlias || (slash > 0 && snap.table.providers.has(f.slice(0, slash)))) return;
+    throw invalidRequest(`fallback '${f}' is neither a model alias nor 'provider/model' of a configured provider`, `fallbacks.${i}`);
+  });
+}
+
+export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter): void {
+  const base = '/admin/v1/models';
+
+  app.get(base, async (request) => {
+    const snap = deps().control.current;
+    const items = [...snap.file.models.values()].map(renderFile).concat(snap.models.map(render));
+    return paginate(items, request.query as Record<string, string>);
+  });
+
+  app.get(`${base}/:id`, async (request) => {
+    const { id } = request.params as { id: string };
+    const { store, control } = deps();
+    if (id.startsWith(FILE_ID_PREFIX)) {
+      const m = control.current.file.models.get(id.slice(FILE_ID_PREFIX.length));
+      if (m) return renderFile(m);
+      throw notFound('model', id);
+    }
+    const row = await store.getResource('model', id);
+    if (!row) throw notFound('model', id);
+    return render(row);
+  });
+
+  app.post(base, async (request, reply) => {
+    const body = parseBody(modelCreate, request.body);
+    const { store, control } = deps();
+    const data: ModelData = {
+      display_name: body.display_name,
+      provider: body.provider,
+      model_name: body.model_name,
+      provider_key_id: body.provider_key_id,
+      fallbacks: body.fallbacks ?? [],
+      price: body.price ?? null,
+    };
+    validate(control.current, data);
+    const now = new Date().toISOString();
+    const row: StoredResource = { id: `mdl_${randomUUID().replaceAll('-', '')}`, kind: 'model', name: data.display_name, data: { ...data }, createdAt: now, updatedAt: now };
+    await uniquely('display_name', () => store.createResource(row));
+    await control.changed();
+    reply.code(201);
+    return render(row);
+  });
+
+  app.patch(`${base}/:id`, async (request) => {
+    const { id } = request.params as { id: string };
+    if (id.startsWith(FILE_ID_PREFIX)) throw readOnly('model');
+    const patch = parseBody(modelPatch, request.body);
+    const { store, control } = deps();
+    const row = await store.getResource('model', id);
+    if (!row) throw notFound('model', id);
+    const old = row.data as unknown as ModelData;
+    const data: ModelData = {
+      display_name: patch.display_name ?? old.display_name,
+      provider: patch.provider ?? old.provider,
+      model_name: patch.model_name ?? old.model_name,
+      provider_key_id: patch.provider_key_id ?? old.provider_key_id,
+      fallbacks: patch.fallbacks ?? old.fallbacks,
+      price: patch.price === undefined ? old.price : patch.price,
+    };
+    validate(control.current, data, id);
+    const updatedAt = new Date().toISOString();
+    await uniquely('display_name', () => store.updateResource('model', id, data.display_name, { ...data }, updatedAt));
+    await control.changed();
+    return render({ ...row, name: data.display_name, data: { ...data }, updatedAt });
+  });
+
+  app.delete(`${base}/:id`, async (request) => {
+    const { id } = request.params as { id: string };
+    if (id.startsWith(FILE_ID_PREFIX)) throw readOnly('model');
+    const { store, control } = deps();
+    if (!(await store.deleteResource('model', id))) throw notFound('model', id);
+    await control.changed();
+    return { id, object: 'model', deleted: true };
+  });
+}

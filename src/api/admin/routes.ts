@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { isAdmin } from '../../auth/inbound/admin-key.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { registerApiKeyRoutes } from './apikeys.js';
+import { registerAwsAccessKeyRoutes } from './aws-access-keys.js';
+import type { AdminDepsGetter } from './common.js';
+import { registerModelRoutes } from './models.js';
+import { registerProviderKeyRoutes } from './provider-keys.js';
+import { registerUsageRoutes } from './usage.js';
+
+export interface AdminApiOptions {
+  readonly deps: AdminDepsGetter;
+}
+
+/** `/admin/v1/*`: provider keys, models, API keys, AWS access keys and usage, behind the admin key. */
+export function registerAdminApi(app: FastifyInstance, options: AdminApiOptions): void {
+  const { deps } = options;
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/admin/')) return;
+    const headers = request.headers;
+    if (!headers.authorization && !headers['x-api-key']) {
+      throw new GatewayError('missing_api_key', 'Missing admin key: send Authorization: Bearer <admin key>');
+    }
+    if (!isAdmin(headers, deps().adminKey)) throw new GatewayError('invalid_api_key', 'Invalid admin key');
+  });
+  registerProviderKeyRoutes(app, deps);
+  registerModelRoutes(app, deps);
+  registerApiKeyRoutes(app, deps);
+  registerAwsAccessKeyRoutes(app, deps);
+  registerUsageRoutes(app, deps);
+}

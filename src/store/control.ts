@@ -1,0 +1,93 @@
+import type { UsageRecord, UsageStore } from './usage.js';
+
+/** The resources the admin API manages; each is stored as one row with a JSON body. */
+export type ResourceKind = 'provider_key' | 'model' | 'api_key' | 'aws_access_key';
+
+export interface StoredResource {
+  readonly id: string;
+  readonly kind: ResourceKind;
+  /** Unique per kind: provider key and model display names, api key hashes. */
+  readonly name: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export type UsageGroupBy = 'key' | 'model' | 'provider' | 'day';
+
+export interface UsageGroup {
+  readonly group: string | null;
+  readonly requests: number;
+  readonly errors: number;
+  readonly documents: number;
+  readonly searchUnits: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
+}
+
+export interface UsageQuery {
+  readonly groupBy: UsageGroupBy;
+  /** ISO timestamps; `from` inclusive, `to` exclusive. */
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** Raised when a create or rename would reuse a name taken by another resource of the kind. */
+export class DuplicateNameError extends Error {
+  constructor(readonly kind: ResourceKind, readonly resourceName: string) {
+    super(`${kind} "${resourceName}" already exists`);
+  }
+}
+
+/**
+ * The one repository the control plane uses, implemented for SQLite and PostgreSQL.
+ * Every write also appends to a change feed, so instances notice changes by comparing
+ * `version()` with the version their snapshot was built from.
+ */
+export interface ControlStore extends UsageStore {
+  readonly backend: 'sqlite' | 'postgres';
+  listResources(kind: ResourceKind): Promise<StoredResource[]>;
+  getResource(kind: ResourceKind, id: string): Promise<StoredResource | undefined>;
+  createResource(resource: StoredResource): Promise<void>;
+  /** Replaces name and data; false when no such resource. */
+  updateResource(kind: ResourceKind, id: string, name: string, data: Record<string, unknown>, updatedAt: string): Promise<boolean>;
+  deleteResource(kind: ResourceKind, id: string): Promise<boolean>;
+  /** Monotonic: the id of the latest change. */
+  version(): Promise<number>;
+  getSetting(name: string): Promise<string | undefined>;
+  /** Stores `value` unless the setting exists; returns the value that is stored now. */
+  setSettingIfAbsent(name: string, value: string): Promise<string>;
+  insertBatch(records: readonly UsageRecord[]): Promise<void>;
+  usageSummary(query: UsageQuery): Promise<UsageGroup[]>;
+  /** Cost in USD per key since `since` (ISO), for the given keys. */
+  spendSince(keyIds: readonly string[], since: string): Promise<Map<string, number>>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** SQL shared by both backends: the GROUP BY expression for each grouping. */
+export const USAGE_GROUP_COLUMN: Readonly<Record<UsageGroupBy, string>> = {
+  key: 'key_id',
+  model: 'alias',
+  provider: 'provider',
+  day: 'substr(ts, 1, 10)',
+};
+
+export const USAGE_AGGREGATES = `COUNT(*) AS requests,
+  SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
+  SUM(documents) AS documents, SUM(search_units) AS search_units,
+  SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd`;
+
+export function toUsageGroup(row: Record<string, unknown>): UsageGroup {
+  return {
+    group: (row.grp as string | null) ?? null,
+    requests: Number(row.requests),
+    errors: Number(row.errors ?? 0),
+    documents: Number(row.documents ?? 0),
+    searchUnits: Number(row.search_units ?? 0),
+    inputTokens: Number(row.input_tokens ?? 0),
+    outputTokens: Number(row.output_tokens ?? 0),
+    costUsd: Number(row.cost_usd ?? 0),
+  };
+}

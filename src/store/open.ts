@@ -1,0 +1,13 @@
+import type { RawConfig } from '../config/schema.js';
+import type { ControlStore } from './control.js';
+import { PostgresControlStore } from './postgres/control.js';
+import { openPostgres } from './postgres/database.js';
+import { SqliteControlStore } from './sqlite/control.js';
+import { openSqlite } from './sqlite/database.js';
+
+/** PostgreSQL when `database_url` is a postgres URL, else the embedded SQLite file in the data dir. */
+export async function openControlStore(storage: RawConfig['storage']): Promise<ControlStore> {
+  const url = storage.database_url;
+  if (url && /^postgres(ql)?:\/\//.test(url)) return new PostgresControlStore(await openPostgres(url));
+  return new SqliteControlStore(openSqlite(storage.data_dir));
+}

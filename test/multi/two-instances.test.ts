@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sha256Hex } from '../../src/auth/inbound/authenticator.js';
+import { adminClient, type AdminClient } from '../helpers/admin.js';
+import { startRankway, type RankwayProcess } from '../helpers/process.js';
+import { pgSchema, REDIS_URL, redisClient, type PgSchema } from '../helpers/services.js';
+
+const ADMIN_KEY = 'rk-admin-two-instances';
+const rerank = (url: string, key: string) =>
+  fetch(`${url}/v1/rerank`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: 'local/bm25', query: 'rotate keys', documents: ['rotate api keys', 'metrics'] }),
+  });
+
+/**
+ * Two real Rankway processes sharing PostgreSQL and Redis, as a platform team would run them
+ * behind a load balancer.
+ */
+describe('two Rankway instances sharing PostgreSQL and Redis', () => {
+  let schema: PgSchema;
+  let cleanupRedis: () => Promise<void> = async () => undefined;
+  let skip: string | undefined;
+  let a: RankwayProcess;
+  let b: RankwayProcess;
+  let adminA: AdminClient;
+  const dirs: string[] = [];
+
+  before(async () => {
+    const pg = await pgSchema();
+    const redis = await redisClient();
+    if (typeof pg === 'string' || typeof redis === 'string') {
+      skip = typeof pg === 'string' ? pg : (redis as string);
+      if (typeof pg !== 'string') await pg.drop();
+      if (typeof redis !== 'string') await redis.cleanup();
+      return;
+    }
+    schema = pg;
+    cleanupRedis = redis.cleanup;
+    const env = (dir: string) => ({
+      DATABASE_URL: pg.url,
+      REDIS_URL,
+      RANKWAY_REDIS_PREFIX: redis.prefix,
+      RANKWAY_ADMIN_KEY: ADMIN_KEY,
+      RANKWAY_SECRET_KEY: 'shared-secret-for-both-instances',
+      RANKWAY_DATA_DIR: dir,
+      RANKWAY_CONFIG: '',
+    });
+    for (let i = 0; i < 2; i++) dirs.push(mkdtempSync(join(tmpdir(), 'rankway-multi-')));
+    // Started together: both race to apply migrations, which the advisory lock serialises.
+    [a, b] = await Promise.all([startRankway(env(dirs[0])), startRankway(env(dirs[1]))]);
+    adminA = adminClient(a.adminUrl, ADMIN_KEY);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await schema?.drop();
+    await cleanupRedis();
+  });
+
+  async function createKey(plaintext: string, fields: Record<string, unknown> = {}): Promise<string> {
+    const res = await adminA.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex(plaintext), ...fields });
+    assert.equal(res.status, 201, res.text);
+    return res.json.id;
+  }
+
+  /** Polls instance B until `ok(status)`; returns how long that took. */
+  async function untilB(key: string, ok: (status: number) => boolean, limitMs = 3000): Promise<number> {
+    const t0 = Date.now();
+    for (;;) {
+      if (ok((await rerank(b.url, key)).status)) return Date.now() - t0;
+      if (Date.now() - t0 > limitMs) throw new Error('instance B never saw the change');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  it('a key limited to 10 requests per minute gets exactly 10 successes across both under concurrent load', async (t) => {
+    if (skip) return t.skip(skip);
+    await createKey('ten-rpm', { rpm: 10 });
+    await new Promise((r) => setTimeout(r, 1200)); // both instances have the key by now
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => rerank(i % 2 ? a.url : b.url, 'ten-rpm').then((r) => r.status)));
+    assert.equal(statuses.filter((s) => s === 200).length, 10, statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 429).length, 30);
+  });
+
+  it('a key disabled through one instance is refused by the other within a second', async (t) => {
+    if (skip) return t.skip(skip);
+    const id = await createKey('to-disable');
+    await untilB('to-disable', (s) => s === 200);
+    const res = await adminA.call('PATCH', `/admin/v1/apikeys/${id}`, { disabled: true });
+    assert.equal(res.status, 200);
+    const took = await untilB('to-disable', (s) => s === 401);
+    assert.ok(took < 1000, `took ${took} ms`);
+  });
+
+  it('usage from both lands in one table, nothing lost after SIGTERM', async (t) => {
+    if (skip) return t.skip(skip);
+    const id = await createKey('counted');
+    await untilB('counted', (s) => s === 200);
+    await new Promise((r) => setTimeout(r, 1200)); // the probe's own record is written by now
+    const before = Number((await schema.query(`SELECT COUNT(*) AS n FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id])).rows[0].n);
+    const statuses = await Promise.all(Array.from({ length: 50 }, (_, i) => rerank(i % 2 ? a.url : b.url, 'counted').then((r) => r.status)));
+    assert.ok(statuses.every((s) => s === 200));
+    // Straight to SIGTERM: records still buffered must be flushed by the graceful shutdown.
+    const [codeA, codeB] = await Promise.all([a.stop(), b.stop()]);
+    assert.deepEqual([codeA, codeB], [0, 0], a.output() + b.output());
+    const rows = (
+      await schema.query(`SELECT request_id, status, surface FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id])
+    ).rows;
+    assert.equal(rows.length - before, 50);
+    assert.equal(new Set(rows.map((r) => r.request_id)).size, rows.length, 'no record counted twice');
+  });
+});

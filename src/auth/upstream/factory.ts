@@ -1,5 +1,5 @@
 import type { AuthSpec } from '../../providers/types.js';
-import { bearerAuth } from './bearer.js';
+import { bearerAuth, headerKeyAuth } from './bearer.js';
 import { noAuth, type UpstreamAuth } from './types.js';
 
 /** Builds the signer a provider instance asked for. New schemes are added here. */
@@ -7,6 +7,8 @@ export function createUpstreamAuth(spec: AuthSpec): UpstreamAuth {
   switch (spec.scheme) {
     case 'bearer':
       return bearerAuth(spec.token);
+    case 'header':
+      return headerKeyAuth(spec.header, spec.token);
     case 'none':
       return noAuth;
   }

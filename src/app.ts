@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { registerOpenAiRoutes } from './api/openai/routes.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
 import type { GatewayConfig } from './config/load.js';
+import { ChatService } from './core/chat/service.js';
+import { EmbeddingsService } from './core/embeddings/service.js';
 import { RerankService } from './core/rerank/service.js';
 import { Router } from './core/router.js';
 import { ProviderRuntime } from './core/upstream.js';
@@ -50,6 +53,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     config.server.auth === 'keys' ? new StaticKeyAuthenticator(config.server.keys) : allowAll;
   const proxy = buildProxyServer({ config, logger, authenticator, observers });
   registerRerankRoutes(proxy, { config, rerank });
+  registerOpenAiRoutes(proxy, { config, chat: new ChatService(router), embeddings: new EmbeddingsService(router), logger });
 
   const admin = buildAdminServer({
     readiness: async () => ({ database: isDatabaseReachable(db), config: true }),

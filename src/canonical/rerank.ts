@@ -10,6 +10,12 @@ export interface RerankDocument {
   readonly id?: string;
   readonly meta?: Readonly<Record<string, unknown>>;
   readonly source: string | Readonly<Record<string, unknown>>;
+  /**
+   * Set when the caller sent a structured JSON document to be ranked as a whole (Bedrock JSON
+   * sources, or the `rank_fields` of an object): rerankers that accept JSON get it, the
+   * others rank `text`.
+   */
+  readonly json?: Readonly<Record<string, unknown>>;
 }
 
 /**

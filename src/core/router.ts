@@ -72,7 +72,8 @@ export class Router {
         { param },
       );
     }
-    return { provider, model, upstream: { provider: provider.name, model }, label: `${provider.name}/${model}`, alias, price: alias?.price };
+    const options = alias?.bedrock_route ? { bedrockRoute: alias.bedrock_route } : undefined;
+    return { provider, model, upstream: { provider: provider.name, model, options }, label: `${provider.name}/${model}`, alias, price: alias?.price };
   }
 
   private unknownModel(name: string, param: string): GatewayError {

@@ -1,3 +1,4 @@
+import { bedrockProvider } from './bedrock/index.js';
 import { cohereProvider } from './cohere/index.js';
 import { jinaProvider } from './jina/index.js';
 import { localProvider } from './local/index.js';
@@ -10,7 +11,7 @@ import type { ProviderDefinition } from './types.js';
 
 /** Every provider type Rankway speaks, by the `type` used in the config file. */
 export const PROVIDER_TYPES: ReadonlyMap<string, ProviderDefinition<any>> = new Map(
-  [cohereProvider, vllmProvider, teiProvider, jinaProvider, voyageProvider, openaiCompatibleProvider, openaiProvider, localProvider].map(
+  [cohereProvider, bedrockProvider, vllmProvider, teiProvider, jinaProvider, voyageProvider, openaiCompatibleProvider, openaiProvider, localProvider].map(
     (p) => [p.type, p] as const,
   ),
 );

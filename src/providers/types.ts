@@ -27,10 +27,17 @@ export interface UpstreamReply {
   readonly body: Buffer;
 }
 
+/** Per-model choices from the alias config that change how a provider calls upstream. */
+export interface TargetOptions {
+  /** Bedrock: Agent Runtime `Rerank` (default) or runtime `InvokeModel` with the model's own body. */
+  readonly bedrockRoute?: 'agent-runtime' | 'invoke-model';
+}
+
 /** The target a request resolved to: provider instance plus the upstream model id. */
 export interface Target {
   readonly provider: string;
   readonly model: string;
+  readonly options?: TargetOptions;
 }
 
 export interface HttpRerankCapability {
@@ -99,12 +106,37 @@ export interface ProviderLimits {
   readonly maxDocumentsPerCall: number;
 }
 
+/**
+ * Where AWS credentials come from, as plain data (auth/upstream resolves them).
+ * Static keys when both halves are set, else the default chain (optionally a named profile);
+ * `roleArn` assumes a role on top of either.
+ */
+export interface AwsCredentialSettings {
+  readonly region: string;
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly sessionToken?: string;
+  readonly profile?: string;
+  readonly roleArn?: string;
+  readonly externalId?: string;
+  readonly sessionName?: string;
+  /** STS endpoint override (VPC endpoints, tests). */
+  readonly stsEndpoint?: string;
+}
+
 /** Which credentials an instance needs; auth/upstream turns this into a signer. */
 export type AuthSpec =
   | { readonly scheme: 'none' }
   | { readonly scheme: 'bearer'; readonly token: string }
   /** The key in a named header (Azure OpenAI's `api-key`). */
-  | { readonly scheme: 'header'; readonly header: string; readonly token: string };
+  | { readonly scheme: 'header'; readonly header: string; readonly token: string }
+  | {
+      readonly scheme: 'sigv4';
+      /** Signing name, e.g. `bedrock`. */
+      readonly service: string;
+      readonly region: string;
+      readonly credentials: AwsCredentialSettings;
+    };
 
 /**
  * A configured provider instance: pure translation bound to its config.

@@ -32,6 +32,7 @@ export function parseRerankBody(body: unknown, limits: RerankLimits): RerankRequ
     priority: b.priority,
     fallbacks: b.fallbacks,
     cache: b.cache,
+    extra: b.extra,
   };
 }
 
@@ -51,7 +52,7 @@ export function toDocuments(
       const text = documentText(item, rankFields);
       const id = item.id === undefined ? undefined : String(item.id);
       const meta = item.meta as Record<string, unknown> | undefined;
-      doc = { text, id, meta, source: item };
+      doc = { text, id, meta, source: item, json: rankFields && rankFields.length > 0 ? pick(item, rankFields) : undefined };
     }
     if (doc.text.trim().length === 0) throw invalidRequest(`document text is required for rerank at index ${i}`, `documents[${i}]`);
     if (doc.text.length > maxChars) {
@@ -74,6 +75,13 @@ function documentText(item: Record<string, unknown>, rankFields: readonly string
     return parts.join('\n');
   }
   return typeof item.text === 'string' ? item.text : '';
+}
+
+/** The named fields of an object, for rerankers that rank JSON documents themselves. */
+function pick(item: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (item[f] !== undefined && item[f] !== null) out[f] = item[f];
+  return out;
 }
 
 const stringify = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));

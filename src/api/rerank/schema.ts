@@ -30,6 +30,8 @@ export const rerankRequestSchema = z.looseObject({
   rank_fields: z.array(z.string()).optional(),
   fallbacks: z.array(z.string().min(1)).optional(),
   cache: z.boolean().optional(),
+  /** Model-specific fields for upstreams that take them (Bedrock `additionalModelRequestFields`). */
+  extra: z.record(z.string(), z.unknown()).optional(),
 });
 
 export type RerankBody = z.infer<typeof rerankRequestSchema>;

@@ -1,5 +1,7 @@
 import type { AuthSpec } from '../../providers/types.js';
+import { awsCredentials } from './aws-credentials.js';
 import { bearerAuth, headerKeyAuth } from './bearer.js';
+import { sigv4Auth } from './sigv4.js';
 import { noAuth, type UpstreamAuth } from './types.js';
 
 /** Builds the signer a provider instance asked for. New schemes are added here. */
@@ -9,6 +11,8 @@ export function createUpstreamAuth(spec: AuthSpec): UpstreamAuth {
       return bearerAuth(spec.token);
     case 'header':
       return headerKeyAuth(spec.header, spec.token);
+    case 'sigv4':
+      return sigv4Auth({ service: spec.service, region: spec.region, credentials: awsCredentials(spec.credentials) });
     case 'none':
       return noAuth;
   }

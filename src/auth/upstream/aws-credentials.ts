@@ -1,0 +1,78 @@
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialSettings } from '../../providers/types.js';
+
+/** An AWS key pair as signers use it; `expiration` is set for temporary credentials. */
+export interface AwsCredentialIdentity {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
+/** Resolves the credentials to sign with; cheap to call per request (cached). */
+export type AwsCredentialSource = () => Promise<AwsCredentialIdentity>;
+
+/** Refresh this long before expiry so a request signed now is still valid when it lands. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/**
+ * Credentials from the config: static keys, or the default Node chain (environment, shared
+ * files and profiles, web identity, ECS, EC2 metadata), optionally with a role assumed on top.
+ * @example awsCredentials({ region: 'us-west-2', roleArn: 'arn:aws:iam::123456789012:role/rerank' })
+ */
+export function awsCredentials(settings: AwsCredentialSettings): AwsCredentialSource {
+  const base = baseSource(settings);
+  if (!settings.roleArn) return base;
+  const assumed = fromTemporaryCredentials({
+    params: {
+      RoleArn: settings.roleArn,
+      RoleSessionName: settings.sessionName ?? 'rankway',
+      ...(settings.externalId ? { ExternalId: settings.externalId } : {}),
+    },
+    masterCredentials: base,
+    clientConfig: {
+      region: settings.region,
+      ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
+    },
+  });
+  return cached(() => assumed());
+}
+
+function baseSource(settings: AwsCredentialSettings): AwsCredentialSource {
+  if (settings.accessKeyId && settings.secretAccessKey) {
+    const identity: AwsCredentialIdentity = {
+      accessKeyId: settings.accessKeyId,
+      secretAccessKey: settings.secretAccessKey,
+      ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}),
+    };
+    return () => Promise.resolve(identity);
+  }
+  const chain = fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
+  return cached(() => chain());
+}
+
+/**
+ * Keeps the last identity until shortly before it expires; concurrent callers share
+ * one refresh, and a failed refresh is not cached so the next request tries again.
+ */
+export function cached(load: AwsCredentialSource, now: () => number = Date.now): AwsCredentialSource {
+  let current: AwsCredentialIdentity | undefined;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  return () => {
+    if (current && (!current.expiration || current.expiration.getTime() - REFRESH_MARGIN_MS > now())) {
+      return Promise.resolve(current);
+    }
+    pending ??= load().then(
+      (identity) => {
+        current = identity;
+        pending = undefined;
+        return identity;
+      },
+      (err: unknown) => {
+        pending = undefined;
+        throw err;
+      },
+    );
+    return pending;
+  };
+}

@@ -1,0 +1,65 @@
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialSource } from './aws-credentials.js';
+import { NodeSha256 } from './sha256.js';
+import type { OutboundRequest, UpstreamAuth } from './types.js';
+
+export interface SigV4Options {
+  /** Signing name: `bedrock` for both the Bedrock runtime and agent runtime. */
+  readonly service: string;
+  readonly region: string;
+  readonly credentials: AwsCredentialSource;
+}
+
+/**
+ * Signs requests with AWS Signature Version 4, over exactly the path that goes on the wire.
+ * The wire path is already percent-encoded, so `uriEscapePath` encodes it once more for the
+ * canonical request, as AWS does (protocols.md 4.6).
+ */
+export function sigv4Auth(options: SigV4Options): UpstreamAuth {
+  const signer = new SignatureV4({
+    service: options.service,
+    region: options.region,
+    credentials: options.credentials,
+    sha256: NodeSha256,
+    uriEscapePath: true,
+  });
+  return {
+    async apply(request: OutboundRequest) {
+      const url = new URL(request.origin);
+      // Sign the host the transport will send; undici uses an explicit host header as is.
+      request.headers.host = url.host;
+      const [path, query] = splitQuery(request.path);
+      const signed = await signer.sign(
+        new HttpRequest({
+          method: request.method,
+          protocol: url.protocol,
+          hostname: url.hostname,
+          port: url.port ? Number(url.port) : undefined,
+          path,
+          query,
+          headers: { ...request.headers },
+          body: request.body,
+        }),
+      );
+      for (const [name, value] of Object.entries(signed.headers)) request.headers[name] = value;
+    },
+  };
+}
+
+function splitQuery(path: string): [string, Record<string, string>] {
+  const q = path.indexOf('?');
+  if (q < 0) return [path, {}];
+  const query: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(path.slice(q + 1))) query[k] = v;
+  return [path.slice(0, q), query];
+}
+
+/**
+ * A model id or ARN as one path segment, encoded the way AWS SDKs do:
+ * encodeURIComponent plus `!'()*`, so `:` becomes `%3A` and `/` becomes `%2F`.
+ * @example encodeModelIdForPath('cohere.rerank-v3-5:0') === 'cohere.rerank-v3-5%3A0'
+ */
+export function encodeModelIdForPath(modelId: string): string {
+  return encodeURIComponent(modelId).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}

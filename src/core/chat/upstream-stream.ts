@@ -45,8 +45,15 @@ export async function* translateStream(
     try {
       for await (const data of body as AsyncIterable<Buffer>) {
         const out: ChatChunk[] = [];
-        for (const frame of framer.push(data)) out.push(...translator.push(frame));
+        let failure: unknown;
+        try {
+          for (const frame of framer.push(data)) out.push(...translator.push(frame));
+        } catch (err) {
+          failure = err;
+        }
+        // Chunks decoded before a failure in the same read still reach the caller first.
         if (out.length > 0) yield out;
+        if (failure !== undefined) throw failure;
       }
     } catch (err) {
       if (err instanceof GatewayError) throw err;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { bedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
 import { registerOpenAiRoutes } from './api/openai/routes.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
@@ -54,6 +55,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const proxy = buildProxyServer({ config, logger, authenticator, observers });
   registerRerankRoutes(proxy, { config, rerank });
   registerOpenAiRoutes(proxy, { config, chat: new ChatService(router), embeddings: new EmbeddingsService(router), logger });
+  void proxy.register(bedrockRuntimeRoutes, { config, providers, logger });
 
   const admin = buildAdminServer({
     readiness: async () => ({ database: isDatabaseReachable(db), config: true }),

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { bedrockRoutes } from './api/bedrock/routes.js';
 import { bedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
 import { registerOpenAiRoutes } from './api/openai/routes.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
+import { configAwsKeys, SigV4CallerAuthenticator } from './auth/inbound/sigv4-caller.js';
 import type { GatewayConfig } from './config/load.js';
 import { ChatService } from './core/chat/service.js';
 import { EmbeddingsService } from './core/embeddings/service.js';
@@ -52,8 +54,10 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
 
   const authenticator: CallerAuthenticator =
     config.server.auth === 'keys' ? new StaticKeyAuthenticator(config.server.keys) : allowAll;
-  const proxy = buildProxyServer({ config, logger, authenticator, observers });
+  const sigv4 = config.server.aws_access_keys.length > 0 ? new SigV4CallerAuthenticator(configAwsKeys(config.server.aws_access_keys)) : undefined;
+  const proxy = buildProxyServer({ config, logger, authenticator, observers, sigv4 });
   registerRerankRoutes(proxy, { config, rerank });
+  void proxy.register(bedrockRoutes, { config, rerank, logger });
   registerOpenAiRoutes(proxy, { config, chat: new ChatService(router), embeddings: new EmbeddingsService(router), logger });
   void proxy.register(bedrockRuntimeRoutes, { config, providers, logger });
 

@@ -115,6 +115,11 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
   cfg.server.keys.forEach((k, i) => {
     if (cfg.server.keys.findIndex((o) => o.name === k.name) !== i) problems.push(`server.keys[${i}].name: "${k.name}" is defined twice`);
   });
+  cfg.server.aws_access_keys.forEach((k, i) => {
+    if (cfg.server.aws_access_keys.findIndex((o) => o.access_key_id === k.access_key_id) !== i) {
+      problems.push(`server.aws_access_keys[${i}].access_key_id: "${k.access_key_id}" is defined twice`);
+    }
+  });
   if (problems.length > 0) throw new ConfigError(problems);
   return { server: cfg.server, storage: cfg.storage, providers, models, source: options.source ?? null };
 }

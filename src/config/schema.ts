@@ -48,6 +48,17 @@ export const callerKeySchema = z.strictObject({
   allowed_models: z.array(z.string()).optional(),
 });
 
+/**
+ * A Rankway-issued AWS-style key pair: callers sign native Bedrock requests with it (SigV4),
+ * so unmodified AWS SDK code works by changing only its endpoint and credentials.
+ */
+export const awsAccessKeySchema = z.strictObject({
+  name: z.string().min(1),
+  access_key_id: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be 16-128 upper-case letters or digits, like an AWS access key id'),
+  secret_access_key: z.string().min(16, 'must be at least 16 characters'),
+  allowed_models: z.array(z.string()).optional(),
+});
+
 export const serverSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(3000),
@@ -61,6 +72,7 @@ export const serverSchema = z.strictObject({
   max_documents: positiveInt.default(10_000),
   max_document_chars: positiveInt.default(200_000),
   keys: z.array(callerKeySchema).default([]),
+  aws_access_keys: z.array(awsAccessKeySchema).default([]),
   tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
 });
 

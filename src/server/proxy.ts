@@ -1,18 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CallerAuthenticator } from '../auth/inbound/authenticator.js';
+import type { SigV4CallerAuthenticator } from '../auth/inbound/sigv4-caller.js';
+import { hasSigV4 } from '../auth/inbound/sigv4-verify.js';
 import type { GatewayConfig } from '../config/load.js';
-import { newOutcome, type RequestContext } from '../core/context.js';
-import type { GatewayError } from '../errors/gateway-error.js';
+import { newOutcome, type Caller, type RequestContext } from '../core/context.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/log.js';
+import { createDualProtocolServer } from './dual-protocol.js';
 import { errorHeaders, fromFrameworkError, openAiEnvelope } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the auth hook on proxy routes. */
     ctx: RequestContext;
+    /** The body bytes as received, kept by surfaces whose callers sign the body (SigV4). */
+    rawBody?: Buffer;
+  }
+  interface FastifyContextConfig {
+    /** The route accepts AWS SigV4-signed callers (native Bedrock routes). */
+    sigv4?: boolean;
   }
 }
+
+/** Placeholder caller until a SigV4 signature is checked, which needs the parsed body. */
+const SIGV4_PENDING: Caller = Object.freeze({ keyId: '', name: 'sigv4-pending' });
 
 export interface RequestObserver {
   /** Called once per proxy request after the response went out. */
@@ -24,6 +36,8 @@ export interface ProxyServerOptions {
   readonly logger: Logger;
   readonly authenticator: CallerAuthenticator;
   readonly observers?: readonly RequestObserver[];
+  /** Verifies SigV4-signed callers on routes that opt in; absent = such callers are refused. */
+  readonly sigv4?: SigV4CallerAuthenticator;
 }
 
 /** Renders an error in the surface's envelope; each surface plugin may set its own. */
@@ -49,12 +63,20 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     connectionTimeout: config.server.request_timeout_ms + 10_000,
     keepAliveTimeout: 72_000,
     routerOptions: { ignoreTrailingSlash: true },
+    // HTTP/1.1 and HTTP/2 (h2c prior knowledge, or ALPN over TLS) on one port.
+    serverFactory: (handler) =>
+      createDualProtocolServer(handler, {
+        tls: config.server.tls,
+        keepAliveTimeoutMs: 72_000,
+        connectionTimeoutMs: config.server.request_timeout_ms + 10_000,
+      }),
   });
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const caller = await options.authenticator.authenticate(request.headers);
+    const sigv4 = config.server.auth === 'keys' && request.routeOptions.config?.sigv4 === true && hasSigV4(request.headers);
+    const caller = sigv4 ? SIGV4_PENDING : await options.authenticator.authenticate(request.headers);
     request.ctx = {
       requestId: request.id,
       deadline: Date.now() + config.server.request_timeout_ms,
@@ -64,6 +86,19 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
       outcome: newOutcome(),
       noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
     };
+  });
+
+  // SigV4 signs the body, so it is checked once the route's parser kept the raw bytes.
+  app.addHook('preValidation', async (request) => {
+    if (request.ctx?.caller !== SIGV4_PENDING) return;
+    if (!options.sigv4) throw new GatewayError('invalid_api_key', 'SigV4-signed requests are not accepted: no AWS access keys are configured');
+    const caller = await options.sigv4.authenticate({
+      method: request.method,
+      path: request.raw.url ?? request.url,
+      headers: request.headers,
+      body: request.rawBody,
+    });
+    request.ctx = { ...request.ctx, caller };
   });
 
   const observers = options.observers ?? [];

@@ -46,7 +46,7 @@ export interface VerifyOptions {
   readonly maxSkewMs?: number;
 }
 
-const AUTH_RE = /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;
+const AUTH_RE = /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.:-]+),\s*Signature=([0-9a-f]{64})$/;
 const AMZ_DATE_RE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 /** True when the request carries an AWS SigV4 Authorization header. */
@@ -76,7 +76,10 @@ export async function verifySigV4(request: ReceivedRequest, options: VerifyOptio
   if (skew > (options.maxSkewMs ?? 15 * 60_000)) return fail('InvalidSignatureException', 'Signature expired: the request time is too far from the server time');
 
   const signedNames = signedList.split(';');
-  if (!signedNames.includes('host')) return fail('IncompleteSignatureException', 'The host header must be signed');
+  // Over HTTP/2 the AWS SDK signs the `:authority` pseudo-header in place of `host`.
+  if (!signedNames.includes('host') && !signedNames.includes(':authority')) {
+    return fail('IncompleteSignatureException', 'The host header must be signed');
+  }
   const secret = await options.keys.find(accessKeyId);
   if (!secret) return fail('UnrecognizedClientException', 'The security token included in the request is invalid.');
   const token = header(request.headers, 'x-amz-security-token');
@@ -86,7 +89,9 @@ export async function verifySigV4(request: ReceivedRequest, options: VerifyOptio
 
   const signedHeaders: Record<string, string> = {};
   for (const name of signedNames) {
-    const value = header(request.headers, name) ?? (name === 'host' ? header(request.headers, ':authority') : undefined);
+    const value =
+      header(request.headers, name) ??
+      (name === 'host' ? header(request.headers, ':authority') : name === ':authority' ? header(request.headers, 'host') : undefined);
     if (value === undefined) return fail('IncompleteSignatureException', `Signed header ${name} is missing from the request`);
     signedHeaders[name] = value;
   }

@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RerankResult } from '../../canonical/rerank.js';
+import type { GatewayConfig } from '../../config/load.js';
+import type { RerankService } from '../../core/rerank/service.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { Logger } from '../../observability/log.js';
+import { fromFrameworkError } from '../../server/errors.js';
+import { logError } from '../../server/proxy.js';
+import { renderAwsError } from './errors.js';
+import { BedrockModelLookup } from './model-lookup.js';
+import { parseBedrockRerank } from './parse.js';
+
+export interface BedrockRoutesOptions {
+  readonly config: GatewayConfig;
+  readonly rerank: RerankService;
+  readonly logger: Logger;
+}
+
+/**
+ * The native Bedrock Agent Runtime rerank API: `POST /rerank` (where an AWS SDK pointed at
+ * Rankway sends it) and `POST /bedrock/rerank`. Encapsulated: its own JSON parser keeps the
+ * raw body for SigV4, and its own error handler answers AWS rest-json errors.
+ */
+export async function bedrockRoutes(app: FastifyInstance, options: BedrockRoutesOptions): Promise<void> {
+  const lookup = new BedrockModelLookup(options.config);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
+    request.rawBody = body;
+    if (body.length === 0) return done(new GatewayError('invalid_json', 'Request body is empty; send a JSON object'), undefined);
+    try {
+      done(null, JSON.parse(body.toString('utf8')));
+    } catch {
+      done(new GatewayError('invalid_json', 'Request body is not valid JSON'), undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const err = fromFrameworkError(error);
+    logError(options.logger, err, request);
+    return renderAwsError(err, request, reply);
+  });
+
+  const handler = async (request: FastifyRequest) => {
+    const ctx = request.ctx;
+    ctx.surface = 'bedrock';
+    const parsed = parseBedrockRerank(request.body);
+    const result = await options.rerank.rerank(
+      {
+        model: lookup.resolve(parsed.modelArn),
+        query: parsed.query,
+        documents: parsed.documents,
+        topN: parsed.numberOfResults,
+        returnDocuments: false,
+        extra: parsed.additionalModelRequestFields,
+      },
+      ctx,
+    );
+    return renderBedrockRerank(result);
+  };
+  for (const path of ['/rerank', '/bedrock/rerank']) app.post(path, { config: { sigv4: true } }, handler);
+}
+
+/** The Agent Runtime response: `{results: [{index, relevanceScore}]}`, best first. */
+export function renderBedrockRerank(result: RerankResult): { results: Array<{ index: number; relevanceScore: number }> } {
+  return { results: result.results.map((r) => ({ index: r.index, relevanceScore: r.score })) };
+}

@@ -1,0 +1,39 @@
+import type { Caller } from '../../core/context.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { verifySigV4, type ReceivedRequest, type SigV4KeyLookup, type SigV4Secret } from './sigv4-verify.js';
+
+/** A key pair plus who it belongs to; the admin API may later issue these from a store. */
+export interface AwsCallerKey extends SigV4Secret {
+  readonly name: string;
+  readonly allowedModels?: readonly string[];
+}
+
+/** Where caller key pairs are looked up (config file today, a store later). */
+export interface AwsCallerKeyDirectory extends SigV4KeyLookup {
+  find(accessKeyId: string): AwsCallerKey | undefined | Promise<AwsCallerKey | undefined>;
+}
+
+/** Key pairs declared under `server.aws_access_keys`. */
+export function configAwsKeys(
+  keys: ReadonlyArray<{ name: string; access_key_id: string; secret_access_key: string; allowed_models?: string[] }>,
+): AwsCallerKeyDirectory {
+  const byId = new Map<string, AwsCallerKey>(
+    keys.map((k) => [k.access_key_id, { name: k.name, accessKeyId: k.access_key_id, secretAccessKey: k.secret_access_key, allowedModels: k.allowed_models }]),
+  );
+  return { find: (id) => byId.get(id) };
+}
+
+/**
+ * Authenticates a SigV4-signed caller (service `bedrock`, any region) against Rankway-issued
+ * key pairs. Failures are `invalid_api_key`; the AWS-native reason is kept in the message.
+ */
+export class SigV4CallerAuthenticator {
+  constructor(private readonly keys: AwsCallerKeyDirectory) {}
+
+  async authenticate(request: ReceivedRequest): Promise<Caller> {
+    const result = await verifySigV4(request, { keys: this.keys, service: 'bedrock' });
+    if (!result.ok) throw new GatewayError('invalid_api_key', `${result.message} (${result.code})`);
+    const key = (await this.keys.find(result.accessKeyId))!;
+    return { keyId: key.accessKeyId, name: key.name, allowedModels: key.allowedModels };
+  }
+}

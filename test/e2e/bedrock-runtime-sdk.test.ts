@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import {
   BedrockRuntimeClient,
@@ -20,6 +19,8 @@ const KEYS = { accessKeyId: 'AKIDRUNTIMETEST', secretAccessKey: 'runtime-test-se
 const CLAUDE = 'anthropic.claude-3-5-sonnet-20241022-v2:0';
 const PROFILE = 'us.anthropic.claude-3-5-sonnet-20241022-v2:0';
 const CALLER = 'rk-runtime-caller';
+/** A Rankway-issued AWS-style key pair: callers sign with it instead of sending a key. */
+const ISSUED = { access_key_id: 'RKIDSIGNERTEST01', secret_access_key: 'rankway-issued-secret' };
 const LIMITED = 'rk-runtime-limited';
 
 /** A runtime client as an application would build it, Bearer-authenticated with a Rankway key. */
@@ -34,25 +35,10 @@ function runtimeClient(url: string, key: string, http1 = true): BedrockRuntimeCl
   });
 }
 
-/** True when the proxy port speaks cleartext HTTP/2 (prior knowledge), as AWS SDKs need by default. */
-async function speaksH2c(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const session = connect(url);
-    const done = (ok: boolean) => {
-      session.destroy();
-      resolve(ok);
-    };
-    session.once('remoteSettings', () => done(true));
-    session.once('error', () => done(false));
-    setTimeout(() => done(false), 1000).unref();
-  });
-}
-
 describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
   let bedrock: FakeBedrock;
   let gw: RunningGateway;
   let client: BedrockRuntimeClient;
-  let h2c = false;
   const behaviour: BedrockChatBehaviour = {};
 
   before(async () => {
@@ -86,6 +72,7 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
           { name: 'app', key_sha256: sha256Hex(CALLER) },
           { name: 'limited', key_sha256: sha256Hex(LIMITED), allowed_models: ['titan-embed'] },
         ],
+        aws_access_keys: [{ name: 'signer', ...ISSUED, allowed_models: ['claude-bedrock'] }],
       },
       providers: [
         { name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: KEYS.accessKeyId, secret_access_key: KEYS.secretAccessKey, runtime_endpoint: bedrock.url, max_retries: 1 },
@@ -96,7 +83,6 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
       ],
     });
     client = runtimeClient(gw.url, CALLER);
-    h2c = await speaksH2c(gw.url);
   });
   after(async () => {
     client.destroy();
@@ -219,11 +205,33 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
     assert.doesNotMatch(await raw.text(), /123456789012|arn:aws/);
   });
 
-  it('works with the SDK default HTTP/2 handler', async (t) => {
-    if (!h2c) {
-      t.skip('the proxy port does not speak cleartext HTTP/2 yet (added on branch bedrock)');
-      return;
-    }
+  it('accepts callers signing with a Rankway-issued SigV4 key pair, with its allow-list', async () => {
+    reset();
+    const signer = new BedrockRuntimeClient({
+      region: 'eu-central-1',
+      endpoint: gw.url,
+      credentials: { accessKeyId: ISSUED.access_key_id, secretAccessKey: ISSUED.secret_access_key },
+      maxAttempts: 1,
+    });
+    const out = await signer.send(new ConverseCommand({ modelId: 'claude-bedrock', messages: [{ role: 'user', content: [{ text: 'signed call' }] }] }));
+    assert.equal(out.output?.message?.content?.[0].text, 'You said: signed call');
+    // Re-signed upstream with the provider's own credentials and region.
+    assert.equal(bedrock.accepted[0].signedBy, KEYS.accessKeyId);
+    await assert.rejects(signer.send(new InvokeModelCommand({ modelId: 'titan-embed', body: JSON.stringify({ inputText: 'x' }) })), { name: 'AccessDeniedException' });
+    signer.destroy();
+
+    const forger = new BedrockRuntimeClient({
+      region: 'us-west-2',
+      endpoint: gw.url,
+      credentials: { accessKeyId: ISSUED.access_key_id, secretAccessKey: 'wrong-secret' },
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+    });
+    await assert.rejects(forger.send(new ConverseCommand({ modelId: 'claude-bedrock', messages: [{ role: 'user', content: [{ text: 'x' }] }] })), (e: any) => e.$metadata.httpStatusCode === 403);
+    forger.destroy();
+  });
+
+  it('works with the SDK default HTTP/2 handler', async () => {
     const h2 = runtimeClient(gw.url, CALLER, false);
     const out = await h2.send(new ConverseStreamCommand({ modelId: CLAUDE, messages: [{ role: 'user', content: [{ text: 'over h2' }] }] }));
     let text = '';

@@ -9,7 +9,7 @@ import type { Logger } from '../../observability/log.js';
 import { runtimePath } from '../../providers/bedrock/runtime-path.js';
 import { fromFrameworkError } from '../../server/errors.js';
 import { logError } from '../../server/proxy.js';
-import { renderRuntimeError } from './errors.js';
+import { renderAwsError } from '../bedrock/errors.js';
 import { RuntimeModelResolver } from './resolve.js';
 import { UsageTap } from './usage-tap.js';
 
@@ -44,15 +44,20 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
 
   // Bodies are forwarded byte for byte, whatever their content type.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request: FastifyRequest, body: Buffer, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
+    // Kept for the SigV4 check of Rankway-issued key pairs, which signs the body.
+    request.rawBody = body;
+    done(null, body);
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const err = fromFrameworkError(error);
     logError(options.logger, err, request);
-    return renderRuntimeError(err, request, reply);
+    return renderAwsError(err, request, reply);
   });
 
-  app.post<{ Params: { modelId: string; action: string } }>('/model/:modelId/:action', async (request, reply) => {
+  const routeOptions = { config: { sigv4: true } };
+  app.post<{ Params: { modelId: string; action: string } }>('/model/:modelId/:action', routeOptions, async (request, reply) => {
     const ctx = request.ctx;
     ctx.surface = 'bedrock-runtime';
     const { modelId, action } = request.params;

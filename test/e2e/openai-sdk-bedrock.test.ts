@@ -90,6 +90,12 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
     allSigned();
     const sent = bedrock.accepted[0];
     assert.equal(sent.path, '/model/anthropic.claude-3-5-sonnet-20241022-v2%3A0/converse');
+    // Usage and cost (Claude 3.5 Sonnet v2 default price: $3 / $15 per million tokens) reach the usage store.
+    await new Promise((r) => setTimeout(r, 30));
+    await gw.gateway.usage.flush();
+    const row = gw.gateway.db.prepare("SELECT * FROM usage_records WHERE surface = 'openai-chat' ORDER BY ts DESC LIMIT 1").get() as any;
+    assert.deepEqual([row.alias, row.provider, row.upstream_model, row.input_tokens, row.output_tokens], ['claude-bedrock', 'bedrock', CLAUDE, 4, 4]);
+    assert.ok(Math.abs(row.cost_usd - (4 * 3 + 4 * 15) / 1e6) < 1e-12);
     assert.deepEqual(sent.json.system, [{ text: 'Be brief.' }]);
     assert.deepEqual(sent.json.messages, [{ role: 'user', content: [{ text: 'Hello Bedrock' }] }]);
     assert.deepEqual(sent.json.inferenceConfig, { maxTokens: 200, temperature: 0.2, stopSequences: ['END'] });

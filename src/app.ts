@@ -2,12 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { bedrockRoutes } from './api/bedrock/routes.js';
 import { bedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
 import { registerOpenAiRoutes } from './api/openai/routes.js';
+import { registerDialects } from './api/dialects/index.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { allowAll, StaticKeyAuthenticator, type CallerAuthenticator } from './auth/inbound/authenticator.js';
 import { configAwsKeys, SigV4CallerAuthenticator } from './auth/inbound/sigv4-caller.js';
 import type { GatewayConfig } from './config/load.js';
 import { ChatService } from './core/chat/service.js';
 import { EmbeddingsService } from './core/embeddings/service.js';
+import { createPairCache, type PairCache } from './core/cache/index.js';
 import { RerankService } from './core/rerank/service.js';
 import { Router } from './core/router.js';
 import { ProviderRuntime } from './core/upstream.js';
@@ -35,6 +37,7 @@ export interface Gateway {
   readonly db: SqliteDatabase;
   readonly usage: UsageRecorder;
   readonly providers: ReadonlyMap<string, ProviderRuntime>;
+  readonly pairCache: PairCache;
   close(): Promise<void>;
 }
 
@@ -45,7 +48,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const providers = new Map<string, ProviderRuntime>();
   for (const p of config.providers.values()) providers.set(p.name, new ProviderRuntime(p, http));
   const router = new Router(config, providers);
-  const rerank = new RerankService(router);
+  const pairCache = createPairCache(config, logger);
+  const rerank = new RerankService(router, pairCache);
 
   const db = openSqlite(config.storage.data_dir);
   const usage = new UsageRecorder(new SqliteUsageStore(db), (err) => logger.error({ err }, 'writing usage records failed'));
@@ -60,6 +64,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   void proxy.register(bedrockRoutes, { config, rerank, logger });
   registerOpenAiRoutes(proxy, { config, chat: new ChatService(router), embeddings: new EmbeddingsService(router), logger });
   void proxy.register(bedrockRuntimeRoutes, { config, providers, logger });
+  registerDialects(proxy, { config, rerank, logger });
 
   const admin = buildAdminServer({
     readiness: async () => ({ database: isDatabaseReachable(db), config: true }),
@@ -74,12 +79,14 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     db,
     usage,
     providers,
+    pairCache,
     async close() {
       if (closed) return;
       closed = true;
       await Promise.allSettled([proxy.close(), admin.close()]);
       await usage.close();
       await http.close();
+      await pairCache.close();
       db.close();
     },
   };

@@ -1,13 +1,13 @@
 import type { GatewayConfig } from './config/load.js';
 
-function url(host: string, port: number): string {
+function url(host: string, port: number, tls = false): string {
   const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `http://${h}:${port}`;
+  return `${tls ? 'https' : 'http'}://${h}:${port}`;
 }
 
 /** The start-up banner: where to reach the gateway and a request that works right away. */
 export function banner(config: GatewayConfig, ports: { proxy: number; admin: number }): string {
-  const proxy = url(config.server.host, ports.proxy);
+  const proxy = url(config.server.host, ports.proxy, config.server.tls !== undefined);
   const admin = url(config.server.admin_host, ports.admin);
   const auth = config.server.auth === 'keys' ? ' \\\n  -H "Authorization: Bearer $RANKWAY_KEY"' : '';
   const body = JSON.stringify({

@@ -13,6 +13,8 @@ export interface GatewayConfig {
   readonly storage: RawConfig['storage'];
   readonly providers: ReadonlyMap<string, LoadedProvider>;
   readonly models: ReadonlyMap<string, ModelConfig>;
+  readonly cache: RawConfig['cache'];
+  readonly dialects: RawConfig['dialects'];
   /** The file the config came from, or null for the embedded default. */
   readonly source: string | null;
 }
@@ -115,13 +117,21 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
   cfg.server.keys.forEach((k, i) => {
     if (cfg.server.keys.findIndex((o) => o.name === k.name) !== i) problems.push(`server.keys[${i}].name: "${k.name}" is defined twice`);
   });
+  const arnOwner = new Map<string, string>();
+  cfg.models.forEach((m, i) => {
+    m.arns.forEach((arn, j) => {
+      const owner = arnOwner.get(arn);
+      if (owner !== undefined && owner !== m.name) problems.push(`models[${i}].arns[${j}]: "${arn}" is already claimed by model "${owner}"`);
+      arnOwner.set(arn, owner ?? m.name);
+    });
+  });
   cfg.server.aws_access_keys.forEach((k, i) => {
     if (cfg.server.aws_access_keys.findIndex((o) => o.access_key_id === k.access_key_id) !== i) {
       problems.push(`server.aws_access_keys[${i}].access_key_id: "${k.access_key_id}" is defined twice`);
     }
   });
   if (problems.length > 0) throw new ConfigError(problems);
-  return { server: cfg.server, storage: cfg.storage, providers, models, source: options.source ?? null };
+  return { server: cfg.server, storage: cfg.storage, providers, models, cache: cfg.cache, dialects: cfg.dialects, source: options.source ?? null };
 }
 
 function checkTarget(target: string, providers: ReadonlyMap<string, LoadedProvider>): string | undefined {

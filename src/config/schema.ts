@@ -25,6 +25,8 @@ export const providerBaseSchema = z.looseObject({
   /** Largest number of chunk calls of one request in flight at once. */
   chunk_concurrency: positiveInt.default(4),
   requests_per_minute: positiveInt.optional(),
+  /** How long a call over `max_concurrency` or `requests_per_minute` may wait before falling back. */
+  queue_timeout_ms: z.number().int().min(0).default(5_000),
 });
 export type ProviderBaseConfig = z.infer<typeof providerBaseSchema>;
 
@@ -82,11 +84,31 @@ export const storageSchema = z.strictObject({
   redis_url: z.string().optional(),
 });
 
+/** In-process pair-score cache; Redis replaces it when `storage.redis_url` is set. */
+export const cacheSchema = z.strictObject({
+  ttl_seconds: positiveInt.default(3600),
+  /** Approximate memory bound of the in-process cache. */
+  max_bytes: positiveInt.default(64 * 1024 * 1024),
+  /** Redis lookups slower than this count as misses, so a slow Redis never stalls a request. */
+  redis_timeout_ms: positiveInt.default(100),
+  redis_key_prefix: z.string().default('rankway:pairs:'),
+});
+
+/** Settings of the vendor-dialect surfaces whose requests carry no Rankway model name. */
+export const dialectsSchema = z.strictObject({
+  /** TEI requests have no model field: this model serves them unless `x-rankway-model` names one. */
+  tei: z.strictObject({ model: z.string().min(1).optional() }).default({}),
+  /** Vertex rank requests may omit `model`: this model serves them then. */
+  vertex: z.strictObject({ model: z.string().min(1).optional() }).default({}),
+});
+
 export const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   storage: storageSchema.default(storageSchema.parse({})),
   providers: z.array(providerBaseSchema).default([]),
   models: z.array(modelSchema).default([]),
+  cache: cacheSchema.default(cacheSchema.parse({})),
+  dialects: dialectsSchema.default(dialectsSchema.parse({})),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

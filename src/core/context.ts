@@ -20,6 +20,7 @@ export interface Outcome {
   chunks: number;
   documents: number;
   cacheHits: number;
+  cacheMisses: number;
   upstreamMs: number;
   usage?: Usage;
   costUsd: number;
@@ -47,6 +48,7 @@ export const newOutcome = (): Outcome => ({
   chunks: 0,
   documents: 0,
   cacheHits: 0,
+  cacheMisses: 0,
   upstreamMs: 0,
   costUsd: 0,
   degraded: false,

@@ -26,13 +26,13 @@ function attempt(target: ResolvedTarget, call: HttpCall, ctx: RequestContext, si
   const provider = target.provider;
   return withRetries(
     async (timeoutMs) => {
-      await provider.concurrency.acquire();
+      await provider.acquireSlot(ctx.deadline);
       const t0 = performance.now();
       let opened: OpenedReply;
       try {
         opened = await provider.open(call, { timeoutMs, signal });
       } catch (err) {
-        provider.concurrency.release();
+        provider.releaseSlot();
         throw err;
       }
       if (opened.status >= 300) {
@@ -40,7 +40,7 @@ function attempt(target: ResolvedTarget, call: HttpCall, ctx: RequestContext, si
         try {
           body = await readBody(opened.body);
         } finally {
-          provider.concurrency.release();
+          provider.releaseSlot();
           ctx.outcome.upstreamMs += performance.now() - t0;
         }
         throw provider.adapter.parseError({ status: opened.status, headers: opened.headers, body });
@@ -49,7 +49,7 @@ function attempt(target: ResolvedTarget, call: HttpCall, ctx: RequestContext, si
       const release = (): void => {
         if (released) return;
         released = true;
-        provider.concurrency.release();
+        provider.releaseSlot();
         ctx.outcome.upstreamMs += performance.now() - t0;
       };
       opened.body.once('close', release);

@@ -24,6 +24,24 @@ export class Semaphore {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Waits at most `maxWaitMs` for a slot; false when none came free in time. */
+  acquireWithin(maxWaitMs: number): Promise<boolean> {
+    if (this.tryAcquire()) return Promise.resolve(true);
+    if (maxWaitMs <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(false);
+      }, maxWaitMs);
+      this.waiters.push(waiter);
+    });
+  }
+
   release(): void {
     const next = this.waiters.shift();
     if (next) next();

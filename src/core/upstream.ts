@@ -4,6 +4,7 @@ import type { UpstreamAuth } from '../auth/upstream/types.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { HttpCall, UpstreamReply } from '../providers/types.js';
 import type { HttpClient, OpenedReply } from '../transport/http-client.js';
+import { SlidingWindowLimit } from './rate-window.js';
 import { Semaphore } from './semaphore.js';
 
 interface Endpoint {
@@ -22,6 +23,8 @@ export class ProviderRuntime {
   readonly config: LoadedProvider['config'];
   readonly adapter: LoadedProvider['adapter'];
   readonly concurrency: Semaphore;
+  /** `requests_per_minute` of this provider, when configured. */
+  readonly rate?: SlidingWindowLimit;
   private readonly auth: UpstreamAuth;
   private readonly endpoints: ReadonlyMap<string, Endpoint>;
   private readonly workingPath = new Map<string, string>();
@@ -37,6 +40,7 @@ export class ProviderRuntime {
     this.adapter = provider.adapter;
     this.auth = auth ?? createUpstreamAuth(provider.adapter.auth);
     this.concurrency = new Semaphore(provider.config.max_concurrency);
+    if (provider.config.requests_per_minute) this.rate = new SlidingWindowLimit(provider.config.requests_per_minute);
     this.staticHeaders = provider.config.headers;
     const endpoints = new Map<string, Endpoint>();
     for (const [key, base] of Object.entries(provider.adapter.endpoints)) {
@@ -44,6 +48,34 @@ export class ProviderRuntime {
       endpoints.set(key, { origin: url.origin, prefix: url.pathname.replace(/\/$/, '') });
     }
     this.endpoints = endpoints;
+  }
+
+  /**
+   * Waits for this provider's rate and concurrency limits, at most `queue_timeout_ms` (and
+   * never past `deadline`). Throws a `capacity` failure, which falls back to the next target
+   * instead of earning an upstream 429; on success the caller must `releaseSlot()`.
+   */
+  async acquireSlot(deadline: number): Promise<void> {
+    const budget = Math.max(0, Math.min(this.config.queue_timeout_ms, deadline - Date.now()));
+    const started = Date.now();
+    if (this.rate) {
+      const wait = this.rate.reserve(budget);
+      if (wait === undefined) throw this.busy(`requests_per_minute (${this.rate.limit})`);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const left = budget - (Date.now() - started);
+    if (!(await this.concurrency.acquireWithin(left))) throw this.busy(`max_concurrency (${this.concurrency.capacity})`);
+  }
+
+  releaseSlot(): void {
+    this.concurrency.release();
+  }
+
+  private busy(limit: string): GatewayError {
+    return new GatewayError('provider_busy', 'The upstream provider is at its configured limit; try again shortly', {
+      failure: 'capacity',
+      detail: `provider ${this.name} reached ${limit} and the call waited queue_timeout_ms`,
+    });
   }
 
   /**

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   upstream_unavailable: { status: 502, domain: 'provider', type: 'upstream_error' },
   upstream_timeout: { status: 504, domain: 'provider', type: 'upstream_error' },
   upstream_bad_response: { status: 502, domain: 'provider', type: 'upstream_error' },
+  provider_busy: { status: 503, domain: 'gateway', type: 'server_error' },
   overloaded: { status: 503, domain: 'gateway', type: 'server_error' },
   internal_error: { status: 500, domain: 'gateway', type: 'server_error' },
 } as const satisfies Record<string, ErrorSpec>;

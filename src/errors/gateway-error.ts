@@ -4,6 +4,8 @@ import { ERROR_CODES, type ErrorCode } from './codes.js';
  * How a failed upstream attempt steers the attempt loop.
  * caller_fault stops at once; rate_limit, transient, timeout and connection are retried
  * and then fall back; credential, model_access and quota go straight to the next target.
+ * capacity means the gateway's own provider limits kept the call from leaving: no retry on
+ * the same provider (it already waited), straight to the next target.
  */
 export type FailureClass =
   | 'caller_fault'
@@ -14,6 +16,7 @@ export type FailureClass =
   | 'credential'
   | 'model_access'
   | 'quota'
+  | 'capacity'
   | 'bad_response';
 
 export interface GatewayErrorOptions {

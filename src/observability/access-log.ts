@@ -20,6 +20,8 @@ export function accessLog(logger: Logger): RequestObserver {
           documents: o.documents,
           searchUnits: o.usage?.searchUnits,
           inputTokens: o.usage?.inputTokens,
+          cacheHits: o.cacheHits + o.cacheMisses > 0 ? o.cacheHits : undefined,
+          degraded: o.degraded || undefined,
         },
         'request',
       );

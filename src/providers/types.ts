@@ -136,7 +136,20 @@ export type AuthSpec =
       readonly service: string;
       readonly region: string;
       readonly credentials: AwsCredentialSettings;
-    };
+    }
+  | GoogleAuthSpec;
+
+/**
+ * Google OAuth2: a static access token, a service-account key (parsed JSON or a file path,
+ * read by the signer at boot), or application default credentials when neither is given.
+ */
+export interface GoogleAuthSpec {
+  readonly scheme: 'google';
+  readonly accessToken?: string;
+  readonly serviceAccount?: Readonly<Record<string, unknown>>;
+  readonly serviceAccountFile?: string;
+  readonly scopes: readonly string[];
+}
 
 /**
  * A configured provider instance: pure translation bound to its config.

@@ -40,6 +40,10 @@ export function createDualProtocolServer(handler: Handler, options: DualProtocol
   const h1ConnectionListeners = h1.listeners('connection') as Array<(socket: Socket) => void>;
   h1.removeAllListeners('connection');
   h1.on('connection', (socket: Socket) => {
+    // A connection that never says anything is dropped like an idle HTTP/1.1 one.
+    const idle = setTimeout(() => socket.destroy(), options.connectionTimeoutMs);
+    idle.unref();
+    socket.once('close', () => clearTimeout(idle));
     let seen: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
@@ -48,6 +52,7 @@ export function createDualProtocolServer(handler: Handler, options: DualProtocol
       // Undecided until a prefix diverges from the preface or the whole preface arrived.
       if (isH2 && n < H2_PREFACE.length) return;
       socket.off('data', onData);
+      clearTimeout(idle);
       socket.pause();
       if (isH2) {
         // The HTTP/2 session reads the socket's native handle directly, past any unshifted

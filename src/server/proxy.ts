@@ -101,6 +101,15 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     request.ctx = { ...request.ctx, caller };
   });
 
+  // Every surface reports fail-open and cache use the same way, even those whose body
+  // has no room for it (TEI's bare array).
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const out = request.ctx?.outcome;
+    if (out?.degraded) reply.header('x-rankway-degraded', 'true');
+    if (out && out.cacheHits + out.cacheMisses > 0) reply.header('x-rankway-cache', `hits=${out.cacheHits}, misses=${out.cacheMisses}`);
+    done(null, payload);
+  });
+
   const observers = options.observers ?? [];
   app.addHook('onResponse', async (request, reply) => {
     const ctx = request.ctx;

@@ -40,6 +40,8 @@ describe('official AWS clients against the native Bedrock API', () => {
       providers: [
         { name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: UPSTREAM.accessKeyId, secret_access_key: UPSTREAM.secretAccessKey, agent_runtime_endpoint: bedrock.url, runtime_endpoint: bedrock.url },
       ],
+      // Pair cache off so every SDK call really reaches the (fake) Bedrock upstream.
+      models: [{ name: 'bedrock-rerank', target: 'bedrock/cohere.rerank-v3-5:0', arns: ['cohere.rerank-v3-5:0'], cache: 'off' }],
     });
   });
   after(async () => {

@@ -29,9 +29,11 @@ describe('bedrock as a rerank upstream', () => {
       providers: [
         { name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: KEYS.accessKeyId, secret_access_key: KEYS.secretAccessKey, max_retries: 1, ...endpoints },
         { name: 'bedrock-key', type: 'bedrock', region: 'us-west-2', api_key: API_KEY, ...endpoints },
+        { name: 'bedrock-badrole', type: 'bedrock', region: 'us-west-2', access_key_id: 'AKIDNOTSTSCALLER', secret_access_key: 'nope', role_arn: 'arn:aws:iam::123456789012:role/denied', sts_endpoint: sts.url, ...endpoints },
         { name: 'bedrock-role', type: 'bedrock', region: 'us-west-2', access_key_id: BASE.accessKeyId, secret_access_key: BASE.secretAccessKey, role_arn: 'arn:aws:iam::123456789012:role/rerank', sts_endpoint: sts.url, ...endpoints },
       ],
       models: [
+        { name: 'role-refused', target: 'bedrock-badrole/cohere.rerank-v3-5:0', fallbacks: ['local/bm25'] },
         { name: 'cohere-invoke', target: 'bedrock/cohere.rerank-v3-5:0', bedrock_route: 'invoke-model' },
         { name: 'amazon-invoke', target: 'bedrock/amazon.rerank-v1:0', bedrock_route: 'invoke-model' },
       ],
@@ -109,14 +111,14 @@ describe('bedrock as a rerank upstream', () => {
 
   it('routes an alias with bedrock_route: invoke-model to InvokeModel with each model body', async () => {
     reset();
-    const co = await gw.post('/v1/rerank', { model: 'cohere-invoke', query: 'exercise', documents: ['exercise daily', 'soup', 'a run'], top_n: 2 });
+    const co = await gw.post('/v1/rerank', { model: 'cohere-invoke', query: 'exercise', documents: ['exercise daily', 'soup', 'a run'], top_n: 2, cache: false });
     assert.equal(co.status, 200, JSON.stringify(co.json));
     assert.equal(bedrock.accepted[0].path, '/model/cohere.rerank-v3-5%3A0/invoke');
     assert.deepEqual(bedrock.accepted[0].json, { query: 'exercise', documents: ['exercise daily', 'soup', 'a run'], top_n: 2, api_version: 2 });
     assert.equal(co.json.results.length, 2);
     assert.equal(co.json.results[0].index, 0);
 
-    const am = await gw.post('/v1/rerank', { model: 'amazon-invoke', query: 'exercise', documents: ['soup', 'exercise daily'] });
+    const am = await gw.post('/v1/rerank', { model: 'amazon-invoke', query: 'exercise', documents: ['soup', 'exercise daily'], cache: false });
     assert.equal(am.status, 200, JSON.stringify(am.json));
     assert.deepEqual(bedrock.accepted[1].json, { query: 'exercise', documents: ['soup', 'exercise daily'] });
     assert.equal(am.json.results[0].index, 1);
@@ -138,6 +140,18 @@ describe('bedrock as a rerank upstream', () => {
     assert.equal(sts.calls[0].roleArn, 'arn:aws:iam::123456789012:role/rerank');
     assert.equal(bedrock.accepted[0].signedBy, sts.issued[0].accessKeyId);
     assert.equal(bedrock.accepted[0].headers['x-amz-security-token'], sts.issued[0].sessionToken);
+  });
+
+  it('falls back when AWS credentials cannot be obtained, without leaking why', async () => {
+    reset();
+    const res = await gw.post('/v1/rerank', { model: 'role-refused', query: 'exercise', documents: ['soup', 'exercise daily'] });
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    assert.equal(res.json.extra_fields.provider, 'local');
+    assert.equal(bedrock.requests.length, 0, 'nothing unsigned reached Bedrock');
+    const direct = await gw.post('/v1/rerank', { model: 'bedrock-badrole/cohere.rerank-v3-5:0', query: 'q', documents: ['a'] });
+    assert.equal(direct.status, 502);
+    assert.equal(direct.json.error.code, 'upstream_auth_failed');
+    assert.ok(!JSON.stringify(direct.json).includes('denied') && !JSON.stringify(direct.json).includes('123456789012'));
   });
 
   it('maps AWS errors to failure classes and keeps account details out of the answer', async () => {

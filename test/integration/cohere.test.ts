@@ -36,6 +36,8 @@ describe('cohere provider through the gateway', () => {
       query: 'gateway observability',
       top_n: 2,
       return_documents: true,
+      // With the pair cache on, the upstream is asked for every score; off, top_n passes through.
+      cache: false,
       documents: [
         { id: 'a', text: 'Rankway exports OpenTelemetry traces.' },
         { id: 'b', text: 'Rankway runs on Kubernetes.' },

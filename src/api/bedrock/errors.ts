@@ -38,6 +38,7 @@ const AWS_EXCEPTIONS: Readonly<Record<ErrorCode, AwsException>> = {
   upstream_unavailable: BAD_GATEWAY,
   upstream_bad_response: BAD_GATEWAY,
   upstream_timeout: { name: 'BadGatewayException', status: 504 },
+  provider_busy: { name: 'ServiceUnavailableException', status: 503 },
   overloaded: { name: 'ServiceUnavailableException', status: 503 },
   internal_error: { name: 'InternalServerException', status: 500 },
 };

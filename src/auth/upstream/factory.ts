@@ -2,6 +2,7 @@ import type { AuthSpec } from '../../providers/types.js';
 import { awsCredentials } from './aws-credentials.js';
 import { bearerAuth, headerKeyAuth } from './bearer.js';
 import { sigv4Auth } from './sigv4.js';
+import { googleAuth } from './google.js';
 import { noAuth, type UpstreamAuth } from './types.js';
 
 /** Builds the signer a provider instance asked for. New schemes are added here. */
@@ -13,6 +14,8 @@ export function createUpstreamAuth(spec: AuthSpec): UpstreamAuth {
       return headerKeyAuth(spec.header, spec.token);
     case 'sigv4':
       return sigv4Auth({ service: spec.service, region: spec.region, credentials: awsCredentials(spec.credentials) });
+    case 'google':
+      return googleAuth(spec);
     case 'none':
       return noAuth;
   }

@@ -1,5 +1,6 @@
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { GatewayError } from '../../errors/gateway-error.js';
 import type { AwsCredentialSource } from './aws-credentials.js';
 import { NodeSha256 } from './sha256.js';
 import type { OutboundRequest, UpstreamAuth } from './types.js';
@@ -30,18 +31,24 @@ export function sigv4Auth(options: SigV4Options): UpstreamAuth {
       // Sign the host the transport will send; undici uses an explicit host header as is.
       request.headers.host = url.host;
       const [path, query] = splitQuery(request.path);
-      const signed = await signer.sign(
-        new HttpRequest({
-          method: request.method,
-          protocol: url.protocol,
-          hostname: url.hostname,
-          port: url.port ? Number(url.port) : undefined,
-          path,
-          query,
-          headers: { ...request.headers },
-          body: request.body,
-        }),
-      );
+      const unsigned = new HttpRequest({
+        method: request.method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port ? Number(url.port) : undefined,
+        path,
+        query,
+        headers: { ...request.headers },
+        body: request.body,
+      });
+      const signed = await signer.sign(unsigned).catch((err: unknown) => {
+        // No usable credentials (empty chain, STS refused the role ...): try the next target.
+        throw new GatewayError('upstream_auth_failed', 'The gateway could not obtain AWS credentials for this provider', {
+          failure: 'credential',
+          detail: `AWS credentials: ${(err as Error).name}: ${(err as Error).message}`,
+          cause: err,
+        });
+      });
       for (const [name, value] of Object.entries(signed.headers)) request.headers[name] = value;
     },
   };

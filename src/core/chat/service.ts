@@ -54,13 +54,13 @@ export class ChatService {
     const call = capability.build(request, target.upstream);
     return withRetries(
       async (timeoutMs) => {
-        await provider.concurrency.acquire();
+        await provider.acquireSlot(ctx.deadline);
         const t0 = performance.now();
         let reply;
         try {
           reply = await provider.send(call, timeoutMs);
         } finally {
-          provider.concurrency.release();
+          provider.releaseSlot();
           ctx.outcome.upstreamMs += performance.now() - t0;
         }
         if (reply.status >= 300) throw provider.adapter.parseError(reply);
@@ -77,10 +77,10 @@ export class ChatService {
     const call: HttpCall = capability.build(request, target.upstream);
     return withRetries(
       async (timeoutMs) => {
-        await provider.concurrency.acquire();
+        await provider.acquireSlot(ctx.deadline);
         let released = false;
         const release = (): void => {
-          if (!released) provider.concurrency.release();
+          if (!released) provider.releaseSlot();
           released = true;
         };
         try {

@@ -57,13 +57,13 @@ export class EmbeddingsService {
     const http = capability.build(call, target.upstream);
     return withRetries(
       async (timeoutMs) => {
-        await provider.concurrency.acquire();
+        await provider.acquireSlot(ctx.deadline);
         const t0 = performance.now();
         let reply;
         try {
           reply = await provider.send(http, timeoutMs);
         } finally {
-          provider.concurrency.release();
+          provider.releaseSlot();
           ctx.outcome.upstreamMs += performance.now() - t0;
         }
         if (reply.status >= 300) throw provider.adapter.parseError(reply);

@@ -3,7 +3,10 @@ import type { RerankCall, RerankDocument, RerankRequest, RerankResult, ScoredInd
 import { addUsage, emptyUsage, type Usage } from '../../canonical/usage.js';
 import { badResponse } from '../../providers/shared/errors.js';
 import type { RerankCapability } from '../../providers/types.js';
+import { toGatewayError } from '../../errors/gateway-error.js';
 import { withFallbacks, withRetries } from '../attempt.js';
+import { RequestHashes } from '../cache/keys.js';
+import type { PairCache } from '../cache/pair-cache.js';
 import type { RequestContext } from '../context.js';
 import { authorizeRoute } from '../policy.js';
 import { costUsd, defaultPrice } from '../pricing.js';
@@ -16,6 +19,14 @@ interface TargetScores {
   readonly scored: ScoredIndex[];
   readonly usage: Usage;
   readonly chunks: number;
+  /** Set when the pair cache was consulted. */
+  readonly cache?: { readonly hits: number; readonly misses: number };
+}
+
+/** Per-request cache state shared by every target the request tries. */
+interface CacheUse {
+  readonly cache: PairCache;
+  readonly hashes: RequestHashes;
 }
 
 /**
@@ -23,7 +34,11 @@ interface TargetScores {
  * requests into chunks the provider accepts, merge, sort, cut to top_n, price.
  */
 export class RerankService {
-  constructor(private readonly router: Router) {}
+  /** `cache` is the pair-score cache; without one nothing is cached. */
+  constructor(
+    private readonly router: Router,
+    private readonly cache?: PairCache,
+  ) {}
 
   async rerank(request: RerankRequest, ctx: RequestContext): Promise<RerankResult> {
     const started = performance.now();
@@ -32,9 +47,20 @@ export class RerankService {
     ctx.outcome.alias = route.alias?.name ?? request.model;
     ctx.outcome.documents = request.documents.length;
 
-    const served = await withFallbacks(route, ctx, (target) => this.rankOnTarget(target, request, ctx));
+    const cacheOn = this.cache !== undefined && request.cache !== false && !ctx.noCache && (route.alias?.cache ?? 'pairs') === 'pairs';
+    const cacheUse = cacheOn ? { cache: this.cache!, hashes: new RequestHashes(request) } : undefined;
+    let served;
+    try {
+      served = await withFallbacks(route, ctx, (target) => this.rankOnTarget(target, request, ctx, cacheUse));
+    } catch (err) {
+      const e = toGatewayError(err);
+      // Fail open only when the targets failed; a bad request stays an error.
+      if (route.alias?.on_failure !== 'passthrough' || !e.allowsFallback) throw e;
+      ctx.log.warn({ alias: route.alias.name, code: e.code }, 'every target failed; passing documents through unranked');
+      return passthrough(request, ctx, performance.now() - started);
+    }
     const { target } = served;
-    const { scored, usage, chunks } = served.value;
+    const { scored, usage, chunks, cache } = served.value;
     const results = rankResults(scored, request.documents, request.topN, request.returnDocuments);
     const cost = costUsd(usage, target.price ?? defaultPrice(target.model));
 
@@ -44,6 +70,10 @@ export class RerankService {
     out.usage = usage;
     out.costUsd = cost;
     out.chunks = chunks;
+    if (cache) {
+      out.cacheHits = cache.hits;
+      out.cacheMisses = cache.misses;
+    }
     return {
       id: randomUUID(),
       results,
@@ -56,17 +86,42 @@ export class RerankService {
       chunks,
       attempts: out.attempts,
       fallbackIndex: served.fallbackIndex,
+      cache,
     };
   }
 
-  private async rankOnTarget(target: ResolvedTarget, request: RerankRequest, ctx: RequestContext): Promise<TargetScores> {
+  /**
+   * Scores the request on one target. With the pair cache on, only documents without a
+   * cached score go upstream, and the upstream is asked for every score (not just top_n)
+   * so that each fresh score can be stored; in-process (listwise) rerankers are never cached.
+   */
+  private async rankOnTarget(target: ResolvedTarget, request: RerankRequest, ctx: RequestContext, cacheUse: CacheUse | undefined): Promise<TargetScores> {
     const capability = target.provider.adapter.capabilities.rerank!;
-    const documents = this.prepareDocuments(request, capability);
+    const cached: ScoredIndex[] = [];
+    let keys: string[] | undefined;
+    let sent: number[] | undefined;
+    if (cacheUse && capability.kind === 'http') {
+      keys = cacheUse.hashes.keysFor(target.label);
+      const found = await cacheUse.cache.getMany(keys);
+      sent = [];
+      for (let i = 0; i < found.length; i++) {
+        const score = found[i];
+        if (score === undefined) sent.push(i);
+        else cached.push({ index: i, score });
+      }
+    }
+    const all = request.documents;
+    const documents = this.prepareDocuments(sent && sent.length < all.length ? sent.map((i) => all[i]) : all, request.maxTokensPerDoc, capability);
+    const cacheStats = sent ? { hits: cached.length, misses: sent.length } : undefined;
+    if (documents.length === 0) return { scored: cached, usage: emptyUsage(), chunks: 0, cache: cacheStats };
+
     const parts = slices(documents.length, target.provider.adapter.limits.maxDocumentsPerCall);
-    const wanted = request.topN ?? documents.length;
+    const wanted = sent ? documents.length : (request.topN ?? documents.length);
     const usage = emptyUsage();
 
-    const perChunk = await mapLimit(parts, target.provider.config.chunk_concurrency, async ([start, end]) => {
+    // A request's own chunks never queue behind each other for the provider's slots.
+    const inFlight = Math.min(target.provider.config.chunk_concurrency, target.provider.config.max_concurrency);
+    const perChunk = await mapLimit(parts, inFlight, async ([start, end]) => {
       const call: RerankCall = {
         query: request.query,
         documents: start === 0 && end === documents.length ? documents : documents.slice(start, end),
@@ -79,11 +134,14 @@ export class RerankService {
       const result = await this.callOnce(target, capability, call, ctx);
       addUsage(usage, result.usage);
       const scores = result.scores;
-      for (const s of scores) s.index += start;
+      for (const s of scores) s.index = sent ? sent[s.index + start] : s.index + start;
+      // Stored per chunk, so chunks that succeeded are kept even if a later one fails.
+      if (keys && cacheUse) cacheUse.cache.setMany(scores.map((s) => keys[s.index]), scores.map((s) => s.score));
       return scores;
     });
-    const scored = perChunk.length === 1 ? perChunk[0] : perChunk.flat();
-    return { scored, usage, chunks: parts.length };
+    const fresh = perChunk.length === 1 ? perChunk[0] : perChunk.flat();
+    const scored = cached.length === 0 ? fresh : cached.concat(fresh);
+    return { scored, usage, chunks: parts.length, cache: cacheStats };
   }
 
   private async callOnce(target: ResolvedTarget, capability: RerankCapability, call: RerankCall, ctx: RequestContext) {
@@ -95,13 +153,13 @@ export class RerankService {
     return withRetries(
       async (timeoutMs) => {
         const http = capability.build(call, target.upstream);
-        await provider.concurrency.acquire();
+        await provider.acquireSlot(ctx.deadline);
         const t0 = performance.now();
         let reply;
         try {
           reply = await provider.send(http, timeoutMs);
         } finally {
-          provider.concurrency.release();
+          provider.releaseSlot();
           ctx.outcome.upstreamMs += performance.now() - t0;
         }
         if (reply.status >= 300) throw provider.adapter.parseError(reply);
@@ -114,12 +172,36 @@ export class RerankService {
   }
 
   /** Applies max_tokens_per_doc in the gateway when the provider cannot truncate itself. */
-  private prepareDocuments(request: RerankRequest, capability: RerankCapability): readonly RerankDocument[] {
-    const max = request.maxTokensPerDoc;
-    if (max === undefined || capability.nativeMaxTokensPerDoc) return request.documents;
-    return request.documents.map((d) => {
+  private prepareDocuments(documents: readonly RerankDocument[], max: number | undefined, capability: RerankCapability): readonly RerankDocument[] {
+    if (max === undefined || capability.nativeMaxTokensPerDoc) return documents;
+    return documents.map((d) => {
       const text = truncateToTokens(d.text, max);
       return text === d.text ? d : { ...d, text };
     });
   }
+}
+
+/**
+ * Fail-open answer when every target failed: the documents in the caller's order with
+ * decreasing placeholder scores (1, then down towards 0), marked degraded.
+ */
+function passthrough(request: RerankRequest, ctx: RequestContext, latencyMs: number): RerankResult {
+  const n = request.documents.length;
+  const scored: ScoredIndex[] = new Array(n);
+  for (let i = 0; i < n; i++) scored[i] = { index: i, score: (n - i) / n };
+  ctx.outcome.degraded = true;
+  return {
+    id: randomUUID(),
+    results: rankResults(scored, request.documents, request.topN, request.returnDocuments),
+    modelRequested: request.model,
+    modelUsed: 'passthrough',
+    provider: 'none',
+    usage: emptyUsage(),
+    costUsd: 0,
+    latencyMs,
+    chunks: 0,
+    attempts: ctx.outcome.attempts,
+    fallbackIndex: 0,
+    degraded: true,
+  };
 }

@@ -108,13 +108,13 @@ describe('native Bedrock rerank API', () => {
     try {
       bedrock.handler = (_req, res) =>
         awsError(res, 403, 'AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/prod-rerank/x is not authorized to perform bedrock:Rerank in us-west-2');
-      const denied = await gw.post('/rerank', nativeRerankBody());
+      const denied = await gw.post('/rerank', nativeRerankBody(), { 'cache-control': 'no-cache' });
       assert.equal(denied.status, 502);
       assert.equal(denied.headers.get('x-amzn-errortype'), 'BadGatewayException');
       for (const leak of ['123456789012', 'prod-rerank', 'us-west-2', 'arn:']) assert.ok(!denied.json.message.includes(leak), `leaks ${leak}`);
 
       bedrock.handler = (_req, res) => awsError(res, 429, 'ThrottlingException', 'Rate exceeded for account 123456789012');
-      const throttled = await gw.post('/rerank', nativeRerankBody());
+      const throttled = await gw.post('/rerank', nativeRerankBody(), { 'cache-control': 'no-cache' });
       assert.equal(throttled.status, 429);
       assert.equal(throttled.headers.get('x-amzn-errortype'), 'ThrottlingException');
       assert.equal(throttled.headers.get('x-should-retry'), 'false', 'the gateway spent its retries');

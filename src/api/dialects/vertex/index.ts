@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { RerankDocument, RerankRequest, RerankResult } from '../../../canonical/rerank.js';
+import { GatewayError, invalidRequest } from '../../../errors/gateway-error.js';
+import { fromZod, type RerankLimits } from '../../rerank/parse.js';
+import { rerankRequestSchema } from '../../rerank/schema.js';
+import { limitsOf, requireObject, useErrorShape, type DialectOptions } from '../shared.js';
+
+const recordSchema = z.looseObject({
+  id: z.string({ error: 'id must be a string' }),
+  title: z.string({ error: 'title must be a string' }).optional(),
+  content: z.string({ error: 'content must be a string' }).optional(),
+});
+
+/** The Discovery Engine rank body (proto3 JSON, lowerCamelCase). */
+const vertexRequestSchema = z.looseObject({
+  model: z.string({ error: 'model must be a string' }).optional(),
+  query: rerankRequestSchema.shape.query,
+  records: z
+    .array(recordSchema, {
+      error: (i) => (i.input === undefined || i.input === null ? 'records are required for rerank' : 'records must be an array'),
+    })
+    .min(1, 'records are required for rerank'),
+  topN: z.number({ error: 'topN must be an integer' }).int('topN must be an integer').optional(),
+  ignoreRecordDetailsInResponse: z.boolean({ error: 'ignoreRecordDetailsInResponse must be a boolean' }).optional(),
+  userLabels: z.record(z.string(), z.string()).optional(),
+  cache: rerankRequestSchema.shape.cache,
+});
+
+export interface VertexRequest {
+  readonly canonical: RerankRequest;
+  readonly ignoreDetails: boolean;
+}
+
+/**
+ * Records become documents ranked on `content` (or `title` when there is no content);
+ * the title travels as `meta.title` so a Vertex upstream receives it again.
+ */
+export function parseVertex(body: unknown, defaultModel: string | undefined, limits: RerankLimits): VertexRequest {
+  const parsed = vertexRequestSchema.safeParse(requireObject(body));
+  if (!parsed.success) throw fromZod(parsed.error);
+  const b = parsed.data;
+  const model = b.model || defaultModel;
+  if (!model) throw invalidRequest('model is required for rerank: send model or configure dialects.vertex.model', 'model');
+  if (b.records.length > limits.maxDocuments) {
+    throw new GatewayError('too_many_documents', `records has ${b.records.length} items; the maximum is ${limits.maxDocuments}`, { param: 'records' });
+  }
+  const documents: RerankDocument[] = b.records.map((r, i) => {
+    const text = r.content || r.title || '';
+    if (text.trim() === '') throw invalidRequest(`records[${i}] needs a title or content`, `records[${i}]`);
+    if (text.length > limits.maxDocumentChars) {
+      throw invalidRequest(`records[${i}] has ${text.length} characters; the maximum is ${limits.maxDocumentChars}`, `records[${i}]`);
+    }
+    return { text, id: r.id, meta: r.title ? { title: r.title } : undefined, source: r };
+  });
+  return {
+    canonical: {
+      model,
+      query: b.query,
+      documents,
+      // topN <= 0 or unset means every record.
+      topN: b.topN !== undefined && b.topN > 0 ? b.topN : undefined,
+      returnDocuments: true,
+      cache: b.cache,
+    },
+    ignoreDetails: b.ignoreRecordDetailsInResponse ?? false,
+  };
+}
+
+/** `{records: [{id, title?, content?, score}]}`, best first. */
+export function renderVertex(result: RerankResult, ignoreDetails: boolean): Record<string, unknown> {
+  return {
+    records: result.results.map((r) => {
+      const source = r.document?.source as { id: string; title?: string; content?: string };
+      if (ignoreDetails) return { id: source.id, score: r.score };
+      const out: Record<string, unknown> = { id: source.id };
+      if (source.title) out.title = source.title;
+      if (source.content) out.content = source.content;
+      out.score = r.score;
+      return out;
+    }),
+  };
+}
+
+/** Google's canonical status names by HTTP status. */
+function googleStatus(status: number): string {
+  switch (status) {
+    case 400:
+    case 413:
+    case 415:
+      return 'INVALID_ARGUMENT';
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'PERMISSION_DENIED';
+    case 404:
+      return 'NOT_FOUND';
+    case 429:
+      return 'RESOURCE_EXHAUSTED';
+    case 503:
+      return 'UNAVAILABLE';
+    case 504:
+      return 'DEADLINE_EXCEEDED';
+    default:
+      return status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION';
+  }
+}
+
+/**
+ * `/vertex/{v1,v1alpha,v1beta}/projects/{p}/locations/{l}/rankingConfigs/{c}:rank`: the
+ * Discovery Engine rank API. The path's project, location and config are accepted as given;
+ * the model comes from the body's `model`, else `dialects.vertex.model`.
+ */
+export async function vertexDialect(app: FastifyInstance, options: DialectOptions): Promise<void> {
+  const limits = limitsOf(options.config);
+  useErrorShape(app, options.logger, (err) => ({ error: { code: err.status, message: err.message, status: googleStatus(err.status) } }));
+  for (const version of ['v1', 'v1alpha', 'v1beta']) {
+    // `:rank` is a custom method suffix, not a route parameter: match the segment and check it.
+    app.post(`/${version}/projects/:project/locations/:location/rankingConfigs/:method`, async (request) => {
+      const { method } = request.params as { method: string };
+      if (!method.endsWith(':rank') || method.length === ':rank'.length) {
+        throw new GatewayError('route_not_found', `No route for POST ${request.url.split('?')[0]}`);
+      }
+      request.ctx.surface = 'vertex';
+      const vertex = parseVertex(request.body, options.config.dialects.vertex.model, limits);
+      const result = await options.rerank.rerank(vertex.canonical, request.ctx);
+      return renderVertex(result, vertex.ignoreDetails);
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { RerankRequest, RerankResult } from '../../../canonical/rerank.js';
+import { GatewayError } from '../../../errors/gateway-error.js';
+import { fromZod, toDocuments, type RerankLimits } from '../../rerank/parse.js';
+import { rerankRequestSchema } from '../../rerank/schema.js';
+import { limitsOf, requireObject, totalTokens, useErrorShape, type DialectOptions } from '../shared.js';
+
+const unified = rerankRequestSchema.shape;
+
+/** Voyage's rerank body: string documents, `top_k`, `return_documents` off by default. */
+const voyageRequestSchema = z.looseObject({
+  model: unified.model,
+  query: unified.query,
+  documents: z
+    .array(z.string({ error: 'documents must be strings' }), {
+      error: (i) => (i.input === undefined || i.input === null ? 'documents are required for rerank' : 'documents must be an array'),
+    })
+    .min(1, 'documents are required for rerank'),
+  top_k: z.number({ error: 'top_k must be an integer' }).int('top_k must be an integer').min(1, 'top_k must be at least 1').optional(),
+  return_documents: z.boolean({ error: 'return_documents must be a boolean' }).optional(),
+  truncation: z.boolean({ error: 'truncation must be a boolean' }).optional(),
+  fallbacks: unified.fallbacks,
+  cache: unified.cache,
+});
+
+export function parseVoyage(body: unknown, limits: RerankLimits): RerankRequest {
+  const parsed = voyageRequestSchema.safeParse(requireObject(body));
+  if (!parsed.success) throw fromZod(parsed.error);
+  const b = parsed.data;
+  if (b.documents.length > limits.maxDocuments) {
+    throw new GatewayError('too_many_documents', `documents has ${b.documents.length} items; the maximum is ${limits.maxDocuments}`, { param: 'documents' });
+  }
+  return {
+    model: b.model,
+    query: b.query,
+    documents: toDocuments(b.documents, undefined, limits.maxDocumentChars),
+    topN: b.top_k,
+    returnDocuments: b.return_documents ?? false,
+    fallbacks: b.fallbacks,
+    cache: b.cache,
+  };
+}
+
+/** `{object: "list", data: [{index, relevance_score, document?: string}], model, usage}`. */
+export function renderVoyage(result: RerankResult): Record<string, unknown> {
+  return {
+    object: 'list',
+    data: result.results.map((r) =>
+      r.document ? { index: r.index, relevance_score: r.score, document: r.document.text } : { index: r.index, relevance_score: r.score },
+    ),
+    model: result.modelRequested,
+    usage: { total_tokens: totalTokens(result) },
+  };
+}
+
+/** `/voyage/v1/rerank`: Voyage AI's API, errors as `{"detail": "..."}`. */
+export async function voyageDialect(app: FastifyInstance, options: DialectOptions): Promise<void> {
+  const limits = limitsOf(options.config);
+  useErrorShape(app, options.logger, (err) => ({ detail: err.message }));
+  app.post('/v1/rerank', async (request) => {
+    request.ctx.surface = 'voyage';
+    const result = await options.rerank.rerank(parseVoyage(request.body, limits), request.ctx);
+    return renderVoyage(result);
+  });
+}

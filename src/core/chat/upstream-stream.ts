@@ -1,14 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { ChatChunk } from '../../canonical/chat.js';
-import type { ChatStreamCapability, StreamTranslator } from '../../providers/types.js';
+import type { ChatStreamCapability, StreamFrame, StreamTranslator } from '../../providers/types.js';
 import { AwsEventStreamDecoder } from '../../transport/aws-event-stream.js';
 import { SseDecoder } from '../../transport/sse.js';
 import { classifyTransportError } from '../../transport/http-client.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 
 interface Framer {
-  push(chunk: Buffer): readonly import('../../providers/types.js').StreamFrame[];
-  end(): readonly import('../../providers/types.js').StreamFrame[];
+  push(chunk: Buffer): readonly StreamFrame[];
+  end(): readonly StreamFrame[];
 }
 
 function framerFor(framing: ChatStreamCapability['framing']): Framer {

@@ -247,6 +247,22 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
     assert.ok(Date.now() - started < 5_000);
   });
 
+  it('closes the upstream stream when the caller goes away', async () => {
+    behaviour.stallAfterFrames = 3;
+    const abort = new AbortController();
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'then hang up' }], stream: true }),
+      signal: abort.signal,
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    abort.abort();
+    for (let i = 0; i < 50 && !behaviour.stalledClosed; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(behaviour.stalledClosed, true);
+  });
+
   it('embeds with Titan v2 one input per call (order kept, tokens summed) and Cohere v3 in batches', async () => {
     reset();
     const inputs = ['first text here', 'second', 'the third one'];

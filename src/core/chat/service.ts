@@ -94,7 +94,7 @@ export class ChatService {
           const source = translateStream(opened.body, capability.framing, capability.translator(request));
           const first = await source.next();
           ctx.outcome.upstreamMs += performance.now() - t0;
-          return relay(first, source, target, ctx, release);
+          return passOn(first, source, target, ctx, release);
         } catch (err) {
           release();
           throw err;
@@ -106,7 +106,7 @@ export class ChatService {
 }
 
 /** Replays the first batch, then the rest; records usage as it passes; releases the slot at the end. */
-async function* relay(
+async function* passOn(
   first: IteratorResult<ChatChunk[]>,
   source: AsyncGenerator<ChatChunk[]>,
   target: ResolvedTarget,

@@ -17,6 +17,8 @@ export interface BedrockChatBehaviour {
   failAfterFrames?: { frames: number; exception: string };
   /** In the next ConverseStream, send a few frames and then hold the connection open. */
   stallAfterFrames?: number;
+  /** Set once the client side of a stalled stream closed the connection. */
+  stalledClosed?: boolean;
 }
 
 const invalid = (res: ServerResponse, message: string) => awsError(res, 400, 'ValidationException', message);
@@ -167,7 +169,12 @@ export function bedrockChatRoutes(behaviour: BedrockChatBehaviour = {}): Bedrock
             res.end(exceptionFrame(failAt.exception, 'The model stream failed for arn:aws:bedrock:us-west-2:123456789012:foo'));
             return;
           }
-          if (stallAt !== undefined && i === stallAt) return; // hold the connection open
+          if (stallAt !== undefined && i === stallAt) {
+            // Hold the connection open; note when the other side gives up on it.
+            behaviour.stalledClosed = false;
+            res.once('close', () => (behaviour.stalledClosed = true));
+            return;
+          }
           // Pace the frames when a failure is planned, so the first ones reach the client before it.
           if (failAt || stallAt !== undefined) await new Promise((r) => setTimeout(r, 15));
           // Split some frames across writes, as TCP may.

@@ -28,6 +28,7 @@ const OPENAI_ONLY = new Set([
   'modalities',
   'prediction',
   'stream_options',
+  'response_format',
 ]);
 
 const IMAGE_FORMATS = new Set(['png', 'jpeg', 'gif', 'webp']);
@@ -91,6 +92,8 @@ export function converseBody(request: ChatRequest, modelId: string): Record<stri
   const toolConfig = toolConfigFor(request, family, usesTools);
   if (toolConfig) body.toolConfig = toolConfig;
   if (request.guardrailConfig) body.guardrailConfig = request.guardrailConfig;
+  const output = outputConfig(request.extra.response_format);
+  if (output) body.outputConfig = output;
   const extra = additionalFields(request.extra);
   if (extra) body.additionalModelRequestFields = extra;
   return body;
@@ -207,6 +210,16 @@ function toolChoice(choice: ChatToolChoice | undefined, family: ChatFamily): Rec
     throw invalidRequest('this Bedrock model cannot be forced to call a named tool; use tool_choice "required" or "auto"', 'tool_choice');
   }
   return { tool: { name: choice.function.name } };
+}
+
+/** `response_format: {type: json_schema}` -> Converse structured output; `text`/`json_object` have no equivalent. */
+function outputConfig(format: unknown): Record<string, unknown> | undefined {
+  const f = format as { type?: unknown; json_schema?: { name?: unknown; description?: unknown; schema?: unknown } } | undefined;
+  if (f?.type !== 'json_schema' || !f.json_schema || typeof f.json_schema.schema !== 'object') return undefined;
+  const jsonSchema: Record<string, unknown> = { schema: JSON.stringify(f.json_schema.schema) };
+  if (typeof f.json_schema.name === 'string') jsonSchema.name = f.json_schema.name;
+  if (typeof f.json_schema.description === 'string') jsonSchema.description = f.json_schema.description;
+  return { textFormat: { type: 'json_schema', structure: { jsonSchema } } };
 }
 
 function additionalFields(extra: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {

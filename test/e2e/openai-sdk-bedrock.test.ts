@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fakes/bedrock.js';
 import { bedrockChatRoutes, type BedrockChatBehaviour } from '../helpers/fakes/bedrock-chat.js';
 import { fakeEmbedding } from '../helpers/fakes/chat-script.js';
+import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fakes/openai.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 
 const KEYS = { accessKeyId: 'AKIDCHATTEST', secretAccessKey: 'chat-test-secret' };
@@ -17,12 +18,14 @@ const weatherTool: OpenAI.ChatCompletionTool = {
 
 describe('openai SDK -> Rankway -> Bedrock Converse', () => {
   let bedrock: FakeBedrock;
+  let openai: FakeOpenAi;
   let gw: RunningGateway;
   let client: OpenAI;
   const behaviour: BedrockChatBehaviour = {};
 
   before(async () => {
     bedrock = await startFakeBedrock({ region: 'us-west-2', credentials: [KEYS], routes: bedrockChatRoutes(behaviour) });
+    openai = await startFakeOpenAi({ apiKey: 'sk-fallback' });
     gw = await startGateway({
       providers: [
         {
@@ -43,10 +46,12 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
           runtime_endpoint: bedrock.url,
           timeout_ms: 400,
         },
+        { name: 'oai', type: 'openai', api_key: 'sk-fallback', base_url: `${openai.url}/v1` },
       ],
       models: [
         { name: 'claude-bedrock', target: `bedrock/${CLAUDE}` },
         { name: 'claude-tight', target: `bedrock-tight/${CLAUDE}` },
+        { name: 'claude-or-gpt', target: `bedrock/${CLAUDE}`, fallbacks: ['oai/gpt-4o-mini'] },
         { name: 'claude-profile', target: `bedrock/${PROFILE_ARN}` },
         { name: 'titan-embed', target: 'bedrock/amazon.titan-embed-text-v2:0' },
         { name: 'cohere-embed', target: 'bedrock/cohere.embed-english-v3' },
@@ -57,6 +62,7 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
   after(async () => {
     await gw.close();
     await bedrock.close();
+    await openai.close();
   });
   const reset = (): void => {
     bedrock.requests.length = 0;
@@ -209,6 +215,22 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
     assert.ok(err instanceof OpenAI.RateLimitError, String(err));
     assert.equal(err.headers.get('x-should-retry'), 'false');
     assert.doesNotMatch(JSON.stringify(err.error), /123456789012|arn:aws/);
+  });
+
+  it('falls back to the next target before the first byte when Bedrock keeps throttling', async () => {
+    reset();
+    behaviour.failBefore = { status: 429, type: 'ThrottlingException', times: 10 };
+    const stream = await client.chat.completions.create({ model: 'claude-or-gpt', messages: [{ role: 'user', content: 'fall back' }], stream: true });
+    let text = '';
+    for await (const c of stream) {
+      assert.equal(c.model, 'claude-or-gpt');
+      text += c.choices[0]?.delta?.content ?? '';
+    }
+    behaviour.failBefore = undefined;
+    assert.equal(text, 'You said: fall back');
+    assert.equal(bedrock.requests.length, 2, 'one try and one retry on Bedrock');
+    assert.equal(openai.requests.length, 1);
+    assert.equal(openai.requests[0].json.model, 'gpt-4o-mini');
   });
 
   it('ends a stream that fails after the first byte with one error event, and never hangs', async () => {

@@ -49,13 +49,6 @@ function corrupt(detail: string): GatewayError {
   return new GatewayError('upstream_bad_response', 'The upstream event stream was corrupt', { failure: 'bad_response', detail });
 }
 
-/** Encodes one JSON event message (used by fakes and re-framing). */
-export function encodeAwsEvent(headers: Readonly<Record<string, string>>, payload: unknown): Uint8Array {
-  const h: Record<string, { type: 'string'; value: string }> = {};
-  for (const k in headers) h[k] = { type: 'string', value: headers[k] };
-  return codec.encode({ headers: h, body: Buffer.from(JSON.stringify(payload)) });
-}
-
 function toFrame(message: { headers: Record<string, { value: unknown }>; body: Uint8Array }): AwsFrame {
   const headers: Record<string, string> = {};
   for (const name in message.headers) headers[name] = String(message.headers[name].value);

@@ -41,7 +41,6 @@ export function registerOpenAiRoutes(app: FastifyInstance, options: OpenAiRoutes
     const stream = await chat.stream(canonical, ctx, abort.signal);
     const renderer = new SseRenderer(meta, shape, canonical.includeUsage);
     const body = sseBody(stream, renderer, (err: GatewayError) => {
-      ctx.outcome.degraded = true;
       logger.warn({ requestId: ctx.requestId, code: err.code, upstreamCode: err.upstreamCode, detail: err.detail ?? err.message }, 'stream failed after the first byte');
     });
     reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache');

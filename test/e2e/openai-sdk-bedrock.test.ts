@@ -9,6 +9,7 @@ import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 
 const KEYS = { accessKeyId: 'AKIDCHATTEST', secretAccessKey: 'chat-test-secret' };
 const CLAUDE = 'anthropic.claude-3-5-sonnet-20241022-v2:0';
+const API_KEY = 'bedrock-api-key-chat';
 const PROFILE_ARN = 'arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20241022-v2:0';
 
 const weatherTool: OpenAI.ChatCompletionTool = {
@@ -24,7 +25,7 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
   const behaviour: BedrockChatBehaviour = {};
 
   before(async () => {
-    bedrock = await startFakeBedrock({ region: 'us-west-2', credentials: [KEYS], routes: bedrockChatRoutes(behaviour) });
+    bedrock = await startFakeBedrock({ region: 'us-west-2', credentials: [KEYS], apiKeys: [API_KEY], routes: bedrockChatRoutes(behaviour) });
     openai = await startFakeOpenAi({ apiKey: 'sk-fallback' });
     gw = await startGateway({
       providers: [
@@ -47,10 +48,12 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
           timeout_ms: 400,
         },
         { name: 'oai', type: 'openai', api_key: 'sk-fallback', base_url: `${openai.url}/v1` },
+        { name: 'bedrock-key', type: 'bedrock', region: 'us-west-2', api_key: API_KEY, runtime_endpoint: bedrock.url },
       ],
       models: [
         { name: 'claude-bedrock', target: `bedrock/${CLAUDE}` },
         { name: 'claude-tight', target: `bedrock-tight/${CLAUDE}` },
+        { name: 'claude-key', target: `bedrock-key/${CLAUDE}` },
         { name: 'claude-or-gpt', target: `bedrock/${CLAUDE}`, fallbacks: ['oai/gpt-4o-mini'] },
         { name: 'claude-profile', target: `bedrock/${PROFILE_ARN}` },
         { name: 'titan-embed', target: 'bedrock/amazon.titan-embed-text-v2:0' },
@@ -172,6 +175,14 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
     assert.equal(res.choices[0].finish_reason, 'tool_calls');
     assert.equal(res.choices[0].message.content, null);
     assert.deepEqual(res.choices[0].message.tool_calls, [{ id: 'tooluse_fake01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }]);
+  });
+
+  it('reaches Converse with a Bedrock API key (Bearer) too', async () => {
+    reset();
+    const res = await client.chat.completions.create({ model: 'claude-key', messages: [{ role: 'user', content: 'bearer please' }] });
+    assert.equal(res.choices[0].message.content, 'You said: bearer please');
+    assert.equal(bedrock.accepted[0].signedBy, 'bearer');
+    assert.equal(bedrock.accepted[0].headers.authorization, `Bearer ${API_KEY}`);
   });
 
   it('passes inference-profile ARNs through encoded, forwards guardrailConfig and extra fields', async () => {

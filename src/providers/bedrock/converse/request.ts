@@ -31,6 +31,9 @@ const OPENAI_ONLY = new Set([
   'response_format',
 ]);
 
+/** Converse's own top-level fields a Bedrock-savvy caller may send; they go through as they are. */
+const CONVERSE_FIELDS = new Set(['performanceConfig', 'requestMetadata', 'promptVariables', 'additionalModelResponseFieldPaths', 'serviceTier']);
+
 const IMAGE_FORMATS = new Set(['png', 'jpeg', 'gif', 'webp']);
 const DATA_URL = /^data:image\/([a-z]+);base64,/;
 const TOOL_USE_ID = /^[a-zA-Z0-9_.:-]{1,64}$/;
@@ -92,6 +95,7 @@ export function converseBody(request: ChatRequest, modelId: string): Record<stri
   const toolConfig = toolConfigFor(request, family, usesTools);
   if (toolConfig) body.toolConfig = toolConfig;
   if (request.guardrailConfig) body.guardrailConfig = request.guardrailConfig;
+  for (const key of CONVERSE_FIELDS) if (request.extra[key] !== undefined) body[key] = request.extra[key];
   const output = outputConfig(request.extra.response_format);
   if (output) body.outputConfig = output;
   const extra = additionalFields(request.extra);
@@ -225,8 +229,11 @@ function outputConfig(format: unknown): Record<string, unknown> | undefined {
 function additionalFields(extra: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;
   for (const key in extra) {
-    if (OPENAI_ONLY.has(key)) continue;
-    (out ??= {})[key] = extra[key];
+    if (OPENAI_ONLY.has(key) || CONVERSE_FIELDS.has(key)) continue;
+    const value = extra[key];
+    // Callers who already speak Converse may name the field itself.
+    if (key === 'additionalModelRequestFields' && value !== null && typeof value === 'object') Object.assign((out ??= {}), value);
+    else (out ??= {})[key] = value;
   }
   return out;
 }

@@ -144,6 +144,8 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
     const body = JSON.parse(Buffer.from(out.body).toString('utf8'));
     assert.deepEqual(body.embedding, fakeEmbedding('embed me', 256));
     assert.equal(body.inputTextTokenCount, 2);
+    const rows = await usageRows();
+    assert.deepEqual([rows[rows.length - 1].input_tokens, rows[rows.length - 1].upstream_model], [2, 'amazon.titan-embed-text-v2:0']);
   });
 
   it('InvokeModelWithResponseStreamCommand relays chunk events and records their invocation metrics', async () => {

@@ -7,15 +7,24 @@ const decoder = new TextDecoder();
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
-/** Usage out of one JSON document: Converse `usage`, or InvokeModel stream `amazon-bedrock-invocationMetrics`. */
+/**
+ * Usage out of one JSON document: Converse `usage`, Anthropic's native `usage`, Titan
+ * embeddings' `inputTextTokenCount`, or the `amazon-bedrock-invocationMetrics` that end an
+ * InvokeModel stream.
+ */
 function usageOf(doc: Record<string, any>): Usage | undefined {
-  if (doc.usage && typeof doc.usage === 'object' && ('inputTokens' in doc.usage || 'outputTokens' in doc.usage)) {
-    return { inputTokens: num(doc.usage.inputTokens), outputTokens: num(doc.usage.outputTokens), searchUnits: 0, queries: 0 };
+  const u = doc.usage;
+  if (u && typeof u === 'object') {
+    if ('inputTokens' in u || 'outputTokens' in u) return tokens(u.inputTokens, u.outputTokens);
+    if ('input_tokens' in u || 'output_tokens' in u) return tokens(u.input_tokens, u.output_tokens);
   }
+  if ('inputTextTokenCount' in doc) return tokens(doc.inputTextTokenCount, 0);
   const m = doc['amazon-bedrock-invocationMetrics'];
-  if (m && typeof m === 'object') return { inputTokens: num(m.inputTokenCount), outputTokens: num(m.outputTokenCount), searchUnits: 0, queries: 0 };
+  if (m && typeof m === 'object') return tokens(m.inputTokenCount, m.outputTokenCount);
   return undefined;
 }
+
+const tokens = (input: unknown, output: unknown): Usage => ({ inputTokens: num(input), outputTokens: num(output), searchUnits: 0, queries: 0 });
 
 /**
  * Passes response bytes through unchanged while reading usage on the side: from a JSON

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Usage } from '../../canonical/usage.js';
 import type { GatewayConfig } from '../../config/load.js';
 import { authorizeRoute } from '../../core/policy.js';
 import { costUsd, defaultPrice } from '../../core/pricing.js';
@@ -8,6 +9,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../observability/log.js';
 import { runtimePath } from '../../providers/bedrock/runtime-path.js';
 import { fromFrameworkError } from '../../server/errors.js';
+import type { OpenedReply } from '../../transport/http-client.js';
 import { logError } from '../../server/proxy.js';
 import { renderAwsError } from '../bedrock/errors.js';
 import { RuntimeModelResolver } from './resolve.js';
@@ -20,7 +22,13 @@ export interface RuntimeRoutesOptions {
 }
 
 const ACTION = /^[a-z][a-z-]{0,63}$/;
-const FORWARDED_RESPONSE_HEADERS = ['content-type', 'x-amzn-requestid', 'x-amzn-bedrock-content-type'];
+
+function headerUsage(headers: OpenedReply['headers']): Usage | undefined {
+  const input = headers['x-amzn-bedrock-input-token-count'];
+  if (input === undefined) return undefined;
+  const output = Number(headers['x-amzn-bedrock-output-token-count']);
+  return { inputTokens: Number(input) || 0, outputTokens: Number.isFinite(output) ? output : 0, searchUnits: 0, queries: 0 };
+}
 
 /** Request headers that steer Bedrock (guardrails, trace, latency, tier) and go upstream as sent. */
 function forwardedHeaders(request: FastifyRequest): Record<string, string> {
@@ -81,25 +89,17 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
       abort.signal,
     );
 
-    for (const name of FORWARDED_RESPONSE_HEADERS) {
-      const value = opened.headers[name];
-      if (value !== undefined) reply.header(name, value);
+    for (const name in opened.headers) {
+      if (name === 'content-type' || name === 'x-amzn-requestid' || name.startsWith('x-amzn-bedrock-')) reply.header(name, opened.headers[name]);
     }
     const price = target.price ?? defaultPrice(target.model);
-    const record = (usage: { inputTokens: number; outputTokens: number; searchUnits: number; queries: number }): void => {
+    const record = (usage: Usage): void => {
       ctx.outcome.usage = usage;
       ctx.outcome.costUsd = costUsd(usage, price);
     };
-    // InvokeModel reports token counts in headers; the other actions in the body.
-    const inTokens = Number(opened.headers['x-amzn-bedrock-input-token-count']);
-    const outTokens = Number(opened.headers['x-amzn-bedrock-output-token-count']);
-    if (Number.isFinite(inTokens) && opened.headers['x-amzn-bedrock-input-token-count'] !== undefined) {
-      record({ inputTokens: inTokens, outputTokens: Number.isFinite(outTokens) ? outTokens : 0, searchUnits: 0, queries: 0 });
-      for (const name of ['x-amzn-bedrock-input-token-count', 'x-amzn-bedrock-output-token-count', 'x-amzn-bedrock-invocation-latency']) {
-        const value = opened.headers[name];
-        if (value !== undefined) reply.header(name, value);
-      }
-    }
+    // InvokeModel reports token counts in headers; bodies and stream events may refine them.
+    const fromHeaders = headerUsage(opened.headers);
+    if (fromHeaders) record(fromHeaders);
     const contentType = String(opened.headers['content-type'] ?? '');
     reply.code(opened.status);
     const tap = new UsageTap(contentType, record);

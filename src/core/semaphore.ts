@@ -51,6 +51,7 @@ export class Semaphore {
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping results in order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  if (items.length === 1) return [await fn(items[0], 0)]; // the common unchunked request: no workers
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

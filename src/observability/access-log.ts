@@ -4,10 +4,13 @@ import type { Logger } from './log.js';
 
 /** One JSON line per proxied request; never the payload. */
 export function accessLog(logger: Logger): RequestObserver {
+  // The line has a fixed set of fields, none of them secret, so it skips path redaction,
+  // which costs more than the rest of the line (wildcard paths are walked on every call).
+  const log = logger.child({}, { redact: [] });
   return {
     onResponse(ctx: RequestContext, status: number, durationMs: number) {
       const o = ctx.outcome;
-      logger.info(
+      log.info(
         {
           requestId: ctx.requestId,
           keyId: ctx.caller.keyId,

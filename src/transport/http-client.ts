@@ -40,8 +40,19 @@ export class HttpClient {
   }
 
   async send(options: SendOptions): Promise<UpstreamReply> {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    // One timer and one controller per attempt: AbortSignal.timeout/any cost several times more.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, options.timeoutMs);
+    const outer = options.signal;
+    const onOuterAbort = (): void => controller.abort();
+    if (outer) {
+      if (outer.aborted) controller.abort();
+      else outer.addEventListener('abort', onOuterAbort, { once: true });
+    }
     try {
       const res = await this.agent.request({
         origin: options.origin,
@@ -49,7 +60,7 @@ export class HttpClient {
         method: options.method,
         headers: options.headers,
         body: options.body,
-        signal,
+        signal: controller.signal,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
       });
@@ -71,7 +82,10 @@ export class HttpClient {
         body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size),
       };
     } catch (err) {
-      throw classifyTransportError(err, timeout.aborted, options);
+      throw classifyTransportError(err, timedOut, options);
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
     }
   }
 

@@ -1,4 +1,11 @@
-import { forEachTerm } from './text.js';
+import { forEachTerm, scanWords, spanEquals, termOf } from './text.js';
+
+/** A distinct word of one call and what it counts as; words with equal hashes are chained. */
+interface WordEntry {
+  readonly word: string;
+  readonly slot: number;
+  readonly next: WordEntry | undefined;
+}
 
 export interface Bm25Options {
   readonly k1: number;
@@ -29,14 +36,33 @@ export function bm25Scores(query: string, documents: readonly string[], options:
   const df = new Uint32Array(q);
   let totalLength = 0;
 
+  // What each distinct word of this call counts as: a query-term slot, OTHER or STOP.
+  const OTHER = -1;
+  const STOP = -2;
+  const words = new Map<number, WordEntry>();
+  let lower = '';
+  let len = 0;
+  let base = 0;
+  const count = (start: number, end: number, fullHash: number): void => {
+    const hash = fullHash & 0x3fffffff; // small integers are the cheapest Map keys
+    const first = words.get(hash);
+    let e = first;
+    while (e !== undefined && !spanEquals(lower, start, end, e.word)) e = e.next;
+    if (e === undefined) {
+      const word = lower.slice(start, end);
+      const term = termOf(word);
+      e = { word, slot: term === null ? STOP : (slot.get(term) ?? OTHER), next: first };
+      words.set(hash, e);
+    }
+    if (e.slot === STOP) return;
+    len++;
+    if (e.slot >= 0) tf[base + e.slot]++;
+  };
   for (let d = 0; d < n; d++) {
-    let len = 0;
-    const base = d * q;
-    forEachTerm(documents[d], (t) => {
-      len++;
-      const s = slot.get(t);
-      if (s !== undefined) tf[base + s]++;
-    });
+    len = 0;
+    base = d * q;
+    lower = documents[d].toLowerCase();
+    scanWords(lower, count);
     lengths[d] = len;
     totalLength += len;
     for (let s = 0; s < q; s++) if (tf[base + s] > 0) df[s]++;

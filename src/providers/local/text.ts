@@ -14,18 +14,99 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-const WORD = /[\p{L}\p{N}]+/gu;
+const WORD_CHAR = /^[\p{L}\p{N}]$/u;
+const UNKNOWN = 0;
+const WORD = 1;
+const OTHER = 2;
+const HIGH_SURROGATE = 3;
+/** Class of every UTF-16 unit, filled in lazily outside ASCII. */
+const UNIT_CLASS = new Uint8Array(65536);
+for (let c = 0; c < 128; c++) {
+  UNIT_CLASS[c] = (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) ? WORD : OTHER;
+}
+UNIT_CLASS.fill(HIGH_SURROGATE, 0xd800, 0xdc00);
+
+function classifyUnit(c: number): number {
+  const k = WORD_CHAR.test(String.fromCharCode(c)) ? WORD : OTHER;
+  UNIT_CLASS[c] = k;
+  return k;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * Finds every maximal run of Unicode letters and digits in `lower` (the words
+ * `/[\p{L}\p{N}]+/u` finds) and calls `visit(start, end, hash)` with its bounds and an
+ * FNV-1a hash of its UTF-16 units. Nothing is allocated per word: BM25 looks words up by
+ * hash and only builds strings for words it has not seen before in the call.
+ */
+export function scanWords(lower: string, visit: (start: number, end: number, hash: number) => void): void {
+  const n = lower.length;
+  let start = -1;
+  let hash = 0;
+  for (let i = 0; i < n; i++) {
+    const c = lower.charCodeAt(i);
+    let k = UNIT_CLASS[c];
+    if (k === UNKNOWN) k = classifyUnit(c);
+    let width = 1;
+    if (k === HIGH_SURROGATE) {
+      // A surrogate pair: classify the whole code point (astral letters exist).
+      k = i + 1 < n && WORD_CHAR.test(lower.slice(i, i + 2)) ? WORD : OTHER;
+      width = 2;
+    }
+    if (k === WORD) {
+      if (start < 0) {
+        start = i;
+        hash = FNV_OFFSET;
+      }
+      hash = Math.imul(hash ^ c, FNV_PRIME);
+      if (width === 2) hash = Math.imul(hash ^ lower.charCodeAt(++i), FNV_PRIME);
+    } else {
+      if (start >= 0) {
+        visit(start, i, hash);
+        start = -1;
+      }
+      i += width - 1;
+    }
+  }
+  if (start >= 0) visit(start, n, hash);
+}
+
+/** Calls `visit` with every lower-cased word (run of Unicode letters and digits) of `text`. */
+export function forEachWord(text: string, visit: (word: string) => void): void {
+  const lower = text.toLowerCase();
+  scanWords(lower, (start, end) => visit(lower.slice(start, end)));
+}
+
+/** True when `text[start, end)` is exactly `word`, without building the substring. */
+export function spanEquals(text: string, start: number, end: number, word: string): boolean {
+  if (end - start !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (text.charCodeAt(start + i) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Stemmed terms by word, null for stop words; documents repeat words, so this is mostly hits. */
+const TERMS = new Map<string, string | null>();
+const MAX_CACHED_TERMS = 200_000;
+
+/** The BM25 term of one lower-cased word: null for a stop word, else its stem. */
+export function termOf(word: string): string | null {
+  let term = TERMS.get(word);
+  if (term === undefined) {
+    term = STOP_WORDS.has(word) ? null : stem(word);
+    if (TERMS.size >= MAX_CACHED_TERMS) TERMS.clear();
+    TERMS.set(word, term);
+  }
+  return term;
+}
 
 /** Calls `visit` with every stemmed, non-stop-word token of `text`. */
 export function forEachTerm(text: string, visit: (term: string) => void): void {
-  const lower = text.toLowerCase();
-  WORD.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = WORD.exec(lower)) !== null) {
-    const word = m[0];
-    if (STOP_WORDS.has(word)) continue;
-    visit(stem(word));
-  }
+  forEachWord(text, (word) => {
+    const term = termOf(word);
+    if (term !== null) visit(term);
+  });
 }
 
 export function terms(text: string): string[] {

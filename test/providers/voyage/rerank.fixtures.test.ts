@@ -1,0 +1,3 @@
+import { runRerankFixtures } from '../../helpers/rerank-fixtures.js';
+
+runRerankFixtures('voyage');

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Agent, errors as undiciErrors } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { UpstreamReply } from '../providers/types.js';
@@ -11,6 +12,13 @@ export interface SendOptions {
   /** Time allowed for this attempt, headers and body together. */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+}
+
+/** A response whose body is still on the wire. */
+export interface OpenedReply {
+  readonly status: number;
+  readonly headers: UpstreamReply['headers'];
+  readonly body: Readable;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -81,12 +89,46 @@ export class HttpClient {
     }
   }
 
+  /**
+   * Opens a response without reading its body, for streams: the deadline covers the
+   * headers, then `idleTimeoutMs` bounds each wait for the next body bytes.
+   * The caller must consume or destroy `body`.
+   */
+  async open(options: SendOptions & { readonly idleTimeoutMs?: number }): Promise<OpenedReply> {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    let headersDone = false;
+    const controller = new AbortController();
+    const onTimeout = (): void => {
+      if (!headersDone) controller.abort(timeout.reason);
+    };
+    timeout.addEventListener('abort', onTimeout, { once: true });
+    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
+    try {
+      const res = await this.agent.request({
+        origin: options.origin,
+        path: options.path,
+        method: options.method,
+        headers: options.headers,
+        body: options.body,
+        signal,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.idleTimeoutMs ?? options.timeoutMs,
+      });
+      headersDone = true;
+      return { status: res.statusCode, headers: res.headers, body: res.body as unknown as Readable };
+    } catch (err) {
+      throw classifyTransportError(err, timeout.aborted, options);
+    } finally {
+      timeout.removeEventListener('abort', onTimeout);
+    }
+  }
+
   async close(): Promise<void> {
     await this.agent.close();
   }
 }
 
-function classifyTransportError(err: unknown, timedOut: boolean, options: SendOptions): GatewayError {
+export function classifyTransportError(err: unknown, timedOut: boolean, options: SendOptions): GatewayError {
   if (err instanceof GatewayError) return err;
   const e = err as { code?: string; name?: string; message?: string };
   const detail = `${options.method} ${options.origin}${options.path}: ${e.code ?? e.name ?? 'error'} ${e.message ?? ''}`;
@@ -105,4 +147,19 @@ function classifyTransportError(err: unknown, timedOut: boolean, options: SendOp
     failure: 'connection',
     detail,
   });
+}
+
+/** Reads a streamed body to the end (error replies are small), with the same size cap. */
+export async function readBody(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy();
+      throw new GatewayError('upstream_bad_response', 'Upstream response exceeded the size limit', { failure: 'bad_response' });
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }

@@ -3,6 +3,8 @@ import { providerBaseSchema } from '../../config/schema.js';
 import { stripSlash } from '../shared/http-adapter.js';
 import type { AuthSpec, ProviderAdapter, ProviderDefinition } from '../types.js';
 import { parseBedrockError } from './errors.js';
+import { bedrockChat, bedrockChatStream } from './converse/index.js';
+import { bedrockEmbeddings } from './embeddings.js';
 import { bedrockRerank } from './rerank.js';
 
 const schema = providerBaseSchema
@@ -51,6 +53,9 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
     capabilities: {
       // Agent Runtime takes SigV4 only: an API-key-only instance reranks through InvokeModel.
       rerank: bedrockRerank({ region: config.region, defaultRoute: bearerOnly(config) ? 'invoke-model' : 'agent-runtime' }),
+      chat: bedrockChat,
+      chatStream: bedrockChatStream,
+      embeddings: bedrockEmbeddings,
     },
     parseError: parseBedrockError,
   }),

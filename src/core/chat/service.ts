@@ -1,0 +1,143 @@
+import type { ChatChunk, ChatRequest, ChatResult, ChatUsage } from '../../canonical/chat.js';
+import type { PriceConfig } from '../../config/schema.js';
+import type { ChatCapability, ChatStreamCapability, HttpCall } from '../../providers/types.js';
+import { readBody } from '../../transport/http-client.js';
+import { withFallbacks, withRetries } from '../attempt.js';
+import type { RequestContext } from '../context.js';
+import { authorizeRoute } from '../policy.js';
+import { costUsd, defaultPrice } from '../pricing.js';
+import type { ResolvedTarget, Router } from '../router.js';
+import { translateStream } from './upstream-stream.js';
+
+/** A finished answer and where it came from. */
+export interface ChatCompletion {
+  readonly result: ChatResult;
+  readonly target: ResolvedTarget;
+}
+
+/**
+ * An opened stream: the upstream answered and produced its first chunks, so retries and
+ * fallbacks are over. `chunks` yields batches in order and throws a GatewayError if the
+ * upstream fails later; stopping early (`return()`) releases the upstream connection.
+ */
+export interface ChatStream {
+  readonly target: ResolvedTarget;
+  readonly chunks: AsyncGenerator<ChatChunk[]>;
+}
+
+/** Chat for every provider: route, authorize, retry and fall back, account usage and cost. */
+export class ChatService {
+  constructor(private readonly router: Router) {}
+
+  async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
+    const route = this.router.route(request.model, 'chat', request.fallbacks);
+    authorizeRoute(ctx.caller, route);
+    ctx.outcome.alias = route.alias?.name ?? request.model;
+    const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
+    recordUsage(ctx, served.target, served.value.usage);
+    return { result: served.value, target: served.target };
+  }
+
+  async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
+    const route = this.router.route(request.model, 'chatStream', request.fallbacks);
+    authorizeRoute(ctx.caller, route);
+    ctx.outcome.alias = route.alias?.name ?? request.model;
+    const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));
+    ctx.outcome.provider = served.target.provider.name;
+    ctx.outcome.upstreamModel = served.target.model;
+    return { target: served.target, chunks: served.value };
+  }
+
+  private completeOn(target: ResolvedTarget, request: ChatRequest, ctx: RequestContext): Promise<ChatResult> {
+    const provider = target.provider;
+    const capability: ChatCapability = provider.adapter.capabilities.chat!;
+    const call = capability.build(request, target.upstream);
+    return withRetries(
+      async (timeoutMs) => {
+        await provider.acquireSlot(ctx.deadline);
+        const t0 = performance.now();
+        let reply;
+        try {
+          reply = await provider.send(call, timeoutMs);
+        } finally {
+          provider.releaseSlot();
+          ctx.outcome.upstreamMs += performance.now() - t0;
+        }
+        if (reply.status >= 300) throw provider.adapter.parseError(reply);
+        return capability.parse(reply, request);
+      },
+      { maxRetries: provider.config.max_retries, timeoutMs: provider.config.timeout_ms, ctx },
+    );
+  }
+
+  /** Opens the stream and waits for its first chunks, so early failures can still be retried. */
+  private openOn(target: ResolvedTarget, request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<AsyncGenerator<ChatChunk[]>> {
+    const provider = target.provider;
+    const capability: ChatStreamCapability = provider.adapter.capabilities.chatStream!;
+    const call: HttpCall = capability.build(request, target.upstream);
+    return withRetries(
+      async (timeoutMs) => {
+        await provider.acquireSlot(ctx.deadline);
+        let released = false;
+        const release = (): void => {
+          if (!released) provider.releaseSlot();
+          released = true;
+        };
+        try {
+          const t0 = performance.now();
+          const opened = await provider.open(call, { timeoutMs, signal });
+          if (opened.status >= 300) {
+            const body = await readBody(opened.body);
+            ctx.outcome.upstreamMs += performance.now() - t0;
+            throw provider.adapter.parseError({ status: opened.status, headers: opened.headers, body });
+          }
+          const source = translateStream(opened.body, capability.framing, capability.translator(request));
+          const first = await source.next();
+          ctx.outcome.upstreamMs += performance.now() - t0;
+          return passOn(first, source, target, ctx, release);
+        } catch (err) {
+          release();
+          throw err;
+        }
+      },
+      { maxRetries: provider.config.max_retries, timeoutMs: provider.config.timeout_ms, ctx },
+    );
+  }
+}
+
+/** Replays the first batch, then the rest; records usage as it passes; releases the slot at the end. */
+async function* passOn(
+  first: IteratorResult<ChatChunk[]>,
+  source: AsyncGenerator<ChatChunk[]>,
+  target: ResolvedTarget,
+  ctx: RequestContext,
+  release: () => void,
+): AsyncGenerator<ChatChunk[]> {
+  try {
+    if (first.done) return;
+    watchUsage(first.value, target, ctx);
+    yield first.value;
+    for (;;) {
+      const next = await source.next();
+      if (next.done) return;
+      watchUsage(next.value, target, ctx);
+      yield next.value;
+    }
+  } finally {
+    await source.return(undefined);
+    release();
+  }
+}
+
+function watchUsage(batch: readonly ChatChunk[], target: ResolvedTarget, ctx: RequestContext): void {
+  for (const chunk of batch) if (chunk.kind === 'usage') recordUsage(ctx, target, chunk.usage);
+}
+
+function recordUsage(ctx: RequestContext, target: ResolvedTarget, usage: ChatUsage): void {
+  const out = ctx.outcome;
+  out.provider = target.provider.name;
+  out.upstreamModel = target.model;
+  out.usage = { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens, searchUnits: 0, queries: 0 };
+  const price: PriceConfig | undefined = target.price ?? defaultPrice(target.model);
+  out.costUsd = costUsd(out.usage, price);
+}

@@ -63,7 +63,8 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
 
 export function bedrockEndpoints(config: BedrockConfig): Record<string, string> {
   const suffix = config.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  const runtime = stripSlash(config.runtime_endpoint ?? `https://bedrock-runtime.${config.region}.${suffix}`);
+  // `base_url` (an admin provider key's `api_base`) names the runtime, e.g. a VPC endpoint.
+  const runtime = stripSlash(config.runtime_endpoint ?? config.base_url ?? `https://bedrock-runtime.${config.region}.${suffix}`);
   const agent = stripSlash(config.agent_runtime_endpoint ?? `https://bedrock-agent-runtime.${config.region}.${suffix}`);
   return { default: runtime, [RUNTIME]: runtime, [AGENT_RUNTIME]: agent };
 }

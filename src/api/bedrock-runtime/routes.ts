@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Usage } from '../../canonical/usage.js';
 import type { GatewayConfig } from '../../config/load.js';
 import type { RoutingTable } from '../../core/router.js';
-import { authorizeRoute } from '../../core/policy.js';
+import { admit } from '../../core/policy.js';
 import { costUsd, defaultPrice } from '../../core/pricing.js';
 import { relay } from '../../core/relay.js';
 import type { ProviderRuntime } from '../../core/upstream.js';
@@ -78,9 +78,8 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     const { modelId, action } = request.params;
     if (!ACTION.test(action)) throw new GatewayError('route_not_found', `Unknown Bedrock runtime action '${action}'`);
     const route = resolver().resolve(modelId);
-    authorizeRoute(ctx.caller, route);
+    admit(ctx, route);
     const target = route.targets[0];
-    ctx.outcome.alias = route.requested;
     ctx.outcome.provider = target.provider.name;
     ctx.outcome.upstreamModel = target.model;
 

@@ -1,6 +1,6 @@
 import type { RoutingTable } from '../../core/router.js';
 import type { Caller } from '../../core/context.js';
-import { matchesAllowList } from '../../core/policy.js';
+import { mayUse } from '../../core/policy.js';
 
 export interface ListedModel {
   readonly id: string;
@@ -27,9 +27,8 @@ export function catalogue(table: RoutingTable): readonly (ListedModel & { readon
 
 /** The models this caller may use, as the allow-list decides for a request naming them. */
 export function modelsFor(caller: Caller, all: ReturnType<typeof catalogue>, created: number): Record<string, unknown> {
-  const allowed = caller.allowedModels;
   const data = all
-    .filter((m) => allowed === undefined || matchesAllowList(m.id, allowed) || matchesAllowList(m.target, allowed))
+    .filter((m) => mayUse(caller, m.id, m.target))
     .map((m) => ({ id: m.id, object: 'model', created, owned_by: m.owned_by }));
   return { object: 'list', data };
 }

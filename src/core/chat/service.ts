@@ -4,7 +4,7 @@ import type { ChatCapability, ChatStreamCapability, HttpCall } from '../../provi
 import { readBody } from '../../transport/http-client.js';
 import { withFallbacks, withRetries } from '../attempt.js';
 import type { RequestContext } from '../context.js';
-import { authorizeRoute } from '../policy.js';
+import { admit } from '../policy.js';
 import { costUsd, defaultPrice } from '../pricing.js';
 import type { ResolvedTarget, Router } from '../router.js';
 import { translateStream } from './upstream-stream.js';
@@ -31,8 +31,7 @@ export class ChatService {
 
   async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
     const route = this.router.route(request.model, 'chat', request.fallbacks);
-    authorizeRoute(ctx.caller, route);
-    ctx.outcome.alias = route.alias?.name ?? request.model;
+    admit(ctx, route);
     const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
     recordUsage(ctx, served.target, served.value.usage);
     return { result: served.value, target: served.target };
@@ -40,8 +39,7 @@ export class ChatService {
 
   async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
     const route = this.router.route(request.model, 'chatStream', request.fallbacks);
-    authorizeRoute(ctx.caller, route);
-    ctx.outcome.alias = route.alias?.name ?? request.model;
+    admit(ctx, route);
     const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));
     ctx.outcome.provider = served.target.provider.name;
     ctx.outcome.upstreamModel = served.target.model;

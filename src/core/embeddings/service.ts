@@ -3,7 +3,7 @@ import type { EmbeddingsCapability } from '../../providers/types.js';
 import { badResponse } from '../../providers/shared/errors.js';
 import { withFallbacks, withRetries } from '../attempt.js';
 import type { RequestContext } from '../context.js';
-import { authorizeRoute } from '../policy.js';
+import { admit } from '../policy.js';
 import { costUsd, defaultPrice } from '../pricing.js';
 import { slices } from '../rerank/merge.js';
 import type { ResolvedTarget, Router } from '../router.js';
@@ -18,8 +18,7 @@ export class EmbeddingsService {
 
   async embed(request: EmbeddingsRequest, ctx: RequestContext): Promise<EmbeddingsResult> {
     const route = this.router.route(request.model, 'embeddings', request.fallbacks);
-    authorizeRoute(ctx.caller, route);
-    ctx.outcome.alias = route.alias?.name ?? request.model;
+    admit(ctx, route);
     ctx.outcome.documents = request.inputs.length;
     const served = await withFallbacks(route, ctx, (target) => this.embedOn(target, request, ctx));
     const { target } = served;

@@ -8,7 +8,7 @@ import { withFallbacks, withRetries } from '../attempt.js';
 import { RequestHashes } from '../cache/keys.js';
 import type { PairCache } from '../cache/pair-cache.js';
 import type { RequestContext } from '../context.js';
-import { authorizeRoute } from '../policy.js';
+import { admit } from '../policy.js';
 import { costUsd, defaultPrice } from '../pricing.js';
 import type { ResolvedTarget, Router } from '../router.js';
 import { mapLimit } from '../semaphore.js';
@@ -43,8 +43,7 @@ export class RerankService {
   async rerank(request: RerankRequest, ctx: RequestContext): Promise<RerankResult> {
     const started = performance.now();
     const route = this.router.route(request.model, 'rerank', request.fallbacks);
-    authorizeRoute(ctx.caller, route);
-    ctx.outcome.alias = route.alias?.name ?? request.model;
+    admit(ctx, route);
     ctx.outcome.documents = request.documents.length;
 
     const cacheOn = this.cache !== undefined && request.cache !== false && !ctx.noCache && (route.alias?.cache ?? 'pairs') === 'pairs';

@@ -16,7 +16,7 @@ const BAD_GATEWAY: AwsException = { name: 'BadGatewayException', status: 502 };
  * Rankway's error codes as the Agent Runtime's modelled exceptions, so AWS SDKs raise the
  * class a Bedrock user already catches (ValidationException, AccessDeniedException ...).
  */
-const AWS_EXCEPTIONS: Readonly<Record<ErrorCode, AwsException>> = {
+export const AWS_EXCEPTIONS: Readonly<Record<ErrorCode, AwsException>> = {
   invalid_request: VALIDATION,
   invalid_json: VALIDATION,
   unsupported_media_type: VALIDATION,

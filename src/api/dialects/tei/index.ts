@@ -66,7 +66,7 @@ function logit(p: number): number {
 }
 
 /** TEI's `error_type` names, chosen by status. */
-function errorType(err: GatewayError): string {
+export function teiErrorType(err: GatewayError): string {
   if (err.status === 401 || err.status === 403) return 'Unauthorized';
   if (err.status === 429) return 'Overloaded';
   if (err.status === 503) return 'Unhealthy';
@@ -83,7 +83,7 @@ function modelFor(request: FastifyRequest, config: GatewayConfig): string | unde
 /** `/tei/rerank`: Hugging Face text-embeddings-inference, errors as `{"error", "error_type"}`. */
 export async function teiDialect(app: FastifyInstance, options: DialectOptions): Promise<void> {
   const limits = limitsOf(options.config);
-  useErrorShape(app, options.logger, (err) => ({ error: err.message, error_type: errorType(err) }));
+  useErrorShape(app, options.logger, (err) => ({ error: err.message, error_type: teiErrorType(err) }));
   app.post('/rerank', async (request) => {
     request.ctx.surface = 'tei';
     const tei = parseTei(request.body, modelFor(request, options.config), limits);

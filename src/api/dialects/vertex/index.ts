@@ -83,7 +83,7 @@ export function renderVertex(result: RerankResult, ignoreDetails: boolean): Reco
 }
 
 /** Google's canonical status names by HTTP status. */
-function googleStatus(status: number): string {
+export function googleStatus(status: number): string {
   switch (status) {
     case 400:
     case 413:

@@ -3,7 +3,7 @@ import type { Usage } from '../../canonical/usage.js';
 import type { GatewayConfig } from '../../config/load.js';
 import type { RoutingTable } from '../../core/router.js';
 import { admit } from '../../core/policy.js';
-import { costUsd, defaultPrice } from '../../core/pricing.js';
+import { recordTarget, recordUsage } from '../../core/outcome.js';
 import { relay } from '../../core/relay.js';
 import type { ProviderRuntime } from '../../core/upstream.js';
 import { GatewayError } from '../../errors/gateway-error.js';
@@ -80,8 +80,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     const route = resolver().resolve(modelId);
     admit(ctx, route);
     const target = route.targets[0];
-    ctx.outcome.provider = target.provider.name;
-    ctx.outcome.upstreamModel = target.model;
+    recordTarget(ctx, target);
 
     const abort = new AbortController();
     reply.raw.once('close', () => {
@@ -98,11 +97,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     for (const name in opened.headers) {
       if (name === 'content-type' || name === 'x-amzn-requestid' || name.startsWith('x-amzn-bedrock-')) reply.header(name, opened.headers[name]);
     }
-    const price = target.price ?? defaultPrice(target.model);
-    const record = (usage: Usage): void => {
-      ctx.outcome.usage = usage;
-      ctx.outcome.costUsd = costUsd(usage, price);
-    };
+    const record = (usage: Usage): void => void recordUsage(ctx, target, usage);
     // InvokeModel reports token counts in headers; bodies and stream events may refine them.
     const fromHeaders = headerUsage(opened.headers);
     if (fromHeaders) record(fromHeaders);

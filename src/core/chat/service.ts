@@ -1,11 +1,11 @@
 import type { ChatChunk, ChatRequest, ChatResult, ChatUsage } from '../../canonical/chat.js';
-import type { PriceConfig } from '../../config/schema.js';
 import type { ChatCapability, ChatStreamCapability, HttpCall } from '../../providers/types.js';
 import { readBody } from '../../transport/http-client.js';
 import { withFallbacks, withRetries } from '../attempt.js';
 import type { RequestContext } from '../context.js';
 import { admit } from '../policy.js';
-import { costUsd, defaultPrice } from '../pricing.js';
+import { callUpstream } from '../unary-call.js';
+import { recordTarget, recordUsage } from '../outcome.js';
 import type { ResolvedTarget, Router } from '../router.js';
 import { translateStream } from './upstream-stream.js';
 
@@ -33,7 +33,7 @@ export class ChatService {
     const route = this.router.route(request.model, 'chat', request.fallbacks);
     admit(ctx, route);
     const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
-    recordUsage(ctx, served.target, served.value.usage);
+    recordChatUsage(ctx, served.target, served.value.usage);
     return { result: served.value, target: served.target };
   }
 
@@ -41,31 +41,13 @@ export class ChatService {
     const route = this.router.route(request.model, 'chatStream', request.fallbacks);
     admit(ctx, route);
     const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));
-    ctx.outcome.provider = served.target.provider.name;
-    ctx.outcome.upstreamModel = served.target.model;
+    recordTarget(ctx, served.target);
     return { target: served.target, chunks: served.value };
   }
 
   private completeOn(target: ResolvedTarget, request: ChatRequest, ctx: RequestContext): Promise<ChatResult> {
-    const provider = target.provider;
-    const capability: ChatCapability = provider.adapter.capabilities.chat!;
-    const call = capability.build(request, target.upstream);
-    return withRetries(
-      async (timeoutMs) => {
-        await provider.acquireSlot(ctx.deadline);
-        const t0 = performance.now();
-        let reply;
-        try {
-          reply = await provider.send(call, timeoutMs);
-        } finally {
-          provider.releaseSlot();
-          ctx.outcome.upstreamMs += performance.now() - t0;
-        }
-        if (reply.status >= 300) throw provider.adapter.parseError(reply);
-        return capability.parse(reply, request);
-      },
-      { maxRetries: provider.config.max_retries, timeoutMs: provider.config.timeout_ms, ctx },
-    );
+    const capability: ChatCapability = target.provider.adapter.capabilities.chat!;
+    return callUpstream(target, capability.build(request, target.upstream), ctx, (reply) => capability.parse(reply, request));
   }
 
   /** Opens the stream and waits for its first chunks, so early failures can still be retried. */
@@ -128,14 +110,9 @@ async function* passOn(
 }
 
 function watchUsage(batch: readonly ChatChunk[], target: ResolvedTarget, ctx: RequestContext): void {
-  for (const chunk of batch) if (chunk.kind === 'usage') recordUsage(ctx, target, chunk.usage);
+  for (const chunk of batch) if (chunk.kind === 'usage') recordChatUsage(ctx, target, chunk.usage);
 }
 
-function recordUsage(ctx: RequestContext, target: ResolvedTarget, usage: ChatUsage): void {
-  const out = ctx.outcome;
-  out.provider = target.provider.name;
-  out.upstreamModel = target.model;
-  out.usage = { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens, searchUnits: 0, queries: 0 };
-  const price: PriceConfig | undefined = target.price ?? defaultPrice(target.model);
-  out.costUsd = costUsd(out.usage, price);
+function recordChatUsage(ctx: RequestContext, target: ResolvedTarget, usage: ChatUsage): void {
+  recordUsage(ctx, target, { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens, searchUnits: 0, queries: 0 });
 }

@@ -1,13 +1,14 @@
 import type { EmbeddingsCall, EmbeddingsCallResult, EmbeddingsRequest, EmbeddingsResult } from '../../canonical/embeddings.js';
 import type { EmbeddingsCapability } from '../../providers/types.js';
 import { badResponse } from '../../providers/shared/errors.js';
-import { withFallbacks, withRetries } from '../attempt.js';
+import { withFallbacks } from '../attempt.js';
 import type { RequestContext } from '../context.js';
 import { admit } from '../policy.js';
-import { costUsd, defaultPrice } from '../pricing.js';
+import { recordUsage } from '../outcome.js';
 import { slices } from '../rerank/merge.js';
 import type { ResolvedTarget, Router } from '../router.js';
 import { mapLimit } from '../semaphore.js';
+import { callUpstream } from '../unary-call.js';
 
 /**
  * Embeddings for every provider: inputs are cut into the batches the model takes
@@ -22,11 +23,7 @@ export class EmbeddingsService {
     ctx.outcome.documents = request.inputs.length;
     const served = await withFallbacks(route, ctx, (target) => this.embedOn(target, request, ctx));
     const { target } = served;
-    const out = ctx.outcome;
-    out.provider = target.provider.name;
-    out.upstreamModel = target.model;
-    out.usage = { inputTokens: served.value.inputTokens, outputTokens: 0, searchUnits: 0, queries: 0 };
-    out.costUsd = costUsd(out.usage, target.price ?? defaultPrice(target.model));
+    recordUsage(ctx, target, { inputTokens: served.value.inputTokens, outputTokens: 0, searchUnits: 0, queries: 0 });
     return { ...served.value, modelUsed: target.label };
   }
 
@@ -52,25 +49,10 @@ export class EmbeddingsService {
   }
 
   private callOnce(target: ResolvedTarget, capability: EmbeddingsCapability, call: EmbeddingsCall, ctx: RequestContext): Promise<EmbeddingsCallResult> {
-    const provider = target.provider;
-    const http = capability.build(call, target.upstream);
-    return withRetries(
-      async (timeoutMs) => {
-        await provider.acquireSlot(ctx.deadline);
-        const t0 = performance.now();
-        let reply;
-        try {
-          reply = await provider.send(http, timeoutMs);
-        } finally {
-          provider.releaseSlot();
-          ctx.outcome.upstreamMs += performance.now() - t0;
-        }
-        if (reply.status >= 300) throw provider.adapter.parseError(reply);
-        const parsed = capability.parse(reply, call);
-        if (parsed.vectors.length !== call.inputs.length) throw badResponse(`${target.label}: ${parsed.vectors.length} embeddings for ${call.inputs.length} inputs`);
-        return parsed;
-      },
-      { maxRetries: provider.config.max_retries, timeoutMs: provider.config.timeout_ms, ctx },
-    );
+    return callUpstream(target, capability.build(call, target.upstream), ctx, (reply) => {
+      const parsed = capability.parse(reply, call);
+      if (parsed.vectors.length !== call.inputs.length) throw badResponse(`${target.label}: ${parsed.vectors.length} embeddings for ${call.inputs.length} inputs`);
+      return parsed;
+    });
   }
 }

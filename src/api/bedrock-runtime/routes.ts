@@ -13,7 +13,7 @@ import { fromFrameworkError } from '../../server/errors.js';
 import type { OpenedReply } from '../../transport/http-client.js';
 import { logError } from '../../server/proxy.js';
 import { renderAwsError } from '../bedrock/errors.js';
-import { RuntimeModelResolver } from './resolve.js';
+import { lookupFor } from '../bedrock/model-lookup.js';
 import { UsageTap } from './usage-tap.js';
 
 export interface RuntimeRoutesOptions {
@@ -50,12 +50,7 @@ function forwardedHeaders(request: FastifyRequest): Record<string, string> {
  * answer back untouched, reading usage on the side. Errors use the AWS rest-json shape.
  */
 export async function bedrockRuntimeRoutes(app: FastifyInstance, options: RuntimeRoutesOptions): Promise<void> {
-  let cached: { table: RoutingTable; resolver: RuntimeModelResolver } | undefined;
-  const resolver = (): RuntimeModelResolver => {
-    const table = options.routing();
-    if (cached?.table !== table) cached = { table, resolver: new RuntimeModelResolver(table) };
-    return cached.resolver;
-  };
+  const lookup = lookupFor(options.routing);
 
   // Bodies are forwarded byte for byte, whatever their content type.
   app.removeAllContentTypeParsers();
@@ -77,7 +72,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     ctx.surface = 'bedrock-runtime';
     const { modelId, action } = request.params;
     if (!ACTION.test(action)) throw new GatewayError('route_not_found', `Unknown Bedrock runtime action '${action}'`);
-    const route = resolver().resolve(modelId);
+    const route = lookup().resolveRuntime(modelId);
     admit(ctx, route);
     const target = route.targets[0];
     recordTarget(ctx, target);

@@ -58,6 +58,7 @@ describe('the same caller policy on the chat, embeddings and native Bedrock surf
     }
     const lister = await admin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex('key-lister'), allowed_models: ['cheap-chat', 'bedrock/amazon.titan-embed-text-v2:0'] });
     assert.equal(lister.status, 201);
+    assert.equal((await admin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex('key-local'), allowed_models: ['local/*'] })).status, 201);
   });
   after(async () => {
     await gw.close();
@@ -91,6 +92,16 @@ describe('the same caller policy on the chat, embeddings and native Bedrock surf
       assert.ok(Number(limited.headers.get('retry-after')) >= 1);
     });
   }
+
+  it('refuses a model the key may not use before saying what that model can do', async () => {
+    const chat = (model: string, key = 'key-lister') => gw.post('/v1/chat/completions', { model, messages: MESSAGES }, { authorization: `Bearer ${key}` });
+    const foreign = await chat('local/bm25');
+    assert.equal(foreign.status, 403, 'not 400 "local does not support chat": the key may not use local/bm25 at all');
+    assert.equal(foreign.json.error.code, 'model_not_allowed');
+    const allowedButNoChat = await chat('local/bm25', 'key-local');
+    assert.equal(allowedButNoChat.status, 400);
+    assert.equal(allowedButNoChat.json.error.code, 'capability_not_supported');
+  });
 
   it('/v1/models lists only the models the key may use, by alias or by target', async () => {
     const list = async (key?: string) => {

@@ -30,16 +30,14 @@ export class ChatService {
   constructor(private readonly router: Router) {}
 
   async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
-    const route = this.router.route(request.model, 'chat', request.fallbacks);
-    admit(ctx, route);
+    const route = this.router.route(request.model, 'chat', request.fallbacks, (primary) => admit(ctx, primary));
     const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
     recordChatUsage(ctx, served.target, served.value.usage);
     return { result: served.value, target: served.target };
   }
 
   async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
-    const route = this.router.route(request.model, 'chatStream', request.fallbacks);
-    admit(ctx, route);
+    const route = this.router.route(request.model, 'chatStream', request.fallbacks, (primary) => admit(ctx, primary));
     const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));
     recordTarget(ctx, served.target);
     return { target: served.target, chunks: served.value };

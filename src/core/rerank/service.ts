@@ -43,8 +43,7 @@ export class RerankService {
 
   async rerank(request: RerankRequest, ctx: RequestContext): Promise<RerankResult> {
     const started = performance.now();
-    const route = this.router.route(request.model, 'rerank', request.fallbacks);
-    admit(ctx, route);
+    const route = this.router.route(request.model, 'rerank', request.fallbacks, (primary) => admit(ctx, primary));
     ctx.outcome.documents = request.documents.length;
 
     const cacheOn = this.cache !== undefined && request.cache !== false && !ctx.noCache && (route.alias?.cache ?? 'pairs') === 'pairs';

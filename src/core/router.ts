@@ -105,14 +105,15 @@ export class Router {
     );
   }
 
-  private unknownModel(table: RoutingTable, name: string, param: string): GatewayError {
-    const providers = [...table.providers.keys()].join(', ');
-    const aliases = [...table.models.keys()].slice(0, 10).join(', ');
+  /**
+   * Explains addressing without listing the configured names: a key limited by its
+   * allow-list must not learn what else exists. GET /v1/models lists what it may use.
+   */
+  private unknownModel(_table: RoutingTable, name: string, param: string): GatewayError {
     return new GatewayError(
       'model_not_found',
-      `Model '${name}' is not configured. Address models as 'provider/model' (configured providers: ${providers})` +
-        (aliases ? ` or by alias (${aliases})` : '') +
-        '; the built-in reranker is local/bm25.',
+      `Model '${name}' is not configured. Address models as 'provider/model' (for example local/bm25, the built-in reranker) ` +
+        'or by an alias defined by the operator; GET /v1/models lists the models this key may use.',
       { param },
     );
   }

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAdminApi } from './api/admin/routes.js';
 import { bedrockRoutes } from './api/bedrock/routes.js';
+import { bedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
+import { registerOpenAiRoutes } from './api/openai/routes.js';
 import { registerDialects } from './api/dialects/index.js';
 import { OpenApiRegistry } from './api/openapi/registry.js';
 import { registerOpenApiRoute } from './api/openapi/route.js';
@@ -14,6 +16,8 @@ import { loadSecretKey, SecretBox } from './auth/secrets/secret-box.js';
 import type { GatewayConfig } from './config/load.js';
 import { RedisChangeBus } from './control/change-bus.js';
 import { ControlPlane } from './control/control-plane.js';
+import { ChatService } from './core/chat/service.js';
+import { EmbeddingsService } from './core/embeddings/service.js';
 import { createPairCache, type PairCache } from './core/cache/index.js';
 import { LimitEnforcer } from './core/limits/enforce.js';
 import { MemoryLimiter } from './core/limits/memory.js';
@@ -137,6 +141,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const proxy = buildProxyServer({ config, logger, authenticator, observers, sigv4, limits, tracing, logPayloads });
   registerRerankRoutes(proxy, { config, rerank, openapi });
   void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
+  registerOpenAiRoutes(proxy, { config, routing: () => router.current, chat: new ChatService(router), embeddings: new EmbeddingsService(router), logger });
+  void proxy.register(bedrockRuntimeRoutes, { config, routing: () => router.current, logger });
   registerDialects(proxy, { config, rerank, logger });
   describeOtherSurfaces(openapi);
   registerOpenApiRoute(proxy, openapi);

@@ -22,22 +22,23 @@ export function matchesAllowList(name: string, allowed: readonly string[]): bool
 }
 
 /**
- * A key may use a route when its allow-list names the alias the caller asked for, or the
- * primary target's `provider/model`. Fallback targets ride on the alias's permission.
+ * A key may use a model when its allow-list names the name the caller sent or the
+ * `provider/model` it resolves to. Fallback targets ride on that permission.
  */
-export function authorizeRoute(caller: Caller, route: Route): void {
+export function mayUse(caller: Caller, requested: string, target: string): boolean {
   const allowed = caller.allowedModels;
-  if (allowed === undefined) return;
-  const primary = route.targets[0];
-  if (matchesAllowList(route.requested, allowed) || matchesAllowList(primary.label, allowed)) return;
-  throw new GatewayError('model_not_allowed', `This API key may not use model '${route.requested}'`, { param: 'model' });
+  return allowed === undefined || matchesAllowList(requested, allowed) || matchesAllowList(target, allowed);
 }
 
 /**
- * The one call a surface makes once it resolved a route: may this caller use it? Rate limits
+ * The one call every surface and core service makes once it resolved a route: refuses a
+ * model the caller may not use and names the alias in the request's outcome. Rate limits
  * and budgets are already applied to every proxy request by the server before any handler
  * runs, so surfaces cannot forget them.
  */
 export function admit(ctx: RequestContext, route: Route): void {
-  authorizeRoute(ctx.caller, route);
+  if (!mayUse(ctx.caller, route.requested, route.targets[0].label)) {
+    throw new GatewayError('model_not_allowed', `This API key may not use model '${route.requested}'`, { param: 'model' });
+  }
+  ctx.outcome.alias = route.alias?.name ?? route.requested;
 }

@@ -20,13 +20,34 @@ const DEFAULT_PRICES: ReadonlyMap<string, PriceConfig> = new Map([
   ['rerank-2.5', { per_1m_input_tokens: 0.05 }],
   ['rerank-2.5-lite', { per_1m_input_tokens: 0.02 }],
   ['jina-reranker-v2-base-multilingual', { per_1m_input_tokens: 0.02 }],
+  // Bedrock chat models, on-demand list prices (cross-region profiles cost the same).
+  ['anthropic.claude-3-5-sonnet-20241022-v2:0', { per_1m_input_tokens: 3, per_1m_output_tokens: 15 }],
+  ['anthropic.claude-3-5-sonnet-20240620-v1:0', { per_1m_input_tokens: 3, per_1m_output_tokens: 15 }],
+  ['anthropic.claude-3-7-sonnet-20250219-v1:0', { per_1m_input_tokens: 3, per_1m_output_tokens: 15 }],
+  ['anthropic.claude-3-5-haiku-20241022-v1:0', { per_1m_input_tokens: 0.8, per_1m_output_tokens: 4 }],
+  ['anthropic.claude-3-haiku-20240307-v1:0', { per_1m_input_tokens: 0.25, per_1m_output_tokens: 1.25 }],
+  ['amazon.nova-micro-v1:0', { per_1m_input_tokens: 0.035, per_1m_output_tokens: 0.14 }],
+  ['amazon.nova-lite-v1:0', { per_1m_input_tokens: 0.06, per_1m_output_tokens: 0.24 }],
+  ['amazon.nova-pro-v1:0', { per_1m_input_tokens: 0.8, per_1m_output_tokens: 3.2 }],
+  ['meta.llama3-1-8b-instruct-v1:0', { per_1m_input_tokens: 0.22, per_1m_output_tokens: 0.22 }],
+  ['meta.llama3-1-70b-instruct-v1:0', { per_1m_input_tokens: 0.72, per_1m_output_tokens: 0.72 }],
+  ['meta.llama3-3-70b-instruct-v1:0', { per_1m_input_tokens: 0.72, per_1m_output_tokens: 0.72 }],
+  ['mistral.mistral-7b-instruct-v0:2', { per_1m_input_tokens: 0.15, per_1m_output_tokens: 0.2 }],
+  ['mistral.mistral-large-2402-v1:0', { per_1m_input_tokens: 4, per_1m_output_tokens: 12 }],
+  // Bedrock embeddings.
+  ['amazon.titan-embed-text-v2:0', { per_1m_input_tokens: 0.02 }],
+  ['cohere.embed-english-v3', { per_1m_input_tokens: 0.1 }],
+  ['cohere.embed-multilingual-v3', { per_1m_input_tokens: 0.1 }],
 ]);
+
+// Cross-region inference profile ids put a geography first: `us.anthropic...`.
+const GEO_PREFIX = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
 
 export function defaultPrice(model: string): PriceConfig | undefined {
   const exact = DEFAULT_PRICES.get(model);
   if (exact) return exact;
   const bare = model.slice(model.lastIndexOf('/') + 1);
-  return DEFAULT_PRICES.get(bare);
+  return DEFAULT_PRICES.get(bare) ?? DEFAULT_PRICES.get(bare.replace(GEO_PREFIX, ''));
 }
 
 export function costUsd(usage: Usage, price: PriceConfig | undefined): number {

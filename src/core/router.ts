@@ -53,17 +53,22 @@ export class Router {
 
   /**
    * The primary target, then the request's fallbacks, then the alias's; duplicates dropped.
-   * Targets whose provider lacks `capability` are rejected with a clear error.
+   * `admit` sees the primary target before anything else is checked, so a caller learns
+   * nothing about a model it may not use; then targets whose provider lacks `capability`
+   * are rejected with a clear error.
    */
-  route(model: string, capability: keyof ProviderCapabilities, requestFallbacks: readonly string[] = []): Route {
+  route(model: string, capability: keyof ProviderCapabilities, requestFallbacks: readonly string[] = [], admit?: (route: Route) => void): Route {
     const table = this.table;
     const alias = table.models.get(model);
-    const primary = this.resolveOne(table, model, capability);
+    const primary = this.resolveOne(table, model);
+    admit?.({ requested: model, alias, targets: [primary] });
+    this.checkCapability(primary, model, capability, 'model');
     const targets: ResolvedTarget[] = [primary];
     const seen = new Set([primary.label]);
     const more = alias ? [...requestFallbacks, ...alias.fallbacks] : requestFallbacks;
     for (const name of more) {
-      const t = this.resolveOne(table, name, capability, 'fallbacks');
+      const t = this.resolveOne(table, name, 'fallbacks');
+      this.checkCapability(t, name, capability, 'fallbacks');
       if (!seen.has(t.label)) {
         seen.add(t.label);
         targets.push(t);
@@ -77,7 +82,7 @@ export class Router {
     return [...this.table.models.values()];
   }
 
-  private resolveOne(table: RoutingTable, name: string, capability: keyof ProviderCapabilities, param = 'model'): ResolvedTarget {
+  private resolveOne(table: RoutingTable, name: string, param = 'model'): ResolvedTarget {
     const alias = table.models.get(name);
     const address = alias ? alias.target : name;
     const slash = address.indexOf('/');
@@ -86,25 +91,29 @@ export class Router {
     if (!provider || model === '' || (provider.adapter.models && !provider.adapter.models.includes(model))) {
       throw this.unknownModel(table, name, param);
     }
-    if (!provider.adapter.capabilities[capability]) {
-      throw new GatewayError(
-        'capability_not_supported',
-        `Model '${name}' is served by provider '${provider.name}' (${provider.adapter.type}), which does not support ${capability}`,
-        { param },
-      );
-    }
     const options = alias?.bedrock_route ? { bedrockRoute: alias.bedrock_route } : undefined;
     return { provider, model, upstream: { provider: provider.name, model, options }, label: `${provider.name}/${model}`, alias, price: alias?.price };
   }
 
-  private unknownModel(table: RoutingTable, name: string, param: string): GatewayError {
-    const providers = [...table.providers.keys()].join(', ');
-    const aliases = [...table.models.keys()].slice(0, 10).join(', ');
+  private checkCapability(target: ResolvedTarget, name: string, capability: keyof ProviderCapabilities, param: string): void {
+    const provider = target.provider;
+    if (provider.adapter.capabilities[capability]) return;
+    throw new GatewayError(
+      'capability_not_supported',
+      `Model '${name}' is served by provider '${provider.name}' (${provider.adapter.type}), which does not support ${capability}`,
+      { param },
+    );
+  }
+
+  /**
+   * Explains addressing without listing the configured names: a key limited by its
+   * allow-list must not learn what else exists. GET /v1/models lists what it may use.
+   */
+  private unknownModel(_table: RoutingTable, name: string, param: string): GatewayError {
     return new GatewayError(
       'model_not_found',
-      `Model '${name}' is not configured. Address models as 'provider/model' (configured providers: ${providers})` +
-        (aliases ? ` or by alias (${aliases})` : '') +
-        '; the built-in reranker is local/bm25.',
+      `Model '${name}' is not configured. Address models as 'provider/model' (for example local/bm25, the built-in reranker) ` +
+        'or by an alias defined by the operator; GET /v1/models lists the models this key may use.',
       { param },
     );
   }

@@ -3,7 +3,7 @@ import { createUpstreamAuth } from '../auth/upstream/factory.js';
 import type { UpstreamAuth } from '../auth/upstream/types.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { HttpCall, UpstreamReply } from '../providers/types.js';
-import type { HttpClient } from '../transport/http-client.js';
+import type { HttpClient, OpenedReply } from '../transport/http-client.js';
 import type { RequestContext } from './context.js';
 import { SlidingWindowLimit } from './rate-window.js';
 import { Semaphore } from './semaphore.js';
@@ -110,6 +110,32 @@ export class ProviderRuntime {
       }
     }
     return reply!;
+  }
+
+  /**
+   * Opens a streamed call (no alternative paths): resolves once headers arrived, the body
+   * still on the wire. `signal` aborts it when the caller goes away.
+   */
+  async open(call: HttpCall, options: { readonly timeoutMs: number; readonly signal?: AbortSignal; readonly ctx?: RequestContext }): Promise<OpenedReply> {
+    const endpoint = this.endpoints.get(call.endpoint ?? 'default');
+    if (!endpoint) throw new GatewayError('internal_error', `provider ${this.name} has no endpoint ${call.endpoint ?? 'default'}`);
+    const body = call.body === undefined ? undefined : Buffer.isBuffer(call.body) ? call.body : Buffer.from(JSON.stringify(call.body));
+    const fullPath = endpoint.prefix + call.path;
+    const headers: Record<string, string> = { ...this.staticHeaders, ...call.headers };
+    if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+    await this.auth.apply({ method: call.method, origin: endpoint.origin, path: fullPath, headers, body });
+    return this.http.open({
+      origin: endpoint.origin,
+      path: fullPath,
+      method: call.method,
+      headers,
+      body,
+      timeoutMs: options.timeoutMs,
+      idleTimeoutMs: this.config.timeout_ms,
+      signal: options.signal,
+      parentSpan: options.ctx?.span,
+      provider: this.name,
+    });
   }
 
   private async sendOnce(

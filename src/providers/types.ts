@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { ChatChunk, ChatRequest, ChatResult } from '../canonical/chat.js';
+import type { EmbeddingsCall, EmbeddingsCallResult } from '../canonical/embeddings.js';
 import type { RerankCall, RerankCallResult } from '../canonical/rerank.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { ProviderBaseConfig } from '../config/schema.js';
@@ -54,9 +56,49 @@ export interface InProcessRerankCapability {
 
 export type RerankCapability = HttpRerankCapability | InProcessRerankCapability;
 
+/** Non-streamed chat: one request, one JSON answer. */
+export interface ChatCapability {
+  /** Throws a caller-fault GatewayError for requests this upstream cannot take. */
+  build(request: ChatRequest, target: Target): HttpCall;
+  parse(reply: UpstreamReply, request: ChatRequest): ChatResult;
+}
+
+/** One unit of an upstream stream, as the transport's framer cut it. */
+export type StreamFrame =
+  /** Server-sent events: the `data:` text of one event. */
+  | { readonly kind: 'sse'; readonly data: string }
+  /** AWS event stream: one decoded message (string headers, JSON payload bytes). */
+  | { readonly kind: 'aws'; readonly headers: Readonly<Record<string, string>>; readonly payload: Uint8Array };
+
+/**
+ * Incremental stream translation, testable from recorded frames: each frame in gives the
+ * chunks it completes; `end()` flushes. Throws a GatewayError for an in-stream failure.
+ */
+export interface StreamTranslator {
+  push(frame: StreamFrame): ChatChunk[];
+  end(): ChatChunk[];
+}
+
+export interface ChatStreamCapability {
+  /** How the transport cuts the response body into frames. */
+  readonly framing: 'sse' | 'aws-eventstream';
+  build(request: ChatRequest, target: Target): HttpCall;
+  translator(request: ChatRequest): StreamTranslator;
+}
+
+export interface EmbeddingsCapability {
+  /** Inputs one upstream call takes for this model; core batches and fans out. */
+  maxInputsPerCall(target: Target): number;
+  build(call: EmbeddingsCall, target: Target): HttpCall;
+  parse(reply: UpstreamReply, call: EmbeddingsCall): EmbeddingsCallResult;
+}
+
 /** Capabilities a provider has; an absent one is simply not offered. */
 export interface ProviderCapabilities {
   readonly rerank?: RerankCapability;
+  readonly chat?: ChatCapability;
+  readonly chatStream?: ChatStreamCapability;
+  readonly embeddings?: EmbeddingsCapability;
 }
 
 export interface ProviderLimits {
@@ -86,6 +128,8 @@ export interface AwsCredentialSettings {
 export type AuthSpec =
   | { readonly scheme: 'none' }
   | { readonly scheme: 'bearer'; readonly token: string }
+  /** The key in a named header (Azure OpenAI's `api-key`). */
+  | { readonly scheme: 'header'; readonly header: string; readonly token: string }
   | {
       readonly scheme: 'sigv4';
       /** Signing name, e.g. `bedrock`. */

@@ -65,29 +65,3 @@ export interface ControlStore extends UsageStore {
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
-
-/** SQL shared by both backends: the GROUP BY expression for each grouping. */
-export const USAGE_GROUP_COLUMN: Readonly<Record<UsageGroupBy, string>> = {
-  key: 'key_id',
-  model: 'alias',
-  provider: 'provider',
-  day: 'substr(ts, 1, 10)',
-};
-
-export const USAGE_AGGREGATES = `COUNT(*) AS requests,
-  SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
-  SUM(documents) AS documents, SUM(search_units) AS search_units,
-  SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd`;
-
-export function toUsageGroup(row: Record<string, unknown>): UsageGroup {
-  return {
-    group: (row.grp as string | null) ?? null,
-    requests: Number(row.requests),
-    errors: Number(row.errors ?? 0),
-    documents: Number(row.documents ?? 0),
-    searchUnits: Number(row.search_units ?? 0),
-    inputTokens: Number(row.input_tokens ?? 0),
-    outputTokens: Number(row.output_tokens ?? 0),
-    costUsd: Number(row.cost_usd ?? 0),
-  };
-}

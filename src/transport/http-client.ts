@@ -1,5 +1,6 @@
+import type { Readable } from 'node:stream';
 import type { Span } from '@opentelemetry/api';
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { UpstreamReply } from '../providers/types.js';
@@ -17,6 +18,13 @@ export interface SendOptions {
   readonly parentSpan?: Span;
   /** Provider instance name, for the attempt span. */
   readonly provider?: string;
+}
+
+/** A response whose body is still on the wire. */
+export interface OpenedReply {
+  readonly status: number;
+  readonly headers: UpstreamReply['headers'];
+  readonly body: Readable;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -81,13 +89,63 @@ export class HttpClient {
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
       });
-      const body = await readBody(res.body);
+      const body = await readBody(res.body as unknown as Readable);
       return { status: res.statusCode, headers: res.headers, body };
     } catch (err) {
       throw classifyTransportError(err, timedOut, options);
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  /**
+   * Opens a response without reading its body, for streams: the deadline covers the
+   * headers, then `idleTimeoutMs` bounds each wait for the next body bytes.
+   * The caller must consume or destroy `body`.
+   */
+  async open(options: SendOptions & { readonly idleTimeoutMs?: number }): Promise<OpenedReply> {
+    if (this.tracing === undefined || options.parentSpan === undefined) return this.openUntraced(options);
+    // The attempt span covers the call up to its response headers; the stream then belongs to the request span.
+    const tracing = this.tracing;
+    const span = tracing.startAttempt(options.parentSpan, options.provider ?? 'upstream', options.method, options.origin + options.path, options.headers);
+    try {
+      const reply = await this.openUntraced(options);
+      tracing.endAttempt(span, reply.status);
+      return reply;
+    } catch (err) {
+      const e = err as GatewayError;
+      tracing.endAttempt(span, undefined, { code: e.code ?? 'error', message: e.message });
+      throw err;
+    }
+  }
+
+  private async openUntraced(options: SendOptions & { readonly idleTimeoutMs?: number }): Promise<OpenedReply> {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    let headersDone = false;
+    const controller = new AbortController();
+    const onTimeout = (): void => {
+      if (!headersDone) controller.abort(timeout.reason);
+    };
+    timeout.addEventListener('abort', onTimeout, { once: true });
+    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
+    try {
+      const res = await this.agent.request({
+        origin: options.origin,
+        path: options.path,
+        method: options.method,
+        headers: options.headers,
+        body: options.body,
+        signal,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.idleTimeoutMs ?? options.timeoutMs,
+      });
+      headersDone = true;
+      return { status: res.statusCode, headers: res.headers, body: res.body as unknown as Readable };
+    } catch (err) {
+      throw classifyTransportError(err, timeout.aborted, options);
+    } finally {
+      timeout.removeEventListener('abort', onTimeout);
     }
   }
 
@@ -101,8 +159,11 @@ export class HttpClient {
   }
 }
 
-/** Collects a response body with a size cap; events rather than `for await`, which costs a promise per chunk. */
-function readBody(stream: Dispatcher.ResponseData['body']): Promise<Buffer> {
+/**
+ * Reads a body to the end with a size cap (whole unary replies, and error replies of streamed
+ * calls); events rather than `for await`, which costs a promise per chunk.
+ */
+export function readBody(stream: Readable): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -120,7 +181,7 @@ function readBody(stream: Dispatcher.ResponseData['body']): Promise<Buffer> {
   });
 }
 
-function classifyTransportError(err: unknown, timedOut: boolean, options: SendOptions): GatewayError {
+export function classifyTransportError(err: unknown, timedOut: boolean, options: SendOptions): GatewayError {
   if (err instanceof GatewayError) return err;
   const e = err as { code?: string; name?: string; message?: string };
   const detail = `${options.method} ${options.origin}${options.path}: ${e.code ?? e.name ?? 'error'} ${e.message ?? ''}`;

@@ -70,3 +70,15 @@ export async function startGateway(
     },
   };
 }
+
+/** Reads rows from a test gateway's embedded SQLite database (usage records and the like). */
+export async function sqliteRows(dataDir: string, sql: string): Promise<any[]> {
+  const { default: Database } = await import('better-sqlite3');
+  const { join: joinPath } = await import('node:path');
+  const db = new Database(joinPath(dataDir, 'rankway.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}

@@ -1,10 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sha256Hex } from '../../auth/inbound/authenticator.js';
 import { apiKeyCreate, apiKeyPatch, type ApiKeyData } from '../../control/resources.js';
 import { FILE_ID_PREFIX } from '../../control/snapshot.js';
 import type { StoredResource } from '../../store/control.js';
-import { conflict, notFound, paginate, parseBody, readOnly, uniquely, type AdminDepsGetter } from './common.js';
+import type { GatewayConfig } from '../../config/load.js';
+import { conflict, parseBody, type AdminDepsGetter } from './common.js';
+import { createResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
 
 /** The key hash is shown shortened: enough to recognise a key, not to look one up elsewhere. */
 function render(row: StoredResource): Record<string, unknown> {
@@ -12,7 +14,7 @@ function render(row: StoredResource): Record<string, unknown> {
   return { id: row.id, object: 'api_key', ...d, key_hash_prefix: key_hash.slice(0, 12), source: 'database', created_at: row.createdAt, updated_at: row.updatedAt };
 }
 
-function renderFile(k: { name: string; key_sha256: string; allowed_models?: string[] }): Record<string, unknown> {
+function renderFile(k: FileKey): Record<string, unknown> {
   return {
     id: FILE_ID_PREFIX + k.name,
     object: 'api_key',
@@ -30,35 +32,35 @@ function renderFile(k: { name: string; key_sha256: string; allowed_models?: stri
   };
 }
 
+type FileKey = GatewayConfig['server']['keys'][number];
+
+const spec: ResourceSpec<FileKey> = {
+  kind: 'api_key',
+  object: 'api_key',
+  what: 'API key',
+  idPrefix: 'key',
+  uniqueField: 'key_hash',
+  rows: (snap) => snap.apiKeys,
+  render,
+  file: { list: (snap) => snap.file.server.keys, get: (snap, name) => snap.file.server.keys.find((k) => k.name === name), render: renderFile },
+  beforeDelete(snap, id) {
+    if (snap.awsAccessKeyRows.some((r) => (r.data as { api_key_id?: string }).api_key_id === id)) {
+      throw conflict('AWS access keys were issued for this API key; delete them first');
+    }
+  },
+};
+
 export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter): void {
   const base = '/admin/v1/apikeys';
-
-  app.get(base, async (request) => {
-    const snap = deps().control.current;
-    const items = snap.file.server.keys.map(renderFile).concat(snap.apiKeys.map(render));
-    return paginate(items, request.query as Record<string, string>);
-  });
-
-  app.get(`${base}/:id`, async (request) => {
-    const { id } = request.params as { id: string };
-    const { store, control } = deps();
-    if (id.startsWith(FILE_ID_PREFIX)) {
-      const k = control.current.file.server.keys.find((x) => x.name === id.slice(FILE_ID_PREFIX.length));
-      if (k) return renderFile(k);
-      throw notFound('API key', id);
-    }
-    const row = await store.getResource('api_key', id);
-    if (!row) throw notFound('API key', id);
-    return render(row);
-  });
+  registerReadAndDelete(app, base, deps, spec);
 
   app.post(base, async (request, reply) => {
     const body = parseBody(apiKeyCreate, request.body ?? {});
-    const { store, control } = deps();
+    const d = deps();
     // Without a hash, Rankway makes the key and shows it in this response only.
     const plaintext = body.key_hash === undefined ? `rk-${randomBytes(24).toString('base64url')}` : undefined;
     const keyHash = body.key_hash ?? sha256Hex(plaintext!);
-    if (control.current.file.server.keys.some((k) => k.key_sha256 === keyHash)) throw conflict('This key is declared in the config file', 'key_hash');
+    if (d.control.current.file.server.keys.some((k) => k.key_sha256 === keyHash)) throw conflict('This key is declared in the config file', 'key_hash');
     const data: ApiKeyData = {
       name: body.name ?? null,
       key_hash: keyHash,
@@ -71,21 +73,16 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter
       disabled: body.disabled ?? false,
       metadata: body.metadata ?? {},
     };
-    const now = new Date().toISOString();
-    const row: StoredResource = { id: `key_${randomUUID().replaceAll('-', '')}`, kind: 'api_key', name: keyHash, data: { ...data }, createdAt: now, updatedAt: now };
-    await uniquely('key_hash', () => store.createResource(row));
-    await control.changed();
+    const row = await createResource(d, spec, keyHash, data);
     reply.code(201);
     return plaintext ? { ...render(row), key: plaintext } : render(row);
   });
 
   app.patch(`${base}/:id`, async (request) => {
     const { id } = request.params as { id: string };
-    if (id.startsWith(FILE_ID_PREFIX)) throw readOnly('API key');
+    const d = deps();
+    const row = await editableRow(d, spec, id);
     const patch = parseBody(apiKeyPatch, request.body);
-    const { store, control } = deps();
-    const row = await store.getResource('api_key', id);
-    if (!row) throw notFound('API key', id);
     const old = row.data as unknown as ApiKeyData;
     const pick = <K extends keyof ApiKeyData>(k: K): ApiKeyData[K] => (patch[k as keyof typeof patch] === undefined ? old[k] : (patch[k as keyof typeof patch] as ApiKeyData[K]));
     const data: ApiKeyData = {
@@ -100,21 +97,6 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter
       disabled: pick('disabled'),
       metadata: pick('metadata'),
     };
-    const updatedAt = new Date().toISOString();
-    await uniquely('key_hash', () => store.updateResource('api_key', id, old.key_hash, { ...data }, updatedAt));
-    await control.changed();
-    return render({ ...row, data: { ...data }, updatedAt });
-  });
-
-  app.delete(`${base}/:id`, async (request) => {
-    const { id } = request.params as { id: string };
-    if (id.startsWith(FILE_ID_PREFIX)) throw readOnly('API key');
-    const { store, control } = deps();
-    if (control.current.awsAccessKeyRows.some((r) => (r.data as { api_key_id?: string }).api_key_id === id)) {
-      throw conflict('AWS access keys were issued for this API key; delete them first');
-    }
-    if (!(await store.deleteResource('api_key', id))) throw notFound('API key', id);
-    await control.changed();
-    return { id, object: 'api_key', deleted: true };
+    return render(await updateResource(d, spec, row, old.key_hash, data));
   });
 }

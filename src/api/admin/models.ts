@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ModelConfig } from '../../config/schema.js';
 import type { ControlSnapshot } from '../../control/snapshot.js';
@@ -6,7 +5,8 @@ import { FILE_ID_PREFIX } from '../../control/snapshot.js';
 import { modelCreate, modelPatch, type ModelData, type ProviderKeyData } from '../../control/resources.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { StoredResource } from '../../store/control.js';
-import { conflict, notFound, paginate, parseBody, readOnly, uniquely, type AdminDepsGetter } from './common.js';
+import { conflict, parseBody, type AdminDepsGetter } from './common.js';
+import { createResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
 
 function render(row: StoredResource): Record<string, unknown> {
   const d = row.data as unknown as ModelData;
@@ -62,31 +62,24 @@ function validate(snap: ControlSnapshot, d: ModelData, selfId?: string): void {
   });
 }
 
+const spec: ResourceSpec<ModelConfig> = {
+  kind: 'model',
+  object: 'model',
+  what: 'model',
+  idPrefix: 'mdl',
+  uniqueField: 'display_name',
+  rows: (snap) => snap.models,
+  render,
+  file: { list: (snap) => [...snap.file.models.values()], get: (snap, name) => snap.file.models.get(name), render: renderFile },
+};
+
 export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter): void {
   const base = '/admin/v1/models';
-
-  app.get(base, async (request) => {
-    const snap = deps().control.current;
-    const items = [...snap.file.models.values()].map(renderFile).concat(snap.models.map(render));
-    return paginate(items, request.query as Record<string, string>);
-  });
-
-  app.get(`${base}/:id`, async (request) => {
-    const { id } = request.params as { id: string };
-    const { store, control } = deps();
-    if (id.startsWith(FILE_ID_PREFIX)) {
-      const m = control.current.file.models.get(id.slice(FILE_ID_PREFIX.length));
-      if (m) return renderFile(m);
-      throw notFound('model', id);
-    }
-    const row = await store.getResource('model', id);
-    if (!row) throw notFound('model', id);
-    return render(row);
-  });
+  registerReadAndDelete(app, base, deps, spec);
 
   app.post(base, async (request, reply) => {
     const body = parseBody(modelCreate, request.body);
-    const { store, control } = deps();
+    const d = deps();
     const data: ModelData = {
       display_name: body.display_name,
       provider: body.provider,
@@ -95,22 +88,17 @@ export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter)
       fallbacks: body.fallbacks ?? [],
       price: body.price ?? null,
     };
-    validate(control.current, data);
-    const now = new Date().toISOString();
-    const row: StoredResource = { id: `mdl_${randomUUID().replaceAll('-', '')}`, kind: 'model', name: data.display_name, data: { ...data }, createdAt: now, updatedAt: now };
-    await uniquely('display_name', () => store.createResource(row));
-    await control.changed();
+    validate(d.control.current, data);
+    const row = await createResource(d, spec, data.display_name, data);
     reply.code(201);
     return render(row);
   });
 
   app.patch(`${base}/:id`, async (request) => {
     const { id } = request.params as { id: string };
-    if (id.startsWith(FILE_ID_PREFIX)) throw readOnly('model');
+    const d = deps();
+    const row = await editableRow(d, spec, id);
     const patch = parseBody(modelPatch, request.body);
-    const { store, control } = deps();
-    const row = await store.getResource('model', id);
-    if (!row) throw notFound('model', id);
     const old = row.data as unknown as ModelData;
     const data: ModelData = {
       display_name: patch.display_name ?? old.display_name,
@@ -120,19 +108,7 @@ export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter)
       fallbacks: patch.fallbacks ?? old.fallbacks,
       price: patch.price === undefined ? old.price : patch.price,
     };
-    validate(control.current, data, id);
-    const updatedAt = new Date().toISOString();
-    await uniquely('display_name', () => store.updateResource('model', id, data.display_name, { ...data }, updatedAt));
-    await control.changed();
-    return render({ ...row, name: data.display_name, data: { ...data }, updatedAt });
-  });
-
-  app.delete(`${base}/:id`, async (request) => {
-    const { id } = request.params as { id: string };
-    if (id.startsWith(FILE_ID_PREFIX)) throw readOnly('model');
-    const { store, control } = deps();
-    if (!(await store.deleteResource('model', id))) throw notFound('model', id);
-    await control.changed();
-    return { id, object: 'model', deleted: true };
+    validate(d.control.current, data, id);
+    return render(await updateResource(d, spec, row, data.display_name, data));
   });
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { LoadedProvider } from '../../config/load.js';
 import { buildProvider, FILE_ID_PREFIX } from '../../control/snapshot.js';
@@ -6,7 +5,8 @@ import { parseSecret, providerKeyCreate, providerKeyPatch, type ModelData, type 
 import { invalidRequest } from '../../errors/gateway-error.js';
 import { PROVIDER_TYPES } from '../../providers/registry.js';
 import type { StoredResource } from '../../store/control.js';
-import { conflict, notFound, paginate, parseBody, readOnly, uniquely, type AdminDepsGetter } from './common.js';
+import { conflict, parseBody, type AdminDepsGetter } from './common.js';
+import { createResource, editableRow, newResourceId, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
 
 /** A provider key as the admin API shows it: never the secret, only which fields it has. */
 function render(row: StoredResource): Record<string, unknown> {
@@ -56,60 +56,53 @@ function secretOf(text: string): Record<string, unknown> {
   return secret;
 }
 
+const spec: ResourceSpec<LoadedProvider> = {
+  kind: 'provider_key',
+  object: 'provider_key',
+  what: 'provider key',
+  idPrefix: 'pk',
+  uniqueField: 'display_name',
+  rows: (snap) => snap.providerKeys,
+  render,
+  file: { list: (snap) => [...snap.file.providers.values()], get: (snap, name) => snap.file.providers.get(name), render: renderFile },
+  beforeDelete(snap, id) {
+    const users = snap.models.filter((m) => (m.data as unknown as ModelData).provider_key_id === id);
+    if (users.length > 0) {
+      throw conflict(`Provider key is used by model(s) ${users.map((m) => `'${m.name}'`).join(', ')}; delete or move them first`);
+    }
+  },
+};
+
 export function registerProviderKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter): void {
   const base = '/admin/v1/provider_keys';
-
-  app.get(base, async (request) => {
-    const { control } = deps();
-    const snap = control.current;
-    const items = [...snap.file.providers.values()].map(renderFile).concat(snap.providerKeys.map(render));
-    return paginate(items, request.query as Record<string, string>);
-  });
-
-  app.get(`${base}/:id`, async (request) => {
-    const { id } = request.params as { id: string };
-    const { store, control } = deps();
-    if (id.startsWith(FILE_ID_PREFIX)) {
-      const p = control.current.file.providers.get(id.slice(FILE_ID_PREFIX.length));
-      if (p) return renderFile(p);
-      throw notFound('provider key', id);
-    }
-    const row = await store.getResource('provider_key', id);
-    if (!row) throw notFound('provider key', id);
-    return render(row);
-  });
+  registerReadAndDelete(app, base, deps, spec);
 
   app.post(base, async (request, reply) => {
     const body = parseBody(providerKeyCreate, request.body);
-    const { store, control, box } = deps();
-    if (control.current.file.providers.has(body.display_name)) {
+    const d = deps();
+    if (d.control.current.file.providers.has(body.display_name)) {
       throw conflict(`display_name '${body.display_name}' is a provider in the config file`, 'display_name');
     }
     const secret = secretOf(body.secret);
     const fields = { display_name: body.display_name, provider: body.provider, adapter: body.adapter, api_base: body.api_base ?? null, config: body.config ?? {} };
     validate(fields, secret);
-    const id = `pk_${randomUUID().replaceAll('-', '')}`;
-    const now = new Date().toISOString();
-    const data: ProviderKeyData = { ...fields, secret_sealed: box.seal(JSON.stringify(secret), id), secret_fields: Object.keys(secret).sort() };
-    const row: StoredResource = { id, kind: 'provider_key', name: body.display_name, data: { ...data }, createdAt: now, updatedAt: now };
-    await uniquely('display_name', () => store.createResource(row));
-    await control.changed();
+    const id = newResourceId(spec);
+    const data: ProviderKeyData = { ...fields, secret_sealed: d.box.seal(JSON.stringify(secret), id), secret_fields: Object.keys(secret).sort() };
+    const row = await createResource(d, spec, body.display_name, data, id);
     reply.code(201);
     return render(row);
   });
 
   app.patch(`${base}/:id`, async (request) => {
     const { id } = request.params as { id: string };
-    if (id.startsWith(FILE_ID_PREFIX)) throw readOnly('provider key');
+    const d = deps();
+    const row = await editableRow(d, spec, id);
     const patch = parseBody(providerKeyPatch, request.body);
-    const { store, control, box } = deps();
-    const row = await store.getResource('provider_key', id);
-    if (!row) throw notFound('provider key', id);
     const old = row.data as unknown as ProviderKeyData;
-    if (patch.display_name && patch.display_name !== old.display_name && control.current.file.providers.has(patch.display_name)) {
+    if (patch.display_name && patch.display_name !== old.display_name && d.control.current.file.providers.has(patch.display_name)) {
       throw conflict(`display_name '${patch.display_name}' is a provider in the config file`, 'display_name');
     }
-    const secret = patch.secret !== undefined ? secretOf(patch.secret) : (JSON.parse(box.open(old.secret_sealed, id)) as Record<string, unknown>);
+    const secret = patch.secret !== undefined ? secretOf(patch.secret) : (JSON.parse(d.box.open(old.secret_sealed, id)) as Record<string, unknown>);
     const fields = {
       display_name: patch.display_name ?? old.display_name,
       provider: patch.provider ?? old.provider,
@@ -118,23 +111,7 @@ export function registerProviderKeyRoutes(app: FastifyInstance, deps: AdminDepsG
       config: patch.config ?? old.config,
     };
     validate(fields, secret);
-    const data: ProviderKeyData = { ...fields, secret_sealed: box.seal(JSON.stringify(secret), id), secret_fields: Object.keys(secret).sort() };
-    const updatedAt = new Date().toISOString();
-    await uniquely('display_name', () => store.updateResource('provider_key', id, fields.display_name, { ...data }, updatedAt));
-    await control.changed();
-    return render({ ...row, name: fields.display_name, data: { ...data }, updatedAt });
-  });
-
-  app.delete(`${base}/:id`, async (request) => {
-    const { id } = request.params as { id: string };
-    if (id.startsWith(FILE_ID_PREFIX)) throw readOnly('provider key');
-    const { store, control } = deps();
-    const users = control.current.models.filter((m) => (m.data as unknown as ModelData).provider_key_id === id);
-    if (users.length > 0) {
-      throw conflict(`Provider key is used by model(s) ${users.map((m) => `'${m.name}'`).join(', ')}; delete or move them first`);
-    }
-    if (!(await store.deleteResource('provider_key', id))) throw notFound('provider key', id);
-    await control.changed();
-    return { id, object: 'provider_key', deleted: true };
+    const data: ProviderKeyData = { ...fields, secret_sealed: d.box.seal(JSON.stringify(secret), id), secret_fields: Object.keys(secret).sort() };
+    return render(await updateResource(d, spec, row, fields.display_name, data));
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorCode } from '../../errors/codes.js';
+import { ERROR_CODES, type ErrorCode } from '../../errors/codes.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
 import { errorHeaders } from '../../server/errors.js';
 
@@ -8,46 +8,42 @@ interface AwsException {
   readonly status: number;
 }
 
-const VALIDATION: AwsException = { name: 'ValidationException', status: 400 };
+const VALIDATION = 'ValidationException';
 const DENIED: AwsException = { name: 'AccessDeniedException', status: 403 };
-const BAD_GATEWAY: AwsException = { name: 'BadGatewayException', status: 502 };
 
 /**
- * Rankway's error codes as the Agent Runtime's modelled exceptions, so AWS SDKs raise the
- * class a Bedrock user already catches (ValidationException, AccessDeniedException ...).
+ * AWS's modelled exceptions by Rankway status, so AWS SDKs raise the class a Bedrock user
+ * already catches. AWS has no 401: auth failures are AccessDenied 403.
  */
-const AWS_EXCEPTIONS: Readonly<Record<ErrorCode, AwsException>> = {
-  invalid_request: VALIDATION,
-  invalid_json: VALIDATION,
-  unsupported_media_type: VALIDATION,
-  too_many_documents: VALIDATION,
-  payload_too_large: { name: 'ValidationException', status: 413 },
-  capability_not_supported: VALIDATION,
-  upstream_rejected_request: VALIDATION,
-  model_not_found: { name: 'ResourceNotFoundException', status: 404 },
+const BY_STATUS: Readonly<Record<number, AwsException>> = {
+  400: { name: VALIDATION, status: 400 },
+  401: DENIED,
+  403: DENIED,
+  404: { name: 'ResourceNotFoundException', status: 404 },
+  409: { name: 'ConflictException', status: 409 },
+  413: { name: VALIDATION, status: 413 },
+  415: { name: VALIDATION, status: 400 },
+  429: { name: 'ThrottlingException', status: 429 },
+  500: { name: 'InternalServerException', status: 500 },
+  502: { name: 'BadGatewayException', status: 502 },
+  503: { name: 'ServiceUnavailableException', status: 503 },
+  504: { name: 'BadGatewayException', status: 504 },
+};
+
+/** Codes whose AWS counterpart is not the one for their status. */
+const BY_CODE: Partial<Record<ErrorCode, AwsException>> = {
   route_not_found: { name: 'UnknownOperationException', status: 404 },
   method_not_allowed: { name: 'UnknownOperationException', status: 405 },
-  missing_api_key: DENIED,
-  invalid_api_key: DENIED,
-  api_key_disabled: DENIED,
-  api_key_expired: DENIED,
-  model_not_allowed: DENIED,
-  rate_limit_exceeded: { name: 'ThrottlingException', status: 429 },
-  upstream_rate_limited: { name: 'ThrottlingException', status: 429 },
   budget_exceeded: { name: 'ServiceQuotaExceededException', status: 400 },
-  upstream_auth_failed: BAD_GATEWAY,
-  upstream_model_access: BAD_GATEWAY,
-  upstream_unavailable: BAD_GATEWAY,
-  upstream_bad_response: BAD_GATEWAY,
-  upstream_timeout: { name: 'BadGatewayException', status: 504 },
-  provider_busy: { name: 'ServiceUnavailableException', status: 503 },
-  overloaded: { name: 'ServiceUnavailableException', status: 503 },
-  internal_error: { name: 'InternalServerException', status: 500 },
-  // Admin API codes; listed so the table stays total.
-  resource_not_found: { name: 'ResourceNotFoundException', status: 404 },
-  resource_conflict: { name: 'ConflictException', status: 409 },
-  read_only_resource: { name: 'ConflictException', status: 409 },
 };
+
+/** Every Rankway error code as an AWS exception (a code with no counterpart is missing, which a test catches). */
+export const AWS_EXCEPTIONS: Readonly<Partial<Record<ErrorCode, AwsException>>> = Object.fromEntries(
+  (Object.keys(ERROR_CODES) as ErrorCode[]).flatMap((code) => {
+    const ex = BY_CODE[code] ?? BY_STATUS[ERROR_CODES[code].status];
+    return ex ? [[code, ex]] : [];
+  }),
+);
 
 export const awsException = (err: GatewayError): AwsException => AWS_EXCEPTIONS[err.code] ?? { name: 'InternalServerException', status: 500 };
 

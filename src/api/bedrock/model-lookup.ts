@@ -1,30 +1,40 @@
 import type { ModelConfig, ProviderBaseConfig } from '../../config/schema.js';
-import type { ProviderAdapter } from '../../providers/types.js';
+import type { Route, ResolvedTarget, RoutingTable } from '../../core/router.js';
+import type { ProviderRuntime } from '../../core/upstream.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { bareModelId, parseModelArn } from '../../providers/bedrock/model-ids.js';
+import type { ProviderAdapter } from '../../providers/types.js';
 
-/**
- * Turns a native request's `modelArn` into a model name the router knows. A model entry's
- * `arns` (full ARNs or bare ids) wins, so any reranker can answer Bedrock-shaped requests;
- * otherwise a configured Bedrock provider in the ARN's region gets the ARN as is.
- */
 /** Models and providers to resolve against: the config file's, or the control plane's current table. */
 export interface RoutingSource {
   readonly models: ReadonlyMap<string, ModelConfig>;
   readonly providers: ReadonlyMap<string, { readonly config: ProviderBaseConfig; readonly adapter: ProviderAdapter }>;
 }
 
-export class BedrockModelLookup {
-  private readonly byArn = new Map<string, string>();
+/** Who answers a native Bedrock model id: an alias that claims it, or a Bedrock provider as is. */
+type Match = { readonly alias: ModelConfig } | { readonly provider: string; readonly model: string };
+
+/**
+ * Which model answers a native Bedrock request's model id or ARN, for both native surfaces
+ * (Agent Runtime rerank and the runtime's `/model/{modelId}/...`):
+ * 1. an alias named so, or one whose `arns` lists the ARN or its bare model id;
+ * 2. else the id as is on the Bedrock provider of the ARN's region (the first Bedrock
+ *    provider for a bare id); an ARN in a region no Bedrock provider serves is not found.
+ * Built once per routing table (the control plane swaps tables on change).
+ */
+export class BedrockModelLookup<S extends RoutingSource = RoutingSource> {
+  private readonly byName = new Map<string, ModelConfig>();
+  private readonly byArn = new Map<string, ModelConfig>();
   private readonly bedrockByRegion = new Map<string, string>();
   private readonly firstBedrock?: string;
 
-  constructor(config: RoutingSource) {
-    for (const model of config.models.values()) {
-      for (const arn of model.arns) if (!this.byArn.has(arn)) this.byArn.set(arn, model.name);
+  constructor(private readonly source: S) {
+    for (const model of source.models.values()) {
+      this.byName.set(model.name, model);
+      for (const arn of model.arns) if (!this.byArn.has(arn)) this.byArn.set(arn, model);
     }
     let first: string | undefined;
-    for (const [name, p] of config.providers) {
+    for (const [name, p] of source.providers) {
       if (p.adapter.type !== 'bedrock') continue;
       const region = (p.config as { region?: string }).region;
       if (region && !this.bedrockByRegion.has(region)) this.bedrockByRegion.set(region, name);
@@ -33,16 +43,55 @@ export class BedrockModelLookup {
     this.firstBedrock = first;
   }
 
+  /** The model name the router resolves: an alias, or `provider/<the ARN as sent>`. */
   resolve(modelArn: string): string {
-    const alias = this.byArn.get(modelArn) ?? this.byArn.get(bareModelId(modelArn));
-    if (alias) return alias;
-    const arn = parseModelArn(modelArn);
+    const match = this.match(modelArn, 'modelArn', () => true);
+    return 'alias' in match ? match.alias.name : `${match.provider}/${match.model}`;
+  }
+
+  /**
+   * A one-target route on a Bedrock provider, for requests relayed to the runtime as sent
+   * (so only aliases that target Bedrock can claim them); the caller's allow-list applies
+   * to it exactly as on other surfaces.
+   */
+  resolveRuntime(this: BedrockModelLookup<RoutingTable>, modelId: string): Route {
+    const match = this.match(modelId, 'modelId', (alias) => this.isBedrock(providerOf(alias.target)));
+    const alias = 'alias' in match ? match.alias : undefined;
+    const providerName = alias ? providerOf(alias.target) : (match as { provider: string }).provider;
+    const model = alias ? alias.target.slice(providerName.length + 1) : (match as { model: string }).model;
+    const provider: ProviderRuntime = this.source.providers.get(providerName)!;
+    const target: ResolvedTarget = { provider, model, upstream: { provider: providerName, model }, label: `${providerName}/${model}`, alias, price: alias?.price };
+    return { requested: alias?.name ?? modelId, alias, targets: [target] };
+  }
+
+  private match(modelId: string, param: string, accepts: (alias: ModelConfig) => boolean): Match {
+    for (const alias of [this.byName.get(modelId), this.byArn.get(modelId), this.byArn.get(bareModelId(modelId))]) {
+      if (alias && accepts(alias)) return { alias };
+    }
+    const arn = parseModelArn(modelId);
     const provider = arn ? this.bedrockByRegion.get(arn.region) : this.firstBedrock;
-    if (provider) return `${provider}/${modelArn}`;
+    if (provider) return { provider, model: modelId };
     throw new GatewayError(
       'model_not_found',
-      `No configured model answers for modelArn '${modelArn}': list it under a model's arns, or configure a bedrock provider for its region`,
-      { param: 'modelArn' },
+      `No configured model answers for ${param} '${modelId}': list it under a model's arns, or configure a bedrock provider for its region`,
+      { param },
     );
   }
+
+  private isBedrock(provider: string): boolean {
+    return this.source.providers.get(provider)?.adapter.type === 'bedrock';
+  }
+}
+
+const providerOf = (target: string): string => target.slice(0, target.indexOf('/'));
+
+/** One lookup per routing table, rebuilt only when the table is swapped. */
+export function lookupFor<S extends RoutingSource>(routing: () => S): () => BedrockModelLookup<S> {
+  const lookups = new WeakMap<S, BedrockModelLookup<S>>();
+  return () => {
+    const table = routing();
+    let lookup = lookups.get(table);
+    if (!lookup) lookups.set(table, (lookup = new BedrockModelLookup(table)));
+    return lookup;
+  };
 }

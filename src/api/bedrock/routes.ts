@@ -7,7 +7,7 @@ import type { Logger } from '../../observability/log.js';
 import { fromFrameworkError } from '../../server/errors.js';
 import { logError } from '../../server/proxy.js';
 import { renderAwsError } from './errors.js';
-import { BedrockModelLookup, type RoutingSource } from './model-lookup.js';
+import { BedrockModelLookup, lookupFor, type RoutingSource } from './model-lookup.js';
 import { parseBedrockRerank } from './parse.js';
 
 export interface BedrockRoutesOptions {
@@ -24,16 +24,8 @@ export interface BedrockRoutesOptions {
  * raw body for SigV4, and its own error handler answers AWS rest-json errors.
  */
 export async function bedrockRoutes(app: FastifyInstance, options: BedrockRoutesOptions): Promise<void> {
-  // One lookup per routing table: rebuilt only when the control plane swaps the table.
-  const lookups = new WeakMap<RoutingSource, BedrockModelLookup>();
   const fixed = new BedrockModelLookup(options.config);
-  const currentLookup = (): BedrockModelLookup => {
-    if (!options.routing) return fixed;
-    const table = options.routing();
-    let lookup = lookups.get(table);
-    if (!lookup) lookups.set(table, (lookup = new BedrockModelLookup(table)));
-    return lookup;
-  };
+  const currentLookup: () => BedrockModelLookup = options.routing ? lookupFor(options.routing) : () => fixed;
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { RerankResult } from '../../canonical/rerank.js';
 import type { GatewayConfig } from '../../config/load.js';
 import type { RerankService } from '../../core/rerank/service.js';
@@ -6,7 +7,7 @@ import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { Logger } from '../../observability/log.js';
 import { errorHeaders, fromFrameworkError } from '../../server/errors.js';
 import { logError } from '../../server/proxy.js';
-import type { RerankLimits } from '../rerank/parse.js';
+import { fromZod, type RerankLimits } from '../rerank/parse.js';
 
 /** What every dialect plugin is given. */
 export interface DialectOptions {
@@ -43,6 +44,27 @@ export function useErrorShape(scope: FastifyInstance, logger: Logger, body: (err
 export function requireObject(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('request body must be a JSON object');
   return body as Record<string, unknown>;
+}
+
+/** A dialect body checked against its schema: a JSON object, then the schema's first problem as a 400. */
+export function parseWith<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(requireObject(body));
+  if (!parsed.success) throw fromZod(parsed.error);
+  return parsed.data;
+}
+
+/** The required, non-empty list of things to rank, under the dialect's own field name. */
+export function rankedList<T extends z.ZodType>(field: string, item: T) {
+  return z
+    .array(item, { error: (i) => (i.input === undefined || i.input === null ? `${field} are required for rerank` : `${field} must be an array`) })
+    .min(1, `${field} are required for rerank`);
+}
+
+/** Refuses more items than `server.max_documents`, naming the dialect's field. */
+export function limitCount(field: string, count: number, limits: RerankLimits): void {
+  if (count > limits.maxDocuments) {
+    throw new GatewayError('too_many_documents', `${field} has ${count} items; the maximum is ${limits.maxDocuments}`, { param: field });
+  }
 }
 
 /** `rerank-v3.5`-style usage numbers every token-billed dialect reports. */

@@ -10,3 +10,13 @@ export function bearerAuth(apiKey: string | undefined): UpstreamAuth {
     },
   };
 }
+
+/** The key in a header of its own, e.g. Azure OpenAI's `api-key: <key>`. */
+export function headerKeyAuth(header: string, apiKey: string): UpstreamAuth {
+  const name = header.toLowerCase();
+  return {
+    apply(request) {
+      request.headers[name] = apiKey;
+    },
+  };
+}

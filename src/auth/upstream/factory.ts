@@ -1,6 +1,6 @@
 import type { AuthSpec } from '../../providers/types.js';
 import { awsCredentials } from './aws-credentials.js';
-import { bearerAuth } from './bearer.js';
+import { bearerAuth, headerKeyAuth } from './bearer.js';
 import { sigv4Auth } from './sigv4.js';
 import { googleAuth } from './google.js';
 import { noAuth, type UpstreamAuth } from './types.js';
@@ -10,6 +10,8 @@ export function createUpstreamAuth(spec: AuthSpec): UpstreamAuth {
   switch (spec.scheme) {
     case 'bearer':
       return bearerAuth(spec.token);
+    case 'header':
+      return headerKeyAuth(spec.header, spec.token);
     case 'sigv4':
       return sigv4Auth({ service: spec.service, region: spec.region, credentials: awsCredentials(spec.credentials) });
     case 'google':

@@ -4,15 +4,16 @@ import { addUsage, emptyUsage, type Usage } from '../../canonical/usage.js';
 import { badResponse } from '../../providers/shared/errors.js';
 import type { RerankCapability } from '../../providers/types.js';
 import { toGatewayError } from '../../errors/gateway-error.js';
-import { withFallbacks, withRetries } from '../attempt.js';
+import { withFallbacks } from '../attempt.js';
 import { RequestHashes } from '../cache/keys.js';
 import type { PairCache } from '../cache/pair-cache.js';
 import type { RequestContext } from '../context.js';
-import { authorizeRoute } from '../policy.js';
-import { costUsd, defaultPrice } from '../pricing.js';
+import { admit } from '../policy.js';
+import { recordUsage } from '../outcome.js';
 import type { ResolvedTarget, Router } from '../router.js';
 import { mapLimit } from '../semaphore.js';
 import { truncateToTokens } from '../tokens.js';
+import { callUpstream } from '../unary-call.js';
 import { rankResults, slices } from './merge.js';
 
 interface TargetScores {
@@ -42,9 +43,7 @@ export class RerankService {
 
   async rerank(request: RerankRequest, ctx: RequestContext): Promise<RerankResult> {
     const started = performance.now();
-    const route = this.router.route(request.model, 'rerank', request.fallbacks);
-    authorizeRoute(ctx.caller, route);
-    ctx.outcome.alias = route.alias?.name ?? request.model;
+    const route = this.router.route(request.model, 'rerank', request.fallbacks, (primary) => admit(ctx, primary));
     ctx.outcome.documents = request.documents.length;
 
     const cacheOn = this.cache !== undefined && request.cache !== false && !ctx.noCache && (route.alias?.cache ?? 'pairs') === 'pairs';
@@ -62,13 +61,8 @@ export class RerankService {
     const { target } = served;
     const { scored, usage, chunks, cache } = served.value;
     const results = rankResults(scored, request.documents, request.topN, request.returnDocuments);
-    const cost = costUsd(usage, target.price ?? defaultPrice(target.model));
-
+    const cost = recordUsage(ctx, target, usage);
     const out = ctx.outcome;
-    out.provider = target.provider.name;
-    out.upstreamModel = target.model;
-    out.usage = usage;
-    out.costUsd = cost;
     out.chunks = chunks;
     if (cache) {
       out.cacheHits = cache.hits;
@@ -149,26 +143,11 @@ export class RerankService {
       ctx.outcome.attempts++;
       return capability.run(call, target.upstream);
     }
-    const provider = target.provider;
-    return withRetries(
-      async (timeoutMs) => {
-        const http = capability.build(call, target.upstream);
-        await provider.acquireSlot(ctx.deadline);
-        const t0 = performance.now();
-        let reply;
-        try {
-          reply = await provider.send(http, timeoutMs, ctx);
-        } finally {
-          provider.releaseSlot();
-          ctx.outcome.upstreamMs += performance.now() - t0;
-        }
-        if (reply.status >= 300) throw provider.adapter.parseError(reply);
-        const parsed = capability.parse(reply, call);
-        if (parsed.scores.length > call.documents.length) throw badResponse(`${target.label}: more results than documents`);
-        return parsed;
-      },
-      { maxRetries: provider.config.max_retries, timeoutMs: provider.config.timeout_ms, ctx },
-    );
+    return callUpstream(target, capability.build(call, target.upstream), ctx, (reply) => {
+      const parsed = capability.parse(reply, call);
+      if (parsed.scores.length > call.documents.length) throw badResponse(`${target.label}: more results than documents`);
+      return parsed;
+    });
   }
 
   /** Applies max_tokens_per_doc in the gateway when the provider cannot truncate itself. */

@@ -3,6 +3,8 @@ import { providerBaseSchema } from '../../config/schema.js';
 import { stripSlash } from '../shared/http-adapter.js';
 import type { AuthSpec, ProviderAdapter, ProviderDefinition } from '../types.js';
 import { parseBedrockError } from './errors.js';
+import { bedrockChat, bedrockChatStream } from './converse/index.js';
+import { bedrockEmbeddings } from './embeddings.js';
 import { bedrockRerank } from './rerank.js';
 
 const schema = providerBaseSchema
@@ -51,6 +53,9 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
     capabilities: {
       // Agent Runtime takes SigV4 only: an API-key-only instance reranks through InvokeModel.
       rerank: bedrockRerank({ region: config.region, defaultRoute: bearerOnly(config) ? 'invoke-model' : 'agent-runtime' }),
+      chat: bedrockChat,
+      chatStream: bedrockChatStream,
+      embeddings: bedrockEmbeddings,
     },
     parseError: parseBedrockError,
   }),
@@ -58,7 +63,8 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
 
 export function bedrockEndpoints(config: BedrockConfig): Record<string, string> {
   const suffix = config.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  const runtime = stripSlash(config.runtime_endpoint ?? `https://bedrock-runtime.${config.region}.${suffix}`);
+  // `base_url` (an admin provider key's `api_base`) names the runtime, e.g. a VPC endpoint.
+  const runtime = stripSlash(config.runtime_endpoint ?? config.base_url ?? `https://bedrock-runtime.${config.region}.${suffix}`);
   const agent = stripSlash(config.agent_runtime_endpoint ?? `https://bedrock-agent-runtime.${config.region}.${suffix}`);
   return { default: runtime, [RUNTIME]: runtime, [AGENT_RUNTIME]: agent };
 }

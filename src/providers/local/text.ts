@@ -86,6 +86,54 @@ export function spanEquals(text: string, start: number, end: number, word: strin
   return true;
 }
 
+/** The first two UTF-16 units of `text[start, end)` as one number (one unit: marked as such). */
+export function prefixKey(text: string, start: number, end: number): number {
+  const first = text.charCodeAt(start);
+  return end - start === 1 ? first * 65536 + 65535 : first * 65536 + text.charCodeAt(start + 1);
+}
+
+/**
+ * Stop words by the FNV-1a hash `scanWords` computes, in an open-addressing table made of
+ * typed arrays and a packed string array (no holes), so a probe for an ordinary word is a
+ * couple of array reads.
+ */
+const STOP_SLOTS = 512;
+const STOP_USED = new Uint8Array(STOP_SLOTS);
+const STOP_HASHES = new Int32Array(STOP_SLOTS);
+const STOP_STRINGS: string[] = new Array<string>(STOP_SLOTS).fill('');
+for (const word of STOP_WORDS) {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), FNV_PRIME);
+  let at = h & (STOP_SLOTS - 1);
+  while (STOP_USED[at] !== 0) at = (at + 1) & (STOP_SLOTS - 1);
+  STOP_USED[at] = 1;
+  STOP_HASHES[at] = h;
+  STOP_STRINGS[at] = word;
+}
+
+/** True when `lower[start, end)` (hashed by `scanWords`) is a stop word; allocates nothing. */
+export function isStopWord(lower: string, start: number, end: number, hash: number): boolean {
+  for (let at = hash & (STOP_SLOTS - 1); STOP_USED[at] !== 0; at = (at + 1) & (STOP_SLOTS - 1)) {
+    if (STOP_HASHES[at] === hash && spanEquals(lower, start, end, STOP_STRINGS[at])) return true;
+  }
+  return false;
+}
+
+/** The same check over lower-cased ASCII bytes (see `ascii.ts`). */
+export function isStopWordBytes(bytes: Uint8Array, start: number, end: number, hash: number): boolean {
+  for (let at = hash & (STOP_SLOTS - 1); STOP_USED[at] !== 0; at = (at + 1) & (STOP_SLOTS - 1)) {
+    if (STOP_HASHES[at] === hash && bytesEqual(bytes, start, end, STOP_STRINGS[at])) return true;
+  }
+  return false;
+}
+
+/** True when `bytes[start, end)` spells `word` (ASCII). */
+export function bytesEqual(bytes: Uint8Array, start: number, end: number, word: string): boolean {
+  if (end - start !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (bytes[start + i] !== word.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Stemmed terms by word, null for stop words; documents repeat words, so this is mostly hits. */
 const TERMS = new Map<string, string | null>();
 const MAX_CACHED_TERMS = 200_000;

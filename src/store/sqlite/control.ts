@@ -1,35 +1,8 @@
-import {
-  DuplicateNameError,
-  toUsageGroup,
-  USAGE_AGGREGATES,
-  USAGE_GROUP_COLUMN,
-  type ControlStore,
-  type ResourceKind,
-  type StoredResource,
-  type UsageGroup,
-  type UsageQuery,
-} from '../control.js';
+import { DuplicateNameError, type ControlStore, type ResourceKind, type StoredResource, type UsageGroup, type UsageQuery } from '../control.js';
+import { resourceParams, spendSinceSql, SQL, toResource, toUsageGroup, updateParams, usageSummarySql, type ResourceRow } from '../sql.js';
 import type { UsageRecord } from '../usage.js';
 import type { SqliteDatabase } from './database.js';
 import { SqliteUsageStore } from './usage.js';
-
-interface ResourceRow {
-  kind: ResourceKind;
-  id: string;
-  name: string;
-  data: string;
-  created_at: string;
-  updated_at: string;
-}
-
-const toResource = (r: ResourceRow): StoredResource => ({
-  id: r.id,
-  kind: r.kind,
-  name: r.name,
-  data: JSON.parse(r.data) as Record<string, unknown>,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
@@ -41,26 +14,24 @@ export class SqliteControlStore implements ControlStore {
 
   constructor(private readonly db: SqliteDatabase) {
     this.usage = new SqliteUsageStore(db);
-    const insertChange = db.prepare('INSERT INTO control_changes (kind, resource_id, at) VALUES (?, ?, ?)');
+    const insertChange = db.prepare(SQL.insertChange);
     this.change = (kind: ResourceKind, id: string) => insertChange.run(kind, id, new Date().toISOString());
   }
 
   async listResources(kind: ResourceKind): Promise<StoredResource[]> {
-    const rows = this.db.prepare('SELECT * FROM control_resources WHERE kind = ? ORDER BY created_at, id').all(kind) as ResourceRow[];
+    const rows = this.db.prepare(SQL.listResources).all(kind) as ResourceRow[];
     return rows.map(toResource);
   }
 
   async getResource(kind: ResourceKind, id: string): Promise<StoredResource | undefined> {
-    const row = this.db.prepare('SELECT * FROM control_resources WHERE kind = ? AND id = ?').get(kind, id) as ResourceRow | undefined;
+    const row = this.db.prepare(SQL.getResource).get(kind, id) as ResourceRow | undefined;
     return row && toResource(row);
   }
 
   async createResource(r: StoredResource): Promise<void> {
     try {
       this.db.transaction(() => {
-        this.db
-          .prepare('INSERT INTO control_resources (kind, id, name, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(r.kind, r.id, r.name, JSON.stringify(r.data), r.createdAt, r.updatedAt);
+        this.db.prepare(SQL.insertResource).run(...resourceParams(r));
         this.change(r.kind, r.id);
       })();
     } catch (err) {
@@ -72,9 +43,7 @@ export class SqliteControlStore implements ControlStore {
   async updateResource(kind: ResourceKind, id: string, name: string, data: Record<string, unknown>, updatedAt: string): Promise<boolean> {
     try {
       return this.db.transaction(() => {
-        const res = this.db
-          .prepare('UPDATE control_resources SET name = ?, data = ?, updated_at = ? WHERE kind = ? AND id = ?')
-          .run(name, JSON.stringify(data), updatedAt, kind, id);
+        const res = this.db.prepare(SQL.updateResource).run(...updateParams(kind, id, name, data, updatedAt));
         if (res.changes === 0) return false;
         this.change(kind, id);
         return true;
@@ -87,7 +56,7 @@ export class SqliteControlStore implements ControlStore {
 
   async deleteResource(kind: ResourceKind, id: string): Promise<boolean> {
     return this.db.transaction(() => {
-      const res = this.db.prepare('DELETE FROM control_resources WHERE kind = ? AND id = ?').run(kind, id);
+      const res = this.db.prepare(SQL.deleteResource).run(kind, id);
       if (res.changes === 0) return false;
       this.change(kind, id);
       return true;
@@ -95,15 +64,15 @@ export class SqliteControlStore implements ControlStore {
   }
 
   async version(): Promise<number> {
-    return (this.db.prepare('SELECT MAX(id) AS v FROM control_changes').get() as { v: number | null }).v ?? 0;
+    return (this.db.prepare(SQL.version).get() as { v: number }).v;
   }
 
   async getSetting(name: string): Promise<string | undefined> {
-    return (this.db.prepare('SELECT value FROM control_settings WHERE name = ?').get(name) as { value: string } | undefined)?.value;
+    return (this.db.prepare(SQL.getSetting).get(name) as { value: string } | undefined)?.value;
   }
 
   async setSettingIfAbsent(name: string, value: string): Promise<string> {
-    this.db.prepare('INSERT OR IGNORE INTO control_settings (name, value) VALUES (?, ?)').run(name, value);
+    this.db.prepare(SQL.setSettingIfAbsent).run(name, value);
     return (await this.getSetting(name))!;
   }
 
@@ -112,30 +81,22 @@ export class SqliteControlStore implements ControlStore {
   }
 
   async usageSummary(query: UsageQuery): Promise<UsageGroup[]> {
-    const column = USAGE_GROUP_COLUMN[query.groupBy];
-    const rows = this.db
-      .prepare(
-        `SELECT ${column} AS grp, ${USAGE_AGGREGATES} FROM usage_records
-         WHERE ts >= ? AND ts < ? GROUP BY ${column} ORDER BY ${column}`,
-      )
-      .all(query.from ?? '', query.to ?? '\uffff') as Record<string, unknown>[];
+    const { text, params } = usageSummarySql(query);
+    const rows = this.db.prepare(text).all(...params) as Record<string, unknown>[];
     return rows.map(toUsageGroup);
   }
 
   async spendSince(keyIds: readonly string[], since: string): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (keyIds.length === 0) return out;
-    const marks = keyIds.map(() => '?').join(',');
-    const rows = this.db
-      .prepare(`SELECT key_id, SUM(cost_usd) AS spent FROM usage_records WHERE ts >= ? AND key_id IN (${marks}) GROUP BY key_id`)
-      .all(since, ...keyIds) as { key_id: string; spent: number }[];
+    const rows = this.db.prepare(spendSinceSql(keyIds.length)).all(since, ...keyIds) as { key_id: string; spent: number }[];
     for (const r of rows) out.set(r.key_id, r.spent);
     return out;
   }
 
   async ping(): Promise<boolean> {
     try {
-      this.db.prepare('SELECT 1').get();
+      this.db.prepare(SQL.ping).get();
       return true;
     } catch {
       return false;

@@ -1,3 +1,4 @@
+import { insertUsageSql, usageValues } from '../sql.js';
 import type { UsageRecord, UsageStore } from '../usage.js';
 import type { SqliteDatabase } from './database.js';
 
@@ -6,14 +7,9 @@ export class SqliteUsageStore implements UsageStore {
   private readonly insertMany;
 
   constructor(db: SqliteDatabase) {
-    this.insert = db.prepare(
-      `INSERT OR IGNORE INTO usage_records (id, request_id, ts, key_id, surface, alias, provider, upstream_model, status, latency_ms,
-         documents, chunks, cache_hits, attempts, input_tokens, output_tokens, search_units, cost_usd)
-       VALUES (@id, @requestId, @ts, @keyId, @surface, @alias, @provider, @upstreamModel, @status, @latencyMs,
-         @documents, @chunks, @cacheHits, @attempts, @inputTokens, @outputTokens, @searchUnits, @costUsd)`,
-    );
+    this.insert = db.prepare(insertUsageSql(1));
     this.insertMany = db.transaction((records: readonly UsageRecord[]) => {
-      for (const r of records) this.insert.run(r);
+      for (const r of records) this.insert.run(...usageValues(r));
     });
   }
 

@@ -48,6 +48,17 @@ describe('POST /v1/rerank validation', () => {
     assert.match(res.json.error.message, /local\/bm25/);
   });
 
+  it('the unknown-model message does not reveal configured names', async () => {
+    const other = await startGateway({ models: [{ name: 'internal-secret-alias', target: 'local/bm25' }] });
+    try {
+      const res = await other.post('/v1/rerank', { model: 'nope', query: 'q', documents: ['a'] });
+      assert.equal(res.status, 404);
+      assert.doesNotMatch(res.json.error.message, /internal-secret-alias/);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('body over the limit -> 413', async () => {
     const res = await gw.post('/v1/rerank', { model: 'local/bm25', query: 'q', documents: ['x'.repeat(30_000)] });
     assert.equal(res.status, 413);

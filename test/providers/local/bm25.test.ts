@@ -96,4 +96,18 @@ describe('local BM25', () => {
       fast.forEach((s, i) => assert.ok(Math.abs(s - slow[i]) < 1e-12, `${query} doc ${i}: ${s} != ${slow[i]}`));
     }
   });
+
+  it('scores ASCII documents the same on the byte fast path as on the Unicode path', () => {
+    const vocab = 'Gateway gateways RANK ranking ranked key Keys rotate rotating metrics the Of and a42 x 9 do dog'.split(' ');
+    let seed = 11;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const docs = Array.from({ length: 80 }, () => Array.from({ length: 1 + Math.floor(rand() * 60) }, () => vocab[Math.floor(rand() * vocab.length)]).join(rand() < 0.5 ? ' ' : '; '));
+    // '€' is neither a letter nor a digit: it adds no word but sends the text down the Unicode path.
+    const unicode = docs.map((d) => `${d} €`);
+    for (const query of ['rotating the gateway keys', 'x 9 dog', 'RANKED a42']) {
+      const ascii = bm25Scores(query, docs);
+      assert.deepEqual(ascii, bm25Scores(query, unicode));
+      assert.deepEqual(ascii, referenceBm25(query, docs).map((s, i) => (Math.abs(s - ascii[i]) < 1e-12 ? ascii[i] : s)));
+    }
+  });
 });

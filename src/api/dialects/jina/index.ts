@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RerankRequest, RerankResult } from '../../../canonical/rerank.js';
-import { GatewayError } from '../../../errors/gateway-error.js';
-import { fromZod, toDocuments, type RerankLimits } from '../../rerank/parse.js';
+import { toDocuments, type RerankLimits } from '../../rerank/parse.js';
 import { rerankDocumentSchema, rerankRequestSchema } from '../../rerank/schema.js';
-import { limitsOf, requireObject, totalTokens, useErrorShape, type DialectOptions } from '../shared.js';
+import { limitCount, limitsOf, parseWith, rankedList, totalTokens, useErrorShape, type DialectOptions } from '../shared.js';
 
 const unified = rerankRequestSchema.shape;
 
@@ -12,11 +11,7 @@ const unified = rerankRequestSchema.shape;
 export const jinaRequestSchema = z.looseObject({
   model: unified.model,
   query: unified.query,
-  documents: z
-    .array(rerankDocumentSchema, {
-      error: (i) => (i.input === undefined || i.input === null ? 'documents are required for rerank' : 'documents must be an array'),
-    })
-    .min(1, 'documents are required for rerank'),
+  documents: rankedList('documents', rerankDocumentSchema),
   top_n: unified.top_n,
   return_documents: unified.return_documents,
   fallbacks: unified.fallbacks,
@@ -24,12 +19,8 @@ export const jinaRequestSchema = z.looseObject({
 });
 
 export function parseJina(body: unknown, limits: RerankLimits): RerankRequest {
-  const parsed = jinaRequestSchema.safeParse(requireObject(body));
-  if (!parsed.success) throw fromZod(parsed.error);
-  const b = parsed.data;
-  if (b.documents.length > limits.maxDocuments) {
-    throw new GatewayError('too_many_documents', `documents has ${b.documents.length} items; the maximum is ${limits.maxDocuments}`, { param: 'documents' });
-  }
+  const b = parseWith(jinaRequestSchema, body);
+  limitCount('documents', b.documents.length, limits);
   return {
     model: b.model,
     query: b.query,

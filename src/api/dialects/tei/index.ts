@@ -2,21 +2,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RerankRequest, RerankResult } from '../../../canonical/rerank.js';
 import type { GatewayConfig } from '../../../config/load.js';
-import { GatewayError, invalidRequest } from '../../../errors/gateway-error.js';
-import { fromZod, toDocuments, type RerankLimits } from '../../rerank/parse.js';
+import { invalidRequest, type GatewayError } from '../../../errors/gateway-error.js';
+import { toDocuments, type RerankLimits } from '../../rerank/parse.js';
 import { rerankRequestSchema } from '../../rerank/schema.js';
-import { limitsOf, requireObject, useErrorShape, type DialectOptions } from '../shared.js';
+import { limitCount, limitsOf, parseWith, rankedList, useErrorShape, type DialectOptions } from '../shared.js';
 
 /** TEI requests name no model: this header does, else `dialects.tei.model`. */
 export const MODEL_HEADER = 'x-rankway-model';
 
 export const teiRequestSchema = z.looseObject({
   query: rerankRequestSchema.shape.query,
-  texts: z
-    .array(z.string({ error: 'texts must be strings' }), {
-      error: (i) => (i.input === undefined || i.input === null ? 'texts are required for rerank' : 'texts must be an array'),
-    })
-    .min(1, 'texts are required for rerank'),
+  texts: rankedList('texts', z.string({ error: 'texts must be strings' })),
   truncate: z.boolean().nullable().optional(),
   truncation_direction: z.enum(['Right', 'Left', 'right', 'left']).optional(),
   raw_scores: z.boolean({ error: 'raw_scores must be a boolean' }).optional(),
@@ -30,13 +26,9 @@ export interface TeiRequest {
 }
 
 export function parseTei(body: unknown, model: string | undefined, limits: RerankLimits): TeiRequest {
-  const parsed = teiRequestSchema.safeParse(requireObject(body));
-  if (!parsed.success) throw fromZod(parsed.error);
-  const b = parsed.data;
+  const b = parseWith(teiRequestSchema, body);
   if (!model) throw invalidRequest(`model is required for rerank: send the ${MODEL_HEADER} header or configure dialects.tei.model`, MODEL_HEADER);
-  if (b.texts.length > limits.maxDocuments) {
-    throw new GatewayError('too_many_documents', `texts has ${b.texts.length} items; the maximum is ${limits.maxDocuments}`, { param: 'texts' });
-  }
+  limitCount('texts', b.texts.length, limits);
   return {
     canonical: {
       model,
@@ -66,7 +58,7 @@ function logit(p: number): number {
 }
 
 /** TEI's `error_type` names, chosen by status. */
-function errorType(err: GatewayError): string {
+export function teiErrorType(err: GatewayError): string {
   if (err.status === 401 || err.status === 403) return 'Unauthorized';
   if (err.status === 429) return 'Overloaded';
   if (err.status === 503) return 'Unhealthy';
@@ -83,7 +75,7 @@ function modelFor(request: FastifyRequest, config: GatewayConfig): string | unde
 /** `/tei/rerank`: Hugging Face text-embeddings-inference, errors as `{"error", "error_type"}`. */
 export async function teiDialect(app: FastifyInstance, options: DialectOptions): Promise<void> {
   const limits = limitsOf(options.config);
-  useErrorShape(app, options.logger, (err) => ({ error: err.message, error_type: errorType(err) }));
+  useErrorShape(app, options.logger, (err) => ({ error: err.message, error_type: teiErrorType(err) }));
   app.post('/rerank', async (request) => {
     request.ctx.surface = 'tei';
     const tei = parseTei(request.body, modelFor(request, options.config), limits);

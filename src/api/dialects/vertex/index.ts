@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RerankDocument, RerankRequest, RerankResult } from '../../../canonical/rerank.js';
 import { GatewayError, invalidRequest } from '../../../errors/gateway-error.js';
-import { fromZod, type RerankLimits } from '../../rerank/parse.js';
+import type { RerankLimits } from '../../rerank/parse.js';
 import { rerankRequestSchema } from '../../rerank/schema.js';
-import { limitsOf, requireObject, useErrorShape, type DialectOptions } from '../shared.js';
+import { limitCount, limitsOf, parseWith, rankedList, useErrorShape, type DialectOptions } from '../shared.js';
 
 const recordSchema = z.looseObject({
   id: z.string({ error: 'id must be a string' }),
@@ -16,11 +16,7 @@ const recordSchema = z.looseObject({
 export const vertexRequestSchema = z.looseObject({
   model: z.string({ error: 'model must be a string' }).optional(),
   query: rerankRequestSchema.shape.query,
-  records: z
-    .array(recordSchema, {
-      error: (i) => (i.input === undefined || i.input === null ? 'records are required for rerank' : 'records must be an array'),
-    })
-    .min(1, 'records are required for rerank'),
+  records: rankedList('records', recordSchema),
   topN: z.number({ error: 'topN must be an integer' }).int('topN must be an integer').optional(),
   ignoreRecordDetailsInResponse: z.boolean({ error: 'ignoreRecordDetailsInResponse must be a boolean' }).optional(),
   userLabels: z.record(z.string(), z.string()).optional(),
@@ -37,14 +33,10 @@ export interface VertexRequest {
  * the title travels as `meta.title` so a Vertex upstream receives it again.
  */
 export function parseVertex(body: unknown, defaultModel: string | undefined, limits: RerankLimits): VertexRequest {
-  const parsed = vertexRequestSchema.safeParse(requireObject(body));
-  if (!parsed.success) throw fromZod(parsed.error);
-  const b = parsed.data;
+  const b = parseWith(vertexRequestSchema, body);
   const model = b.model || defaultModel;
   if (!model) throw invalidRequest('model is required for rerank: send model or configure dialects.vertex.model', 'model');
-  if (b.records.length > limits.maxDocuments) {
-    throw new GatewayError('too_many_documents', `records has ${b.records.length} items; the maximum is ${limits.maxDocuments}`, { param: 'records' });
-  }
+  limitCount('records', b.records.length, limits);
   const documents: RerankDocument[] = b.records.map((r, i) => {
     const text = r.content || r.title || '';
     if (text.trim() === '') throw invalidRequest(`records[${i}] needs a title or content`, `records[${i}]`);
@@ -83,7 +75,7 @@ export function renderVertex(result: RerankResult, ignoreDetails: boolean): Reco
 }
 
 /** Google's canonical status names by HTTP status. */
-function googleStatus(status: number): string {
+export function googleStatus(status: number): string {
   switch (status) {
     case 400:
     case 413:

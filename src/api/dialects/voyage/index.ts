@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RerankRequest, RerankResult } from '../../../canonical/rerank.js';
-import { GatewayError } from '../../../errors/gateway-error.js';
-import { fromZod, toDocuments, type RerankLimits } from '../../rerank/parse.js';
+import { toDocuments, type RerankLimits } from '../../rerank/parse.js';
 import { rerankRequestSchema } from '../../rerank/schema.js';
-import { limitsOf, requireObject, totalTokens, useErrorShape, type DialectOptions } from '../shared.js';
+import { limitCount, limitsOf, parseWith, rankedList, totalTokens, useErrorShape, type DialectOptions } from '../shared.js';
 
 const unified = rerankRequestSchema.shape;
 
@@ -12,11 +11,7 @@ const unified = rerankRequestSchema.shape;
 export const voyageRequestSchema = z.looseObject({
   model: unified.model,
   query: unified.query,
-  documents: z
-    .array(z.string({ error: 'documents must be strings' }), {
-      error: (i) => (i.input === undefined || i.input === null ? 'documents are required for rerank' : 'documents must be an array'),
-    })
-    .min(1, 'documents are required for rerank'),
+  documents: rankedList('documents', z.string({ error: 'documents must be strings' })),
   top_k: z.number({ error: 'top_k must be an integer' }).int('top_k must be an integer').min(1, 'top_k must be at least 1').optional(),
   return_documents: z.boolean({ error: 'return_documents must be a boolean' }).optional(),
   truncation: z.boolean({ error: 'truncation must be a boolean' }).optional(),
@@ -25,12 +20,8 @@ export const voyageRequestSchema = z.looseObject({
 });
 
 export function parseVoyage(body: unknown, limits: RerankLimits): RerankRequest {
-  const parsed = voyageRequestSchema.safeParse(requireObject(body));
-  if (!parsed.success) throw fromZod(parsed.error);
-  const b = parsed.data;
-  if (b.documents.length > limits.maxDocuments) {
-    throw new GatewayError('too_many_documents', `documents has ${b.documents.length} items; the maximum is ${limits.maxDocuments}`, { param: 'documents' });
-  }
+  const b = parseWith(voyageRequestSchema, body);
+  limitCount('documents', b.documents.length, limits);
   return {
     model: b.model,
     query: b.query,

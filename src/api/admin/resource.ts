@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { FILE_ID_PREFIX, type ControlSnapshot } from '../../control/snapshot.js';
+import type { ResourceKind, StoredResource } from '../../store/control.js';
+import { notFound, paginate, readOnly, uniquely, type AdminDeps, type AdminDepsGetter } from './common.js';
+
+/** Resources of a kind declared in the config file: listed before the database's, read-only. */
+export interface FileResources<F> {
+  list(snap: ControlSnapshot): readonly F[];
+  get(snap: ControlSnapshot, name: string): F | undefined;
+  render(item: F): Record<string, unknown>;
+}
+
+/** What the admin API needs to know about one resource kind to serve its common routes. */
+export interface ResourceSpec<F = never> {
+  readonly kind: ResourceKind;
+  /** `object` in responses, e.g. `provider_key`. */
+  readonly object: string;
+  /** How messages name it, e.g. `provider key`. */
+  readonly what: string;
+  /** Prefix of generated ids, e.g. `pk`. */
+  readonly idPrefix: string;
+  /** The field whose value must be unique (the row's name); undefined when ids are generated. */
+  readonly uniqueField?: string;
+  rows(snap: ControlSnapshot): readonly StoredResource[];
+  render(row: StoredResource): Record<string, unknown>;
+  readonly file?: FileResources<F>;
+  /** Throws to refuse a delete that would leave another resource dangling. */
+  beforeDelete?(snap: ControlSnapshot, id: string): void;
+}
+
+export const newResourceId = (spec: ResourceSpec<unknown>): string => `${spec.idPrefix}_${randomUUID().replaceAll('-', '')}`;
+
+/** `GET base` (paginated), `GET base/:id` and `DELETE base/:id`, the same for every kind. */
+export function registerReadAndDelete<F>(app: FastifyInstance, base: string, deps: AdminDepsGetter, spec: ResourceSpec<F>): void {
+  app.get(base, async (request) => {
+    const snap = deps().control.current;
+    const fromFile = spec.file ? spec.file.list(snap).map((f) => spec.file!.render(f)) : [];
+    return paginate(fromFile.concat(spec.rows(snap).map(spec.render)), request.query as Record<string, string>);
+  });
+
+  app.get(`${base}/:id`, async (request) => {
+    const { id } = request.params as { id: string };
+    const { store, control } = deps();
+    if (spec.file && id.startsWith(FILE_ID_PREFIX)) {
+      const item = spec.file.get(control.current, id.slice(FILE_ID_PREFIX.length));
+      if (item) return spec.file.render(item);
+      throw notFound(spec.what, id);
+    }
+    const row = await store.getResource(spec.kind, id);
+    if (!row) throw notFound(spec.what, id);
+    return spec.render(row);
+  });
+
+  app.delete(`${base}/:id`, async (request) => {
+    const { id } = request.params as { id: string };
+    if (spec.file && id.startsWith(FILE_ID_PREFIX)) throw readOnly(spec.what);
+    const { store, control } = deps();
+    spec.beforeDelete?.(control.current, id);
+    if (!(await store.deleteResource(spec.kind, id))) throw notFound(spec.what, id);
+    await control.changed();
+    return { id, object: spec.object, deleted: true };
+  });
+}
+
+/** The stored row a `PATCH` edits: config-file resources are read-only, unknown ids 404. */
+export async function editableRow(deps: AdminDeps, spec: ResourceSpec<unknown>, id: string): Promise<StoredResource> {
+  if (spec.file && id.startsWith(FILE_ID_PREFIX)) throw readOnly(spec.what);
+  const row = await deps.store.getResource(spec.kind, id);
+  if (!row) throw notFound(spec.what, id);
+  return row;
+}
+
+const guarded = <T>(spec: ResourceSpec<unknown>, write: () => Promise<T>): Promise<T> => (spec.uniqueField ? uniquely(spec.uniqueField, write) : write());
+
+/** Stores a new resource and announces the change; returns the row. */
+export async function createResource(
+  deps: AdminDeps,
+  spec: ResourceSpec<unknown>,
+  name: string,
+  data: object,
+  id: string = newResourceId(spec),
+): Promise<StoredResource> {
+  const now = new Date().toISOString();
+  const row: StoredResource = { id, kind: spec.kind, name, data: { ...data }, createdAt: now, updatedAt: now };
+  await guarded(spec, () => deps.store.createResource(row));
+  await deps.control.changed();
+  return row;
+}
+
+/** Replaces a resource's name and data and announces the change; returns the updated row. */
+export async function updateResource(deps: AdminDeps, spec: ResourceSpec<unknown>, row: StoredResource, name: string, data: object): Promise<StoredResource> {
+  const updatedAt = new Date().toISOString();
+  await guarded(spec, () => deps.store.updateResource(spec.kind, row.id, name, { ...data }, updatedAt));
+  await deps.control.changed();
+  return { ...row, name, data: { ...data }, updatedAt };
+}

@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Usage } from '../../canonical/usage.js';
+import type { GatewayConfig } from '../../config/load.js';
+import type { RoutingTable } from '../../core/router.js';
+import { admit } from '../../core/policy.js';
+import { recordTarget, recordUsage } from '../../core/outcome.js';
+import { relay } from '../../core/relay.js';
+import type { ProviderRuntime } from '../../core/upstream.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { Logger } from '../../observability/log.js';
+import { runtimePath } from '../../providers/bedrock/runtime-path.js';
+import { fromFrameworkError } from '../../server/errors.js';
+import type { OpenedReply } from '../../transport/http-client.js';
+import { logError } from '../../server/proxy.js';
+import { renderAwsError } from '../bedrock/errors.js';
+import { lookupFor } from '../bedrock/model-lookup.js';
+import { UsageTap } from './usage-tap.js';
+
+export interface RuntimeRoutesOptions {
+  readonly config: GatewayConfig;
+  /** The current routing table: aliases and providers change at run time (admin API, reload). */
+  readonly routing: () => RoutingTable;
+  readonly logger: Logger;
+}
+
+const ACTION = /^[a-z][a-z-]{0,63}$/;
+
+function headerUsage(headers: OpenedReply['headers']): Usage | undefined {
+  const input = headers['x-amzn-bedrock-input-token-count'];
+  if (input === undefined) return undefined;
+  const output = Number(headers['x-amzn-bedrock-output-token-count']);
+  return { inputTokens: Number(input) || 0, outputTokens: Number.isFinite(output) ? output : 0, searchUnits: 0, queries: 0 };
+}
+
+/** Request headers that steer Bedrock (guardrails, trace, latency, tier) and go upstream as sent. */
+function forwardedHeaders(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in request.headers) {
+    const value = request.headers[name];
+    if (typeof value !== 'string') continue;
+    if (name === 'content-type' || name === 'accept' || name.startsWith('x-amzn-bedrock-')) out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * The native Bedrock runtime API passed through: `POST /model/{modelId}/{action}` (converse,
+ * converse-stream, invoke, invoke-with-response-stream, ...). Rankway authenticates the caller,
+ * applies the allow-list to the model, re-signs with the provider's credentials and pipes the
+ * answer back untouched, reading usage on the side. Errors use the AWS rest-json shape.
+ */
+export async function bedrockRuntimeRoutes(app: FastifyInstance, options: RuntimeRoutesOptions): Promise<void> {
+  const lookup = lookupFor(options.routing);
+
+  // Bodies are forwarded byte for byte, whatever their content type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
+    // Kept for the SigV4 check of Rankway-issued key pairs, which signs the body.
+    request.rawBody = body;
+    done(null, body);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const err = fromFrameworkError(error);
+    logError(options.logger, err, request);
+    return renderAwsError(err, request, reply);
+  });
+
+  const routeOptions = { config: { sigv4: true } };
+  app.post<{ Params: { modelId: string; action: string } }>('/model/:modelId/:action', routeOptions, async (request, reply) => {
+    const ctx = request.ctx;
+    ctx.surface = 'bedrock-runtime';
+    const { modelId, action } = request.params;
+    if (!ACTION.test(action)) throw new GatewayError('route_not_found', `Unknown Bedrock runtime action '${action}'`);
+    const route = lookup().resolveRuntime(modelId);
+    admit(ctx, route);
+    const target = route.targets[0];
+    recordTarget(ctx, target);
+
+    const abort = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const opened = await relay(
+      target,
+      { method: 'POST', endpoint: 'runtime', path: runtimePath(target.model, action), headers: forwardedHeaders(request), body },
+      ctx,
+      abort.signal,
+    );
+
+    for (const name in opened.headers) {
+      if (name === 'content-type' || name === 'x-amzn-requestid' || name.startsWith('x-amzn-bedrock-')) reply.header(name, opened.headers[name]);
+    }
+    const record = (usage: Usage): void => void recordUsage(ctx, target, usage);
+    // InvokeModel reports token counts in headers; bodies and stream events may refine them.
+    const fromHeaders = headerUsage(opened.headers);
+    if (fromHeaders) record(fromHeaders);
+    const contentType = String(opened.headers['content-type'] ?? '');
+    reply.code(opened.status);
+    const tap = new UsageTap(contentType, record);
+    opened.body.on('error', (err) => tap.destroy(err));
+    return reply.send(opened.body.pipe(tap));
+  });
+}

@@ -1,0 +1,83 @@
+import { Readable } from 'node:stream';
+import type { ChatChunk } from '../../canonical/chat.js';
+import type { ChatStream } from '../../core/chat/service.js';
+import { toGatewayError, type GatewayError } from '../../errors/gateway-error.js';
+import { openAiEnvelope } from '../../server/errors.js';
+import { usageBody, type AnswerMeta } from './render.js';
+
+export type StreamShape = 'chat' | 'text';
+
+/**
+ * Renders canonical chunks as OpenAI SSE events. The per-request JSON prefix is built
+ * once; each event only serialises its own delta.
+ */
+export class SseRenderer {
+  private readonly prefix: string;
+
+  constructor(
+    meta: AnswerMeta,
+    private readonly shape: StreamShape,
+    private readonly includeUsage: boolean,
+  ) {
+    const object = shape === 'chat' ? 'chat.completion.chunk' : 'text_completion';
+    this.prefix = `data: {"id":${JSON.stringify(meta.id)},"object":"${object}","created":${meta.created},"model":${JSON.stringify(meta.model)},"system_fingerprint":null,"choices":[`;
+  }
+
+  /** The SSE text for one batch of chunks (may be empty). */
+  render(batch: readonly ChatChunk[]): string {
+    let out = '';
+    for (const chunk of batch) out += this.event(chunk);
+    return out;
+  }
+
+  private event(chunk: ChatChunk): string {
+    const usageTail = this.includeUsage ? ',"usage":null}\n\n' : '}\n\n';
+    if (this.shape === 'text') {
+      if (chunk.kind === 'text') return `${this.prefix}{"text":${JSON.stringify(chunk.text)},"index":0,"logprobs":null,"finish_reason":null}]${usageTail}`;
+      if (chunk.kind === 'finish') return `${this.prefix}{"text":"","index":0,"logprobs":null,"finish_reason":${JSON.stringify(chunk.reason)}}]${usageTail}`;
+      if (chunk.kind === 'usage') return this.includeUsage ? `${this.prefix}],"usage":${JSON.stringify(usageBody(chunk.usage))}}\n\n` : '';
+      return '';
+    }
+    switch (chunk.kind) {
+      case 'role':
+        return this.choice('{"role":"assistant","content":""}', 'null', usageTail);
+      case 'text':
+        return this.choice(`{"content":${JSON.stringify(chunk.text)}}`, 'null', usageTail);
+      case 'reasoning':
+        return this.choice(`{"reasoning_content":${JSON.stringify(chunk.text)}}`, 'null', usageTail);
+      case 'tool':
+        return this.choice(`{"tool_calls":[${JSON.stringify(chunk.call)}]}`, 'null', usageTail);
+      case 'finish':
+        return this.choice('{}', JSON.stringify(chunk.reason), usageTail);
+      case 'usage':
+        return this.includeUsage ? `${this.prefix}],"usage":${JSON.stringify(usageBody(chunk.usage))}}\n\n` : '';
+    }
+  }
+
+  private choice(delta: string, finish: string, tail: string): string {
+    return `${this.prefix}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]${tail}`;
+  }
+}
+
+export const errorEvent = (err: GatewayError): string => `data: ${JSON.stringify(openAiEnvelope(err))}\n\n`;
+
+/**
+ * The body of a streamed answer: events as chunks arrive, `data: [DONE]` at the end, or
+ * one error event and the end of the stream if the upstream fails midway.
+ */
+export function sseBody(stream: ChatStream, renderer: SseRenderer, onError: (err: GatewayError) => void): Readable {
+  async function* events(): AsyncGenerator<string> {
+    try {
+      for await (const batch of stream.chunks) {
+        const text = renderer.render(batch);
+        if (text.length > 0) yield text;
+      }
+      yield 'data: [DONE]\n\n';
+    } catch (err) {
+      const e = toGatewayError(err);
+      onError(e);
+      yield errorEvent(e);
+    }
+  }
+  return Readable.from(events(), { objectMode: false });
+}

@@ -1,0 +1,116 @@
+import type { ChatChunk, ChatRequest, ChatResult, ChatUsage } from '../../canonical/chat.js';
+import type { ChatCapability, ChatStreamCapability, HttpCall } from '../../providers/types.js';
+import { readBody } from '../../transport/http-client.js';
+import { withFallbacks, withRetries } from '../attempt.js';
+import type { RequestContext } from '../context.js';
+import { admit } from '../policy.js';
+import { callUpstream } from '../unary-call.js';
+import { recordTarget, recordUsage } from '../outcome.js';
+import type { ResolvedTarget, Router } from '../router.js';
+import { translateStream } from './upstream-stream.js';
+
+/** A finished answer and where it came from. */
+export interface ChatCompletion {
+  readonly result: ChatResult;
+  readonly target: ResolvedTarget;
+}
+
+/**
+ * An opened stream: the upstream answered and produced its first chunks, so retries and
+ * fallbacks are over. `chunks` yields batches in order and throws a GatewayError if the
+ * upstream fails later; stopping early (`return()`) releases the upstream connection.
+ */
+export interface ChatStream {
+  readonly target: ResolvedTarget;
+  readonly chunks: AsyncGenerator<ChatChunk[]>;
+}
+
+/** Chat for every provider: route, authorize, retry and fall back, account usage and cost. */
+export class ChatService {
+  constructor(private readonly router: Router) {}
+
+  async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
+    const route = this.router.route(request.model, 'chat', request.fallbacks, (primary) => admit(ctx, primary));
+    const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
+    recordChatUsage(ctx, served.target, served.value.usage);
+    return { result: served.value, target: served.target };
+  }
+
+  async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
+    const route = this.router.route(request.model, 'chatStream', request.fallbacks, (primary) => admit(ctx, primary));
+    const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));
+    recordTarget(ctx, served.target);
+    return { target: served.target, chunks: served.value };
+  }
+
+  private completeOn(target: ResolvedTarget, request: ChatRequest, ctx: RequestContext): Promise<ChatResult> {
+    const capability: ChatCapability = target.provider.adapter.capabilities.chat!;
+    return callUpstream(target, capability.build(request, target.upstream), ctx, (reply) => capability.parse(reply, request));
+  }
+
+  /** Opens the stream and waits for its first chunks, so early failures can still be retried. */
+  private openOn(target: ResolvedTarget, request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<AsyncGenerator<ChatChunk[]>> {
+    const provider = target.provider;
+    const capability: ChatStreamCapability = provider.adapter.capabilities.chatStream!;
+    const call: HttpCall = capability.build(request, target.upstream);
+    return withRetries(
+      async (timeoutMs) => {
+        await provider.acquireSlot(ctx.deadline);
+        let released = false;
+        const release = (): void => {
+          if (!released) provider.releaseSlot();
+          released = true;
+        };
+        try {
+          const t0 = performance.now();
+          const opened = await provider.open(call, { timeoutMs, signal, ctx });
+          if (opened.status >= 300) {
+            const body = await readBody(opened.body);
+            ctx.outcome.upstreamMs += performance.now() - t0;
+            throw provider.adapter.parseError({ status: opened.status, headers: opened.headers, body });
+          }
+          const source = translateStream(opened.body, capability.framing, capability.translator(request));
+          const first = await source.next();
+          ctx.outcome.upstreamMs += performance.now() - t0;
+          return passOn(first, source, target, ctx, release);
+        } catch (err) {
+          release();
+          throw err;
+        }
+      },
+      { maxRetries: provider.config.max_retries, timeoutMs: provider.config.timeout_ms, ctx },
+    );
+  }
+}
+
+/** Replays the first batch, then the rest; records usage as it passes; releases the slot at the end. */
+async function* passOn(
+  first: IteratorResult<ChatChunk[]>,
+  source: AsyncGenerator<ChatChunk[]>,
+  target: ResolvedTarget,
+  ctx: RequestContext,
+  release: () => void,
+): AsyncGenerator<ChatChunk[]> {
+  try {
+    if (first.done) return;
+    watchUsage(first.value, target, ctx);
+    yield first.value;
+    for (;;) {
+      const next = await source.next();
+      if (next.done) return;
+      watchUsage(next.value, target, ctx);
+      yield next.value;
+    }
+  } finally {
+    await source.return(undefined);
+    release();
+  }
+}
+
+function watchUsage(batch: readonly ChatChunk[], target: ResolvedTarget, ctx: RequestContext): void {
+  for (const chunk of batch) if (chunk.kind === 'usage') recordChatUsage(ctx, target, chunk.usage);
+}
+
+function recordChatUsage(ctx: RequestContext, target: ResolvedTarget, usage: ChatUsage): void {
+  recordUsage(ctx, target, { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens, searchUnits: 0, queries: 0 });
+}

@@ -1,0 +1,22 @@
+import type { Usage } from '../canonical/usage.js';
+import type { RequestContext } from './context.js';
+import { costUsd, defaultPrice } from './pricing.js';
+import type { ResolvedTarget } from './router.js';
+
+/** Names the target that served the request in its outcome (logs, metrics, usage records). */
+export function recordTarget(ctx: RequestContext, target: ResolvedTarget): void {
+  ctx.outcome.provider = target.provider.name;
+  ctx.outcome.upstreamModel = target.model;
+}
+
+/**
+ * Records what the target used and what it cost: the model's own `price`, else the list
+ * price of the upstream model. Returns the cost in USD.
+ */
+export function recordUsage(ctx: RequestContext, target: ResolvedTarget, usage: Usage): number {
+  recordTarget(ctx, target);
+  const cost = costUsd(usage, target.price ?? defaultPrice(target.model));
+  ctx.outcome.usage = usage;
+  ctx.outcome.costUsd = cost;
+  return cost;
+}

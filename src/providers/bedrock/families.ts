@@ -1,0 +1,72 @@
+/**
+ * Bedrock model families, keyed by model-id prefix. Everything that differs between
+ * families lives in these tables; translators look a family up once per request.
+ */
+
+/** How a chat family behaves under Converse. */
+export interface ChatFamily {
+  readonly prefix: string;
+  /** Accepts Converse `system` blocks; otherwise system text is put before the first user turn. */
+  readonly systemPrompt: boolean;
+  /** Accepts `toolChoice: {tool: {name}}` (AWS documents it for Anthropic and Nova only). */
+  readonly namedToolChoice: boolean;
+}
+
+/** How an embeddings family is called through InvokeModel. */
+export interface EmbeddingsFamily {
+  readonly prefix: string;
+  readonly shape: 'titan-v2' | 'titan-v1' | 'cohere';
+  /** Inputs one InvokeModel call takes. */
+  readonly maxInputsPerCall: number;
+}
+
+const CHAT_FAMILIES: readonly ChatFamily[] = [
+  { prefix: 'anthropic.', systemPrompt: true, namedToolChoice: true },
+  { prefix: 'amazon.nova', systemPrompt: true, namedToolChoice: true },
+  { prefix: 'amazon.titan-text', systemPrompt: false, namedToolChoice: false },
+  { prefix: 'meta.llama', systemPrompt: true, namedToolChoice: false },
+  { prefix: 'mistral.mistral-large', systemPrompt: true, namedToolChoice: false },
+  { prefix: 'mistral.pixtral', systemPrompt: true, namedToolChoice: false },
+  { prefix: 'mistral.', systemPrompt: false, namedToolChoice: false },
+  { prefix: 'cohere.command', systemPrompt: true, namedToolChoice: false },
+  { prefix: 'ai21.', systemPrompt: true, namedToolChoice: false },
+  { prefix: 'deepseek.', systemPrompt: true, namedToolChoice: false },
+  { prefix: 'openai.', systemPrompt: true, namedToolChoice: false },
+  { prefix: 'qwen.', systemPrompt: true, namedToolChoice: false },
+];
+const DEFAULT_CHAT: ChatFamily = { prefix: '', systemPrompt: true, namedToolChoice: false };
+
+const EMBEDDINGS_FAMILIES: readonly EmbeddingsFamily[] = [
+  { prefix: 'amazon.titan-embed-text-v2', shape: 'titan-v2', maxInputsPerCall: 1 },
+  { prefix: 'amazon.titan-embed-text-v1', shape: 'titan-v1', maxInputsPerCall: 1 },
+  { prefix: 'amazon.titan-embed-g1-text', shape: 'titan-v1', maxInputsPerCall: 1 },
+  { prefix: 'cohere.embed-', shape: 'cohere', maxInputsPerCall: 96 },
+];
+
+const byLongestPrefix = <T extends { prefix: string }>(list: readonly T[]): readonly T[] =>
+  [...list].sort((a, b) => b.prefix.length - a.prefix.length);
+const CHAT = byLongestPrefix(CHAT_FAMILIES);
+const EMBEDDINGS = byLongestPrefix(EMBEDDINGS_FAMILIES);
+
+// Cross-region inference profiles put a geography before the provider: `us.anthropic...`.
+const GEO_PREFIX = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
+
+/**
+ * The foundation-model id inside any accepted form: a plain id, an inference-profile id
+ * (`us.anthropic...`) or an ARN (`arn:aws:bedrock:...:inference-profile/us.anthropic...`).
+ * Opaque ARNs (provisioned models, application profiles) yield their last segment.
+ */
+export function baseModelId(modelId: string): string {
+  const id = modelId.startsWith('arn:') ? modelId.slice(modelId.lastIndexOf('/') + 1) : modelId;
+  return id.replace(GEO_PREFIX, '');
+}
+
+export function chatFamily(modelId: string): ChatFamily {
+  const base = baseModelId(modelId);
+  return CHAT.find((f) => base.startsWith(f.prefix)) ?? DEFAULT_CHAT;
+}
+
+export function embeddingsFamily(modelId: string): EmbeddingsFamily | undefined {
+  const base = baseModelId(modelId);
+  return EMBEDDINGS.find((f) => base.startsWith(f.prefix));
+}

@@ -48,12 +48,17 @@ export class HttpClient {
     });
   }
 
-  async send(options: SendOptions): Promise<UpstreamReply> {
-    if (this.tracing === undefined || options.parentSpan === undefined) return this.sendUntraced(options);
+  send(options: SendOptions): Promise<UpstreamReply> {
+    return this.traced(options, () => this.sendUntraced(options));
+  }
+
+  /** Wraps one attempt in a span when tracing is on and the request has one; free otherwise. */
+  private async traced<R extends { readonly status: number }>(options: SendOptions, attempt: () => Promise<R>): Promise<R> {
+    if (this.tracing === undefined || options.parentSpan === undefined) return attempt();
     const tracing = this.tracing;
     const span = tracing.startAttempt(options.parentSpan, options.provider ?? 'upstream', options.method, options.origin + options.path, options.headers);
     try {
-      const reply = await this.sendUntraced(options);
+      const reply = await attempt();
       tracing.endAttempt(span, reply.status);
       return reply;
     } catch (err) {
@@ -104,20 +109,9 @@ export class HttpClient {
    * headers, then `idleTimeoutMs` bounds each wait for the next body bytes.
    * The caller must consume or destroy `body`.
    */
-  async open(options: SendOptions & { readonly idleTimeoutMs?: number }): Promise<OpenedReply> {
-    if (this.tracing === undefined || options.parentSpan === undefined) return this.openUntraced(options);
+  open(options: SendOptions & { readonly idleTimeoutMs?: number }): Promise<OpenedReply> {
     // The attempt span covers the call up to its response headers; the stream then belongs to the request span.
-    const tracing = this.tracing;
-    const span = tracing.startAttempt(options.parentSpan, options.provider ?? 'upstream', options.method, options.origin + options.path, options.headers);
-    try {
-      const reply = await this.openUntraced(options);
-      tracing.endAttempt(span, reply.status);
-      return reply;
-    } catch (err) {
-      const e = err as GatewayError;
-      tracing.endAttempt(span, undefined, { code: e.code ?? 'error', message: e.message });
-      throw err;
-    }
+    return this.traced(options, () => this.openUntraced(options));
   }
 
   private async openUntraced(options: SendOptions & { readonly idleTimeoutMs?: number }): Promise<OpenedReply> {

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAdminApi } from './api/admin/routes.js';
-import { bedrockRoutes } from './api/bedrock/routes.js';
-import { bedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
+import { bedrockRoutes, describeBedrockRerankRoutes } from './api/bedrock/routes.js';
+import { bedrockRuntimeRoutes, describeBedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
 import { registerOpenAiRoutes } from './api/openai/routes.js';
-import { registerDialects } from './api/dialects/index.js';
+import { describeDialects, registerDialects } from './api/dialects/index.js';
 import { OpenApiRegistry } from './api/openapi/registry.js';
 import { registerOpenApiRoute } from './api/openapi/route.js';
-import { describeOtherSurfaces } from './api/openapi/surfaces.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { resolveAdminKey, type AdminKey } from './auth/inbound/admin-key.js';
 import { KeyringAuthenticator } from './auth/inbound/authenticator.js';
@@ -141,10 +140,12 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const proxy = buildProxyServer({ config, logger, authenticator, observers, sigv4, limits, tracing, logPayloads });
   registerRerankRoutes(proxy, { config, rerank, openapi });
   void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
-  registerOpenAiRoutes(proxy, { config, routing: () => router.current, chat: new ChatService(router), embeddings: new EmbeddingsService(router), logger });
+  describeBedrockRerankRoutes(openapi);
+  registerOpenAiRoutes(proxy, { config, routing: () => router.current, chat: new ChatService(router), embeddings: new EmbeddingsService(router), logger, openapi });
   void proxy.register(bedrockRuntimeRoutes, { config, routing: () => router.current, logger });
+  describeBedrockRuntimeRoutes(openapi);
   registerDialects(proxy, { config, rerank, logger });
-  describeOtherSurfaces(openapi);
+  describeDialects(openapi);
   registerOpenApiRoute(proxy, openapi);
   proxy.addHook('onReady', () => ready);
 
@@ -172,6 +173,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     openapi,
   });
   registerAdminApi(admin, {
+    openapi,
     deps: () => ({ store: need(store), control: need(control), box, adminKey: need(adminKey), logger }),
   });
   admin.addHook('onReady', () => ready);

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { OpenApiRegistry } from '../openapi/registry.js';
 import { sha256Hex } from '../../auth/inbound/authenticator.js';
 import { apiKeyCreate, apiKeyPatch, type ApiKeyData } from '../../control/resources.js';
 import { FILE_ID_PREFIX } from '../../control/snapshot.js';
 import type { StoredResource } from '../../store/control.js';
 import type { GatewayConfig } from '../../config/load.js';
 import { conflict, parseBody, type AdminDepsGetter } from './common.js';
-import { createResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
+import { createResource, describeResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
 
 /** The key hash is shown shortened: enough to recognise a key, not to look one up elsewhere. */
 function render(row: StoredResource): Record<string, unknown> {
@@ -50,8 +51,16 @@ const spec: ResourceSpec<FileKey> = {
   },
 };
 
-export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter): void {
+export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter, openapi?: OpenApiRegistry): void {
   const base = '/admin/v1/apikeys';
+  if (openapi) {
+    describeResource(openapi, base, spec, {
+      plural: 'API keys',
+      create: { name: 'ApiKeyCreate', schema: apiKeyCreate },
+      patch: { name: 'ApiKeyPatch', schema: apiKeyPatch },
+      createNote: 'Without `key_hash`, Rankway generates the key and returns it as `key` in this response only.',
+    });
+  }
   registerReadAndDelete(app, base, deps, spec);
 
   app.post(base, async (request, reply) => {

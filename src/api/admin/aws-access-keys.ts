@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { OpenApiRegistry } from '../openapi/registry.js';
 import { awsAccessKeyCreate, awsAccessKeyPatch, type AwsAccessKeyData } from '../../control/resources.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { StoredResource } from '../../store/control.js';
 import { parseBody, type AdminDepsGetter } from './common.js';
-import { createResource, editableRow, newResourceId, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
+import { createResource, describeResource, editableRow, newResourceId, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -42,8 +43,16 @@ const spec: ResourceSpec = {
  * `/admin/v1/aws_access_keys`: key pairs for AWS SDK callers (SigV4), each acting as an API
  * key (its allow-list, limits, budget and usage). The secret is shown once, at creation.
  */
-export function registerAwsAccessKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter): void {
+export function registerAwsAccessKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter, openapi?: OpenApiRegistry): void {
   const base = '/admin/v1/aws_access_keys';
+  if (openapi) {
+    describeResource(openapi, base, spec, {
+      plural: 'AWS access keys',
+      create: { name: 'AwsAccessKeyCreate', schema: awsAccessKeyCreate },
+      patch: { name: 'AwsAccessKeyPatch', schema: awsAccessKeyPatch },
+      createNote: 'Issues an access key pair for AWS SigV4 callers acting as the API key `api_key_id`; `secret_access_key` is in this response only.',
+    });
+  }
   registerReadAndDelete(app, base, deps, spec);
 
   app.post(base, async (request, reply) => {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AdminKey } from '../../auth/inbound/admin-key.js';
 import type { SecretBox } from '../../auth/secrets/secret-box.js';
 import type { ControlPlane } from '../../control/control-plane.js';
@@ -35,12 +35,25 @@ export interface Page<T> {
   readonly next_offset: number | null;
 }
 
-/** Offset pagination: `?limit=` (1-500, default 100) and `?offset=` (default 0). */
-export function paginate<T>(items: readonly T[], query: Record<string, string | undefined>): Page<T> {
-  const limit = query.limit === undefined ? 100 : Number(query.limit);
-  const offset = query.offset === undefined ? 0 : Number(query.offset);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalidRequest('limit must be an integer from 1 to 500', 'limit');
-  if (!Number.isInteger(offset) || offset < 0) throw invalidRequest('offset must be a non-negative integer', 'offset');
+const LIMIT_MESSAGE = 'limit must be an integer from 1 to 500';
+const OFFSET_MESSAGE = 'offset must be a non-negative integer';
+
+/** Offset pagination: `?limit=` (1-500, default 100) and `?offset=` (default 0). Other query fields are ignored. */
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number({ error: LIMIT_MESSAGE }).int(LIMIT_MESSAGE).min(1, LIMIT_MESSAGE).max(500, LIMIT_MESSAGE).default(100).describe('Page size, 1-500'),
+  offset: z.coerce.number({ error: OFFSET_MESSAGE }).int(OFFSET_MESSAGE).min(0, OFFSET_MESSAGE).default(0).describe('Items to skip; `next_offset` of the previous page'),
+});
+
+/** Validates a query string; the first problem becomes a 400 naming the parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  const parsed = schema.safeParse(query ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw invalidRequest(issue.message, issue.path.map(String).join('.') || null);
+}
+
+export function paginate<T>(items: readonly T[], query: unknown): Page<T> {
+  const { limit, offset } = parseQuery(pageQuerySchema, query);
   const data = items.slice(offset, offset + limit);
   const more = offset + limit < items.length;
   return { object: 'list', data, has_more: more, next_offset: more ? offset + limit : null };

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { OpenApiRegistry } from '../openapi/registry.js';
 import type { ModelConfig } from '../../config/schema.js';
 import type { ControlSnapshot } from '../../control/snapshot.js';
 import { FILE_ID_PREFIX } from '../../control/snapshot.js';
@@ -6,7 +7,7 @@ import { modelCreate, modelPatch, type ModelData, type ProviderKeyData } from '.
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { StoredResource } from '../../store/control.js';
 import { conflict, parseBody, type AdminDepsGetter } from './common.js';
-import { createResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
+import { createResource, describeResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
 
 function render(row: StoredResource): Record<string, unknown> {
   const d = row.data as unknown as ModelData;
@@ -73,8 +74,16 @@ const spec: ResourceSpec<ModelConfig> = {
   file: { list: (snap) => [...snap.file.models.values()], get: (snap, name) => snap.file.models.get(name), render: renderFile },
 };
 
-export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter): void {
+export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter, openapi?: OpenApiRegistry): void {
   const base = '/admin/v1/models';
+  if (openapi) {
+    describeResource(openapi, base, spec, {
+      plural: 'models',
+      create: { name: 'ModelCreate', schema: modelCreate },
+      patch: { name: 'ModelPatch', schema: modelPatch },
+      createNote: "`display_name` becomes a model alias callers send as `model`, routed to `model_name` on the provider key's provider.",
+    });
+  }
   registerReadAndDelete(app, base, deps, spec);
 
   app.post(base, async (request, reply) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { OpenApiRegistry } from '../openapi/registry.js';
 import type { LoadedProvider } from '../../config/load.js';
 import { buildProvider, FILE_ID_PREFIX } from '../../control/snapshot.js';
 import { parseSecret, providerKeyCreate, providerKeyPatch, type ModelData, type ProviderKeyData } from '../../control/resources.js';
@@ -6,7 +7,7 @@ import { invalidRequest } from '../../errors/gateway-error.js';
 import { PROVIDER_TYPES } from '../../providers/registry.js';
 import type { StoredResource } from '../../store/control.js';
 import { conflict, parseBody, type AdminDepsGetter } from './common.js';
-import { createResource, editableRow, newResourceId, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
+import { createResource, describeResource, editableRow, newResourceId, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
 
 /** A provider key as the admin API shows it: never the secret, only which fields it has. */
 function render(row: StoredResource): Record<string, unknown> {
@@ -73,8 +74,16 @@ const spec: ResourceSpec<LoadedProvider> = {
   },
 };
 
-export function registerProviderKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter): void {
+export function registerProviderKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter, openapi?: OpenApiRegistry): void {
   const base = '/admin/v1/provider_keys';
+  if (openapi) {
+    describeResource(openapi, base, spec, {
+      plural: 'provider keys',
+      create: { name: 'ProviderKeyCreate', schema: providerKeyCreate },
+      patch: { name: 'ProviderKeyPatch', schema: providerKeyPatch },
+      createNote: "`secret` is a JSON object encoded as a string (the adapter's credential fields); it is stored sealed and never shown again, responses list only `secret_fields`.",
+    });
+  }
   registerReadAndDelete(app, base, deps, spec);
 
   app.post(base, async (request, reply) => {

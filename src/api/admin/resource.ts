@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { FILE_ID_PREFIX, type ControlSnapshot } from '../../control/snapshot.js';
 import type { ResourceKind, StoredResource } from '../../store/control.js';
-import { notFound, paginate, readOnly, uniquely, type AdminDeps, type AdminDepsGetter } from './common.js';
+import type { NamedSchema, OpenApiRegistry } from '../openapi/registry.js';
+import { notFound, pageQuerySchema, paginate, readOnly, uniquely, type AdminDeps, type AdminDepsGetter } from './common.js';
 
 /** Resources of a kind declared in the config file: listed before the database's, read-only. */
 export interface FileResources<F> {
@@ -61,6 +62,43 @@ export function registerReadAndDelete<F>(app: FastifyInstance, base: string, dep
     await control.changed();
     return { id, object: spec.object, deleted: true };
   });
+}
+
+/** What the OpenAPI document says about one kind beyond the common routes. */
+export interface ResourceDocs {
+  /** Plural for summaries, e.g. `provider keys`. */
+  readonly plural: string;
+  readonly create: NamedSchema;
+  readonly patch: NamedSchema;
+  /** Extra words on creation, e.g. that a secret is shown only once. */
+  readonly createNote?: string;
+}
+
+/** The five routes of a kind in the OpenAPI document, from the schemas `parseBody`/`paginate` validate with. */
+export function describeResource(openapi: OpenApiRegistry, base: string, spec: ResourceSpec<unknown>, docs: ResourceDocs): void {
+  const common = { server: 'admin', tags: ['admin'] } as const;
+  const fromFile = spec.file ? ` Items declared in the config file come first, with ids \`${FILE_ID_PREFIX}<name>\`, and are read-only.` : '';
+  openapi.add({
+    ...common,
+    method: 'get',
+    path: base,
+    summary: `List ${docs.plural}`,
+    description: `Offset pagination: \`{object: "list", data, has_more, next_offset}\`; pass \`next_offset\` as \`offset\` for the next page.${fromFile}`,
+    query: pageQuerySchema,
+    errors: [400, 401],
+  });
+  openapi.add({ ...common, method: 'post', path: base, summary: `Create a ${spec.what}`, description: docs.createNote, request: docs.create, status: 201, errors: [400, 401, 409] });
+  openapi.add({ ...common, method: 'get', path: `${base}/{id}`, summary: `Get a ${spec.what}`, errors: [401, 404] });
+  openapi.add({
+    ...common,
+    method: 'patch',
+    path: `${base}/{id}`,
+    summary: `Update a ${spec.what}`,
+    description: 'Only the fields sent change; `null` clears a nullable field.',
+    request: docs.patch,
+    errors: [400, 401, 404, 409],
+  });
+  openapi.add({ ...common, method: 'delete', path: `${base}/{id}`, summary: `Delete a ${spec.what}`, description: 'Answers `{id, object, deleted: true}`.', errors: [401, 404, 409] });
 }
 
 /** The stored row a `PATCH` edits: config-file resources are read-only, unknown ids 404. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { OpenApiRegistry } from '../openapi/registry.js';
 import { isAdmin } from '../../auth/inbound/admin-key.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { registerApiKeyRoutes } from './apikeys.js';
@@ -10,11 +11,12 @@ import { registerUsageRoutes } from './usage.js';
 
 export interface AdminApiOptions {
   readonly deps: AdminDepsGetter;
+  readonly openapi?: OpenApiRegistry;
 }
 
 /** `/admin/v1/*`: provider keys, models, API keys, AWS access keys and usage, behind the admin key. */
 export function registerAdminApi(app: FastifyInstance, options: AdminApiOptions): void {
-  const { deps } = options;
+  const { deps, openapi } = options;
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/admin/')) return;
     const headers = request.headers;
@@ -23,9 +25,9 @@ export function registerAdminApi(app: FastifyInstance, options: AdminApiOptions)
     }
     if (!isAdmin(headers, deps().adminKey)) throw new GatewayError('invalid_api_key', 'Invalid admin key');
   });
-  registerProviderKeyRoutes(app, deps);
-  registerModelRoutes(app, deps);
-  registerApiKeyRoutes(app, deps);
-  registerAwsAccessKeyRoutes(app, deps);
-  registerUsageRoutes(app, deps);
+  registerProviderKeyRoutes(app, deps, openapi);
+  registerModelRoutes(app, deps, openapi);
+  registerApiKeyRoutes(app, deps, openapi);
+  registerAwsAccessKeyRoutes(app, deps, openapi);
+  registerUsageRoutes(app, deps, openapi);
 }

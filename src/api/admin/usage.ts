@@ -1,29 +1,54 @@
 import type { FastifyInstance } from 'fastify';
-import { invalidRequest } from '../../errors/gateway-error.js';
+import type { OpenApiRegistry } from '../openapi/registry.js';
+import { z } from 'zod';
 import type { UsageGroupBy } from '../../store/control.js';
-import type { AdminDepsGetter } from './common.js';
+import { parseQuery, type AdminDepsGetter } from './common.js';
 
-const GROUPS: readonly UsageGroupBy[] = ['key', 'model', 'provider', 'day'];
+const GROUPS = ['key', 'model', 'provider', 'day'] as const satisfies readonly UsageGroupBy[];
 
-/** `2026-05-01` or a full ISO timestamp, as the ISO string usage rows are compared with. */
-function instant(value: string | undefined, param: string): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(ms)) throw invalidRequest(`${param} must be a date (YYYY-MM-DD) or an ISO timestamp`, param);
-  return new Date(ms).toISOString();
-}
+/** `2026-05-01` or a full ISO timestamp, as the ISO string usage rows are compared with; empty means unset. */
+const instant = (param: string) => {
+  const message = `${param} must be a date (YYYY-MM-DD) or an ISO timestamp`;
+  return z
+    .string({ error: message })
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+      if (Number.isNaN(ms)) {
+        ctx.issues.push({ code: 'custom', message, input: value });
+        return z.NEVER;
+      }
+      return new Date(ms).toISOString();
+    });
+};
+
+export const usageQuerySchema = z.object({
+  group_by: z.enum(GROUPS, { error: `group_by must be one of ${GROUPS.join(', ')}` }).default('model'),
+  from: instant('from').describe('Inclusive start: YYYY-MM-DD (UTC midnight) or an ISO timestamp'),
+  to: instant('to').describe('Exclusive end: YYYY-MM-DD (UTC midnight) or an ISO timestamp'),
+});
 
 /**
  * `GET /admin/v1/usage?group_by=key|model|provider|day&from&to`: requests, errors and cost per
  * group, `from` inclusive and `to` exclusive. Records are written within a second of a response.
  */
-export function registerUsageRoutes(app: FastifyInstance, deps: AdminDepsGetter): void {
+export function registerUsageRoutes(app: FastifyInstance, deps: AdminDepsGetter, openapi?: OpenApiRegistry): void {
+  openapi?.add({
+    method: 'get',
+    path: '/admin/v1/usage',
+    server: 'admin',
+    tags: ['admin'],
+    summary: 'Usage and cost per key, model, provider or day',
+    description:
+      'Answers `{object: "usage", group_by, from, to, total_cost_usd, data}`; each row holds the group value (and `name` for keys), ' +
+      '`requests`, `errors`, `documents`, `search_units`, `input_tokens`, `output_tokens` and `cost_usd`. ' +
+      'Records are written within a second of a response.',
+    query: usageQuerySchema,
+    errors: [400, 401],
+  });
   app.get('/admin/v1/usage', async (request) => {
-    const q = request.query as Record<string, string | undefined>;
-    const groupBy = (q.group_by ?? 'model') as UsageGroupBy;
-    if (!GROUPS.includes(groupBy)) throw invalidRequest(`group_by must be one of ${GROUPS.join(', ')}`, 'group_by');
-    const from = instant(q.from, 'from');
-    const to = instant(q.to, 'to');
+    const { group_by: groupBy, from, to } = parseQuery(usageQuerySchema, request.query);
     const { store, control } = deps();
     const rows = await store.usageSummary({ groupBy, from, to });
     // Key groups also carry the key's name, when it still exists.

@@ -12,7 +12,8 @@ import { runtimePath } from '../../providers/bedrock/runtime-path.js';
 import { fromFrameworkError } from '../../server/errors.js';
 import type { OpenedReply } from '../../transport/http-client.js';
 import { logError } from '../../server/proxy.js';
-import { renderAwsError } from '../bedrock/errors.js';
+import { awsErrorSchema, renderAwsError } from '../bedrock/errors.js';
+import type { OpenApiRegistry } from '../openapi/registry.js';
 import { lookupFor } from '../bedrock/model-lookup.js';
 import { UsageTap } from './usage-tap.js';
 
@@ -41,6 +42,28 @@ function forwardedHeaders(request: FastifyRequest): Record<string, string> {
     if (name === 'content-type' || name === 'accept' || name.startsWith('x-amzn-bedrock-')) out[name] = value;
   }
   return out;
+}
+
+/** The passthrough in the OpenAPI document (bodies are not read, so only path, auth and errors). Sync: the routes are a plugin. */
+export function describeBedrockRuntimeRoutes(openapi: OpenApiRegistry): void {
+  openapi.add({
+    method: 'post',
+    path: '/model/{modelId}/{action}',
+    server: 'proxy',
+    tags: ['bedrock'],
+    summary: 'AWS Bedrock Runtime (native, passed through)',
+    description:
+      'Where an AWS SDK `BedrockRuntimeClient` pointed at Rankway sends `Converse`, `ConverseStream`, `InvokeModel` and ' +
+      '`InvokeModelWithResponseStream`: `action` is `converse`, `converse-stream`, `invoke` or `invoke-with-response-stream`. ' +
+      '`modelId` is a Rankway model (alias or `provider/model`) served by a Bedrock provider. The body and `x-amzn-bedrock-*` ' +
+      'headers go upstream unchanged, re-signed with the provider\'s credentials; the answer (JSON or an AWS event stream) comes ' +
+      'back unchanged. Callers authenticate with a Rankway key or AWS SigV4; errors use the AWS rest-json shape.',
+    rawRequest: 'The Bedrock Runtime request body for this action, passed through unread',
+    response: { raw: 'The Bedrock Runtime answer, passed through', mediaTypes: ['application/json', 'application/vnd.amazon.eventstream'] },
+    errors: [400, 403, 404, 413, 429, 502, 503, 504],
+    errorShape: { name: 'AwsError', schema: awsErrorSchema },
+    sigv4: true,
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode } from '../../errors/codes.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
@@ -46,6 +47,9 @@ export const AWS_EXCEPTIONS: Readonly<Partial<Record<ErrorCode, AwsException>>> 
 );
 
 export const awsException = (err: GatewayError): AwsException => AWS_EXCEPTIONS[err.code] ?? { name: 'InternalServerException', status: 500 };
+
+/** The AWS rest-json error body; the exception name travels in `x-amzn-ErrorType`. */
+export const awsErrorSchema = z.object({ message: z.string() }).describe('AWS rest-json error; the `x-amzn-ErrorType` header names the exception (ValidationException, AccessDeniedException, ThrottlingException ...)');
 
 /**
  * AWS rest-json error: `x-amzn-errortype` names the exception, the body is `{"message"}`

@@ -9,6 +9,8 @@ import { logError } from '../../server/proxy.js';
 import { renderAwsError } from './errors.js';
 import { BedrockModelLookup, lookupFor, type RoutingSource } from './model-lookup.js';
 import { parseBedrockRerank } from './parse.js';
+import type { OpenApiRegistry } from '../openapi/registry.js';
+import { bedrockRerankSchema } from './schema.js';
 
 export interface BedrockRoutesOptions {
   readonly config: GatewayConfig;
@@ -16,6 +18,22 @@ export interface BedrockRoutesOptions {
   readonly logger: Logger;
   /** The models and providers in force now (they change with the database and hot reload). */
   readonly routing?: () => RoutingSource;
+}
+
+/** Both rerank paths in the OpenAPI document. Sync: the routes themselves are a plugin. */
+export function describeBedrockRerankRoutes(openapi: OpenApiRegistry): void {
+  for (const path of ['/rerank', '/bedrock/rerank']) {
+    openapi.add({
+      method: 'post',
+      path,
+      server: 'proxy',
+      tags: ['bedrock'],
+      summary: 'AWS Bedrock Agent Runtime Rerank (native)',
+      description: 'Where an AWS SDK pointed at Rankway sends `Rerank`. Callers authenticate with a Rankway key or AWS SigV4; errors use the AWS rest-json shape with the `x-amzn-ErrorType` header.',
+      request: { name: 'BedrockRerankRequest', schema: bedrockRerankSchema },
+      sigv4: true,
+    });
+  }
 }
 
 /**

@@ -7,6 +7,9 @@ import type { Logger } from '../../observability/log.js';
 import type { ChatRequest } from '../../canonical/chat.js';
 import { catalogue, modelsFor } from './models.js';
 import type { RoutingTable } from '../../core/router.js';
+import type { OpenApiRegistry } from '../openapi/registry.js';
+import { chatCompletionSchema, embeddingsResponseSchema, modelListSchema, textCompletionSchema } from './response-schema.js';
+import { chatRequestSchema, completionRequestSchema, embeddingsRequestSchema } from './schema.js';
 import { parseChatBody, parseCompletionBody, parseEmbeddingsBody } from './parse.js';
 import { renderChatCompletion, renderEmbeddings, renderTextCompletion, type AnswerMeta } from './render.js';
 import { SseRenderer, sseBody, type StreamShape } from './sse.js';
@@ -18,11 +21,68 @@ export interface OpenAiRoutesOptions {
   readonly chat: ChatService;
   readonly embeddings: EmbeddingsService;
   readonly logger: Logger;
+  readonly openapi?: OpenApiRegistry;
+}
+
+const ERRORS = [400, 401, 403, 404, 413, 415, 429, 502, 503, 504] as const;
+const stream = (object: string): string =>
+  `Server-Sent Events: one \`data: {...}\` \`${object}\` per delta, a final usage chunk when \`stream_options.include_usage\` is set, ` +
+  'then `data: [DONE]`. A failure after the first event arrives as one `data: {"error": {...}}` event and the stream ends.';
+
+/** The surface's routes in the OpenAPI document, from the schemas `parse.ts` validates with. */
+function describe(openapi: OpenApiRegistry): void {
+  const tags = ['openai'];
+  const fallbacks = ' `fallbacks` (up to 5 models) extends the routing for this request; fields Rankway does not model pass through to the provider.';
+  openapi.add({
+    method: 'post',
+    path: '/v1/chat/completions',
+    server: 'proxy',
+    tags,
+    summary: 'Chat completion (OpenAI compatible)',
+    description: '`model` is an alias or `provider/model`; Rankway translates to the provider\'s own API.' + fallbacks,
+    request: { name: 'ChatCompletionRequest', schema: chatRequestSchema },
+    response: { name: 'ChatCompletion', schema: chatCompletionSchema },
+    stream: stream('chat.completion.chunk'),
+    errors: ERRORS,
+  });
+  openapi.add({
+    method: 'post',
+    path: '/v1/completions',
+    server: 'proxy',
+    tags,
+    summary: 'Legacy text completion (OpenAI compatible)',
+    description: 'The prompt runs as one user message on the chat path.' + fallbacks,
+    request: { name: 'CompletionRequest', schema: completionRequestSchema },
+    response: { name: 'TextCompletion', schema: textCompletionSchema },
+    stream: stream('text_completion'),
+    errors: ERRORS,
+  });
+  openapi.add({
+    method: 'post',
+    path: '/v1/embeddings',
+    server: 'proxy',
+    tags,
+    summary: 'Embeddings (OpenAI compatible)',
+    description: 'Vectors as float arrays, or base64 little-endian float32 with `encoding_format: base64`.' + fallbacks,
+    request: { name: 'EmbeddingsRequest', schema: embeddingsRequestSchema },
+    response: { name: 'EmbeddingsResponse', schema: embeddingsResponseSchema },
+    errors: ERRORS,
+  });
+  openapi.add({
+    method: 'get',
+    path: '/v1/models',
+    server: 'proxy',
+    tags,
+    summary: 'Models this key may use: aliases and `provider/model` of providers with a fixed model list',
+    response: { name: 'ModelList', schema: modelListSchema },
+    errors: [401],
+  });
 }
 
 /** The OpenAI-compatible surface: chat completions, legacy completions, embeddings, models. */
 export function registerOpenAiRoutes(app: FastifyInstance, options: OpenAiRoutesOptions): void {
   const { chat, logger } = options;
+  if (options.openapi) describe(options.openapi);
   let listed: { table: RoutingTable; models: ReturnType<typeof catalogue> } | undefined;
   const currentModels = (): ReturnType<typeof catalogue> => {
     const table = options.routing();

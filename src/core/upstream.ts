@@ -96,7 +96,7 @@ export class ProviderRuntime {
   async send(call: HttpCall, timeoutMs: number, ctx?: RequestContext): Promise<UpstreamReply> {
     const endpoint = this.endpoints.get(call.endpoint ?? 'default');
     if (!endpoint) throw new GatewayError('internal_error', `provider ${this.name} has no endpoint ${call.endpoint ?? 'default'}`);
-    const body = call.body === undefined ? undefined : Buffer.isBuffer(call.body) ? call.body : Buffer.from(JSON.stringify(call.body));
+    const body = encodeBody(call.body);
     const candidates = call.alternativePaths ? [call.path, ...call.alternativePaths] : [call.path];
     const remembered = this.workingPath.get(call.path);
     const ordered = remembered ? [remembered, ...candidates.filter((p) => p !== remembered)] : candidates;
@@ -119,7 +119,7 @@ export class ProviderRuntime {
   async open(call: HttpCall, options: { readonly timeoutMs: number; readonly signal?: AbortSignal; readonly ctx?: RequestContext }): Promise<OpenedReply> {
     const endpoint = this.endpoints.get(call.endpoint ?? 'default');
     if (!endpoint) throw new GatewayError('internal_error', `provider ${this.name} has no endpoint ${call.endpoint ?? 'default'}`);
-    const body = call.body === undefined ? undefined : Buffer.isBuffer(call.body) ? call.body : Buffer.from(JSON.stringify(call.body));
+    const body = encodeBody(call.body);
     const fullPath = endpoint.prefix + call.path;
     const headers: Record<string, string> = { ...this.staticHeaders, ...call.headers };
     if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
@@ -142,7 +142,7 @@ export class ProviderRuntime {
     endpoint: Endpoint,
     path: string,
     call: HttpCall,
-    body: Buffer | undefined,
+    body: Buffer | string | undefined,
     timeoutMs: number,
     parentSpan: RequestContext['span'],
   ): Promise<UpstreamReply> {
@@ -153,4 +153,13 @@ export class ProviderRuntime {
     await this.auth.apply({ method: call.method, origin: endpoint.origin, path: fullPath, headers, body });
     return this.http.send({ origin: endpoint.origin, path: fullPath, method: call.method, headers, body, timeoutMs, parentSpan, provider: this.name });
   }
+}
+
+/**
+ * JSON bodies stay strings: undici encodes them once as it writes, and signers hash strings
+ * as UTF-8, so the extra Buffer copy of every request body is saved.
+ */
+function encodeBody(body: unknown): Buffer | string | undefined {
+  if (body === undefined) return undefined;
+  return Buffer.isBuffer(body) ? body : JSON.stringify(body);
 }

@@ -51,25 +51,39 @@ function baseSource(settings: AwsCredentialSettings): AwsCredentialSource {
   return cached(() => chain());
 }
 
+/** After a failed load, wait this long (doubling up to the maximum) before trying again. */
+const FAILURE_BACKOFF_MS = 1_000;
+const MAX_FAILURE_BACKOFF_MS = 60_000;
+
 /**
- * Keeps the last identity until shortly before it expires; concurrent callers share
- * one refresh, and a failed refresh is not cached so the next request tries again.
+ * Keeps the last identity until shortly before it expires; concurrent callers share one
+ * refresh. A failed refresh is remembered for a short, growing back-off: meanwhile callers
+ * get the identity they had if it has not actually expired, or else the same error at once,
+ * so a refused role or an unreachable STS is not hammered by every request.
  */
 export function cached(load: AwsCredentialSource, now: () => number = Date.now): AwsCredentialSource {
   let current: AwsCredentialIdentity | undefined;
   let pending: Promise<AwsCredentialIdentity> | undefined;
+  let failure: { readonly error: unknown; readonly until: number; readonly backoff: number } | undefined;
+  const usable = (identity: AwsCredentialIdentity | undefined, marginMs: number): identity is AwsCredentialIdentity =>
+    identity !== undefined && (!identity.expiration || identity.expiration.getTime() - marginMs > now());
   return () => {
-    if (current && (!current.expiration || current.expiration.getTime() - REFRESH_MARGIN_MS > now())) {
-      return Promise.resolve(current);
+    if (usable(current, REFRESH_MARGIN_MS)) return Promise.resolve(current);
+    if (failure && now() < failure.until) {
+      return usable(current, 0) ? Promise.resolve(current) : Promise.reject(failure.error);
     }
     pending ??= load().then(
       (identity) => {
         current = identity;
         pending = undefined;
+        failure = undefined;
         return identity;
       },
       (err: unknown) => {
         pending = undefined;
+        const backoff = failure ? Math.min(MAX_FAILURE_BACKOFF_MS, failure.backoff * 2) : FAILURE_BACKOFF_MS;
+        failure = { error: err, until: now() + backoff, backoff };
+        if (usable(current, 0)) return current;
         throw err;
       },
     );

@@ -107,4 +107,44 @@ describe('AWS credentials', () => {
     clock += 2 * 60_000; // now inside the 5-minute margin
     assert.equal((await get()).accessKeyId, 'K2');
   });
+
+  it('backs off after a failed load instead of calling the source on every request', async () => {
+    let clock = 0;
+    let loads = 0;
+    let healthy = false;
+    const get = cached(async () => {
+      loads++;
+      if (!healthy) throw new Error('AccessDenied: not authorized to perform sts:AssumeRole');
+      return { accessKeyId: 'K', secretAccessKey: 's', expiration: new Date(clock + 60 * 60_000) };
+    }, () => clock);
+    await assert.rejects(get(), /AccessDenied/);
+    await assert.rejects(get(), /AccessDenied/); // inside the back-off: the same error, no new load
+    assert.equal(loads, 1);
+    clock += 1_500;
+    await assert.rejects(get(), /AccessDenied/);
+    assert.equal(loads, 2);
+    healthy = true;
+    clock += 1_000; // the back-off has doubled to 2 s
+    await assert.rejects(get(), /AccessDenied/);
+    assert.equal(loads, 2);
+    clock += 1_500;
+    assert.equal((await get()).accessKeyId, 'K');
+    assert.equal(loads, 3);
+  });
+
+  it('keeps serving an identity that has not expired yet when its early refresh fails', async () => {
+    let clock = 0;
+    let loads = 0;
+    const get = cached(async () => {
+      loads++;
+      if (loads > 1) throw new Error('STS unreachable');
+      return { accessKeyId: 'K1', secretAccessKey: 's', expiration: new Date(clock + 10 * 60_000) };
+    }, () => clock);
+    assert.equal((await get()).accessKeyId, 'K1');
+    clock += 6 * 60_000; // inside the refresh margin, still valid for 4 minutes
+    assert.equal((await get()).accessKeyId, 'K1');
+    assert.equal(loads, 2);
+    clock += 5 * 60_000; // expired now, and past the back-off: the failure reaches the caller
+    await assert.rejects(get(), /STS unreachable/);
+  });
 });

@@ -93,7 +93,8 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   // Every proxy surface speaks JSON: anything else is a 415, not a string handed to a parser.
   app.removeContentTypeParser('text/plain');
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: most requests finish them synchronously, with no promise each.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const ctx: RequestContext = {
       requestId: request.id,
@@ -102,23 +103,35 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
       caller: ANONYMOUS,
       surface: 'unknown',
       outcome: newOutcome(),
-      noCache: /no-cache|no-store/i.test(request.headers['cache-control'] ?? ''),
+      noCache: wantsNoCache(request.headers['cache-control']),
       span: tracing?.startRequest(request.method, request.headers),
     };
     request.ctx = ctx;
-    if (request.routeOptions.config?.public === true) return;
+    if (request.routeOptions.config?.public === true) return done();
     // The context exists before auth so refused requests are still counted and traced.
     const sigv4 = config.server.auth === 'keys' && request.routeOptions.config?.sigv4 === true && hasSigV4(request.headers);
-    const caller = sigv4 ? SIGV4_PENDING : await options.authenticator.authenticate(request.headers);
-    (ctx as { caller: Caller }).caller = caller;
-    if (caller.limits) await admitLimits(request, reply);
+    if (sigv4) {
+      (ctx as { caller: Caller }).caller = SIGV4_PENDING;
+      return done();
+    }
+    let found: Caller | Promise<Caller>;
+    try {
+      found = options.authenticator.authenticate(request.headers);
+    } catch (err) {
+      return done(err as Error);
+    }
+    if (found instanceof Promise) found.then((caller) => admitCaller(request, reply, caller, done), done);
+    else admitCaller(request, reply, found, done);
   });
 
-  /** Counts the request against its caller's rate limits and budget (every surface passes here). */
-  async function admitLimits(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (!options.limits) return;
-    const headers = await options.limits.admit(request.ctx);
-    if (headers) reply.headers(headers);
+  /** Records the caller and counts the request against its limits and budget (every surface passes here). */
+  function admitCaller(request: FastifyRequest, reply: FastifyReply, caller: Caller, done: (err?: Error) => void): void {
+    (request.ctx as { caller: Caller }).caller = caller;
+    if (!caller.limits || !options.limits) return done();
+    options.limits.admit(request.ctx).then((headers) => {
+      if (headers) reply.headers(headers);
+      done();
+    }, done);
   }
 
   if (options.logPayloads) {
@@ -128,17 +141,12 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   }
 
   // SigV4 signs the body, so it is checked once the route's parser kept the raw bytes.
-  app.addHook('preValidation', async (request, reply) => {
-    if (request.ctx?.caller !== SIGV4_PENDING) return;
-    if (!options.sigv4) throw new GatewayError('invalid_api_key', 'SigV4-signed requests are not accepted: no AWS access keys are configured');
-    const caller = await options.sigv4.authenticate({
-      method: request.method,
-      path: request.raw.url ?? request.url,
-      headers: request.headers,
-      body: request.rawBody,
-    });
-    request.ctx = { ...request.ctx, caller };
-    if (caller.limits) await admitLimits(request, reply);
+  app.addHook('preValidation', (request, reply, done) => {
+    if (request.ctx?.caller !== SIGV4_PENDING) return done();
+    if (!options.sigv4) return done(new GatewayError('invalid_api_key', 'SigV4-signed requests are not accepted: no AWS access keys are configured'));
+    options.sigv4
+      .authenticate({ method: request.method, path: request.raw.url ?? request.url, headers: request.headers, body: request.rawBody })
+      .then((caller) => admitCaller(request, reply, caller, done), done);
   });
 
   // Every surface reports fail-open and cache use the same way, even those whose body
@@ -191,6 +199,11 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     return { error: { message: `No route for ${request.method} ${request.url.split('?')[0]}`, type: 'invalid_request_error', param: null, code: 'route_not_found' } };
   });
   return app;
+}
+
+/** `Cache-Control: no-cache` or `no-store` from the caller: skip the pair cache. */
+function wantsNoCache(header: string | undefined): boolean {
+  return header !== undefined && /no-cache|no-store/i.test(header);
 }
 
 export function logError(logger: Logger, err: GatewayError, request: FastifyRequest): void {

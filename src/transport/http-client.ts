@@ -4,6 +4,7 @@ import { Agent, errors as undiciErrors } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { UpstreamReply } from '../providers/types.js';
+import { UnaryReplyCollector } from './unary-reply.js';
 
 export interface SendOptions {
   readonly origin: string;
@@ -38,8 +39,11 @@ export class HttpClient {
 
   private readonly tracing?: Tracing;
 
-  constructor(options: { connectionsPerOrigin?: number; tracing?: Tracing } = {}) {
+  private readonly maxResponseBytes: number;
+
+  constructor(options: { connectionsPerOrigin?: number; tracing?: Tracing; maxResponseBytes?: number } = {}) {
     this.tracing = options.tracing;
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     this.agent = new Agent({
       connections: options.connectionsPerOrigin ?? 128,
       keepAliveTimeout: 30_000,
@@ -68,40 +72,24 @@ export class HttpClient {
     }
   }
 
-  private async sendUntraced(options: SendOptions): Promise<UpstreamReply> {
-    // One timer and one controller per attempt: AbortSignal.timeout/any cost several times more,
-    // and a timeout signal's timer would stay live for the whole timeout after every fast call.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, options.timeoutMs);
-    const outer = options.signal;
-    const onOuterAbort = (): void => controller.abort();
-    if (outer) {
-      if (outer.aborted) controller.abort();
-      else outer.addEventListener('abort', onOuterAbort, { once: true });
-    }
-    try {
-      const res = await this.agent.request({
-        origin: options.origin,
-        path: options.path,
-        method: options.method,
-        headers: options.headers,
-        body: options.body,
-        signal: controller.signal,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
-      });
-      const body = await readBody(res.body as unknown as Readable);
-      return { status: res.statusCode, headers: res.headers, body };
-    } catch (err) {
-      throw classifyTransportError(err, timedOut, options);
-    } finally {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuterAbort);
-    }
+  private sendUntraced(options: SendOptions): Promise<UpstreamReply> {
+    return new Promise<UpstreamReply>((resolve, reject) => {
+      const collector = new UnaryReplyCollector(options.timeoutMs, this.maxResponseBytes, options.signal, resolve, (err, timedOut) =>
+        reject(classifyTransportError(err, timedOut, options)),
+      );
+      this.agent.dispatch(
+        {
+          origin: options.origin,
+          path: options.path,
+          method: options.method,
+          headers: options.headers,
+          body: options.body,
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+        },
+        collector,
+      );
+    });
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ChatChunk } from '../../canonical/chat.js';
 import type { ChatStream } from '../../core/chat/service.js';
-import { toGatewayError, type GatewayError } from '../../errors/gateway-error.js';
+import type { GatewayError } from '../../errors/gateway-error.js';
 import { openAiEnvelope } from '../../server/errors.js';
 import { usageBody, type AnswerMeta } from './render.js';
 
@@ -63,21 +63,42 @@ export const errorEvent = (err: GatewayError): string => `data: ${JSON.stringify
 
 /**
  * The body of a streamed answer: events as chunks arrive, `data: [DONE]` at the end, or
- * one error event and the end of the stream if the upstream fails midway.
+ * one error event and the end of the stream if the upstream fails midway. The upstream is
+ * read only as fast as the caller takes the events, and stops when the caller goes away.
  */
-export function sseBody(stream: ChatStream, renderer: SseRenderer, onError: (err: GatewayError) => void): Readable {
-  async function* events(): AsyncGenerator<string> {
-    try {
-      for await (const batch of stream.chunks) {
-        const text = renderer.render(batch);
-        if (text.length > 0) yield text;
-      }
-      yield 'data: [DONE]\n\n';
-    } catch (err) {
-      const e = toGatewayError(err);
-      onError(e);
-      yield errorEvent(e);
-    }
+export class SseBody extends Readable {
+  private started = false;
+
+  constructor(
+    private readonly stream: ChatStream,
+    private readonly renderer: SseRenderer,
+    private readonly onError: (err: GatewayError) => void,
+  ) {
+    super();
   }
-  return Readable.from(events(), { objectMode: false });
+
+  override _read(): void {
+    if (this.started) return this.stream.resume();
+    this.started = true;
+    this.stream.start({
+      batch: (chunks: ChatChunk[]) => {
+        const text = this.renderer.render(chunks);
+        if (text.length > 0 && !this.push(text)) this.stream.pause();
+      },
+      end: () => {
+        this.push('data: [DONE]\n\n');
+        this.push(null);
+      },
+      fail: (err: GatewayError) => {
+        this.onError(err);
+        this.push(errorEvent(err));
+        this.push(null);
+      },
+    });
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.readableEnded) this.stream.cancel();
+    callback(err);
+  }
 }

@@ -7,7 +7,8 @@ import { admit } from '../policy.js';
 import { callUpstream } from '../unary-call.js';
 import { recordTarget, recordUsage } from '../outcome.js';
 import type { ResolvedTarget, Router } from '../router.js';
-import { translateStream } from './upstream-stream.js';
+import { ChunkFeed, type ChunkConsumer } from './upstream-stream.js';
+import type { GatewayError } from '../../errors/gateway-error.js';
 
 /** A finished answer and where it came from. */
 export interface ChatCompletion {
@@ -17,12 +18,16 @@ export interface ChatCompletion {
 
 /**
  * An opened stream: the upstream answered and produced its first chunks, so retries and
- * fallbacks are over. `chunks` yields batches in order and throws a GatewayError if the
- * upstream fails later; stopping early (`return()`) releases the upstream connection.
+ * fallbacks are over. `start` delivers the batches in order, then `end` or a GatewayError
+ * for a later failure; `cancel` (the caller went away) releases the upstream connection.
  */
 export interface ChatStream {
   readonly target: ResolvedTarget;
-  readonly chunks: AsyncGenerator<ChatChunk[]>;
+  start(consumer: ChunkConsumer): void;
+  /** Backpressure: stop reading the upstream until `resume`. */
+  pause(): void;
+  resume(): void;
+  cancel(): void;
 }
 
 /** Chat for every provider: route, authorize, retry and fall back, account usage and cost. */
@@ -40,7 +45,7 @@ export class ChatService {
     const route = this.router.route(request.model, 'chatStream', request.fallbacks, (primary) => admit(ctx, primary));
     const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));
     recordTarget(ctx, served.target);
-    return { target: served.target, chunks: served.value };
+    return served.value;
   }
 
   private completeOn(target: ResolvedTarget, request: ChatRequest, ctx: RequestContext): Promise<ChatResult> {
@@ -49,7 +54,7 @@ export class ChatService {
   }
 
   /** Opens the stream and waits for its first chunks, so early failures can still be retried. */
-  private openOn(target: ResolvedTarget, request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<AsyncGenerator<ChatChunk[]>> {
+  private openOn(target: ResolvedTarget, request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
     const provider = target.provider;
     const capability: ChatStreamCapability = provider.adapter.capabilities.chatStream!;
     const call: HttpCall = capability.build(request, target.upstream);
@@ -69,10 +74,10 @@ export class ChatService {
             ctx.outcome.upstreamMs += performance.now() - t0;
             throw provider.adapter.parseError({ status: opened.status, headers: opened.headers, body });
           }
-          const source = translateStream(opened.body, capability.framing, capability.translator(request));
-          const first = await source.next();
+          const feed = new ChunkFeed(opened.body, capability.framing, capability.translator(request));
+          await feed.first();
           ctx.outcome.upstreamMs += performance.now() - t0;
-          return passOn(first, source, target, ctx, release);
+          return new MeteredStream(feed, target, ctx, release);
         } catch (err) {
           release();
           throw err;
@@ -83,27 +88,44 @@ export class ChatService {
   }
 }
 
-/** Replays the first batch, then the rest; records usage as it passes; releases the slot at the end. */
-async function* passOn(
-  first: IteratorResult<ChatChunk[]>,
-  source: AsyncGenerator<ChatChunk[]>,
-  target: ResolvedTarget,
-  ctx: RequestContext,
-  release: () => void,
-): AsyncGenerator<ChatChunk[]> {
-  try {
-    if (first.done) return;
-    watchUsage(first.value, target, ctx);
-    yield first.value;
-    for (;;) {
-      const next = await source.next();
-      if (next.done) return;
-      watchUsage(next.value, target, ctx);
-      yield next.value;
-    }
-  } finally {
-    await source.return(undefined);
-    release();
+/** Passes a feed on to its consumer, recording usage as it goes and releasing the slot at the end. */
+class MeteredStream implements ChatStream {
+  constructor(
+    private readonly feed: ChunkFeed,
+    readonly target: ResolvedTarget,
+    private readonly ctx: RequestContext,
+    private readonly release: () => void,
+  ) {}
+
+  start(consumer: ChunkConsumer): void {
+    const { target, ctx, release } = this;
+    this.feed.start({
+      batch(chunks: ChatChunk[]) {
+        watchUsage(chunks, target, ctx);
+        consumer.batch(chunks);
+      },
+      end() {
+        release();
+        consumer.end();
+      },
+      fail(err: GatewayError) {
+        release();
+        consumer.fail(err);
+      },
+    });
+  }
+
+  pause(): void {
+    this.feed.pause();
+  }
+
+  resume(): void {
+    this.feed.resume();
+  }
+
+  cancel(): void {
+    this.feed.cancel();
+    this.release();
   }
 }
 

@@ -29,42 +29,140 @@ function framerFor(framing: ChatStreamCapability['framing']): Framer {
   };
 }
 
+/** Receives a feed's batches in order, then exactly one of `end` or `fail`. */
+export interface ChunkConsumer {
+  batch(chunks: ChatChunk[]): void;
+  end(): void;
+  fail(err: GatewayError): void;
+}
+
+type Settled = { readonly kind: 'end' } | { readonly kind: 'fail'; readonly err: GatewayError };
+
 /**
- * Reads an upstream stream body and yields canonical chunks in batches (one batch per
- * network read). Transport failures surface as GatewayErrors; the body is destroyed
- * whenever the consumer stops early.
+ * Decodes an upstream stream body into canonical chunks as its bytes arrive, one batch
+ * per network read, and pushes them to one consumer. Event-driven on purpose: a chain of
+ * async generators costs promises and microtask hops for every batch of every stream.
+ *
+ * Until a consumer is attached the feed holds what it decoded and pauses the body, so
+ * `first()` can wait for the first batch (an early failure can still be retried) without
+ * reading further ahead. `pause`/`resume` carry the consumer's backpressure to the body;
+ * `cancel` stops the upstream.
  */
-export async function* translateStream(
-  body: Readable,
-  framing: ChatStreamCapability['framing'],
-  translator: StreamTranslator,
-): AsyncGenerator<ChatChunk[]> {
-  const framer = framerFor(framing);
-  let complete = false;
-  try {
-    try {
-      for await (const data of body as AsyncIterable<Buffer>) {
-        const out: ChatChunk[] = [];
-        let failure: unknown;
-        try {
-          for (const frame of framer.push(data)) out.push(...translator.push(frame));
-        } catch (err) {
-          failure = err;
-        }
-        // Chunks decoded before a failure in the same read still reach the caller first.
-        if (out.length > 0) yield out;
-        if (failure !== undefined) throw failure;
-      }
-    } catch (err) {
-      if (err instanceof GatewayError) throw err;
-      throw classifyTransportError(err, false, { method: 'POST', origin: 'upstream', path: '(stream)', headers: {}, timeoutMs: 0 });
-    }
-    const tail: ChatChunk[] = [];
-    for (const frame of framer.end()) tail.push(...translator.push(frame));
-    tail.push(...translator.end());
-    complete = true;
-    if (tail.length > 0) yield tail;
-  } finally {
-    if (!complete) body.destroy();
+export class ChunkFeed {
+  private readonly framer: Framer;
+  private held: ChatChunk[][] = [];
+  private settled?: Settled;
+  private consumer?: ChunkConsumer;
+  private waiting?: (outcome: 'batch' | 'end' | 'fail') => void;
+
+  constructor(
+    private readonly body: Readable,
+    framing: ChatStreamCapability['framing'],
+    private readonly translator: StreamTranslator,
+  ) {
+    this.framer = framerFor(framing);
+    body.on('data', (data: Buffer) => this.onData(data));
+    body.once('end', () => this.onEnd());
+    body.once('error', (err) => this.settle({ kind: 'fail', err: asGatewayError(err) }));
+    body.once('close', () => {
+      if (!this.settled && !body.readableEnded) this.settle({ kind: 'fail', err: asGatewayError(new Error('upstream stream closed early')) });
+    });
   }
+
+  /** Resolves once the first batch arrived or the stream ended; rejects if it failed first. */
+  async first(): Promise<void> {
+    if (this.held.length === 0 && !this.settled) await new Promise<string>((resolve) => (this.waiting = resolve));
+    if (this.held.length === 0 && this.settled?.kind === 'fail') throw this.settled.err;
+  }
+
+  /** Attaches the consumer: replays what is held, then delivers as bytes arrive. */
+  start(consumer: ChunkConsumer): void {
+    this.consumer = consumer;
+    const held = this.held;
+    this.held = [];
+    for (const batch of held) consumer.batch(batch);
+    if (this.settled) this.deliver(this.settled);
+    else this.body.resume();
+  }
+
+  pause(): void {
+    this.body.pause();
+  }
+
+  resume(): void {
+    if (!this.settled) this.body.resume();
+  }
+
+  /** The consumer went away: stop reading and release the upstream connection. */
+  cancel(): void {
+    this.consumer = undefined;
+    if (!this.settled) {
+      this.settled = { kind: 'end' };
+      this.body.destroy();
+    }
+  }
+
+  private onData(data: Buffer): void {
+    if (this.settled) return;
+    const out: ChatChunk[] = [];
+    let failure: unknown;
+    try {
+      for (const frame of this.framer.push(data)) for (const chunk of this.translator.push(frame)) out.push(chunk);
+    } catch (err) {
+      failure = err;
+    }
+    // Chunks decoded before a failure in the same read still reach the caller first.
+    if (out.length > 0) this.emit(out);
+    if (failure !== undefined) {
+      this.settle({ kind: 'fail', err: asGatewayError(failure) });
+      this.body.destroy();
+    }
+  }
+
+  private onEnd(): void {
+    if (this.settled) return;
+    const tail: ChatChunk[] = [];
+    try {
+      for (const frame of this.framer.end()) for (const chunk of this.translator.push(frame)) tail.push(chunk);
+      for (const chunk of this.translator.end()) tail.push(chunk);
+    } catch (err) {
+      if (tail.length > 0) this.emit(tail);
+      this.settle({ kind: 'fail', err: asGatewayError(err) });
+      return;
+    }
+    if (tail.length > 0) this.emit(tail);
+    this.settle({ kind: 'end' });
+  }
+
+  private emit(batch: ChatChunk[]): void {
+    if (this.consumer) return this.consumer.batch(batch);
+    this.held.push(batch);
+    this.body.pause();
+    this.wake('batch');
+  }
+
+  private settle(outcome: Settled): void {
+    if (this.settled) return;
+    this.settled = outcome;
+    if (this.consumer) this.deliver(outcome);
+    else this.wake(outcome.kind);
+  }
+
+  private deliver(outcome: Settled): void {
+    const consumer = this.consumer!;
+    this.consumer = undefined;
+    if (outcome.kind === 'end') consumer.end();
+    else consumer.fail(outcome.err);
+  }
+
+  private wake(outcome: 'batch' | 'end' | 'fail'): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.(outcome);
+  }
+}
+
+function asGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  return classifyTransportError(err, false, { method: 'POST', origin: 'upstream', path: '(stream)', headers: {}, timeoutMs: 0 });
 }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadOptional } from '../runtime/optional-module.js';
 import type { Logger } from '../observability/log.js';
 
 /**
@@ -13,8 +14,9 @@ export class RedisChangeBus {
 
   constructor(url: string, prefix: string, onChange: () => void, logger: Logger) {
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
-    this.pub = new Redis(url, options);
-    this.sub = new Redis(url, { ...options, enableOfflineQueue: true });
+    const { Redis: RedisClient } = loadOptional<typeof import('ioredis')>('ioredis');
+    this.pub = new RedisClient(url, options);
+    this.sub = new RedisClient(url, { ...options, enableOfflineQueue: true });
     this.channel = `${prefix}control-changes`;
     // Errors are the limiter's to report; the bus just goes quiet until Redis is back.
     this.pub.on('error', () => undefined);

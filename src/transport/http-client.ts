@@ -103,14 +103,21 @@ export class HttpClient {
   }
 
   private async openUntraced(options: SendOptions & { readonly idleTimeoutMs?: number }): Promise<OpenedReply> {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    let headersDone = false;
+    // One controller for both reasons to stop: the deadline (until headers arrive) and the
+    // caller going away (for the whole body). AbortSignal.timeout/any cost several times more.
     const controller = new AbortController();
-    const onTimeout = (): void => {
-      if (!headersDone) controller.abort(timeout.reason);
-    };
-    timeout.addEventListener('abort', onTimeout, { once: true });
-    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, options.timeoutMs);
+    const outer = options.signal;
+    const onOuterAbort = (): void => controller.abort(outer?.reason);
+    if (outer) {
+      if (outer.aborted) controller.abort(outer.reason);
+      else outer.addEventListener('abort', onOuterAbort, { once: true });
+    }
+    const forget = (): void => outer?.removeEventListener('abort', onOuterAbort);
     try {
       const res = await this.agent.request({
         origin: options.origin,
@@ -118,16 +125,18 @@ export class HttpClient {
         method: options.method,
         headers: options.headers,
         body: options.body,
-        signal,
+        signal: controller.signal,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.idleTimeoutMs ?? options.timeoutMs,
       });
-      headersDone = true;
-      return { status: res.statusCode, headers: res.headers, body: res.body as unknown as Readable };
+      clearTimeout(timer);
+      const body = res.body as unknown as Readable;
+      if (outer) body.once('close', forget);
+      return { status: res.statusCode, headers: res.headers, body };
     } catch (err) {
-      throw classifyTransportError(err, timeout.aborted, options);
-    } finally {
-      timeout.removeEventListener('abort', onTimeout);
+      clearTimeout(timer);
+      forget();
+      throw classifyTransportError(err, timedOut, options);
     }
   }
 

@@ -7,7 +7,7 @@ import { GatewayError } from '../../src/errors/gateway-error.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-describe('HttpClient.send (unary replies)', () => {
+describe('HttpClient', () => {
   let handler: Handler = (_req, res) => res.end();
   const server = createServer((req, res) => {
     let body = '';
@@ -92,5 +92,45 @@ describe('HttpClient.send (unary replies)', () => {
     const err = await send({ origin: `http://127.0.0.1:${port}` }).catch((e: unknown) => e);
     assert.ok(err instanceof GatewayError);
     assert.equal(err.code, 'upstream_unavailable');
+  });
+
+  describe('open (streamed replies)', () => {
+    const open = (extra: Partial<Parameters<HttpClient['open']>[0]> = {}) =>
+      client.open({ origin, path: '/stream', method: 'POST', headers: {}, body: '{}', timeoutMs: 2000, ...extra });
+
+    it('times out with upstream_timeout while waiting for headers', async () => {
+      handler = (_req, res) => setTimeout(() => res.end('late'), 500);
+      const err = await open({ timeoutMs: 100 }).catch((e: unknown) => e);
+      assert.ok(err instanceof GatewayError);
+      assert.equal(err.code, 'upstream_timeout');
+    });
+
+    it('lets a body outlive the header deadline, bounded only by the idle timeout', async () => {
+      handler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: 1\n\n');
+        setTimeout(() => res.end('data: 2\n\n'), 250);
+      };
+      const reply = await open({ timeoutMs: 100, idleTimeoutMs: 1000 });
+      let text = '';
+      for await (const chunk of reply.body) text += String(chunk);
+      assert.equal(text, 'data: 1\n\ndata: 2\n\n');
+    });
+
+    it('stops the upstream body when the caller goes away mid-stream', async () => {
+      let upstreamClosed!: () => void;
+      const closed = new Promise<void>((r) => (upstreamClosed = r));
+      handler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: 1\n\n');
+        res.on('close', () => upstreamClosed());
+      };
+      const controller = new AbortController();
+      const reply = await open({ signal: controller.signal });
+      const failed = new Promise((resolve) => reply.body.once('error', resolve));
+      controller.abort();
+      await failed;
+      await closed;
+    });
   });
 });

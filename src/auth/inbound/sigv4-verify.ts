@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 as SignatureV4Type } from '@smithy/signature-v4';
+import { loadOptional } from '../../runtime/optional-module.js';
 import { NodeSha256 } from '../upstream/sha256.js';
 
 type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
@@ -102,7 +103,7 @@ export async function verifySigV4(request: ReceivedRequest, options: VerifyOptio
   }
 
   const [path, query] = splitPathAndQuery(request.path);
-  const signer = new SignatureV4({
+  const signer = new (loadOptional<{ SignatureV4: typeof SignatureV4Type }>('@smithy/signature-v4').SignatureV4)({
     service,
     region,
     credentials: { accessKeyId, secretAccessKey: secret.secretAccessKey, sessionToken: secret.sessionToken },

@@ -1,4 +1,6 @@
-import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { loadOptional } from '../../runtime/optional-module.js';
+
+const credentialProviders = (): typeof import('@aws-sdk/credential-providers') => loadOptional('@aws-sdk/credential-providers');
 import type { AwsCredentialSettings } from '../../providers/types.js';
 
 /** An AWS key pair as signers use it; `expiration` is set for temporary credentials. */
@@ -23,7 +25,7 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
 export function awsCredentials(settings: AwsCredentialSettings): AwsCredentialSource {
   const base = baseSource(settings);
   if (!settings.roleArn) return base;
-  const assumed = fromTemporaryCredentials({
+  const assumed = credentialProviders().fromTemporaryCredentials({
     params: {
       RoleArn: settings.roleArn,
       RoleSessionName: settings.sessionName ?? 'rankway',
@@ -47,7 +49,7 @@ function baseSource(settings: AwsCredentialSettings): AwsCredentialSource {
     };
     return () => Promise.resolve(identity);
   }
-  const chain = fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
+  const chain = credentialProviders().fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
   return cached(() => chain());
 }
 

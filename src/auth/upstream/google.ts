@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { GoogleAuth, JWT } from 'google-auth-library';
+import { loadOptional } from '../../runtime/optional-module.js';
+
+const googleAuthLibrary = (): typeof import('google-auth-library') => loadOptional('google-auth-library');
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { GoogleAuthSpec } from '../../providers/types.js';
 import type { UpstreamAuth } from './types.js';
@@ -39,7 +41,7 @@ function tokenSource(spec: GoogleAuthSpec): TokenSource {
   }
   const key = spec.serviceAccount ?? (spec.serviceAccountFile ? readKeyFile(spec.serviceAccountFile) : undefined);
   if (key) return serviceAccountTokens(asServiceAccount(key), spec.scopes);
-  const adc = new GoogleAuth({ scopes: [...spec.scopes] });
+  const adc = new (googleAuthLibrary().GoogleAuth)({ scopes: [...spec.scopes] });
   return singleFlight(async () => {
     const value = await adc.getAccessToken();
     if (!value) throw new Error('application default credentials returned no access token');
@@ -48,7 +50,7 @@ function tokenSource(spec: GoogleAuthSpec): TokenSource {
 }
 
 function serviceAccountTokens(key: ServiceAccountKey, scopes: readonly string[]): TokenSource {
-  const client = new JWT({
+  const client = new (googleAuthLibrary().JWT)({
     email: key.client_email,
     key: key.private_key,
     keyId: key.private_key_id,

@@ -1,5 +1,6 @@
 import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 as SignatureV4Type } from '@smithy/signature-v4';
+import { loadOptional } from '../../runtime/optional-module.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { AwsCredentialSource } from './aws-credentials.js';
 import { NodeSha256 } from './sha256.js';
@@ -18,7 +19,7 @@ export interface SigV4Options {
  * canonical request, as AWS does (protocols.md 4.6).
  */
 export function sigv4Auth(options: SigV4Options): UpstreamAuth {
-  const signer = new SignatureV4({
+  const signer = new (loadOptional<{ SignatureV4: typeof SignatureV4Type }>('@smithy/signature-v4').SignatureV4)({
     service: options.service,
     region: options.region,
     credentials: options.credentials,

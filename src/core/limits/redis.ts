@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadOptional } from '../../runtime/optional-module.js';
 import type { Logger } from '../../observability/log.js';
 import { headroom, MemoryLimiter } from './memory.js';
 import { DAY_MS, MINUTE_MS, periodEnd, periodStart, type Admission, type KeyLimits, type Limiter } from './types.js';
@@ -64,7 +65,7 @@ export class RedisLimiter implements Limiter {
     private readonly logger: Logger,
     private readonly prefix = 'rankway:',
   ) {
-    this.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false }) as RedisWithAdmit;
+    this.redis = new (loadOptional<typeof import('ioredis')>('ioredis').Redis)(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false }) as RedisWithAdmit;
     this.redis.on('error', () => this.noteOutage());
     this.redis.on('ready', () => {
       if (this.outage) logger.warn('Redis reachable again: rate limits are shared across instances');

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { loadOptional } from '../../runtime/optional-module.js';
 import { MIGRATIONS } from '../migrations.js';
 
 /** Any 64-bit constant works; this one names Rankway's migration lock. */
@@ -10,7 +11,7 @@ const MIGRATION_LOCK = 0x52414e4b5741; // "RANKWA"
  * `search_path` names a schema (`?options=-c search_path=x`), that schema is created first.
  */
 export async function openPostgres(url: string, max = 10): Promise<pg.Pool> {
-  const pool = new pg.Pool({ connectionString: url, max });
+  const pool = new (loadOptional<typeof pg>('pg').Pool)({ connectionString: url, max });
   pool.on('error', () => {
     // Idle clients that lose their connection are dropped by the pool; queries report errors.
   });

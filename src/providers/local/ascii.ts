@@ -13,20 +13,28 @@ for (let c = 97; c <= 122; c++) WORD_BYTE[c] = c;
 for (let c = 65; c <= 90; c++) WORD_BYTE[c] = c + 32;
 
 /**
- * The text's bytes when it is pure ASCII, else null (use the Unicode path). The array is
- * shared and overwritten by the next call: use it before calling again.
+ * The text's bytes when it is pure ASCII, else null (use the Unicode path), followed by a 0
+ * at index `text.length`: a sentinel that ends the last word, so word loops need no bounds
+ * check. The array is shared and overwritten by the next call: use it before calling again.
  */
 export function asciiBytes(text: string): Uint8Array | null {
   const n = text.length;
-  if (buffer.length < n) buffer = new Uint8Array(Math.max(n, buffer.length * 2));
+  if (buffer.length <= n) buffer = new Uint8Array(Math.max(n + 1, buffer.length * 2));
   const { read, written } = encoder.encodeInto(text, buffer.subarray(0, n));
-  return read === n && written === n ? buffer : null;
+  if (read !== n || written !== n) return null;
+  buffer[n] = 0;
+  return buffer;
 }
 
-/** The first two bytes of a word as `prefixKey` computes them for strings. */
-export function prefixKeyBytes(bytes: Uint8Array, start: number, end: number): number {
-  const first = bytes[start];
-  return end - start === 1 ? first * 65536 + 65535 : first * 65536 + bytes[start + 1];
+/** Number of `asciiPair` values. */
+export const ASCII_PAIRS = 128 * 128;
+
+/**
+ * The first two lower-cased units of an ASCII word (second 0 for a one-letter word) as an
+ * index below `ASCII_PAIRS`: what `prefixKey` tells apart, for table lookups.
+ */
+export function asciiPair(first: number, second: number): number {
+  return (first << 7) | second;
 }
 
 export function asciiString(bytes: Uint8Array, start: number, end: number): string {

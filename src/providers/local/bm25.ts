@@ -1,5 +1,5 @@
-import { asciiBytes, asciiString, prefixKeyBytes, WORD_BYTE } from './ascii.js';
-import { bytesEqual, forEachTerm, isStopWord, isStopWordBytes, prefixKey, scanWords, spanEquals, termOf } from './text.js';
+import { ASCII_PAIRS, asciiBytes, asciiPair, asciiString, WORD_BYTE } from './ascii.js';
+import { forEachTerm, isStopWord, isStopWordBytes, prefixKey, scanWords, spanEquals, STOP_MAX_LENGTH, STOP_SHAPES, termOf } from './text.js';
 
 export interface Bm25Options {
   readonly k1: number;
@@ -62,6 +62,21 @@ export function bm25Scores(query: string, documents: readonly string[], options:
 const NOT_A_QUERY_TERM = -1;
 
 /**
+ * Lower-cases the ASCII word `bytes[start, end)` in place and returns its FNV-1a hash, the
+ * one `scanWords` gives the same lower-cased word (ASCII units equal their bytes).
+ */
+function lowerAndHash(bytes: Uint8Array, start: number, end: number): number {
+  const table = WORD_BYTE;
+  let hash = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) {
+    const c = table[bytes[i]];
+    bytes[i] = c;
+    hash = Math.imul(hash ^ c, 0x01000193);
+  }
+  return hash;
+}
+
+/**
  * Counts a document's length (non-stop words) and its query-term frequencies. Most words are
  * neither stop words nor query terms and only add to the length. A word can stem to a query
  * term only if it shares the term's first two units (the stemmer never touches those), so
@@ -69,8 +84,12 @@ const NOT_A_QUERY_TERM = -1;
  */
 class QueryMatcher {
   private readonly prefixes: Int32Array;
-  /** First units of the query terms: most words are ruled out by one lookup here. */
-  private readonly firstUnits = new Uint8Array(65536);
+  /**
+   * For the ASCII path: 1 at `asciiPair` of each query term's first two units. It is the
+   * `prefixes` filter as one lookup; terms that do not start with two ASCII units (or one)
+   * have no entry, as no ASCII word can stem to them.
+   */
+  private readonly pairs = new Uint8Array(ASCII_PAIRS);
   private readonly slots = new Map<string, number>();
   private readonly seen = new WordTable();
 
@@ -79,44 +98,57 @@ class QueryMatcher {
     terms.forEach((t, i) => {
       this.slots.set(t, i);
       this.prefixes[i] = prefixKey(t, 0, t.length);
-      this.firstUnits[t.charCodeAt(0)] = 1;
+      const first = t.charCodeAt(0);
+      const second = t.length > 1 ? t.charCodeAt(1) : 0;
+      if (first < 128 && second < 128) this.pairs[asciiPair(first, second)] = 1;
     });
   }
 
   /**
-   * The ASCII fast path: one pass over bytes, lower-casing and hashing (FNV-1a, as
-   * `scanWords` does) without allocating, all state in locals.
+   * The ASCII fast path over `bytes[0, n)`, which must be followed by a non-word byte at
+   * `bytes[n]` (`asciiBytes` puts a 0 there), so the word loop needs no bounds check. The
+   * per-byte work is only finding where words end. A word is lower-cased in place and
+   * hashed (FNV-1a, as `scanWords` does) only when it may be a stop word or a query term;
+   * its length and first two bytes rule both out, in one test, for most words.
    */
   countAscii(bytes: Uint8Array, n: number, tf: Uint32Array, base: number): number {
     const table = WORD_BYTE;
-    const firstUnits = this.firstUnits;
-    const prefixes = this.prefixes;
-    const q = prefixes.length;
+    const shapes = STOP_SHAPES;
+    const maxStop = STOP_MAX_LENGTH;
+    const pairs = this.pairs;
     let len = 0;
-    let start = -1;
-    let hash = 0;
-    for (let i = 0; i <= n; i++) {
-      const c = i < n ? table[bytes[i]] : 0;
-      if (c !== 0) {
-        bytes[i] = c;
-        if (start < 0) {
-          start = i;
-          hash = 0x811c9dc5 | 0;
+    let i = 0;
+    for (;;) {
+      while (i < n && table[bytes[i]] === 0) i++;
+      if (i >= n) break;
+      const from = i;
+      // For a one-letter word the second byte is the non-word byte after it: 0 in `table`.
+      const pair = asciiPair(table[bytes[i]], table[bytes[i + 1]]);
+      // Two bytes a step (measurably faster than one). Never reads past bytes[n], the sentinel.
+      for (;;) {
+        if (table[bytes[i + 1]] === 0) {
+          i += 1;
+          break;
         }
-        hash = Math.imul(hash ^ c, 0x01000193);
+        if (table[bytes[i + 2]] === 0) {
+          i += 2;
+          break;
+        }
+        i += 2;
+      }
+      const end = i++; // and i steps past the byte that ended the word
+      const size = end - from;
+      // Bit `size` of the stop-word shapes, masked to 0 when size > maxStop (a shift by
+      // size would wrap at 32).
+      const maybeStop = (shapes[pair] >>> size) & ~((maxStop - size) >> 31) & 1;
+      if ((maybeStop | pairs[pair]) === 0) {
+        len++;
         continue;
       }
-      if (start < 0) continue;
-      const end = i;
-      const from = start;
-      start = -1;
-      if (isStopWordBytes(bytes, from, end, hash)) continue;
+      const hash = lowerAndHash(bytes, from, end);
+      if (maybeStop !== 0 && isStopWordBytes(bytes, from, end, hash)) continue;
       len++;
-      if (firstUnits[bytes[from]] === 0) continue;
-      const key = prefixKeyBytes(bytes, from, end);
-      let s = 0;
-      while (s < q && prefixes[s] !== key) s++;
-      if (s === q) continue;
+      if (pairs[pair] === 0) continue;
       let slot = this.seen.findBytes(bytes, from, end, hash);
       if (slot === UNSEEN) slot = this.learn(hash, asciiString(bytes, from, end));
       if (slot >= 0) tf[base + slot]++;
@@ -155,7 +187,9 @@ const UNSEEN = -2;
 
 /**
  * Candidate words already stemmed in this call, by hash: an open-addressing table of typed
- * arrays (cheaper than a Map per lookup); the word itself settles hash collisions.
+ * arrays (cheaper than a Map per lookup); the word itself settles hash collisions. ASCII
+ * words are also kept as bytes in one pool, so the ASCII path compares bytes with bytes
+ * (reading a string's units costs more per unit).
  */
 class WordTable {
   private mask = 255;
@@ -164,10 +198,23 @@ class WordTable {
   private hashes = new Int32Array(256);
   private slots = new Int32Array(256);
   private words: string[] = new Array<string>(256).fill('');
+  /** Where each word's bytes start in `pool`; -1 for a word with non-ASCII units. */
+  private offsets = new Int32Array(256);
+  private lengths = new Int32Array(256);
+  private pool = new Uint8Array(4096);
+  private poolSize = 0;
 
   findBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
-    for (let at = hash & this.mask; this.used[at] !== 0; at = (at + 1) & this.mask) {
-      if (this.hashes[at] === hash && bytesEqual(bytes, start, end, this.words[at])) return this.slots[at];
+    const size = end - start;
+    const mask = this.mask;
+    for (let at = hash & mask; this.used[at] !== 0; at = (at + 1) & mask) {
+      if (this.hashes[at] !== hash || this.lengths[at] !== size) continue;
+      const offset = this.offsets[at];
+      if (offset < 0) continue;
+      const pool = this.pool;
+      let k = 0;
+      while (k < size && pool[offset + k] === bytes[start + k]) k++;
+      if (k === size) return this.slots[at];
     }
     return UNSEEN;
   }
@@ -187,7 +234,27 @@ class WordTable {
     this.hashes[at] = hash;
     this.slots[at] = slot;
     this.words[at] = word;
+    this.lengths[at] = word.length;
+    this.offsets[at] = this.store(word);
     this.size++;
+  }
+
+  /** Copies an ASCII word into the pool and returns its offset; -1 if it is not ASCII. */
+  private store(word: string): number {
+    const n = word.length;
+    if (this.poolSize + n > this.pool.length) {
+      const pool = new Uint8Array(Math.max(this.pool.length * 2, this.poolSize + n));
+      pool.set(this.pool.subarray(0, this.poolSize));
+      this.pool = pool;
+    }
+    const offset = this.poolSize;
+    for (let i = 0; i < n; i++) {
+      const c = word.charCodeAt(i);
+      if (c >= 128) return -1;
+      this.pool[offset + i] = c;
+    }
+    this.poolSize += n;
+    return offset;
   }
 
   private grow(): void {
@@ -198,6 +265,9 @@ class WordTable {
     this.hashes = new Int32Array(capacity);
     this.slots = new Int32Array(capacity);
     this.words = new Array<string>(capacity).fill('');
+    this.offsets = new Int32Array(capacity);
+    this.lengths = new Int32Array(capacity);
+    this.poolSize = 0;
     this.size = 0;
     for (let i = 0; i < used.length; i++) if (used[i] !== 0) this.add(hashes[i], words[i], slots[i]);
   }

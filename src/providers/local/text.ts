@@ -1,3 +1,5 @@
+import { ASCII_PAIRS, asciiPair } from './ascii.js';
+
 /**
  * Tokenisation for the built-in BM25 reranker: Unicode letters and digits, lower-cased,
  * English stop words dropped, and a light suffix-stripping stemmer (plurals, -ing, -ed,
@@ -109,6 +111,21 @@ for (const word of STOP_WORDS) {
   STOP_USED[at] = 1;
   STOP_HASHES[at] = h;
   STOP_STRINGS[at] = word;
+}
+
+/** Length of the longest stop word: any longer word is not one. */
+export const STOP_MAX_LENGTH = Math.max(...[...STOP_WORDS].map((w) => w.length));
+
+/**
+ * A pre-filter for the ASCII path, so most words are never hashed: at the `asciiPair` of a
+ * word's first two lower-cased bytes, bit `length` is set when some stop word has that start
+ * and length. A set bit only means "maybe": `isStopWordBytes` decides.
+ */
+export const STOP_SHAPES = new Uint16Array(ASCII_PAIRS);
+for (const word of STOP_WORDS) {
+  // Uint16 bits and 7-bit pairs: holds while stop words are ASCII and at most 15 long.
+  if (word.length > 15 || !/^[a-z]+$/.test(word)) throw new Error(`stop word outside the ASCII filter: ${word}`);
+  STOP_SHAPES[asciiPair(word.charCodeAt(0), word.length > 1 ? word.charCodeAt(1) : 0)] |= 1 << word.length;
 }
 
 /** True when `lower[start, end)` (hashed by `scanWords`) is a stop word; allocates nothing. */

@@ -83,6 +83,22 @@ describe('openai SDK -> Rankway -> OpenAI-compatible upstreams', () => {
     assert.ok(usage && usage.completion_tokens > 0);
   });
 
+  it('streams a long answer in order to a caller that reads slowly (backpressure, nothing lost)', async () => {
+    // ~19,000 events (about 4 MB of SSE): more than the sockets buffer, so Rankway has to
+    // stop reading the upstream while the caller is not reading, and pick up again.
+    const words = Array.from({ length: 20_000 }, (_, i) => `w${i}`).join(' ');
+    const stream = await client.chat.completions.create({ model: 'gpt', messages: [{ role: 'user', content: words }], stream: true });
+    let text = '';
+    let events = 0;
+    for await (const chunk of stream) {
+      events++;
+      if (events % 2500 === 0) await new Promise((r) => setTimeout(r, 50));
+      if (chunk.choices[0]?.delta?.content) text += chunk.choices[0].delta.content;
+    }
+    assert.equal(text, `You said: ${words}`);
+    assert.ok(events > 15_000);
+  });
+
   it('reaches Azure OpenAI with the api-key header, deployment path and api-version', async () => {
     azure.requests.length = 0;
     const res = await client.chat.completions.create({ model: 'azure-gpt', messages: [{ role: 'user', content: 'hi azure' }] });

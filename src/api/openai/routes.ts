@@ -12,7 +12,7 @@ import { chatCompletionSchema, embeddingsResponseSchema, modelListSchema, textCo
 import { chatRequestSchema, completionRequestSchema, embeddingsRequestSchema } from './schema.js';
 import { parseChatBody, parseCompletionBody, parseEmbeddingsBody } from './parse.js';
 import { renderChatCompletion, renderEmbeddings, renderTextCompletion, type AnswerMeta } from './render.js';
-import { SseBody, SseRenderer, type StreamShape } from './sse.js';
+import { SseRenderer, writeSse, type StreamShape } from './sse.js';
 
 export interface OpenAiRoutesOptions {
   readonly config: GatewayConfig;
@@ -108,11 +108,14 @@ export function registerOpenAiRoutes(app: FastifyInstance, options: OpenAiRoutes
     });
     const stream = await chat.stream(canonical, ctx, abort.signal);
     const renderer = new SseRenderer(meta, shape, canonical.includeUsage);
-    const body = new SseBody(stream, renderer, (err: GatewayError) => {
+    // Rankway writes the events itself (no stream object in between); Fastify still runs the
+    // onResponse hooks (access log, metrics, usage) when the response finishes.
+    reply.hijack();
+    const headers = { ...(reply.getHeaders() as Record<string, string | number | string[]>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+    writeSse(reply.raw, headers, stream, renderer, (err: GatewayError) => {
       logger.warn({ requestId: ctx.requestId, code: err.code, upstreamCode: err.upstreamCode, detail: err.detail ?? err.message }, 'stream failed after the first byte');
     });
-    reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache');
-    return reply.send(body);
+    return reply;
   }
 
   app.post('/v1/chat/completions', async (request, reply) => {

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { ChatChunk } from '../../canonical/chat.js';
 import type { ChatStream } from '../../core/chat/service.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
@@ -61,44 +60,69 @@ export class SseRenderer {
 
 export const errorEvent = (err: GatewayError): string => `data: ${JSON.stringify(openAiEnvelope(err))}\n\n`;
 
+/** The part of Node's HTTP/1.1 and HTTP/2 responses a streamed answer writes to. */
+export interface SseTarget {
+  writeHead(status: number, headers: Record<string, string | number | string[]>): unknown;
+  write(text: string): boolean;
+  end(text?: string): unknown;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  readonly writableFinished: boolean;
+}
+
 /**
- * The body of a streamed answer: events as chunks arrive, `data: [DONE]` at the end, or
- * one error event and the end of the stream if the upstream fails midway. The upstream is
- * read only as fast as the caller takes the events, and stops when the caller goes away.
+ * Writes a streamed answer straight to the response: events as chunks arrive, `data: [DONE]`
+ * at the end, or one error event and the end of the stream if the upstream fails midway.
+ * Text decoded from one network read is written on the next turn of the event loop, so an
+ * upstream that sends its whole answer at once costs one socket write, end included. The
+ * upstream is read only as fast as the caller takes the events, and stops if the caller
+ * goes away.
  */
-export class SseBody extends Readable {
-  private started = false;
-
-  constructor(
-    private readonly stream: ChatStream,
-    private readonly renderer: SseRenderer,
-    private readonly onError: (err: GatewayError) => void,
-  ) {
-    super();
-  }
-
-  override _read(): void {
-    if (this.started) return this.stream.resume();
-    this.started = true;
-    this.stream.start({
-      batch: (chunks: ChatChunk[]) => {
-        const text = this.renderer.render(chunks);
-        if (text.length > 0 && !this.push(text)) this.stream.pause();
-      },
-      end: () => {
-        this.push('data: [DONE]\n\n');
-        this.push(null);
-      },
-      fail: (err: GatewayError) => {
-        this.onError(err);
-        this.push(errorEvent(err));
-        this.push(null);
-      },
-    });
-  }
-
-  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.readableEnded) this.stream.cancel();
-    callback(err);
-  }
+export function writeSse(
+  res: SseTarget,
+  headers: Record<string, string | number | string[]>,
+  stream: ChatStream,
+  renderer: SseRenderer,
+  onError: (err: GatewayError) => void,
+): void {
+  res.writeHead(200, headers);
+  let pending = '';
+  let flushing: NodeJS.Immediate | undefined;
+  const resume = (): void => stream.resume();
+  const flush = (): void => {
+    flushing = undefined;
+    const text = pending;
+    pending = '';
+    if (!res.write(text)) {
+      stream.pause();
+      res.once('drain', resume);
+    }
+  };
+  const finish = (last: string): void => {
+    if (flushing) clearImmediate(flushing);
+    flushing = undefined;
+    const text = pending + last;
+    pending = '';
+    res.end(text);
+  };
+  res.once('close', () => {
+    if (!res.writableFinished) {
+      if (flushing) clearImmediate(flushing);
+      stream.cancel();
+    }
+  });
+  stream.start({
+    batch(chunks: ChatChunk[]) {
+      const text = renderer.render(chunks);
+      if (text.length === 0) return;
+      pending += text;
+      flushing ??= setImmediate(flush);
+    },
+    end() {
+      finish('data: [DONE]\n\n');
+    },
+    fail(err: GatewayError) {
+      onError(err);
+      finish(errorEvent(err));
+    },
+  });
 }

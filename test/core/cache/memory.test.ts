@@ -32,6 +32,49 @@ describe('in-process pair cache', () => {
     assert.deepEqual(cache.getManySync([key(0), key(1), key(2), key(3), key(11)]), [0, undefined, undefined, 0.3, 0.2]);
   });
 
+  it('evicts exactly like a textbook LRU over long random sequences of hits, misses, updates and expiries', () => {
+    // The reference: recency as the order of a plain array, searched linearly (slow, obviously right).
+    let clock = 0;
+    const key = (i: number) => `p/m|t|q|${String(i).padStart(8, '0')}`;
+    const perEntry = key(0).length * 2 + 96;
+    const capacity = 50;
+    const cache = new MemoryPairCache({ ttlMs: 500, maxBytes: perEntry * capacity, now: () => clock });
+    let model: { key: string; score: number; expiresAt: number }[] = [];
+    // xorshift32: deterministic and well mixed in every bit.
+    let seed = 0x9e3779b9;
+    const rand = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    for (let step = 0; step < 20_000; step++) {
+      clock += rand(3);
+      const keys = Array.from({ length: 1 + rand(6) }, () => key(rand(120)));
+      if (rand(2) === 0) {
+        const expected = keys.map((k) => {
+          const at = model.findIndex((e) => e.key === k);
+          if (at < 0) return undefined;
+          const [entry] = model.splice(at, 1);
+          if (entry.expiresAt <= clock) return undefined;
+          model.push(entry);
+          return entry.score;
+        });
+        assert.deepEqual(cache.getManySync(keys), expected, `step ${step}`);
+      } else {
+        const unique = [...new Set(keys)];
+        const scores = unique.map(() => rand(1000) / 1000);
+        cache.setMany(unique, scores);
+        unique.forEach((k, i) => {
+          model = model.filter((e) => e.key !== k);
+          model.push({ key: k, score: scores[i], expiresAt: clock + 500 });
+        });
+        while (model.length > capacity) model.shift();
+      }
+      assert.equal(cache.size, model.length, `size at step ${step}`);
+    }
+  });
+
   it('keys differ by target, query, document, max_tokens_per_doc and extra fields', () => {
     const doc = (text: string) => ({ text, source: text });
     const a = new RequestHashes({ query: 'q', documents: [doc('x'), doc('y')] });

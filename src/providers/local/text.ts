@@ -5,7 +5,7 @@ import { ASCII_PAIRS, asciiPair } from './ascii.js';
  * English stop words dropped, and a light suffix-stripping stemmer (plurals, -ing, -ed,
  * -ly and a few derivational endings) so "gateways"/"gateway" and "ranking"/"rank" meet.
  */
-const STOP_WORDS = new Set(
+export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
     'a about above after again against all am an and any are as at be because been before being below between both but by ' +
     'can could did do does doing down during each few for from further had has have having he her here hers herself him ' +

@@ -29,6 +29,19 @@ describe('cohere provider through the gateway', () => {
     await backup.close();
   });
 
+  it('sends documents byte for byte, ASCII and not, JSON escapes included', async () => {
+    cohere.requests.length = 0;
+    const documents = ['plain ASCII text', 'naïve café — 日本語 😀', 'quote " backslash \\ tab \t newline \n'];
+    const res = await gw.post('/v1/rerank', { model: 'cohere/rerank-v3.5', query: 'crème brûlée', documents, cache: false });
+    assert.equal(res.status, 200);
+    assert.deepEqual(cohere.requests[0].json.documents, documents);
+    assert.equal(cohere.requests[0].json.query, 'crème brûlée');
+    // An all-ASCII body (the fast path) arrives as the same JSON too.
+    cohere.requests.length = 0;
+    await gw.post('/v1/rerank', { model: 'cohere/rerank-v3.5', query: 'q', documents: ['a "quoted" line\n'], cache: false });
+    assert.deepEqual(cohere.requests[0].json.documents, ['a "quoted" line\n']);
+  });
+
   it('answers the documented example with ids echoed', async () => {
     cohere.requests.length = 0;
     const res = await gw.post('/v1/rerank', {

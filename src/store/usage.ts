@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../core/context.js';
 import type { RequestObserver } from '../server/proxy.js';
+import { recordId } from './record-id.js';
 
 /** One row per proxied request: who, what, where it went, what it cost. */
 export interface UsageRecord {
@@ -34,7 +34,7 @@ export interface UsageStore {
 export function usageRecordFrom(ctx: RequestContext, status: number, latencyMs: number): UsageRecord {
   const o = ctx.outcome;
   return {
-    id: randomUUID(),
+    id: recordId(),
     requestId: ctx.requestId,
     ts: new Date().toISOString(),
     keyId: ctx.caller.keyId,
@@ -56,19 +56,26 @@ export function usageRecordFrom(ctx: RequestContext, status: number, latencyMs: 
 }
 
 /**
- * Collects usage records off the hot path and writes them in batches every
- * `intervalMs`, so a crash loses at most one interval; `close()` flushes the rest.
- * Record ids are primary keys, so a batch retried after a failure never double-counts.
+ * Collects usage records off the hot path and writes them in batches: every `intervalMs`,
+ * and as soon as `maxBatch` records are waiting. The size trigger keeps each write short
+ * (an embedded SQLite insert runs on the event loop: a second's worth of records at a few
+ * thousand requests per second would stall every request for tens of milliseconds) and
+ * shrinks what a crash can lose under load. `close()` flushes the rest. Record ids are
+ * primary keys, so a batch retried after a failure never double-counts.
  */
 export class UsageRecorder implements RequestObserver {
   private buffer: UsageRecord[] = [];
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  private pending?: NodeJS.Immediate;
+  /** After a failed write only the interval retries, so a broken store is not hammered per batch. */
+  private failing = false;
 
   constructor(
     private readonly store: UsageStore,
     private readonly onError: (err: unknown) => void,
     intervalMs = 1000,
+    private readonly maxBatch = 1000,
   ) {
     this.timer = setInterval(() => void this.flush(), intervalMs);
     this.timer.unref();
@@ -77,6 +84,13 @@ export class UsageRecorder implements RequestObserver {
   onResponse(ctx: RequestContext, status: number, durationMs: number): void {
     if (ctx.surface === 'unknown') return;
     this.buffer.push(usageRecordFrom(ctx, status, durationMs));
+    // Written after the current response went out, never inside it.
+    if (this.buffer.length >= this.maxBatch && this.pending === undefined && !this.failing) {
+      this.pending = setImmediate(() => {
+        this.pending = undefined;
+        void this.flush();
+      });
+    }
   }
 
   flush(): Promise<void> {
@@ -86,8 +100,10 @@ export class UsageRecorder implements RequestObserver {
       this.buffer = [];
       try {
         await this.store.insertBatch(batch);
+        this.failing = false;
       } catch (err) {
         this.buffer = batch.concat(this.buffer);
+        this.failing = true;
         this.onError(err);
       }
     });
@@ -96,6 +112,7 @@ export class UsageRecorder implements RequestObserver {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    if (this.pending) clearImmediate(this.pending);
     await this.flush();
   }
 }

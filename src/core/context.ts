@@ -50,6 +50,8 @@ export interface RequestContext {
   readonly noCache?: boolean;
   /** The request's trace span when tracing is on; upstream attempts become its children. */
   readonly span?: Span;
+  /** Set once the end-of-request observers (usage, metrics, access log) have run. */
+  settled?: boolean;
 }
 
 export const newOutcome = (): Outcome => ({

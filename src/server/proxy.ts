@@ -20,6 +20,13 @@ declare module 'fastify' {
     /** The body bytes as received, kept by surfaces whose callers sign the body (SigV4). */
     rawBody?: Buffer;
   }
+  interface FastifyInstance {
+    /**
+     * Runs the end-of-request observers for a streamed response the caller abandoned
+     * midway: Fastify's onResponse hooks only run when a response finishes or fails.
+     */
+    settleAbandoned(request: FastifyRequest, reply: FastifyReply): void;
+  }
   interface FastifyContextConfig {
     /** The route accepts AWS SigV4-signed callers (native Bedrock routes). */
     sigv4?: boolean;
@@ -27,6 +34,9 @@ declare module 'fastify' {
     public?: boolean;
   }
 }
+
+/** The status recorded for a response the caller abandoned midway. */
+const CALLER_CLOSED = 499;
 
 /** Placeholder caller until a SigV4 signature is checked, which needs the parsed body. */
 const SIGV4_PENDING: Caller = Object.freeze({ keyId: '', name: 'sigv4-pending' });
@@ -166,16 +176,16 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   });
 
   const observers = options.observers ?? [];
-  // Callback style: observers are synchronous, so no promise per request.
-  app.addHook('onResponse', (request, reply, done) => {
+  /** Usage, metrics and the access line, exactly once per request. */
+  const settle = (request: FastifyRequest, status: number, ms: number): void => {
     const ctx = request.ctx;
-    if (!ctx) return done();
-    const ms = reply.elapsedTime;
-    for (const o of observers) o.onResponse(ctx, reply.statusCode, ms);
+    if (!ctx || ctx.settled) return;
+    ctx.settled = true;
+    for (const o of observers) o.onResponse(ctx, status, ms);
     if (ctx.span && tracing) {
       tracing.nameRequest(ctx.span, request.method, request.routeOptions.url);
       const o = ctx.outcome;
-      tracing.endRequest(ctx.span, reply.statusCode, {
+      tracing.endRequest(ctx.span, status, {
         'rankway.request_id': ctx.requestId,
         'rankway.surface': ctx.surface,
         'rankway.alias': o.alias,
@@ -184,8 +194,14 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
         'rankway.error_code': o.errorCode,
       });
     }
+  };
+  // Callback style: observers are synchronous, so no promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
+    settle(request, reply.statusCode, reply.elapsedTime);
     done();
   });
+  // 499, as nginx logs it: the caller closed the connection before the response was complete.
+  app.decorate('settleAbandoned', (request: FastifyRequest, reply: FastifyReply) => settle(request, CALLER_CLOSED, reply.elapsedTime));
 
   app.setErrorHandler((error, request, reply) => {
     const err = fromFrameworkError(error);

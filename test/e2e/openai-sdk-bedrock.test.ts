@@ -294,6 +294,15 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
     abort.abort();
     for (let i = 0; i < 50 && !behaviour.stalledClosed; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(behaviour.stalledClosed, true);
+    // The abandoned request is still accounted for, as 499 (the caller closed the request).
+    let rows: Record<string, unknown>[] = [];
+    for (let i = 0; i < 50 && rows.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      await gw.gateway.usage.flush();
+      rows = await sqliteRows(gw.dataDir, "SELECT * FROM usage_records WHERE surface = 'openai-chat' AND status = 499");
+    }
+    assert.equal(rows.length, 1);
+    assert.deepEqual([rows[0].alias, rows[0].provider], ['claude-bedrock', 'bedrock']);
   });
 
   it('embeds with Titan v2 one input per call (order kept, tokens summed) and Cohere v3 in batches', async () => {

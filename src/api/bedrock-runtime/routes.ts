@@ -102,7 +102,9 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
 
     const abort = new AbortController();
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) abort.abort();
+      if (reply.raw.writableFinished) return;
+      abort.abort();
+      app.settleAbandoned(request, reply);
     });
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const opened = await relay(

@@ -104,7 +104,9 @@ export function registerOpenAiRoutes(app: FastifyInstance, options: OpenAiRoutes
     }
     const abort = new AbortController();
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) abort.abort();
+      if (reply.raw.writableFinished) return;
+      abort.abort();
+      app.settleAbandoned(request, reply);
     });
     const stream = await chat.stream(canonical, ctx, abort.signal);
     const renderer = new SseRenderer(meta, shape, canonical.includeUsage);

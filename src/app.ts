@@ -86,7 +86,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const logger = options.logger ?? createLogger();
   const env = options.env ?? process.env;
   const tracing = options.tracing;
-  const http = new HttpClient({ tracing });
+  const http = new HttpClient({ tracing, maxBufferedBytes: config.server.max_buffered_upstream_bytes });
   // Providers come from the control plane's snapshot (config file + database) once ready.
   const router = new Router(config, new Map());
   const pairCache = createPairCache(config, logger);
@@ -128,6 +128,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const metrics = new GatewayMetrics({
     names: () => router.current,
     providerLoad: () => [...router.current.providers.values()].map((p) => ({ provider: p.name, inFlight: p.concurrency.inUse, queued: p.concurrency.waiting })),
+    bufferedUpstreamBytes: () => http.buffered.inUse,
   });
   const observers: RequestObserver[] = [usage, limits, metrics];
   if (options.accessLog !== false) observers.push(accessLog(logger));
@@ -141,7 +142,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   registerRerankRoutes(proxy, { config, rerank, openapi });
   void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
   describeBedrockRerankRoutes(openapi);
-  registerOpenAiRoutes(proxy, { config, routing: () => router.current, chat: new ChatService(router), embeddings: new EmbeddingsService(router), logger, openapi });
+  registerOpenAiRoutes(proxy, { config, routing: () => router.current, chat: new ChatService(router, config.server.max_stream_event_bytes), embeddings: new EmbeddingsService(router), logger, openapi });
   void proxy.register(bedrockRuntimeRoutes, { config, routing: () => router.current, logger });
   describeBedrockRuntimeRoutes(openapi);
   registerDialects(proxy, { config, rerank, logger });

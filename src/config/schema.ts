@@ -86,6 +86,14 @@ export const serverSchema = z.strictObject({
   keys: z.array(callerKeySchema).default([]),
   aws_access_keys: z.array(awsAccessKeySchema).default([]),
   tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
+  /** Concurrent streams one HTTP/2 connection may open (advertised in SETTINGS); more are refused. */
+  http2_max_concurrent_streams: positiveInt.default(100),
+  /** Request-body bytes one HTTP/2 connection may hold across its open streams; the stream going over is reset. */
+  http2_max_buffered_request_bytes: positiveInt.default(64 * 1024 * 1024),
+  /** Largest single event of an upstream SSE or AWS event stream; a bigger one fails the stream as a bad upstream response. */
+  max_stream_event_bytes: positiveInt.default(1024 * 1024),
+  /** Upstream response bytes all requests together may hold in memory; beyond it requests are shed with 503 overloaded. */
+  max_buffered_upstream_bytes: positiveInt.default(256 * 1024 * 1024),
 });
 
 export const storageSchema = z.strictObject({

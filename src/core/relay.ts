@@ -1,6 +1,6 @@
 import { toGatewayError } from '../errors/gateway-error.js';
 import type { HttpCall } from '../providers/types.js';
-import { readBody, type OpenedReply } from '../transport/http-client.js';
+import type { OpenedReply } from '../transport/http-client.js';
 import { withRetries } from './attempt.js';
 import type { RequestContext } from './context.js';
 import type { ResolvedTarget } from './router.js';
@@ -38,7 +38,7 @@ function attempt(target: ResolvedTarget, call: HttpCall, ctx: RequestContext, si
       if (opened.status >= 300) {
         let body: Buffer;
         try {
-          body = await readBody(opened.body);
+          body = await opened.readAll();
         } finally {
           provider.releaseSlot();
           ctx.outcome.upstreamMs += performance.now() - t0;

@@ -12,6 +12,8 @@ export interface MetricsOptions {
   readonly names: () => { readonly models: ReadonlyMap<string, unknown>; readonly providers: ReadonlyMap<string, unknown> };
   /** Queue and in-flight gauges, read at scrape time. */
   readonly providerLoad?: () => Iterable<{ provider: string; inFlight: number; queued: number }>;
+  /** Upstream response bytes held in memory right now (the `max_buffered_upstream_bytes` budget in use). */
+  readonly bufferedUpstreamBytes?: () => number;
   /** Adds Node's default process metrics (event-loop lag, heap, RSS, GC). Default true. */
   readonly processMetrics?: boolean;
 }
@@ -89,7 +91,7 @@ export class GatewayMetrics implements RequestObserver {
     });
     this.shed = new Counter({
       name: 'rankway_load_shed_total',
-      help: 'Requests refused for capacity: a full provider queue (overloaded) or no slot within queue_timeout_ms (provider_busy)',
+      help: 'Requests refused for capacity: a full provider queue or the upstream byte budget (overloaded), or no slot within queue_timeout_ms (provider_busy)',
       labelNames: ['surface', 'reason'],
       registers,
     });
@@ -113,6 +115,17 @@ export class GatewayMetrics implements RequestObserver {
         registers,
         collect() {
           for (const p of load()) this.set({ provider: p.provider }, p.queued);
+        },
+      });
+    }
+    const buffered = options.bufferedUpstreamBytes;
+    if (buffered) {
+      new Gauge({
+        name: 'rankway_upstream_buffered_bytes',
+        help: 'Upstream response bytes held in memory now, out of server.max_buffered_upstream_bytes',
+        registers,
+        collect() {
+          this.set(buffered());
         },
       });
     }

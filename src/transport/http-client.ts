@@ -4,6 +4,7 @@ import { Agent, errors as undiciErrors } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { UpstreamReply } from '../providers/types.js';
+import { budgetExhausted, ByteBudget, DEFAULT_MAX_BUFFERED_UPSTREAM_BYTES } from './byte-budget.js';
 import { UnaryReplyCollector } from './unary-reply.js';
 
 export interface SendOptions {
@@ -26,13 +27,25 @@ export interface OpenedReply {
   readonly status: number;
   readonly headers: UpstreamReply['headers'];
   readonly body: Readable;
+  /** Reads the whole body (an error answer of a streamed call) under the client's size caps. */
+  readAll(): Promise<Buffer>;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
+export interface HttpClientOptions {
+  readonly connectionsPerOrigin?: number;
+  readonly tracing?: Tracing;
+  /** Cap on one response. */
+  readonly maxResponseBytes?: number;
+  /** Cap on the response bytes all calls together hold in memory (`server.max_buffered_upstream_bytes`). */
+  readonly maxBufferedBytes?: number;
+}
+
 /**
  * One keep-alive pool per upstream origin (undici Agent keeps them), with a hard
- * per-attempt deadline and a cap on response size.
+ * per-attempt deadline, a cap on response size and one budget of buffered response bytes
+ * shared by every call.
  */
 export class HttpClient {
   private readonly agent: Agent;
@@ -41,9 +54,13 @@ export class HttpClient {
 
   private readonly maxResponseBytes: number;
 
-  constructor(options: { connectionsPerOrigin?: number; tracing?: Tracing; maxResponseBytes?: number } = {}) {
+  /** Bytes of whole replies being collected right now, across all calls. */
+  readonly buffered: ByteBudget;
+
+  constructor(options: HttpClientOptions = {}) {
     this.tracing = options.tracing;
     this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    this.buffered = new ByteBudget(options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_UPSTREAM_BYTES);
     this.agent = new Agent({
       connections: options.connectionsPerOrigin ?? 128,
       keepAliveTimeout: 30_000,
@@ -74,9 +91,14 @@ export class HttpClient {
 
   private sendUntraced(options: SendOptions): Promise<UpstreamReply> {
     return new Promise<UpstreamReply>((resolve, reject) => {
-      const collector = new UnaryReplyCollector(options.timeoutMs, this.maxResponseBytes, options.signal, resolve, (err, timedOut) =>
-        reject(classifyTransportError(err, timedOut, options)),
-      );
+      const collector = new UnaryReplyCollector({
+        timeoutMs: options.timeoutMs,
+        maxBytes: this.maxResponseBytes,
+        budget: this.buffered,
+        signal: options.signal,
+        resolve,
+        reject: (err, timedOut) => reject(classifyTransportError(err, timedOut, options)),
+      });
       this.agent.dispatch(
         {
           origin: options.origin,
@@ -132,7 +154,8 @@ export class HttpClient {
       clearTimeout(timer);
       const body = res.body as unknown as Readable;
       if (outer) body.once('close', forget);
-      return { status: res.statusCode, headers: res.headers, body };
+      const readAll = (): Promise<Buffer> => readBody(body, { maxBytes: this.maxResponseBytes, budget: this.buffered });
+      return { status: res.statusCode, headers: res.headers, body, readAll };
     } catch (err) {
       clearTimeout(timer);
       forget();
@@ -151,24 +174,38 @@ export class HttpClient {
 }
 
 /**
- * Reads a body to the end with a size cap (whole unary replies, and error replies of streamed
- * calls); events rather than `for await`, which costs a promise per chunk.
+ * Reads a body to the end with a size cap and, when given, bytes reserved from a shared
+ * budget while it is read (error replies of streamed calls); events rather than
+ * `for await`, which costs a promise per chunk.
  */
-export function readBody(stream: Readable): Promise<Buffer> {
+export function readBody(stream: Readable, limits: { readonly maxBytes?: number; readonly budget?: ByteBudget } = {}): Promise<Buffer> {
+  const maxBytes = limits.maxBytes ?? MAX_RESPONSE_BYTES;
+  const budget = limits.budget;
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
+    let done = false;
+    const settle = (err: unknown, body?: Buffer): void => {
+      if (done) return;
+      done = true;
+      budget?.release(size);
+      chunks = [];
+      if (err === undefined) resolve(body!);
+      else reject(err);
+    };
+    const fail = (err: GatewayError): void => {
+      stream.destroy();
+      settle(err);
+    };
     stream.on('data', (chunk: Buffer) => {
+      if (done) return;
+      if (size + chunk.length > maxBytes) return fail(new GatewayError('upstream_bad_response', 'Upstream response exceeded the size limit', { failure: 'bad_response' }));
+      if (budget && !budget.tryReserve(chunk.length)) return fail(budgetExhausted(budget));
       size += chunk.length;
-      if (size > MAX_RESPONSE_BYTES) {
-        stream.destroy();
-        reject(new GatewayError('upstream_bad_response', 'Upstream response exceeded the size limit', { failure: 'bad_response' }));
-        return;
-      }
       chunks.push(chunk);
     });
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-    stream.once('error', reject);
+    stream.once('end', () => settle(undefined, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    stream.once('error', (err) => settle(err));
   });
 }
 

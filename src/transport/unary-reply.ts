@@ -1,17 +1,35 @@
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { UpstreamReply } from '../providers/types.js';
+import { budgetExhausted, type ByteBudget } from './byte-budget.js';
 
 type Controller = Dispatcher.DispatchController;
 type Headers = UpstreamReply['headers'];
 
+export interface UnaryReplyOptions {
+  readonly timeoutMs: number;
+  /** Cap on this one reply. */
+  readonly maxBytes: number;
+  /** The gateway-wide allowance of buffered reply bytes; absent = only `maxBytes` applies. */
+  readonly budget?: ByteBudget;
+  readonly signal?: AbortSignal;
+  readonly resolve: (reply: UpstreamReply) => void;
+  /** `timedOut` tells a deadline from any other failure. */
+  readonly reject: (err: unknown, timedOut: boolean) => void;
+}
+
 /**
  * Collects one whole upstream reply straight from undici's dispatch callbacks. The
  * `request()` API would build a Readable body, an AbortController and their listeners for
- * every call; a unary reply needs none of that, only its chunks, a deadline and a size cap.
+ * every call; a unary reply needs none of that, only its chunks, a deadline and size caps.
  *
  * The deadline settles the call at once, even while it still waits for a pooled
  * connection; the request itself is aborted as soon as undici hands us its controller.
+ *
+ * Bytes are reserved from the shared budget before they are kept: the whole declared
+ * `content-length` when the reply starts (so a reply that cannot fit is shed before any of
+ * it is read), otherwise each chunk as it arrives. The reservation is returned when the
+ * call settles, whichever way.
  */
 export class UnaryReplyCollector implements Dispatcher.DispatchHandler {
   private controller?: Controller;
@@ -19,20 +37,16 @@ export class UnaryReplyCollector implements Dispatcher.DispatchHandler {
   private headers: Headers = {};
   private chunks: Buffer[] = [];
   private size = 0;
+  /** Bytes taken from the budget so far. */
+  private reserved = 0;
   private settled = false;
   private abortReason?: Error;
   private readonly timer: NodeJS.Timeout;
   private readonly onOuterAbort?: () => void;
 
-  constructor(
-    timeoutMs: number,
-    private readonly maxBytes: number,
-    private readonly signal: AbortSignal | undefined,
-    private readonly resolve: (reply: UpstreamReply) => void,
-    /** `timedOut` tells a deadline from any other failure. */
-    private readonly reject: (err: unknown, timedOut: boolean) => void,
-  ) {
-    this.timer = setTimeout(() => this.stop(new DeadlineExceeded(), true), timeoutMs);
+  constructor(private readonly options: UnaryReplyOptions) {
+    this.timer = setTimeout(() => this.stop(new DeadlineExceeded(), true), options.timeoutMs);
+    const { signal } = options;
     if (signal) {
       this.onOuterAbort = () => this.stop(abortError(signal), false);
       if (signal.aborted) this.onOuterAbort();
@@ -45,49 +59,74 @@ export class UnaryReplyCollector implements Dispatcher.DispatchHandler {
     if (this.abortReason) controller.abort(this.abortReason);
   }
 
-  onResponseStart(_controller: Controller, statusCode: number, headers: Headers): void {
+  onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
     this.status = statusCode;
     this.headers = headers;
+    const declared = Number(headers['content-length']);
+    if (!(declared > 0)) return;
+    if (declared > this.options.maxBytes) return this.refuse(controller, tooLarge());
+    const budget = this.options.budget;
+    if (!budget) return;
+    if (!budget.tryReserve(declared)) return this.refuse(controller, budgetExhausted(budget));
+    this.reserved = declared;
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
+    if (this.settled) return;
     this.size += chunk.length;
-    if (this.size > this.maxBytes) {
-      this.finish();
-      this.reject(new GatewayError('upstream_bad_response', 'Upstream response exceeded the size limit', { failure: 'bad_response' }), false);
-      controller.abort(new Error('response size limit'));
-      return;
+    if (this.size > this.options.maxBytes) return this.refuse(controller, tooLarge());
+    const budget = this.options.budget;
+    if (budget && this.size > this.reserved) {
+      const more = this.size - this.reserved;
+      if (!budget.tryReserve(more)) return this.refuse(controller, budgetExhausted(budget));
+      this.reserved += more;
     }
     this.chunks.push(chunk);
   }
 
   onResponseEnd(): void {
-    if (!this.finish()) return;
-    const { chunks } = this;
-    this.resolve({ status: this.status, headers: this.headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.size) });
+    if (this.settled) return;
+    const { chunks, size } = this;
+    // Joined before the reservation goes back: the copy is the reply's peak.
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+    this.finish();
+    this.options.resolve({ status: this.status, headers: this.headers, body });
   }
 
   onResponseError(_controller: Controller, err: Error): void {
-    if (this.finish()) this.reject(err, false);
+    if (this.finish()) this.options.reject(err, false);
+  }
+
+  /** Fails the call on a cap and stops the transfer. */
+  private refuse(controller: Controller, err: GatewayError): void {
+    if (!this.finish()) return;
+    this.options.reject(err, false);
+    controller.abort(new Error(err.message));
   }
 
   /** Ends the call early (deadline or caller abort): answers now, aborts the request when it can. */
   private stop(reason: Error, timedOut: boolean): void {
     if (!this.finish()) return;
     this.abortReason = reason;
-    this.reject(reason, timedOut);
+    this.options.reject(reason, timedOut);
     this.controller?.abort(reason);
   }
 
-  /** Marks the call settled and drops its timer and listener; false when it already was. */
+  /** Marks the call settled, drops its timer, listener, chunks and reservation; false when it already was. */
   private finish(): boolean {
     if (this.settled) return false;
     this.settled = true;
     clearTimeout(this.timer);
-    if (this.onOuterAbort) this.signal!.removeEventListener('abort', this.onOuterAbort);
+    if (this.onOuterAbort) this.options.signal!.removeEventListener('abort', this.onOuterAbort);
+    this.chunks = [];
+    if (this.reserved > 0) this.options.budget?.release(this.reserved);
+    this.reserved = 0;
     return true;
   }
 }
+
+const tooLarge = (): GatewayError =>
+  new GatewayError('upstream_bad_response', 'Upstream response exceeded the size limit', { failure: 'bad_response' });
 
 class DeadlineExceeded extends Error {
   override readonly name = 'TimeoutError';

@@ -123,7 +123,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     if (fromHeaders) record(fromHeaders);
     const contentType = String(opened.headers['content-type'] ?? '');
     reply.code(opened.status);
-    const tap = new UsageTap(contentType, record);
+    const tap = new UsageTap(contentType, record, options.config.server.max_stream_event_bytes);
     opened.body.on('error', (err) => tap.destroy(err));
     return reply.send(opened.body.pipe(tap));
   });

@@ -41,9 +41,11 @@ export class UsageTap extends Transform {
   constructor(
     contentType: string,
     private readonly onUsage: (usage: Usage) => void,
+    /** Larger messages are passed on but not read for usage, so the tap never holds more. */
+    maxEventBytes?: number,
   ) {
     super();
-    if (contentType.startsWith('application/vnd.amazon.eventstream')) this.events = new AwsEventStreamDecoder();
+    if (contentType.startsWith('application/vnd.amazon.eventstream')) this.events = new AwsEventStreamDecoder(maxEventBytes);
     else if (contentType.startsWith('application/json')) this.json = [];
   }
 

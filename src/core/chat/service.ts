@@ -1,6 +1,5 @@
 import type { ChatChunk, ChatRequest, ChatResult, ChatUsage } from '../../canonical/chat.js';
 import type { ChatCapability, ChatStreamCapability, HttpCall } from '../../providers/types.js';
-import { readBody } from '../../transport/http-client.js';
 import { withFallbacks, withRetries } from '../attempt.js';
 import type { RequestContext } from '../context.js';
 import { admit } from '../policy.js';
@@ -32,7 +31,11 @@ export interface ChatStream {
 
 /** Chat for every provider: route, authorize, retry and fall back, account usage and cost. */
 export class ChatService {
-  constructor(private readonly router: Router) {}
+  constructor(
+    private readonly router: Router,
+    /** Largest single event of an upstream stream (`server.max_stream_event_bytes`). */
+    private readonly maxEventBytes?: number,
+  ) {}
 
   async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
     const route = this.router.route(request.model, 'chat', request.fallbacks, (primary) => admit(ctx, primary));
@@ -70,11 +73,11 @@ export class ChatService {
           const t0 = performance.now();
           const opened = await provider.open(call, { timeoutMs, signal, ctx });
           if (opened.status >= 300) {
-            const body = await readBody(opened.body);
+            const body = await opened.readAll();
             ctx.outcome.upstreamMs += performance.now() - t0;
             throw provider.adapter.parseError({ status: opened.status, headers: opened.headers, body });
           }
-          const feed = new ChunkFeed(opened.body, capability.framing, capability.translator(request));
+          const feed = new ChunkFeed(opened.body, capability.framing, capability.translator(request), this.maxEventBytes);
           await feed.first();
           ctx.outcome.upstreamMs += performance.now() - t0;
           return new MeteredStream(feed, target, ctx, release);

@@ -11,15 +11,15 @@ interface Framer {
   end(): readonly StreamFrame[];
 }
 
-function framerFor(framing: ChatStreamCapability['framing']): Framer {
+function framerFor(framing: ChatStreamCapability['framing'], maxEventBytes?: number): Framer {
   if (framing === 'sse') {
-    const sse = new SseDecoder();
+    const sse = new SseDecoder(maxEventBytes);
     return {
       push: (chunk) => sse.push(chunk).map((data) => ({ kind: 'sse', data })),
       end: () => sse.end().map((data) => ({ kind: 'sse', data })),
     };
   }
-  const aws = new AwsEventStreamDecoder();
+  const aws = new AwsEventStreamDecoder(maxEventBytes);
   return {
     push: (chunk) => aws.push(chunk),
     end: () => {
@@ -59,8 +59,10 @@ export class ChunkFeed {
     private readonly body: Readable,
     framing: ChatStreamCapability['framing'],
     private readonly translator: StreamTranslator,
+    /** Cap on one upstream event; a bigger one fails the feed as a bad upstream response. */
+    maxEventBytes?: number,
   ) {
-    this.framer = framerFor(framing);
+    this.framer = framerFor(framing, maxEventBytes);
     body.on('data', (data: Buffer) => this.onData(data));
     body.once('end', () => this.onEnd());
     body.once('error', (err) => this.settle({ kind: 'fail', err: asGatewayError(err) }));

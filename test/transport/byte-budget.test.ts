@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { GatewayError } from '../../src/errors/gateway-error.js';
+import { HttpClient } from '../../src/transport/http-client.js';
+
+const KB = 1024;
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('the gateway-wide budget of buffered upstream response bytes', () => {
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => handler(req, res));
+  });
+  let origin = '';
+  const client = new HttpClient({ maxResponseBytes: 4096 * KB, maxBufferedBytes: 1024 * KB });
+  const send = (path: string, timeoutMs = 5000) => client.send({ origin, path, method: 'POST', headers: {}, body: '{}', timeoutMs });
+
+  before(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await client.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('sheds the reply that would go over it with 503 overloaded and Retry-After; the other one is served', async () => {
+    const open: ServerResponse[] = [];
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(Buffer.alloc(400 * KB, 0x20));
+      open.push(res);
+    };
+    const a = send('/a');
+    const b = send('/b');
+    const outcomes = Promise.allSettled([a, b]);
+    // Both replies hold 400 KB of the 1 MB; the next 400 KB fits only one of them.
+    await until(() => client.buffered.inUse >= 800 * KB, 'both first halves');
+    for (const res of open) res.end(Buffer.alloc(400 * KB, 0x20));
+    const [ra, rb] = await outcomes;
+    const results = [ra, rb];
+    const served = results.filter((r) => r.status === 'fulfilled');
+    const shed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal(served.length, 1, 'exactly one reply fits');
+    assert.equal(shed.length, 1);
+    const err = shed[0].reason as GatewayError;
+    assert.ok(err instanceof GatewayError);
+    assert.equal(err.code, 'overloaded');
+    assert.equal(err.status, 503);
+    assert.equal(err.failure, 'capacity');
+    assert.ok((err.retryAfterMs ?? 0) > 0);
+    assert.equal((served[0] as PromiseFulfilledResult<{ body: Buffer }>).value.body.length, 800 * KB);
+    assert.equal(client.buffered.inUse, 0, 'every reservation was returned');
+  });
+
+  it('refuses a reply whose declared length cannot fit before reading it', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-length': String(2048 * KB) });
+      res.end(Buffer.alloc(2048 * KB));
+    };
+    await assert.rejects(send('/big'), (e: unknown) => e instanceof GatewayError && e.code === 'overloaded');
+    assert.equal(client.buffered.inUse, 0);
+  });
+
+  it('returns the reservation when a reply fails midway (deadline)', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200);
+      res.write(Buffer.alloc(300 * KB));
+    };
+    const pending = send('/stall', 300);
+    await until(() => client.buffered.inUse > 0, 'bytes reserved');
+    await assert.rejects(pending, (e: unknown) => e instanceof GatewayError && e.code === 'upstream_timeout');
+    assert.equal(client.buffered.inUse, 0);
+  });
+
+  it('also bounds the error body of a streamed call read with readAll()', async () => {
+    handler = (_req, res) => {
+      res.writeHead(500);
+      res.end(Buffer.alloc(1500 * KB));
+    };
+    const opened = await client.open({ origin, path: '/err', method: 'POST', headers: {}, body: '{}', timeoutMs: 5000 });
+    await assert.rejects(opened.readAll(), (e: unknown) => e instanceof GatewayError && e.code === 'overloaded');
+    assert.equal(client.buffered.inUse, 0);
+  });
+});

@@ -3,6 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
+import { guardHttp2, http2Settings, type Http2GuardOptions } from './h2-guards.js';
 
 /** Fastify's request handler; it serves HTTP/2 compat requests as it does with `http2: true`. */
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -12,6 +13,8 @@ export interface DualProtocolOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   readonly keepAliveTimeoutMs: number;
   readonly connectionTimeoutMs: number;
+  /** Slow-client deadlines and the per-connection byte cap for HTTP/2 (HTTP/1.1 gets Node's own). */
+  readonly http2: Http2GuardOptions & { readonly maxConcurrentStreams: number };
 }
 
 /** The first bytes of every HTTP/2 connection with prior knowledge (RFC 9113 3.4). */
@@ -26,8 +29,12 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 export function createDualProtocolServer(handler: Handler, options: DualProtocolOptions): http.Server {
   const h2Handler = handler as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void;
   if (options.tls) {
-    const secure = http2.createSecureServer({ cert: pem(options.tls.cert), key: pem(options.tls.key), allowHTTP1: true }, h2Handler);
+    const secure = http2.createSecureServer(
+      { cert: pem(options.tls.cert), key: pem(options.tls.key), allowHTTP1: true, settings: http2Settings(options.http2.maxConcurrentStreams) },
+      h2Handler,
+    );
     secure.setTimeout(options.connectionTimeoutMs);
+    guardHttp2(secure, options.http2);
     return trackSessions(secure as unknown as http.Server, secure);
   }
   // Node enforces headersTimeout/requestTimeout on a sweep every connectionsCheckingInterval
@@ -35,8 +42,9 @@ export function createDualProtocolServer(handler: Handler, options: DualProtocol
   const h1 = http.createServer({ connectionsCheckingInterval: 1000 }, handler);
   h1.keepAliveTimeout = options.keepAliveTimeoutMs;
   h1.setTimeout(options.connectionTimeoutMs);
-  const h2 = http2.createServer({}, h2Handler);
+  const h2 = http2.createServer({ settings: http2Settings(options.http2.maxConcurrentStreams) }, h2Handler);
   h2.setTimeout(options.connectionTimeoutMs);
+  guardHttp2(h2, options.http2);
 
   // Take over connection dispatch from the HTTP/1.1 server, keeping its own listener for h1.
   const h1ConnectionListeners = h1.listeners('connection') as Array<(socket: Socket) => void>;

@@ -93,6 +93,12 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
         tls: config.server.tls,
         keepAliveTimeoutMs: 72_000,
         connectionTimeoutMs: config.server.request_timeout_ms + 10_000,
+        http2: {
+          headersTimeoutMs: server.headers_timeout_ms,
+          requestTimeoutMs: server.request_timeout_ms,
+          maxConcurrentStreams: server.http2_max_concurrent_streams,
+          maxBufferedRequestBytes: server.http2_max_buffered_request_bytes,
+        },
       }),
   });
   // Slow-loris guards on the HTTP/1.1 listener (the server factory builds it, so Fastify's own options do not reach it).

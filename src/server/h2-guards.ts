@@ -48,16 +48,22 @@ export function guardHttp2(server: Http2Server | Http2SecureServer, options: Htt
       deadline = setTimeout(() => refuse(res, 408), options.requestTimeoutMs);
       deadline.unref();
       stream.once('end', received);
-      stream.on('data', (chunk: Buffer) => {
-        if (!account || bytes < 0) return;
-        bytes += chunk.length;
-        account.bytes += chunk.length;
-        if (account.bytes <= options.maxBufferedRequestBytes) return;
-        // Its bytes count no more from now on, so the connection's other streams go on.
-        account.bytes -= bytes;
-        bytes = -1;
-        refuse(res, 503);
-      });
+      // Counted where the session hands body bytes to the stream: a 'data' listener would
+      // switch the stream to flowing before the compat request reads it, and lose the bytes.
+      const push = stream.push;
+      stream.push = function (this: typeof stream, chunk: unknown, encoding?: BufferEncoding): boolean {
+        if (account && bytes >= 0 && Buffer.isBuffer(chunk)) {
+          bytes += chunk.length;
+          account.bytes += chunk.length;
+          if (account.bytes > options.maxBufferedRequestBytes) {
+            // Its bytes count no more from now on, so the connection's other streams go on.
+            account.bytes -= bytes;
+            bytes = -1;
+            process.nextTick(refuse, res, 503);
+          }
+        }
+        return push.call(this, chunk, encoding);
+      };
     }
     stream.once('close', () => {
       received();

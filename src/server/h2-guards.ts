@@ -82,9 +82,8 @@ export function guardHttp2(server: Http2Server | Http2SecureServer, options: Htt
 function refuse(res: Http2ServerResponse, status: 408 | 503): void {
   const stream = res.stream;
   if (stream.destroyed || stream.closed) return;
-  if (!res.headersSent) {
-    res.writeHead(status, status === 503 ? { 'retry-after': '1' } : {});
-    res.end();
-  }
-  stream.close(status === 503 ? http2.constants.NGHTTP2_ENHANCE_YOUR_CALM : http2.constants.NGHTTP2_CANCEL);
+  const code = status === 503 ? http2.constants.NGHTTP2_ENHANCE_YOUR_CALM : http2.constants.NGHTTP2_CANCEL;
+  if (res.headersSent) return void stream.close(code);
+  res.writeHead(status, status === 503 ? { 'retry-after': '1' } : {});
+  res.end(() => stream.close(code));
 }

@@ -4,9 +4,17 @@ import { GatewayError } from '../errors/gateway-error.js';
 export const DEFAULT_MAX_BUFFERED_UPSTREAM_BYTES = 256 * 1024 * 1024;
 
 /**
- * Bytes of upstream responses the whole gateway may hold at once. Each reply reserves what
- * it buffers and gives it back when it is done or fails; a reply that cannot reserve is shed,
- * so many large answers at once cost a bounded amount of memory instead of all of it.
+ * What one buffered reply byte costs in memory: the byte itself, the text a provider decodes
+ * from it and the values `JSON.parse` builds from that text (the reservation lasts through
+ * the parse). Measured on 50 MB JSON replies: each copy took about as much as the bytes.
+ */
+export const REPLY_BYTE_COST = 3;
+
+/**
+ * Memory for upstream responses the whole gateway may hold at once. Each reply reserves what
+ * it buffers (times `REPLY_BYTE_COST`) and gives it back when it is done or fails; a reply
+ * that cannot reserve is shed, so many large answers at once cost a bounded amount of memory
+ * instead of all of it.
  *
  * @example
  * const budget = new ByteBudget(256 * 1024 * 1024);

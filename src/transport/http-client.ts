@@ -4,7 +4,7 @@ import { Agent, errors as undiciErrors } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { UpstreamReply } from '../providers/types.js';
-import { budgetExhausted, ByteBudget, DEFAULT_MAX_BUFFERED_UPSTREAM_BYTES } from './byte-budget.js';
+import { budgetExhausted, ByteBudget, DEFAULT_MAX_BUFFERED_UPSTREAM_BYTES, REPLY_BYTE_COST } from './byte-budget.js';
 import { UnaryReplyCollector } from './unary-reply.js';
 
 export interface SendOptions {
@@ -188,7 +188,7 @@ export function readBody(stream: Readable, limits: { readonly maxBytes?: number;
     const settle = (err: unknown, body?: Buffer): void => {
       if (done) return;
       done = true;
-      budget?.release(size);
+      budget?.release(size * REPLY_BYTE_COST);
       chunks = [];
       if (err === undefined) resolve(body!);
       else reject(err);
@@ -200,7 +200,7 @@ export function readBody(stream: Readable, limits: { readonly maxBytes?: number;
     stream.on('data', (chunk: Buffer) => {
       if (done) return;
       if (size + chunk.length > maxBytes) return fail(new GatewayError('upstream_bad_response', 'Upstream response exceeded the size limit', { failure: 'bad_response' }));
-      if (budget && !budget.tryReserve(chunk.length)) return fail(budgetExhausted(budget));
+      if (budget && !budget.tryReserve(chunk.length * REPLY_BYTE_COST)) return fail(budgetExhausted(budget));
       size += chunk.length;
       chunks.push(chunk);
     });

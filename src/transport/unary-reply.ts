@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { UpstreamReply } from '../providers/types.js';
-import { budgetExhausted, type ByteBudget } from './byte-budget.js';
+import { budgetExhausted, REPLY_BYTE_COST, type ByteBudget } from './byte-budget.js';
 
 type Controller = Dispatcher.DispatchController;
 type Headers = UpstreamReply['headers'];
@@ -26,16 +26,21 @@ export interface UnaryReplyOptions {
  * The deadline settles the call at once, even while it still waits for a pooled
  * connection; the request itself is aborted as soon as undici hands us its controller.
  *
- * Bytes are reserved from the shared budget before they are kept: the whole declared
+ * Bytes are reserved from the shared budget (at `REPLY_BYTE_COST` each) before they are kept: the whole declared
  * `content-length` when the reply starts (so a reply that cannot fit is shed before any of
- * it is read), otherwise each chunk as it arrives. The reservation is returned when the
- * call settles, whichever way.
+ * it is read, and its chunks are copied into one buffer of that size as they come instead
+ * of being joined at the end), otherwise each chunk as it arrives. The reservation is
+ * returned when the call fails, or once the caller has had the reply for a turn of the
+ * event loop: parsing a reply is synchronous after the await that receives it, so the
+ * bytes stay counted while their decoded copies exist.
  */
 export class UnaryReplyCollector implements Dispatcher.DispatchHandler {
   private controller?: Controller;
   private status = 0;
   private headers: Headers = {};
   private chunks: Buffer[] = [];
+  /** The whole body when its length was declared; chunks are copied in as they arrive. */
+  private whole?: Buffer;
   private size = 0;
   /** Bytes taken from the budget so far. */
   private reserved = 0;
@@ -67,30 +72,44 @@ export class UnaryReplyCollector implements Dispatcher.DispatchHandler {
     if (declared > this.options.maxBytes) return this.refuse(controller, tooLarge());
     const budget = this.options.budget;
     if (!budget) return;
-    if (!budget.tryReserve(declared)) return this.refuse(controller, budgetExhausted(budget));
-    this.reserved = declared;
+    if (!budget.tryReserve(declared * REPLY_BYTE_COST)) return this.refuse(controller, budgetExhausted(budget));
+    this.reserved = declared * REPLY_BYTE_COST;
+    this.whole = Buffer.allocUnsafe(declared);
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
     if (this.settled) return;
     this.size += chunk.length;
     if (this.size > this.options.maxBytes) return this.refuse(controller, tooLarge());
+    const whole = this.whole;
+    if (whole && this.size <= whole.length) {
+      chunk.copy(whole, this.size - chunk.length);
+      return;
+    }
+    if (whole) {
+      // More than declared (undici normally refuses that): keep what came as chunks.
+      this.chunks.push(whole.subarray(0, this.size - chunk.length));
+      this.whole = undefined;
+    }
     const budget = this.options.budget;
-    if (budget && this.size > this.reserved) {
-      const more = this.size - this.reserved;
+    const cost = this.size * REPLY_BYTE_COST;
+    if (budget && cost > this.reserved) {
+      const more = cost - this.reserved;
       if (!budget.tryReserve(more)) return this.refuse(controller, budgetExhausted(budget));
-      this.reserved += more;
+      this.reserved = cost;
     }
     this.chunks.push(chunk);
   }
 
   onResponseEnd(): void {
     if (this.settled) return;
-    const { chunks, size } = this;
-    // Joined before the reservation goes back: the copy is the reply's peak.
-    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+    const { chunks, size, whole } = this;
+    const body = whole ? whole.subarray(0, size) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+    const reserved = this.reserved;
+    this.reserved = 0;
     this.finish();
     this.options.resolve({ status: this.status, headers: this.headers, body });
+    if (reserved > 0) setImmediate(releaseLater, this.options.budget, reserved);
   }
 
   onResponseError(_controller: Controller, err: Error): void {
@@ -119,11 +138,14 @@ export class UnaryReplyCollector implements Dispatcher.DispatchHandler {
     clearTimeout(this.timer);
     if (this.onOuterAbort) this.options.signal!.removeEventListener('abort', this.onOuterAbort);
     this.chunks = [];
+    this.whole = undefined;
     if (this.reserved > 0) this.options.budget?.release(this.reserved);
     this.reserved = 0;
     return true;
   }
 }
+
+const releaseLater = (budget: ByteBudget | undefined, bytes: number): void => budget?.release(bytes);
 
 const tooLarge = (): GatewayError =>
   new GatewayError('upstream_bad_response', 'Upstream response exceeded the size limit', { failure: 'bad_response' });

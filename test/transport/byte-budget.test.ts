@@ -61,7 +61,23 @@ describe('the gateway-wide budget of buffered upstream response bytes', () => {
     assert.equal(err.failure, 'capacity');
     assert.ok((err.retryAfterMs ?? 0) > 0);
     assert.equal((served[0] as PromiseFulfilledResult<{ body: Buffer }>).value.body.length, 800 * KB);
-    assert.equal(client.buffered.inUse, 0, 'every reservation was returned');
+    // The served reply's bytes stay counted for the turn in which its caller parses it.
+    assert.ok(client.buffered.inUse > 0);
+    await until(() => client.buffered.inUse === 0, 'every reservation returned');
+  });
+
+  it('collects a reply with a declared length into one buffer under its reservation', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-length': String(600 * KB) });
+      res.write(Buffer.alloc(300 * KB, 1));
+      setTimeout(() => res.end(Buffer.alloc(300 * KB, 2)), 5);
+    };
+    const reply = await send('/declared');
+    assert.equal(reply.body.length, 600 * KB);
+    assert.equal(reply.body[0], 1);
+    assert.equal(reply.body[600 * KB - 1], 2);
+    assert.equal(client.buffered.inUse, 600 * KB);
+    await until(() => client.buffered.inUse === 0, 'the reservation returned');
   });
 
   it('refuses a reply whose declared length cannot fit before reading it', async () => {

@@ -122,7 +122,7 @@ export class GatewayMetrics implements RequestObserver {
     if (buffered) {
       new Gauge({
         name: 'rankway_upstream_buffered_bytes',
-        help: 'Upstream response bytes held in memory now, out of server.max_buffered_upstream_bytes',
+        help: 'Memory reserved now for whole upstream answers (each byte counted three times: bytes, decoded text, parsed values), out of server.max_buffered_upstream_bytes',
         registers,
         collect() {
           this.set(buffered());

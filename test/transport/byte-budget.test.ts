@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { GatewayError } from '../../src/errors/gateway-error.js';
+import { REPLY_BYTE_COST } from '../../src/transport/byte-budget.js';
 import { HttpClient } from '../../src/transport/http-client.js';
 
 const KB = 1024;
@@ -22,7 +23,8 @@ describe('the gateway-wide budget of buffered upstream response bytes', () => {
     req.on('end', () => handler(req, res));
   });
   let origin = '';
-  const client = new HttpClient({ maxResponseBytes: 4096 * KB, maxBufferedBytes: 1024 * KB });
+  // Room for 1 MB of reply bytes (each counts REPLY_BYTE_COST times against the budget).
+  const client = new HttpClient({ maxResponseBytes: 4096 * KB, maxBufferedBytes: 1024 * KB * REPLY_BYTE_COST });
   const send = (path: string, timeoutMs = 5000) => client.send({ origin, path, method: 'POST', headers: {}, body: '{}', timeoutMs });
 
   before(async () => {
@@ -46,7 +48,7 @@ describe('the gateway-wide budget of buffered upstream response bytes', () => {
     const b = send('/b');
     const outcomes = Promise.allSettled([a, b]);
     // Both replies hold 400 KB of the 1 MB; the next 400 KB fits only one of them.
-    await until(() => client.buffered.inUse >= 800 * KB, 'both first halves');
+    await until(() => client.buffered.inUse >= 800 * KB * REPLY_BYTE_COST, 'both first halves');
     for (const res of open) res.end(Buffer.alloc(400 * KB, 0x20));
     const [ra, rb] = await outcomes;
     const results = [ra, rb];
@@ -76,7 +78,7 @@ describe('the gateway-wide budget of buffered upstream response bytes', () => {
     assert.equal(reply.body.length, 600 * KB);
     assert.equal(reply.body[0], 1);
     assert.equal(reply.body[600 * KB - 1], 2);
-    assert.equal(client.buffered.inUse, 600 * KB);
+    assert.equal(client.buffered.inUse, 600 * KB * REPLY_BYTE_COST);
     await until(() => client.buffered.inUse === 0, 'the reservation returned');
   });
 

@@ -38,6 +38,7 @@ export class ChatService {
   ) {}
 
   async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
+    ctx.outcome.operation = 'chat';
     const route = this.router.route(request.model, 'chat', request.fallbacks, (primary) => admit(ctx, primary));
     const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
     recordChatUsage(ctx, served.target, served.value.usage);
@@ -45,6 +46,7 @@ export class ChatService {
   }
 
   async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
+    ctx.outcome.operation = 'chat';
     const route = this.router.route(request.model, 'chatStream', request.fallbacks, (primary) => admit(ctx, primary));
     const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));
     recordTarget(ctx, served.target);

@@ -38,6 +38,8 @@ export function guardHttp2(server: Http2Server | Http2SecureServer, options: Htt
   });
   // Registered after Fastify's handler: the framework has the request before the guards watch it.
   server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
+    // With TLS, HTTP/1.1 clients (ALPN `allowHTTP1`) arrive here too, with no stream.
+    if (req.httpVersionMajor !== 2) return;
     const stream = req.stream;
     const account = held.get(stream.session!);
     /** This stream's share of `account`; -1 once it no longer counts. */

@@ -102,6 +102,10 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     store = await openControlStore(config.storage);
     adminKey = await resolveAdminKey(store, env);
     control = new ControlPlane(config, { store, box, http, router, limiter, logger });
+    if (limiter instanceof RedisLimiter) {
+      const plane = control;
+      limiter.useSeeder(() => plane.budgetSpend());
+    }
     await control.refresh(true);
     control.start(options.refreshIntervalMs);
     if (config.storage.redis_url) {
@@ -128,6 +132,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const metrics = new GatewayMetrics({
     names: () => router.current,
     providerLoad: () => [...router.current.providers.values()].map((p) => ({ provider: p.name, inFlight: p.concurrency.inUse, queued: p.concurrency.waiting })),
+    limitsShared: () => limiter.shared,
   });
   const observers: RequestObserver[] = [usage, limits, metrics];
   if (options.accessLog !== false) observers.push(accessLog(logger));

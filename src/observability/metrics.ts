@@ -12,6 +12,8 @@ export interface MetricsOptions {
   readonly names: () => { readonly models: ReadonlyMap<string, unknown>; readonly providers: ReadonlyMap<string, unknown> };
   /** Queue and in-flight gauges, read at scrape time. */
   readonly providerLoad?: () => Iterable<{ provider: string; inFlight: number; queued: number }>;
+  /** Whether rate limits and budgets are shared across instances right now (Redis answering). */
+  readonly limitsShared?: () => boolean;
   /** Adds Node's default process metrics (event-loop lag, heap, RSS, GC). Default true. */
   readonly processMetrics?: boolean;
 }
@@ -95,6 +97,17 @@ export class GatewayMetrics implements RequestObserver {
     });
     this.degraded = new Counter({ name: 'rankway_degraded_responses_total', help: 'Responses served degraded (passthrough order)', labelNames: ['alias'], registers });
 
+    const shared = options.limitsShared;
+    if (shared) {
+      new Gauge({
+        name: 'rankway_limits_shared',
+        help: 'Rate limits and budgets are shared across instances through Redis (1) or enforced per instance (0)',
+        registers,
+        collect() {
+          this.set(shared() ? 1 : 0);
+        },
+      });
+    }
     const load = options.providerLoad;
     if (load) {
       new Gauge({

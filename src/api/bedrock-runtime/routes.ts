@@ -3,6 +3,8 @@ import type { Usage } from '../../canonical/usage.js';
 import type { GatewayConfig } from '../../config/load.js';
 import type { RoutingTable } from '../../core/router.js';
 import { admit } from '../../core/policy.js';
+import { runtimeWant } from '../../core/limits/estimate.js';
+import { reserveRoute } from '../../core/limits/reserve.js';
 import { recordTarget, recordUsage } from '../../core/outcome.js';
 import { relay } from '../../core/relay.js';
 import type { ProviderRuntime } from '../../core/upstream.js';
@@ -99,6 +101,9 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     admit(ctx, route);
     const target = route.targets[0];
     recordTarget(ctx, target);
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    // Settled when the response ends or the caller abandons it (the usage arrives with the answer).
+    await reserveRoute(ctx, route, (t) => runtimeWant(body, t));
 
     const abort = new AbortController();
     reply.raw.once('close', () => {
@@ -106,7 +111,6 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
       abort.abort();
       app.settleAbandoned(request, reply);
     });
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const opened = await relay(
       target,
       { method: 'POST', endpoint: 'runtime', path: runtimePath(target.model, action), headers: forwardedHeaders(request), body },

@@ -17,14 +17,17 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
   const port = await freePort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
   const deadline = Date.now() + 5000;
+  let client: Redis;
   for (;;) {
+    client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    client.on('error', () => undefined);
     try {
       await client.connect();
       await client.ping();
       break;
     } catch (err) {
+      client.disconnect();
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw err;

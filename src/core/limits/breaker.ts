@@ -42,8 +42,12 @@ export class Breaker {
     const pending = op();
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => {
-        timedOut = true;
-        resolve(undefined);
+        // Checked after the next poll phase: when the event loop itself was stalled, a reply
+        // already waiting on the socket is read first instead of being counted as a timeout.
+        setImmediate(() => {
+          timedOut = true;
+          resolve(undefined);
+        });
       }, this.options.timeoutMs);
     });
     try {

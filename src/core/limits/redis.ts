@@ -33,7 +33,7 @@ interface LimiterRedis extends Redis {
 /** Tuning of the shared limiter; the defaults suit a Redis on the same network. */
 export interface RedisLimiterOptions {
   readonly prefix?: string;
-  /** A limiter command slower than this counts as failed (default 40 ms). */
+  /** A limiter command slower than this counts as failed (default 30 ms). */
   readonly commandTimeoutMs?: number;
   /** Failures in a row before limits go per instance (default 2). */
   readonly failures?: number;
@@ -81,7 +81,7 @@ export class RedisLimiter implements Limiter {
       autoResendUnfulfilledCommands: false,
     }) as LimiterRedis;
     this.breaker = new Breaker({
-      timeoutMs: opts.commandTimeoutMs ?? 40,
+      timeoutMs: opts.commandTimeoutMs ?? 30,
       failures: opts.failures ?? 2,
       probeMs: opts.probeMs ?? 500,
       probe: async () => {

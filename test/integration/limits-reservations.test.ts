@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sha256Hex } from '../../src/auth/inbound/authenticator.js';
+import { adminClient, type AdminClient } from '../helpers/admin.js';
+import { nativeRerankBody } from '../helpers/bedrock-native.js';
+import { sendJson, startFake, type FakeServer } from '../helpers/fake-server.js';
+import { rerankBody, reservationConfig, slowCohere } from '../helpers/limits-fixtures.js';
+import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fakes/openai.js';
+import { startGateway, type RunningGateway } from '../helpers/gateway.js';
+
+const ADMIN_KEY = 'rk-admin-reservations';
+
+describe('reservations through the gateway (one instance, in-process limits)', () => {
+  let cohere: FakeServer;
+  let openai: FakeOpenAi;
+  let bedrock: FakeServer;
+  let gw: RunningGateway;
+  let admin: AdminClient;
+  const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+  async function key(plaintext: string, fields: Record<string, unknown>): Promise<void> {
+    const res = await admin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex(plaintext), ...fields });
+    assert.equal(res.status, 201, res.text);
+  }
+
+  before(async () => {
+    cohere = await slowCohere(150);
+    openai = await startFakeOpenAi({ apiKey: 'oai-key' });
+    bedrock = await startFake((_req, res) => sendJson(res, 500, { message: 'never called' }));
+    gw = await startGateway(reservationConfig(cohere.url, { openai: openai.url, bedrock: bedrock.url }), { RANKWAY_ADMIN_KEY: ADMIN_KEY });
+    admin = adminClient(gw.adminUrl, ADMIN_KEY);
+  });
+  after(async () => {
+    await gw.close();
+    await Promise.all([cohere.close(), openai.close(), bedrock.close()]);
+  });
+
+  it('30 concurrent $1 reranks against a $5 budget: exactly 5 served, the rest 429 budget_exceeded', async () => {
+    await key('five-dollars', { budget: { usd: 5, period: 'day' } });
+    const before = cohere.requests.length;
+    const answers = await Promise.all(Array.from({ length: 30 }, () => gw.post('/v1/rerank', rerankBody(), bearer('five-dollars'))));
+    assert.equal(answers.filter((a) => a.status === 200).length, 5);
+    const refused = answers.filter((a) => a.status === 429);
+    assert.equal(refused.length, 25);
+    assert.ok(refused.every((a) => a.json.error.code === 'budget_exceeded' && Number(a.headers.get('retry-after')) >= 1));
+    assert.equal(cohere.requests.length - before, 5, 'refused requests never went upstream');
+    await gw.gateway.usage.flush();
+  });
+
+  it('a failed upstream call releases its hold', async () => {
+    await key('release', { budget: { usd: 3, period: 'day' } });
+    const failing = await Promise.all(Array.from({ length: 5 }, () => gw.post('/v1/rerank', rerankBody('fail'), bearer('release'))));
+    assert.equal(failing.filter((a) => a.status === 429).length, 2, 'three holds at once, as for any request');
+    assert.ok(failing.filter((a) => a.status !== 429).every((a) => a.status >= 500));
+    const after = await Promise.all(Array.from({ length: 5 }, () => gw.post('/v1/rerank', rerankBody(), bearer('release'))));
+    assert.equal(after.filter((a) => a.status === 200).length, 3, 'the failures spent nothing');
+  });
+
+  it('tpm: concurrent chats never use more than the limit plus one estimate error', async () => {
+    await key('tpm-key', { tpm: 500 });
+    const chat = { model: 'gpt', messages: [{ role: 'user', content: 'Say something short about limits.' }], max_tokens: 20 };
+    const answers = await Promise.all(Array.from({ length: 40 }, () => gw.post('/v1/chat/completions', chat, bearer('tpm-key'))));
+    const served = answers.filter((a) => a.status === 200);
+    const used = served.reduce((n, a) => n + a.json.usage.total_tokens, 0);
+    assert.ok(served.length > 0 && served.length < 40, `${served.length} served`);
+    // Each chat holds its input estimate plus max_tokens (4 + 9 + 20 = 33 tokens) and settles to what it used.
+    assert.ok(used <= 500 + 33, `${used} tokens used by ${served.length} chats`);
+    assert.ok(answers.filter((a) => a.status === 429).every((a) => a.json.error.code === 'rate_limit_exceeded'));
+  });
+
+  it('every surface reserves after routing: a request larger than the whole tpm is refused before any upstream call', async () => {
+    await key('one-token', { tpm: 1 });
+    const upstreamCalls = () => cohere.requests.length + openai.requests.length + bedrock.requests.length;
+    const before = upstreamCalls();
+    const cases: [string, unknown][] = [
+      ['/v1/rerank', rerankBody()],
+      ['/v2/rerank', rerankBody()],
+      ['/cohere/v2/rerank', { model: 'dollar', query: 'q', documents: ['d'] }],
+      ['/jina/v1/rerank', { model: 'dollar', query: 'q', documents: ['d'] }],
+      ['/voyage/v1/rerank', { model: 'dollar', query: 'q', documents: ['d'] }],
+      ['/rerank', nativeRerankBody({ modelArn: 'arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0' })],
+      ['/v1/chat/completions', { model: 'gpt', messages: [{ role: 'user', content: 'hi' }] }],
+      ['/v1/chat/completions', { model: 'gpt', messages: [{ role: 'user', content: 'hi' }], stream: true }],
+      ['/v1/embeddings', { model: 'embed', input: 'hello there' }],
+      ['/model/claude/converse', { messages: [{ role: 'user', content: [{ text: 'hi' }] }], inferenceConfig: { maxTokens: 10 } }],
+    ];
+    for (const [path, body] of cases) {
+      const res = await gw.post(path, body, bearer('one-token'));
+      assert.equal(res.status, 429, `${path}: ${JSON.stringify(res.json)}`);
+      assert.match(JSON.stringify(res.json), /more than the whole limit/, path);
+    }
+    assert.equal(upstreamCalls(), before, 'nothing went upstream');
+  });
+});

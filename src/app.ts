@@ -91,7 +91,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const router = new Router(config, new Map());
   const pairCache = createPairCache(config, logger);
   const rerank = new RerankService(router, pairCache);
-  const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger, { prefix: config.storage.redis_prefix, commandTimeoutMs: config.storage.redis_timeout_ms }) : new MemoryLimiter();
+  const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger, { prefix: config.storage.redis_prefix, commandTimeoutMs: config.storage.redis_limits_timeout_ms }) : new MemoryLimiter();
   const box = new SecretBox(loadSecretKey(config.storage.data_dir, env));
 
   let store: ControlStore | undefined;

@@ -15,7 +15,7 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 /** Three gateways sharing one PostgreSQL schema and one Redis, as a fleet runs. */
 async function startFleet(cohereUrl: string, databaseUrl: string, redisUrl: string, prefix: string, timeoutMs?: number): Promise<RunningGateway[]> {
   const config = reservationConfig(cohereUrl);
-  const storage = { database_url: databaseUrl, redis_url: redisUrl, redis_prefix: prefix, ...(timeoutMs ? { redis_timeout_ms: timeoutMs } : {}) };
+  const storage = { database_url: databaseUrl, redis_url: redisUrl, redis_prefix: prefix, ...(timeoutMs ? { redis_limits_timeout_ms: timeoutMs } : {}) };
   const first = await startGateway({ ...config, storage }, ENV, { refreshIntervalMs: 100 });
   const rest = await Promise.all([1, 2].map(() => startGateway({ ...config, storage }, ENV, { refreshIntervalMs: 100 })));
   return [first, ...rest];

@@ -7,6 +7,7 @@ import { sendJson, startFake, type FakeServer } from '../helpers/fake-server.js'
 import { rerankBody, reservationConfig, slowCohere } from '../helpers/limits-fixtures.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fakes/openai.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { waitFor } from '../helpers/throwaway-redis.js';
 
 const ADMIN_KEY = 'rk-admin-reservations';
 
@@ -90,5 +91,56 @@ describe('reservations through the gateway (one instance, in-process limits)', (
       assert.match(JSON.stringify(res.json), /more than the whole limit/, path);
     }
     assert.equal(upstreamCalls(), before, 'nothing went upstream');
+  });
+});
+
+describe('reservations of streams the caller abandons', () => {
+  let upstream: FakeServer;
+  let gw: RunningGateway;
+  let keyId: string;
+  const open = new Set<import('node:http').ServerResponse>();
+
+  before(async () => {
+    // Sends its first chunk, then stalls: the caller gives up before the answer ends.
+    upstream = await startFake((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }] };
+      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      open.add(res);
+    });
+    gw = await startGateway(reservationConfig(upstream.url, { openai: upstream.url }), { RANKWAY_ADMIN_KEY: ADMIN_KEY });
+    const res = await adminClient(gw.adminUrl, ADMIN_KEY).call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex('stream-key'), tpm: 100 });
+    assert.equal(res.status, 201, res.text);
+    keyId = res.json.id;
+  });
+  after(async () => {
+    for (const r of open) r.destroy();
+    await upstream.close();
+    // Abandoned streams on a stalled upstream keep graceful shutdown waiting for its deadline: keep it short.
+    await gw.gateway.shutdown(500);
+    await gw.close();
+  });
+
+  /** True when nothing of the key's tpm is held: a 100-token hold fits (and is given back). */
+  async function nothingHeld(): Promise<boolean> {
+    const r = await gw.gateway.limiter.reserve(keyId, { tpm: 100 }, { tokens: 100, usd: 0 }, Date.now());
+    if (r.reservation) gw.gateway.limiter.settle(r.reservation, 0, 0);
+    return r.reservation !== undefined;
+  }
+
+  it('an abandoned stream gives its hold back', async () => {
+    // 4 + 2 input tokens + 60 output = 66 held: two such streams do not fit 100 at once.
+    const body = JSON.stringify({ model: 'gpt', messages: [{ role: 'user', content: 'hello' }], max_tokens: 60, stream: true });
+    for (let i = 0; i < 3; i++) {
+      const abort = new AbortController();
+      const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer stream-key' }, body, signal: abort.signal });
+      assert.equal(res.status, 200, `stream ${i}: ${res.status} ${res.status === 200 ? '' : await res.text()}`);
+      const reader = res.body!.getReader();
+      await reader.read(); // the first chunk arrived: the stream is open and its hold taken
+      assert.equal(await nothingHeld(), false, 'the open stream holds its tokens');
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+      await waitFor(nothingHeld, 3000, 'the hold released');
+    }
   });
 });

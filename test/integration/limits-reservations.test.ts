@@ -57,6 +57,23 @@ describe('reservations through the gateway (one instance, in-process limits)', (
     assert.equal(after.filter((a) => a.status === 200).length, 3, 'the failures spent nothing');
   });
 
+  it('a caller hanging up on a unary request still settles its hold when the work ends', async () => {
+    const res = await admin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex('hang-up'), budget: { usd: 1, period: 'day' } });
+    const keyId: string = res.json.id;
+    const abort = new AbortController();
+    const sent = fetch(`${gw.url}/v1/rerank`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer('hang-up') }, body: JSON.stringify(rerankBody('fail')), signal: abort.signal });
+    await waitFor(() => cohere.requests.some((r) => r.json?.query === 'fail' && r.headers.authorization !== undefined), 3000, 'the call upstream');
+    abort.abort();
+    await sent.catch(() => undefined);
+    // The upstream fails after the caller left: nothing was spent, so the whole $1 is free again.
+    const limits = { budget: { usd: 1, period: 'day' as const } };
+    await waitFor(async () => {
+      const r = await gw.gateway.limiter.reserve(keyId, limits, { tokens: 0, usd: 1 }, Date.now());
+      if (r.reservation) gw.gateway.limiter.settle(r.reservation, 0, 0);
+      return r.reservation !== undefined;
+    }, 3000, 'the hold released');
+  });
+
   it('tpm: concurrent chats never use more than the limit plus one estimate error', async () => {
     await key('tpm-key', { tpm: 500 });
     const chat = { model: 'gpt', messages: [{ role: 'user', content: 'Say something short about limits.' }], max_tokens: 20 };

@@ -2,6 +2,11 @@
 export interface BreakerOptions {
   /** A command that has not answered after this long is treated as failed (tens of ms). */
   readonly timeoutMs: number;
+  /**
+   * While Redis keeps answering other commands (busy, not hung), a command may wait up to
+   * this long before it counts as failed. Default 10 × `timeoutMs`.
+   */
+  readonly busyTimeoutMs?: number;
   /** Consecutive failures that open the circuit. */
   readonly failures: number;
   /** While open, how often a probe checks whether Redis answers again. */
@@ -22,6 +27,8 @@ export class Breaker {
   private failed = 0;
   private timer?: NodeJS.Timeout;
   private closedForGood = false;
+  /** When Redis last answered anything (ms, performance clock). */
+  private lastAnswer = 0;
 
   constructor(private readonly options: BreakerOptions) {}
 
@@ -39,16 +46,33 @@ export class Breaker {
     if (this.open) return undefined;
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
+    let answered = false;
+    const sent = performance.now();
     const pending = op();
+    pending.then(() => {
+      answered = true;
+      this.lastAnswer = performance.now();
+    }, () => undefined);
+    const busyMs = this.options.busyTimeoutMs ?? 10 * this.options.timeoutMs;
     const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => {
+      const check = (): void => {
         // Checked after the next poll phase: when the event loop itself was stalled, a reply
         // already waiting on the socket is read first instead of being counted as a timeout.
         setImmediate(() => {
+          if (answered) return;
+          // A hung Redis (paused, partitioned) answers nothing; one that answered other commands
+          // since this one left, and within the last timeout, is busy rather than gone (or this
+          // machine is starved): wait a little longer, up to `busyTimeoutMs`.
+          const now = performance.now();
+          if (this.lastAnswer > sent && now - this.lastAnswer < this.options.timeoutMs && now - sent < busyMs) {
+            timer = setTimeout(check, this.options.timeoutMs);
+            return;
+          }
           timedOut = true;
           resolve(undefined);
         });
-      }, this.options.timeoutMs);
+      };
+      timer = setTimeout(check, this.options.timeoutMs);
     });
     try {
       const value = await Promise.race([pending, timeout]);

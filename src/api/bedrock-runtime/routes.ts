@@ -10,6 +10,7 @@ import { relay } from '../../core/relay.js';
 import type { ProviderRuntime } from '../../core/upstream.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../observability/log.js';
+import { runtimeOperation } from '../../providers/bedrock/operation.js';
 import { runtimePath } from '../../providers/bedrock/runtime-path.js';
 import { fromFrameworkError } from '../../server/errors.js';
 import type { OpenedReply } from '../../transport/http-client.js';
@@ -101,6 +102,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     admit(ctx, route);
     const target = route.targets[0];
     recordTarget(ctx, target);
+    ctx.outcome.operation = runtimeOperation(action, target.model);
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     // Settled when the response ends or the caller abandons it (the usage arrives with the answer).
     await reserveRoute(ctx, route, (t) => runtimeWant(body, t));

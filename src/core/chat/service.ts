@@ -37,6 +37,7 @@ export class ChatService {
   constructor(private readonly router: Router) {}
 
   async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
+    ctx.outcome.operation = 'chat';
     const route = this.router.route(request.model, 'chat', request.fallbacks, (primary) => admit(ctx, primary));
     return withReservation(ctx, route, (target) => chatWant(request, target), async () => {
       const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
@@ -46,6 +47,7 @@ export class ChatService {
   }
 
   async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
+    ctx.outcome.operation = 'chat';
     const route = this.router.route(request.model, 'chatStream', request.fallbacks, (primary) => admit(ctx, primary));
     // Settled when the response ends (or the caller abandons it): the usage arrives with the stream.
     await reserveRoute(ctx, route, (target) => chatWant(request, target));

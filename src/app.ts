@@ -91,7 +91,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const router = new Router(config, new Map());
   const pairCache = createPairCache(config, logger);
   const rerank = new RerankService(router, pairCache);
-  const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger, config.storage.redis_prefix) : new MemoryLimiter();
+  const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger, { prefix: config.storage.redis_prefix, commandTimeoutMs: config.storage.redis_limits_timeout_ms }) : new MemoryLimiter();
   const box = new SecretBox(loadSecretKey(config.storage.data_dir, env));
 
   let store: ControlStore | undefined;
@@ -102,6 +102,10 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     store = await openControlStore(config.storage);
     adminKey = await resolveAdminKey(store, env);
     control = new ControlPlane(config, { store, box, http, router, limiter, logger });
+    if (limiter instanceof RedisLimiter) {
+      const plane = control;
+      limiter.useSeeder(() => plane.budgetSpend());
+    }
     await control.refresh(true);
     control.start(options.refreshIntervalMs);
     if (config.storage.redis_url) {
@@ -129,6 +133,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     names: () => router.current,
     providerLoad: () => [...router.current.providers.values()].map((p) => ({ provider: p.name, inFlight: p.concurrency.inUse, queued: p.concurrency.waiting })),
     bufferedUpstreamBytes: () => http.buffered.inUse,
+    limitsShared: () => limiter.shared,
   });
   const observers: RequestObserver[] = [usage, limits, metrics];
   if (options.accessLog !== false) observers.push(accessLog(logger));

@@ -163,6 +163,8 @@ function applyEnvOverrides(cfg: RawConfig, env: NodeJS.ProcessEnv): RawConfig {
   storage.database_url = env.DATABASE_URL || storage.database_url;
   storage.redis_url = env.REDIS_URL || storage.redis_url;
   storage.redis_prefix = env.RANKWAY_REDIS_PREFIX || storage.redis_prefix;
+  const limitsTimeout = Number(env.RANKWAY_REDIS_LIMITS_TIMEOUT_MS);
+  if (Number.isInteger(limitsTimeout) && limitsTimeout > 0) storage.redis_limits_timeout_ms = limitsTimeout;
   storage.data_dir = env.RANKWAY_DATA_DIR || storage.data_dir;
   return { ...cfg, server, storage };
 }

@@ -102,6 +102,8 @@ export const storageSchema = z.strictObject({
   redis_url: z.string().optional(),
   /** Prefix of every Redis key Rankway writes (several deployments may share one Redis). */
   redis_prefix: z.string().default('rankway:'),
+  /** A rate-limit command Redis has not answered after this long counts as failed; two in a row switch limits to per instance. */
+  redis_limits_timeout_ms: z.number().int().min(1).max(10_000).default(30),
 });
 
 /** In-process pair-score cache; Redis replaces it when `storage.redis_url` is set. */

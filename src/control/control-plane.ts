@@ -1,6 +1,6 @@
 import type { SecretBox } from '../auth/secrets/secret-box.js';
 import type { GatewayConfig, LoadedProvider } from '../config/load.js';
-import type { Limiter } from '../core/limits/types.js';
+import type { Limiter, SpendSeed } from '../core/limits/types.js';
 import { periodStart } from '../core/limits/types.js';
 import type { Router } from '../core/router.js';
 import { ProviderRuntime } from '../core/upstream.js';
@@ -132,12 +132,22 @@ export class ControlPlane {
   /** Budgets survive restarts: spend recorded in the database is the floor of the running total. */
   private async seedBudgets(): Promise<void> {
     this.lastSeed = Date.now();
+    await this.deps.limiter.seedSpend(await this.budgetSpend(), Date.now());
+  }
+
+  /**
+   * The database's spend in the current period of every budgeted key (the limiter's seeding
+   * hook: also read when Redis lost its counters).
+   */
+  async budgetSpend(): Promise<SpendSeed[]> {
     const now = Date.now();
+    const seeds: SpendSeed[] = [];
     for (const period of ['day', 'month'] as const) {
-      const keys = this.current.apiKeys.filter((k) => (k.data as unknown as ApiKeyData).budget?.period === period).map((k) => k.id);
+      const keys = this.current.apiKeys.filter((k) => (k.data as unknown as ApiKeyData).budget?.period === period);
       if (keys.length === 0) continue;
-      const spent = await this.deps.store.spendSince(keys, new Date(periodStart(period, now)).toISOString());
-      for (const [keyId, usd] of spent) await this.deps.limiter.seedSpend(keyId, period, usd, now);
+      const spent = await this.deps.store.spendSince(new Date(periodStart(period, now)).toISOString());
+      for (const k of keys) seeds.push({ keyId: k.id, period, usd: spent.get(k.id) ?? 0 });
     }
+    return seeds;
   }
 }

@@ -1,7 +1,7 @@
 import type { Usage } from '../canonical/usage.js';
 import type { Span } from '@opentelemetry/api';
 import type { Logger } from '../observability/log.js';
-import type { KeyLimits } from './limits/types.js';
+import type { KeyLimits, Reservation, Want } from './limits/types.js';
 
 /** The caller a request was authenticated as (anonymous when auth is `none`). */
 export interface Caller {
@@ -43,6 +43,17 @@ export interface Outcome {
   limiterDegraded?: boolean;
 }
 
+/**
+ * Holds a request's worst-case tokens and spend against its key's tpm and budget once core
+ * has routed it, and trues the hold up when the request ends (the limit enforcer).
+ */
+export interface Reserver {
+  /** Throws the 429 the gate would throw when the hold does not fit. */
+  reserve(ctx: RequestContext, want: Want): Promise<void>;
+  /** Replaces the hold by what the outcome records (nothing on failure); idempotent. */
+  settle(ctx: RequestContext): void;
+}
+
 /** Per-request state passed down through core. */
 export interface RequestContext {
   readonly requestId: string;
@@ -59,6 +70,10 @@ export interface RequestContext {
   readonly span?: Span;
   /** Set once the end-of-request observers (usage, metrics, access log) have run. */
   settled?: boolean;
+  /** Set by the server when the caller has limits: core reserves through it after routing. */
+  reserver?: Reserver;
+  /** The request's current hold; null once settled. */
+  reservation?: Reservation | null;
 }
 
 export const newOutcome = (): Outcome => ({

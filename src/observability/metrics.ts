@@ -14,6 +14,8 @@ export interface MetricsOptions {
   readonly providerLoad?: () => Iterable<{ provider: string; inFlight: number; queued: number }>;
   /** Upstream response bytes held in memory right now (the `max_buffered_upstream_bytes` budget in use). */
   readonly bufferedUpstreamBytes?: () => number;
+  /** Whether rate limits and budgets are shared across instances right now (Redis answering). */
+  readonly limitsShared?: () => boolean;
   /** Adds Node's default process metrics (event-loop lag, heap, RSS, GC). Default true. */
   readonly processMetrics?: boolean;
 }
@@ -97,6 +99,17 @@ export class GatewayMetrics implements RequestObserver {
     });
     this.degraded = new Counter({ name: 'rankway_degraded_responses_total', help: 'Responses served degraded (passthrough order)', labelNames: ['alias'], registers });
 
+    const shared = options.limitsShared;
+    if (shared) {
+      new Gauge({
+        name: 'rankway_limits_shared',
+        help: 'Rate limits and budgets are shared across instances through Redis (1) or enforced per instance (0)',
+        registers,
+        collect() {
+          this.set(shared() ? 1 : 0);
+        },
+      });
+    }
     const load = options.providerLoad;
     if (load) {
       new Gauge({

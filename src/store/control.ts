@@ -60,8 +60,8 @@ export interface ControlStore extends UsageStore {
   setSettingIfAbsent(name: string, value: string): Promise<string>;
   insertBatch(records: readonly UsageRecord[]): Promise<void>;
   usageSummary(query: UsageQuery): Promise<UsageGroup[]>;
-  /** Cost in USD per key since `since` (ISO), for the given keys. */
-  spendSince(keyIds: readonly string[], since: string): Promise<Map<string, number>>;
+  /** Cost in USD of every key with usage since `since` (ISO). */
+  spendSince(since: string): Promise<Map<string, number>>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -89,9 +89,8 @@ export function usageSummarySql(query: UsageQuery): { text: string; params: unkn
   return { text, params: [query.from ?? '', query.to ?? '\uffff'] };
 }
 
-/** Spend per key since an ISO time, for `keys` keys: the statement (parameters: since, then the key ids). */
-export const spendSinceSql = (keys: number): string =>
-  `SELECT key_id, SUM(cost_usd) AS spent FROM usage_records WHERE ts >= ? AND key_id IN (${Array(keys).fill('?').join(',')}) GROUP BY key_id`;
+/** Spend of every key since an ISO time (one parameter, whatever the number of keys). */
+export const spendSinceSql = (): string => `SELECT key_id, SUM(cost_usd) AS spent FROM usage_records WHERE ts >= ? GROUP BY key_id`;
 
 export function toUsageGroup(row: Record<string, unknown>): UsageGroup {
   return {

@@ -44,6 +44,9 @@ describe('two Rankway instances sharing PostgreSQL and Redis', () => {
       DATABASE_URL: pg.url,
       REDIS_URL,
       RANKWAY_REDIS_PREFIX: redis.prefix,
+      // Exact shared counting is under test, not Redis faults: a loaded test machine's scheduling
+      // stalls must not switch limits to per instance (the 30 ms default) mid-test.
+      RANKWAY_REDIS_LIMITS_TIMEOUT_MS: '1000',
       RANKWAY_ADMIN_KEY: ADMIN_KEY,
       RANKWAY_SECRET_KEY: 'shared-secret-for-both-instances',
       RANKWAY_DATA_DIR: dir,

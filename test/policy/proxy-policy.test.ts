@@ -112,19 +112,19 @@ describe('caller policy on the proxy surfaces', () => {
     assert.match(limited.json.error.message, /2 requests per day/);
   });
 
-  it('refuses with budget_exceeded once actual cost reaches the budget', async () => {
-    // Cohere Rerank 3.5 is $2 per 1,000 search units: each call here costs $0.002.
-    await key('tiny-budget', { budget: { usd: 0.003, period: 'day' } });
+  it('refuses with budget_exceeded once the next request no longer fits the budget', async () => {
+    // Cohere Rerank 3.5 is $2 per 1,000 search units: each call here costs $0.002, reserved before it is sent.
+    await key('tiny-budget', { budget: { usd: 0.004, period: 'day' } });
     for (const path of SURFACES) {
       const ok = await gw.post(path, body('search'), bearer('tiny-budget'));
-      assert.equal(ok.status, 200, `${path}: $${0.002} spent is under $0.003`);
+      assert.equal(ok.status, 200, `${path}: $0.002 more still fits $0.004`);
     }
     for (const path of SURFACES) {
       const spent = await gw.post(path, body('search'), bearer('tiny-budget'));
       assert.equal(spent.status, 429);
       assert.equal(spent.json.error.code, 'budget_exceeded');
       assert.equal(spent.json.error.type, 'insufficient_quota');
-      assert.match(spent.json.error.message, /budget of \$0.003 for this day/);
+      assert.match(spent.json.error.message, /budget of \$0.004 for this day/);
       assert.ok(Number(spent.headers.get('retry-after')) >= 1);
     }
   });

@@ -3,6 +3,8 @@ import type { Usage } from '../../canonical/usage.js';
 import type { GatewayConfig } from '../../config/load.js';
 import type { RoutingTable } from '../../core/router.js';
 import { admit } from '../../core/policy.js';
+import { runtimeWant } from '../../core/limits/estimate.js';
+import { reserveRoute } from '../../core/limits/reserve.js';
 import { recordTarget, recordUsage } from '../../core/outcome.js';
 import { relay } from '../../core/relay.js';
 import type { ProviderRuntime } from '../../core/upstream.js';
@@ -101,6 +103,9 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     const target = route.targets[0];
     recordTarget(ctx, target);
     ctx.outcome.operation = runtimeOperation(action, target.model);
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    // Settled when the response ends or the caller abandons it (the usage arrives with the answer).
+    await reserveRoute(ctx, route, (t) => runtimeWant(body, t));
 
     const abort = new AbortController();
     reply.raw.once('close', () => {
@@ -108,7 +113,6 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
       abort.abort();
       app.settleAbandoned(request, reply);
     });
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const opened = await relay(
       target,
       { method: 'POST', endpoint: 'runtime', path: runtimePath(target.model, action), headers: forwardedHeaders(request), body },

@@ -2,6 +2,8 @@ import type { ChatChunk, ChatRequest, ChatResult, ChatUsage } from '../../canoni
 import type { ChatCapability, ChatStreamCapability, HttpCall } from '../../providers/types.js';
 import { withFallbacks, withRetries } from '../attempt.js';
 import type { RequestContext } from '../context.js';
+import { chatWant } from '../limits/estimate.js';
+import { reserveRoute, withReservation } from '../limits/reserve.js';
 import { admit } from '../policy.js';
 import { callUpstream } from '../unary-call.js';
 import { recordTarget, recordUsage } from '../outcome.js';
@@ -40,14 +42,18 @@ export class ChatService {
   async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
     ctx.outcome.operation = 'chat';
     const route = this.router.route(request.model, 'chat', request.fallbacks, (primary) => admit(ctx, primary));
-    const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
-    recordChatUsage(ctx, served.target, served.value.usage);
-    return { result: served.value, target: served.target };
+    return withReservation(ctx, route, (target) => chatWant(request, target), async () => {
+      const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
+      recordChatUsage(ctx, served.target, served.value.usage);
+      return { result: served.value, target: served.target };
+    });
   }
 
   async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
     ctx.outcome.operation = 'chat';
     const route = this.router.route(request.model, 'chatStream', request.fallbacks, (primary) => admit(ctx, primary));
+    // Settled when the response ends (or the caller abandons it): the usage arrives with the stream.
+    await reserveRoute(ctx, route, (target) => chatWant(request, target));
     const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));
     recordTarget(ctx, served.target);
     return served.value;

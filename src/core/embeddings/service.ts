@@ -3,6 +3,8 @@ import type { EmbeddingsCapability } from '../../providers/types.js';
 import { badResponse } from '../../providers/shared/errors.js';
 import { withFallbacks } from '../attempt.js';
 import type { RequestContext } from '../context.js';
+import { embeddingsWant } from '../limits/estimate.js';
+import { withReservation } from '../limits/reserve.js';
 import { admit } from '../policy.js';
 import { recordUsage } from '../outcome.js';
 import { slices } from '../rerank/merge.js';
@@ -21,10 +23,12 @@ export class EmbeddingsService {
     ctx.outcome.operation = 'embeddings';
     const route = this.router.route(request.model, 'embeddings', request.fallbacks, (primary) => admit(ctx, primary));
     ctx.outcome.documents = request.inputs.length;
-    const served = await withFallbacks(route, ctx, (target) => this.embedOn(target, request, ctx));
-    const { target } = served;
-    recordUsage(ctx, target, { inputTokens: served.value.inputTokens, outputTokens: 0, searchUnits: 0, queries: 0 });
-    return { ...served.value, modelUsed: target.label };
+    return withReservation(ctx, route, (target) => embeddingsWant(request, target), async () => {
+      const served = await withFallbacks(route, ctx, (target) => this.embedOn(target, request, ctx));
+      const { target } = served;
+      recordUsage(ctx, target, { inputTokens: served.value.inputTokens, outputTokens: 0, searchUnits: 0, queries: 0 });
+      return { ...served.value, modelUsed: target.label };
+    });
   }
 
   private async embedOn(target: ResolvedTarget, request: EmbeddingsRequest, ctx: RequestContext): Promise<Omit<EmbeddingsResult, 'modelUsed'>> {

@@ -8,9 +8,11 @@ import { withFallbacks } from '../attempt.js';
 import { RequestHashes } from '../cache/keys.js';
 import type { PairCache } from '../cache/pair-cache.js';
 import type { RequestContext } from '../context.js';
+import { rerankWant } from '../limits/estimate.js';
+import { withReservation } from '../limits/reserve.js';
 import { admit } from '../policy.js';
 import { recordUsage } from '../outcome.js';
-import type { ResolvedTarget, Router } from '../router.js';
+import type { ResolvedTarget, Route, Router } from '../router.js';
 import { mapLimit } from '../semaphore.js';
 import { truncateToTokens } from '../tokens.js';
 import { callUpstream } from '../unary-call.js';
@@ -46,6 +48,10 @@ export class RerankService {
     ctx.outcome.operation = 'rerank';
     const route = this.router.route(request.model, 'rerank', request.fallbacks, (primary) => admit(ctx, primary));
     ctx.outcome.documents = request.documents.length;
+    return withReservation(ctx, route, (target) => rerankWant(request, target), () => this.serve(route, request, ctx, started));
+  }
+
+  private async serve(route: Route, request: RerankRequest, ctx: RequestContext, started: number): Promise<RerankResult> {
 
     const cacheOn = this.cache !== undefined && request.cache !== false && !ctx.noCache && (route.alias?.cache ?? 'pairs') === 'pairs';
     const cacheUse = cacheOn ? { cache: this.cache!, hashes: new RequestHashes(request) } : undefined;

@@ -90,10 +90,9 @@ export class PostgresControlStore implements ControlStore {
     return res.rows.map(toUsageGroup);
   }
 
-  async spendSince(keyIds: readonly string[], since: string): Promise<Map<string, number>> {
+  async spendSince(since: string): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    if (keyIds.length === 0) return out;
-    const res = await this.pool.query<{ key_id: string; spent: number }>(numbered(spendSinceSql(keyIds.length)), [since, ...keyIds]);
+    const res = await this.pool.query<{ key_id: string; spent: number }>(numbered(spendSinceSql()), [since]);
     for (const r of res.rows) out.set(r.key_id, Number(r.spent));
     return out;
   }

@@ -86,10 +86,9 @@ export class SqliteControlStore implements ControlStore {
     return rows.map(toUsageGroup);
   }
 
-  async spendSince(keyIds: readonly string[], since: string): Promise<Map<string, number>> {
+  async spendSince(since: string): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    if (keyIds.length === 0) return out;
-    const rows = this.db.prepare(spendSinceSql(keyIds.length)).all(since, ...keyIds) as { key_id: string; spent: number }[];
+    const rows = this.db.prepare(spendSinceSql()).all(since) as { key_id: string; spent: number }[];
     for (const r of rows) out.set(r.key_id, r.spent);
     return out;
   }

@@ -61,10 +61,21 @@ export function loadSecretKey(dataDir: string, env: NodeJS.ProcessEnv = process.
   try {
     writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw withPath(err, file);
   }
-  chmodSync(file, 0o600);
-  return parseKey(readFileSync(file, 'utf8').trim());
+  try {
+    chmodSync(file, 0o600);
+    return parseKey(readFileSync(file, 'utf8').trim());
+  } catch (err) {
+    throw withPath(err, file);
+  }
+}
+
+/** Some fs errors (EISDIR on read) carry no path; the start-up message needs it. */
+function withPath(err: unknown, file: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e === 'object' && e.path === undefined) e.path = file;
+  return err;
 }
 
 function parseKey(text: string): Buffer {

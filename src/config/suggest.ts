@@ -12,8 +12,8 @@ export function suggestKey(unknown: string, known: readonly string[], hints: Rea
   let bestScore = Infinity;
   for (const candidate of known) {
     const d = editDistance(lower, candidate.toLowerCase());
-    const limit = Math.max(1, Math.floor(Math.max(lower.length, candidate.length) / 3));
-    const close = d <= limit || prefixOf(lower, candidate) || sharedWords(lower, candidate) >= 0.6;
+    const limit = Math.floor(Math.max(lower.length, candidate.length) / 3);
+    const close = d <= limit || affixOf(lower, candidate) || sharedWords(lower, candidate) >= 0.6;
     if (close && d < bestScore) {
       best = candidate;
       bestScore = d;
@@ -22,10 +22,11 @@ export function suggestKey(unknown: string, known: readonly string[], hints: Rea
   return best;
 }
 
-/** One is the other plus a suffix such as `_id` (`access_key` -> `access_key_id`). */
-function prefixOf(a: string, b: string): boolean {
+/** One is the other plus a short word: `access_key` -> `access_key_id`, `retries` -> `max_retries`. */
+function affixOf(a: string, b: string): boolean {
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
-  return short.length >= 4 && long.startsWith(short) && long.length - short.length <= 4;
+  if (short.length < 4 || long.length - short.length > 4) return false;
+  return long.startsWith(short) || long.endsWith(`_${short}`);
 }
 
 /** Jaccard overlap of the words of two snake_case keys. */

@@ -90,14 +90,14 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
   const models = new Map<string, ModelConfig>();
   cfg.models.forEach((m, i) => {
     if (models.has(m.name)) problems.push(`models[${i}].name: "${m.name}" is defined twice`);
-    const targetProblem = checkTarget(m.target, providers);
+    const targetProblem = checkTarget(m.target, providers, loaded.invalid);
     if (targetProblem) problems.push(`models[${i}].target: ${targetProblem}`);
     models.set(m.name, m);
   });
   cfg.models.forEach((m, i) => {
     m.fallbacks.forEach((f, j) => {
       if (models.has(f)) return;
-      const problem = checkTarget(f, providers);
+      const problem = checkTarget(f, providers, loaded.invalid);
       if (problem) problems.push(`models[${i}].fallbacks[${j}]: ${problem}`);
     });
   });
@@ -121,10 +121,11 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
   return { server: cfg.server, storage: cfg.storage, providers, models, cache: cfg.cache, dialects: cfg.dialects, upstreams: cfg.upstreams, source: options.source ?? null };
 }
 
-function checkTarget(target: string, providers: ReadonlyMap<string, LoadedProvider>): string | undefined {
+function checkTarget(target: string, providers: ReadonlyMap<string, LoadedProvider>, invalid: ReadonlySet<string> = new Set()): string | undefined {
   const slash = target.indexOf('/');
   if (slash <= 0) return `"${target}" must be "provider/model" or a model alias`;
   const provider = providers.get(target.slice(0, slash));
+  if (!provider && invalid.has(target.slice(0, slash))) return undefined; // its own problems are listed
   if (!provider) return `provider "${target.slice(0, slash)}" is not configured`;
   const model = target.slice(slash + 1);
   if (provider.adapter.models && !provider.adapter.models.includes(model)) {

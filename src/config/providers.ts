@@ -45,13 +45,20 @@ export function buildProviderEntry(raw: unknown, options: ProviderEntryOptions):
 }
 
 /** Every provider entry of the config file, with `providers[i]` paths. */
-export function loadProviderEntries(entries: readonly unknown[], options: ProviderEntryOptions): { providers: Map<string, LoadedProvider>; problems: string[] } {
+export function loadProviderEntries(
+  entries: readonly unknown[],
+  options: ProviderEntryOptions,
+): { providers: Map<string, LoadedProvider>; problems: string[]; invalid: Set<string> } {
   const providers = new Map<string, LoadedProvider>();
   const problems: string[] = [];
+  /** Names of entries that failed, so models pointing at them are not reported a second time. */
+  const invalid = new Set<string>();
   entries.forEach((raw, i) => {
     const at = `providers[${i}]`;
     const result = buildProviderEntry(raw, options);
     if (!result.ok) {
+      const name = (raw as { name?: unknown } | null)?.name;
+      if (typeof name === 'string') invalid.add(name);
       problems.push(...result.problems.map((p) => (p.startsWith('(root)') ? at + p.slice('(root)'.length) : `${at}.${p}`)));
       return;
     }
@@ -61,7 +68,7 @@ export function loadProviderEntries(entries: readonly unknown[], options: Provid
     }
     providers.set(result.provider.name, result.provider);
   });
-  return { providers, problems };
+  return { providers, problems, invalid };
 }
 
 /** Options holding URLs Rankway sends requests (and credentials) to. */

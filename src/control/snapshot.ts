@@ -77,11 +77,15 @@ export function buildProvider(
     if (key === 'name') return 'display_name' + line.slice(key.length);
     if (key === 'type') return 'adapter' + line.slice(key.length);
     if (key === 'base_url' && data.api_base) return 'api_base' + line.slice(key.length);
-    if (Object.hasOwn(secret, key)) return `secret.${line}`;
+    // Credentials belong in the secret: a missing one is reported there too.
+    if (Object.hasOwn(secret, key) || (!Object.hasOwn(data.config, key) && CREDENTIAL_FIELD.test(key))) return `secret.${line}`;
     return line.startsWith('(root)') ? `config${line.slice('(root)'.length)}` : `config.${line}`;
   };
   throw new ProviderKeyError(result.problems.map(where));
 }
+
+/** Credential fields of the provider types (Bedrock's key pair, Vertex's key, `api_key` ...). */
+const CREDENTIAL_FIELD = /^(api_key|access_key_id|secret_access_key|session_token|credentials_json|credentials_file|access_token)$/;
 
 /** A provider key that does not validate; `problems` start with the admin field they concern. */
 export class ProviderKeyError extends Error {

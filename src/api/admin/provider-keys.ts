@@ -56,9 +56,10 @@ function validate(fields: ProviderKeyFields, secret: Record<string, unknown>, al
     buildProvider(fields, secret, { allowMetadataAddresses });
   } catch (err) {
     if (!(err instanceof ProviderKeyError)) throw err;
-    const first = err.problems[0] ?? '';
+    // A path inside the secret points at the `secret` string field of the request body, and
+    // wins: a wrong credential is the likelier mistake.
+    const first = err.problems.find((p) => p.startsWith('secret.')) ?? err.problems[0] ?? '';
     const path = first.slice(0, first.indexOf(':'));
-    // A path inside the secret points at the `secret` string field of the request body.
     const param = path.startsWith('secret') ? 'secret' : path;
     throw invalidRequest(`Provider key is not valid for adapter '${fields.adapter}': ${err.problems.join('; ')}`, param || null);
   }

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { providerOptions, upstreamUrl } from '../shared/options.js';
 
+/** Run the pairing checks even when another field is wrong, so one pass reports them all. */
+function isObject(payload: { value: unknown }): boolean {
+  return typeof payload.value === 'object' && payload.value !== null;
+}
+
 /** Options of a `bedrock` provider: region, then static keys, a profile, the default chain or a role. */
 export const bedrockOptions = providerOptions({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-west-2'),
@@ -19,10 +24,12 @@ export const bedrockOptions = providerOptions({
   .refine((c) => (c.access_key_id === undefined) === (c.secret_access_key === undefined), {
     message: 'access_key_id and secret_access_key go together',
     path: ['secret_access_key'],
+    when: isObject,
   })
   .refine((c) => c.session_token === undefined || c.access_key_id !== undefined, {
     message: 'session_token needs access_key_id and secret_access_key',
     path: ['session_token'],
+    when: isObject,
   });
 export type BedrockConfig = z.infer<typeof bedrockOptions>;
 

@@ -14,7 +14,7 @@ import { SigV4CallerAuthenticator, type AwsCallerKeyDirectory } from './auth/inb
 import { loadSecretKey, SecretBox } from './auth/secrets/secret-box.js';
 import type { GatewayConfig } from './config/load.js';
 import { RedisChangeBus } from './control/change-bus.js';
-import { ControlPlane } from './control/control-plane.js';
+import { ControlPlane, UNREADABLE_HINT } from './control/control-plane.js';
 import { ChatService } from './core/chat/service.js';
 import { EmbeddingsService } from './core/embeddings/service.js';
 import { createPairCache, type PairCache } from './core/cache/index.js';
@@ -107,6 +107,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       limiter.useSeeder(() => plane.budgetSpend());
     }
     await control.refresh(true);
+    refuseUnreadableSecrets(control, env);
     control.start(options.refreshIntervalMs);
     if (config.storage.redis_url) {
       const plane = control;
@@ -262,4 +263,15 @@ function sigV4Directory(keys: AwsAccessKeyLookup): AwsCallerKeyDirectory {
       return { accessKeyId, secretAccessKey: key.secretAccessKey, name: key.caller.name, allowedModels: key.caller.allowedModels, caller: key.caller };
     },
   };
+}
+
+/**
+ * Stored secrets this key cannot open would otherwise vanish (callers would see 404
+ * model_not_found): refuse to start, unless the operator opts to start without them.
+ */
+function refuseUnreadableSecrets(control: ControlPlane, env: NodeJS.ProcessEnv): void {
+  const rows = control.unreadableSecrets;
+  if (rows.length === 0 || env.RANKWAY_ALLOW_UNREADABLE_SECRETS === '1') return;
+  const shown = rows.slice(0, 5).join(', ') + (rows.length > 5 ? ` and ${rows.length - 5} more` : '');
+  throw new Error(`${rows.length} stored secret(s) cannot be decrypted (${shown}): ${UNREADABLE_HINT} (RANKWAY_ALLOW_UNREADABLE_SECRETS=1 starts without them)`);
 }

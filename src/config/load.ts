@@ -1,11 +1,14 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
 import { PROVIDER_TYPES } from '../providers/registry.js';
-import type { ProviderAdapter } from '../providers/types.js';
 import { ConfigError, interpolateEnv } from './interpolate.js';
-import { configSchema, type ModelConfig, type ProviderBaseConfig, type RawConfig } from './schema.js';
+import { formatIssues } from './issues.js';
+import { loadProviderEntries, type LoadedProvider } from './providers.js';
+import { configSchema, type ModelConfig, type RawConfig } from './schema.js';
+
+export { formatIssues } from './issues.js';
+export type { LoadedProvider } from './providers.js';
 
 /** A validated configuration with provider instances built. Immutable once loaded. */
 export interface GatewayConfig {
@@ -15,17 +18,14 @@ export interface GatewayConfig {
   readonly models: ReadonlyMap<string, ModelConfig>;
   readonly cache: RawConfig['cache'];
   readonly dialects: RawConfig['dialects'];
+  readonly upstreams: RawConfig['upstreams'];
   /** The file the config came from, or null for the embedded default. */
   readonly source: string | null;
 }
 
-export interface LoadedProvider {
-  readonly name: string;
-  readonly config: ProviderBaseConfig;
-  readonly adapter: ProviderAdapter;
-}
-
 export interface LoadOptions {
+  /** The config file to read (the command line's `--config`); otherwise found as `findConfigFile` says. */
+  readonly file?: string;
   readonly argv?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
@@ -49,7 +49,7 @@ export function findConfigFile(options: LoadOptions = {}): string | null {
 
 export function loadConfig(options: LoadOptions = {}): GatewayConfig {
   const env = options.env ?? process.env;
-  const file = findConfigFile(options);
+  const file = options.file !== undefined ? resolve(options.cwd ?? process.cwd(), options.file) : findConfigFile(options);
   let raw: unknown = {};
   if (file !== null) {
     let text: string;
@@ -72,28 +72,15 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
   const env = options.env ?? process.env;
   const interpolated = interpolateEnv(raw, env) as Record<string, unknown>;
   const parsed = configSchema.safeParse(interpolated);
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues));
+  // Provider entries are checked even when another section is wrong, so one run lists every problem.
+  const entries = Array.isArray(interpolated.providers) ? (interpolated.providers as unknown[]) : [];
+  const allowMetadataAddresses = parsed.success ? parsed.data.upstreams.allow_metadata_addresses : false;
+  const loaded = loadProviderEntries(entries, { allowMetadataAddresses });
+  if (!parsed.success) throw new ConfigError([...formatIssues(parsed.error.issues, { schema: configSchema }), ...loaded.problems]);
   const cfg = applyEnvOverrides(parsed.data, env);
 
-  const problems: string[] = [];
-  const providers = new Map<string, LoadedProvider>();
-  cfg.providers.forEach((p, i) => {
-    const def = PROVIDER_TYPES.get(p.type);
-    if (!def) {
-      problems.push(`providers[${i}].type: unknown provider type "${p.type}" (known: ${[...PROVIDER_TYPES.keys()].join(', ')})`);
-      return;
-    }
-    if (providers.has(p.name)) {
-      problems.push(`providers[${i}].name: "${p.name}" is already used by another provider`);
-      return;
-    }
-    const full = def.configSchema.safeParse(interpolated.providers ? (interpolated.providers as unknown[])[i] : p);
-    if (!full.success) {
-      problems.push(...formatIssues(full.error.issues, `providers[${i}]`));
-      return;
-    }
-    providers.set(p.name, { name: p.name, config: full.data as ProviderBaseConfig, adapter: def.create(full.data) });
-  });
+  const problems: string[] = [...loaded.problems];
+  const providers = loaded.providers;
   if (!providers.has('local')) {
     const local = PROVIDER_TYPES.get('local')!;
     const config = local.configSchema.parse({ name: 'local', type: 'local' });
@@ -103,14 +90,14 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
   const models = new Map<string, ModelConfig>();
   cfg.models.forEach((m, i) => {
     if (models.has(m.name)) problems.push(`models[${i}].name: "${m.name}" is defined twice`);
-    const targetProblem = checkTarget(m.target, providers);
+    const targetProblem = checkTarget(m.target, providers, loaded.invalid);
     if (targetProblem) problems.push(`models[${i}].target: ${targetProblem}`);
     models.set(m.name, m);
   });
   cfg.models.forEach((m, i) => {
     m.fallbacks.forEach((f, j) => {
       if (models.has(f)) return;
-      const problem = checkTarget(f, providers);
+      const problem = checkTarget(f, providers, loaded.invalid);
       if (problem) problems.push(`models[${i}].fallbacks[${j}]: ${problem}`);
     });
   });
@@ -131,13 +118,14 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
     }
   });
   if (problems.length > 0) throw new ConfigError(problems);
-  return { server: cfg.server, storage: cfg.storage, providers, models, cache: cfg.cache, dialects: cfg.dialects, source: options.source ?? null };
+  return { server: cfg.server, storage: cfg.storage, providers, models, cache: cfg.cache, dialects: cfg.dialects, upstreams: cfg.upstreams, source: options.source ?? null };
 }
 
-function checkTarget(target: string, providers: ReadonlyMap<string, LoadedProvider>): string | undefined {
+function checkTarget(target: string, providers: ReadonlyMap<string, LoadedProvider>, invalid: ReadonlySet<string> = new Set()): string | undefined {
   const slash = target.indexOf('/');
   if (slash <= 0) return `"${target}" must be "provider/model" or a model alias`;
   const provider = providers.get(target.slice(0, slash));
+  if (!provider && invalid.has(target.slice(0, slash))) return undefined; // its own problems are listed
   if (!provider) return `provider "${target.slice(0, slash)}" is not configured`;
   const model = target.slice(slash + 1);
   if (provider.adapter.models && !provider.adapter.models.includes(model)) {
@@ -167,15 +155,4 @@ function applyEnvOverrides(cfg: RawConfig, env: NodeJS.ProcessEnv): RawConfig {
   if (Number.isInteger(limitsTimeout) && limitsTimeout > 0) storage.redis_limits_timeout_ms = limitsTimeout;
   storage.data_dir = env.RANKWAY_DATA_DIR || storage.data_dir;
   return { ...cfg, server, storage };
-}
-
-/** `providers[2].base_url: Invalid URL` style lines from zod issues. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
-  return issues.map((issue) => {
-    let path = prefix;
-    for (const key of issue.path) {
-      path += typeof key === 'number' ? `[${key}]` : path ? `.${String(key)}` : String(key);
-    }
-    return `${path || '(root)'}: ${issue.message}`;
-  });
 }

@@ -11,26 +11,8 @@ export const priceSchema = z.strictObject({
 });
 export type PriceConfig = z.infer<typeof priceSchema>;
 
-/** Fields every provider accepts; a provider type extends this with its own. */
-export const providerBaseSchema = z.looseObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, "-" or "_"'),
-  type: z.string(),
-  api_key: z.string().min(1).optional(),
-  base_url: z.url().optional(),
-  timeout_ms: positiveInt.default(30_000),
-  max_retries: z.number().int().min(0).max(10).default(2),
-  headers: z.record(z.string(), z.string()).default({}),
-  max_documents_per_request: positiveInt.optional(),
-  max_concurrency: positiveInt.default(16),
-  /** Calls allowed to wait for a concurrency slot; beyond this Rankway sheds load with 503. */
-  max_queue: z.number().int().min(0).default(1000),
-  /** Largest number of chunk calls of one request in flight at once. */
-  chunk_concurrency: positiveInt.default(4),
-  requests_per_minute: positiveInt.optional(),
-  /** How long a call over `max_concurrency` or `requests_per_minute` may wait before falling back. */
-  queue_timeout_ms: z.number().int().min(0).default(5_000),
-});
-export type ProviderBaseConfig = z.infer<typeof providerBaseSchema>;
+/** Provider entries are checked by their type's own schema (see `./providers.ts`). */
+export type { ProviderBaseConfig } from '../providers/shared/options.js';
 
 export const modelSchema = z.strictObject({
   name: z.string().min(1),
@@ -124,13 +106,26 @@ export const dialectsSchema = z.strictObject({
   vertex: z.strictObject({ model: z.string().min(1).optional() }).default({}),
 });
 
+/** Where provider base URLs may point. */
+export const upstreamsSchema = z.strictObject({
+  /**
+   * Allow base URLs on link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10,
+   * fd00:ec2::254, metadata.google.internal, 100.100.100.200). Off: such a URL is refused, in the
+   * config file and through the admin API alike, so a provider key cannot be aimed at the
+   * instance's credentials endpoint.
+   */
+  allow_metadata_addresses: z.boolean().default(false),
+});
+
 export const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   storage: storageSchema.default(storageSchema.parse({})),
-  providers: z.array(providerBaseSchema).default([]),
+  /** Each entry is validated by its provider type's schema once the type is known. */
+  providers: z.array(z.unknown()).default([]),
   models: z.array(modelSchema).default([]),
   cache: cacheSchema.default(cacheSchema.parse({})),
   dialects: dialectsSchema.default(dialectsSchema.parse({})),
+  upstreams: upstreamsSchema.default(upstreamsSchema.parse({})),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

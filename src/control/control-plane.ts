@@ -1,4 +1,4 @@
-import type { SecretBox } from '../auth/secrets/secret-box.js';
+import { SecretUnreadableError, type SecretBox } from '../auth/secrets/secret-box.js';
 import type { GatewayConfig, LoadedProvider } from '../config/load.js';
 import type { Limiter, SpendSeed } from '../core/limits/types.js';
 import { periodStart } from '../core/limits/types.js';
@@ -9,6 +9,10 @@ import type { ControlStore } from '../store/control.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { ApiKeyData } from './resources.js';
 import { buildSnapshot, type ControlSnapshot } from './snapshot.js';
+
+/** What to do about secrets sealed under another key; part of the log line and the start-up error. */
+export const UNREADABLE_HINT =
+  'it was sealed with a different key; set RANKWAY_SECRET_KEY (or restore secret.key in the data dir) to the key it was created with, or delete and re-create the resource';
 
 export interface ControlPlaneDeps {
   readonly store: ControlStore;
@@ -33,6 +37,7 @@ export class ControlPlane {
   private runtimes = new Map<string, ProviderRuntime>();
   private lastSeed = 0;
   private readonly reported = new Set<string>();
+  private unreadable: readonly string[] = [];
 
   constructor(
     file: GatewayConfig,
@@ -44,6 +49,15 @@ export class ControlPlane {
   get current(): ControlSnapshot {
     if (!this.snapshot) throw new Error('control plane not loaded');
     return this.snapshot;
+  }
+
+  /**
+   * Stored resources whose secrets this instance's key cannot open (`provider_key pk_...`), as of
+   * the last rebuild. Non-empty means RANKWAY_SECRET_KEY (or secret.key) is not the key they
+   * were sealed with: start-up refuses it, and readiness should fail while it lasts.
+   */
+  get unreadableSecrets(): readonly string[] {
+    return this.unreadable;
   }
 
   get fileConfig(): GatewayConfig {
@@ -107,6 +121,7 @@ export class ControlPlane {
       store.listResources('aws_access_key'),
     ]);
     const next = new Map<string, ProviderRuntime>();
+    const unreadable: string[] = [];
     const snapshot = buildSnapshot(this.file, { version, providerKeys, models, apiKeys, awsAccessKeys }, {
       box: this.deps.box,
       runtime: (cacheKey: string, provider: LoadedProvider) => {
@@ -116,13 +131,19 @@ export class ControlPlane {
         next.set(cacheKey, rt);
         return rt;
       },
-      skip: (kind, id, reason) => {
+      skip: (kind, id, reason, cause) => {
+        if (cause instanceof SecretUnreadableError) unreadable.push(`${kind} ${id}`);
         const key = `${kind}:${id}:${reason}`;
         if (this.reported.has(key)) return;
         this.reported.add(key);
-        this.deps.logger.warn({ kind, id, reason }, 'database resource skipped');
+        if (cause instanceof SecretUnreadableError) {
+          this.deps.logger.error({ kind, id }, `stored secret cannot be decrypted: ${UNREADABLE_HINT}`);
+        } else {
+          this.deps.logger.warn({ kind, id, reason }, 'database resource skipped');
+        }
       },
     });
+    this.unreadable = unreadable;
     this.runtimes = next;
     this.snapshot = snapshot;
     this.deps.router.swap(snapshot.table);

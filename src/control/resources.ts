@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { priceSchema } from '../config/schema.js';
+import { upstreamUrl } from '../providers/shared/options.js';
 
 /** What the database holds for each admin resource (the `data` JSON of a row). */
 export interface ProviderKeyData {
@@ -7,8 +8,15 @@ export interface ProviderKeyData {
   readonly provider: string;
   readonly adapter: string;
   readonly api_base: string | null;
-  /** Non-secret provider settings (timeouts, headers ...), merged into the provider config. */
+  /** Non-secret provider settings (timeouts, ...), merged into the provider config. */
   readonly config: Record<string, unknown>;
+  /**
+   * The credential-like part of the config (header values, `*_key`, `*token*` ... fields), sealed
+   * like the secret. Absent on rows written before it existed, whose `config` holds everything.
+   */
+  readonly config_sealed?: string;
+  /** Names of the sealed config fields (`headers.authorization`, ...). */
+  readonly config_sealed_fields?: string[];
   /** The `secret` JSON, sealed with the secret box; never leaves the server. */
   readonly secret_sealed: string;
   /** Names of the credential fields, so admins can see what is set without seeing it. */
@@ -46,7 +54,7 @@ export const providerKeyCreate = z.object({
   provider: z.string().min(1),
   adapter: z.string().min(1),
   secret: z.string().min(1),
-  api_base: z.url().nullable().optional(),
+  api_base: upstreamUrl.nullable().optional(),
   config: z.record(z.string(), z.unknown()).optional(),
 });
 export const providerKeyPatch = providerKeyCreate.partial();

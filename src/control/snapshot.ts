@@ -2,11 +2,11 @@ import type { AwsAccessKey } from '../auth/inbound/aws-access-keys.js';
 import type { KeyEntry, Keyring } from '../auth/inbound/authenticator.js';
 import type { SecretBox } from '../auth/secrets/secret-box.js';
 import type { GatewayConfig, LoadedProvider } from '../config/load.js';
-import type { ModelConfig, ProviderBaseConfig } from '../config/schema.js';
+import { buildProviderEntry } from '../config/providers.js';
+import type { ModelConfig } from '../config/schema.js';
 import type { KeyLimits } from '../core/limits/types.js';
 import type { RoutingTable } from '../core/router.js';
 import type { ProviderRuntime } from '../core/upstream.js';
-import { PROVIDER_TYPES } from '../providers/registry.js';
 import type { StoredResource } from '../store/control.js';
 import type { ApiKeyData, AwsAccessKeyData, ModelData, ProviderKeyData } from './resources.js';
 
@@ -36,38 +36,63 @@ export interface SnapshotDeps {
   readonly box: SecretBox;
   /** Returns the runtime for a provider, reusing the previous one when nothing changed. */
   runtime(cacheKey: string, provider: LoadedProvider): ProviderRuntime;
-  /** A database row that cannot be used (for example, sealed under another key). */
-  skip(kind: string, id: string, reason: string): void;
+  /** A database row that cannot be used; `cause` is the error, e.g. a `SecretUnreadableError`. */
+  skip(kind: string, id: string, reason: string, cause?: unknown): void;
 }
 
 /** Prefix of ids given to resources that come from the config file. */
 export const FILE_ID_PREFIX = 'file:';
 
 /** Turns a provider key row into a provider instance; throws with a reason when it cannot. */
-export function loadProviderKey(row: StoredResource, box: SecretBox): LoadedProvider {
+export function loadProviderKey(row: StoredResource, box: SecretBox, options: ProviderKeyBuildOptions): LoadedProvider {
   const data = row.data as unknown as ProviderKeyData;
-  const def = PROVIDER_TYPES.get(data.adapter);
-  if (!def) throw new Error(`unknown adapter "${data.adapter}"`);
   const secret = JSON.parse(box.open(data.secret_sealed, row.id)) as Record<string, unknown>;
-  return buildProvider(data, secret);
+  const sealedConfig = data.config_sealed ? (JSON.parse(box.open(data.config_sealed, configAad(row.id))) as Record<string, unknown>) : {};
+  return buildProvider({ ...data, config: { ...data.config, ...sealedConfig } }, secret, options);
 }
 
-/** Validates and builds a provider instance from a provider key's fields and credentials. */
+/** Additional data binding a provider key's sealed config to its row (distinct from its secret's). */
+export const configAad = (id: string): string => `${id}#config`;
+
+export interface ProviderKeyBuildOptions {
+  /** `upstreams.allow_metadata_addresses` of the config file. */
+  readonly allowMetadataAddresses: boolean;
+}
+
+/**
+ * Validates and builds a provider instance from a provider key's fields and credentials, with
+ * the same per-type schema as the config file. The error lists problems by the admin API's
+ * field names (`config.headers`, `secret.api_key`, `api_base`), never values.
+ */
 export function buildProvider(
   data: Pick<ProviderKeyData, 'display_name' | 'adapter' | 'api_base' | 'config'>,
   secret: Record<string, unknown>,
+  options: ProviderKeyBuildOptions,
 ): LoadedProvider {
-  const def = PROVIDER_TYPES.get(data.adapter);
-  if (!def) throw new Error(`unknown adapter "${data.adapter}" (known: ${[...PROVIDER_TYPES.keys()].join(', ')})`);
   const raw = { ...data.config, ...secret, name: data.display_name, type: data.adapter, ...(data.api_base ? { base_url: data.api_base } : {}) };
-  const parsed = def.configSchema.safeParse(raw);
-  if (!parsed.success) {
-    // Messages name fields, never values, so credentials cannot leak through them.
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(problems.join('; '));
+  const result = buildProviderEntry(raw, { allowMetadataAddresses: options.allowMetadataAddresses });
+  if (result.ok) return result.provider;
+  const where = (line: string): string => {
+    const key = /^[^.[:]+/.exec(line)?.[0] ?? '';
+    if (key === 'name') return 'display_name' + line.slice(key.length);
+    if (key === 'type') return 'adapter' + line.slice(key.length);
+    if (key === 'base_url' && data.api_base) return 'api_base' + line.slice(key.length);
+    // Credentials belong in the secret: a missing one is reported there too.
+    if (Object.hasOwn(secret, key) || (!Object.hasOwn(data.config, key) && CREDENTIAL_FIELD.test(key))) return `secret.${line}`;
+    return line.startsWith('(root)') ? `config${line.slice('(root)'.length)}` : `config.${line}`;
+  };
+  throw new ProviderKeyError(result.problems.map(where));
+}
+
+/** Credential fields of the provider types (Bedrock's key pair, Vertex's key, `api_key` ...). */
+const CREDENTIAL_FIELD = /^(api_key|access_key_id|secret_access_key|session_token|credentials_json|credentials_file|access_token)$/;
+
+/** A provider key that does not validate; `problems` start with the admin field they concern. */
+export class ProviderKeyError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+    this.name = 'ProviderKeyError';
   }
-  const config = parsed.data as ProviderBaseConfig;
-  return { name: config.name, config, adapter: def.create(config) };
 }
 
 function modelFromRow(row: StoredResource, providerName: string): ModelConfig {
@@ -100,10 +125,11 @@ export function buildSnapshot(file: GatewayConfig, rows: DatabaseRows, deps: Sna
       continue;
     }
     try {
-      providers.set(name, deps.runtime(`${row.id}@${row.updatedAt}`, loadProviderKey(row, deps.box)));
+      const options = { allowMetadataAddresses: file.upstreams.allow_metadata_addresses };
+      providers.set(name, deps.runtime(`${row.id}@${row.updatedAt}`, loadProviderKey(row, deps.box, options)));
       providerNameById.set(row.id, name);
     } catch (err) {
-      deps.skip('provider_key', row.id, (err as Error).message);
+      deps.skip('provider_key', row.id, (err as Error).message, err);
     }
   }
 
@@ -161,7 +187,7 @@ export function buildSnapshot(file: GatewayConfig, rows: DatabaseRows, deps: Sna
         expiresAt: key.expiresAt,
       });
     } catch (err) {
-      deps.skip('aws_access_key', row.id, (err as Error).message);
+      deps.skip('aws_access_key', row.id, (err as Error).message, err);
     }
   }
   return {

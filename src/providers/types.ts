@@ -3,7 +3,7 @@ import type { ChatChunk, ChatRequest, ChatResult } from '../canonical/chat.js';
 import type { EmbeddingsCall, EmbeddingsCallResult } from '../canonical/embeddings.js';
 import type { RerankCall, RerankCallResult } from '../canonical/rerank.js';
 import type { GatewayError } from '../errors/gateway-error.js';
-import type { ProviderBaseConfig } from '../config/schema.js';
+import type { ProviderBaseConfig } from './shared/options.js';
 
 /**
  * An upstream HTTP request as a provider describes it: no base URL and no credentials.
@@ -175,5 +175,10 @@ export interface ProviderAdapter {
 export interface ProviderDefinition<C extends ProviderBaseConfig = ProviderBaseConfig> {
   readonly type: string;
   readonly configSchema: z.ZodType<C>;
+  /**
+   * Unknown keys people are known to write for this type, and the key each one means, for
+   * "did you mean" hints edit distance cannot find (`service_account_key_file` -> `credentials_file`).
+   */
+  readonly optionHints?: Readonly<Record<string, string>>;
   create(config: C): ProviderAdapter;
 }

@@ -34,8 +34,8 @@ describe('config validation names the path of every problem', () => {
     ['port out of range', { server: { port: 70000 } }, /^server\.port: /],
     ['bad auth mode', { server: { auth: 'maybe' } }, /^server\.auth: /],
     ['bad key hash', { server: { auth: 'keys', keys: [{ name: 'a', key_sha256: 'abc' }] } }, /^server\.keys\[0\]\.key_sha256: must be the lowercase hex sha256/],
-    ['unknown top-level key', { sever: {} }, /^\(root\): Unrecognized key: "sever"/],
-    ['unknown server key', { server: { prot: 1 } }, /^server: Unrecognized key: "prot"/],
+    ['unknown top-level key', { sever: {} }, /^sever: unknown key \(did you mean server\?\)$/],
+    ['unknown server key', { server: { prot: 1 } }, /^server\.prot: unknown key \(did you mean port\?\)$/],
     ['duplicate alias', { models: [{ name: 's', target: 'local/bm25' }, { name: 's', target: 'local/bm25' }] }, /^models\[1\]\.name: "s" is defined twice/],
   ];
   for (const [name, raw, pattern] of cases) {

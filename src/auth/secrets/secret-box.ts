@@ -5,6 +5,17 @@ import { join } from 'node:path';
 const PREFIX = 'v1';
 
 /**
+ * A sealed value this key cannot open: sealed under another key (a lost or replaced
+ * `secret.key`, a different RANKWAY_SECRET_KEY) or altered at rest.
+ */
+export class SecretUnreadableError extends Error {
+  constructor() {
+    super('sealed with a different secret key (RANKWAY_SECRET_KEY or secret.key in the data dir changed) or altered');
+    this.name = 'SecretUnreadableError';
+  }
+}
+
+/**
  * AES-256-GCM for credentials at rest: `v1:<iv>:<tag>:<ciphertext>`, base64 parts, a fresh
  * 96-bit IV per value. The additional data binds a ciphertext to its row, so a value copied
  * onto another provider key does not decrypt.
@@ -22,14 +33,18 @@ export class SecretBox {
     return [PREFIX, iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join(':');
   }
 
-  /** Throws when the value was sealed under another key or tampered with. */
+  /** Throws `SecretUnreadableError` when the value was sealed under another key or tampered with. */
   open(sealed: string, aad: string): string {
     const [prefix, iv, tag, body] = sealed.split(':');
-    if (prefix !== PREFIX || !iv || !tag || body === undefined) throw new Error('not a sealed secret');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
-    decipher.setAAD(Buffer.from(aad));
-    decipher.setAuthTag(Buffer.from(tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+    if (prefix !== PREFIX || !iv || !tag || body === undefined) throw new SecretUnreadableError();
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
+      decipher.setAAD(Buffer.from(aad));
+      decipher.setAuthTag(Buffer.from(tag, 'base64'));
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+    } catch {
+      throw new SecretUnreadableError();
+    }
   }
 }
 
@@ -46,10 +61,21 @@ export function loadSecretKey(dataDir: string, env: NodeJS.ProcessEnv = process.
   try {
     writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw withPath(err, file);
   }
-  chmodSync(file, 0o600);
-  return parseKey(readFileSync(file, 'utf8').trim());
+  try {
+    chmodSync(file, 0o600);
+    return parseKey(readFileSync(file, 'utf8').trim());
+  } catch (err) {
+    throw withPath(err, file);
+  }
+}
+
+/** Some fs errors (EISDIR on read) carry no path; the start-up message needs it. */
+function withPath(err: unknown, file: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e === 'object' && e.path === undefined) e.path = file;
+  return err;
 }
 
 function parseKey(text: string): Buffer {

@@ -1,37 +1,12 @@
-import { z } from 'zod';
-import { providerBaseSchema } from '../../config/schema.js';
 import { stripSlash } from '../shared/http-adapter.js';
 import type { AuthSpec, ProviderAdapter, ProviderDefinition } from '../types.js';
 import { parseBedrockError } from './errors.js';
 import { bedrockChat, bedrockChatStream } from './converse/index.js';
 import { bedrockEmbeddings } from './embeddings.js';
 import { bedrockRerank } from './rerank.js';
+import { bedrockOptionHints, bedrockOptions, type BedrockConfig } from './options.js';
 
-const schema = providerBaseSchema
-  .extend({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-west-2'),
-    access_key_id: z.string().min(1).optional(),
-    secret_access_key: z.string().min(1).optional(),
-    session_token: z.string().min(1).optional(),
-    /** A profile from the shared config/credentials files (default chain otherwise). */
-    profile: z.string().min(1).optional(),
-    role_arn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(),
-    external_id: z.string().min(2).max(1224).optional(),
-    session_name: z.string().regex(/^[\w+=,.@-]{2,64}$/, 'must be 2-64 of letters, digits and +=,.@-_').optional(),
-    sts_endpoint: z.url().optional(),
-    runtime_endpoint: z.url().optional(),
-    agent_runtime_endpoint: z.url().optional(),
-  })
-  .refine((c) => (c.access_key_id === undefined) === (c.secret_access_key === undefined), {
-    message: 'access_key_id and secret_access_key go together',
-    path: ['secret_access_key'],
-  })
-  .refine((c) => c.session_token === undefined || c.access_key_id !== undefined, {
-    message: 'session_token needs access_key_id and secret_access_key',
-    path: ['session_token'],
-  });
-
-export type BedrockConfig = z.infer<typeof schema>;
+export type { BedrockConfig };
 
 /** Endpoint names Bedrock calls use: `runtime` (InvokeModel, Converse) and `agent-runtime` (Rerank). */
 export const RUNTIME = 'runtime';
@@ -44,7 +19,8 @@ export const AGENT_RUNTIME = 'agent-runtime';
  */
 export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
   type: 'bedrock',
-  configSchema: schema,
+  configSchema: bedrockOptions,
+  optionHints: bedrockOptionHints,
   create: (config): ProviderAdapter => ({
     type: 'bedrock',
     endpoints: bedrockEndpoints(config),

@@ -1,14 +1,11 @@
-import { z } from 'zod';
-import { providerBaseSchema } from '../../config/schema.js';
 import { bearerAdapter } from '../shared/http-adapter.js';
 import type { ProviderDefinition } from '../types.js';
+import { jinaOptions, type JinaOptions } from './options.js';
 import { jinaRerank } from './rerank.js';
 
-const schema = providerBaseSchema.extend({ api_key: z.string().min(1) });
-
-export const jinaProvider: ProviderDefinition<z.infer<typeof schema>> = {
+export const jinaProvider: ProviderDefinition<JinaOptions> = {
   type: 'jina',
-  configSchema: schema,
+  configSchema: jinaOptions,
   create: (config) =>
     bearerAdapter({
       type: 'jina',

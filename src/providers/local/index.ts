@@ -1,15 +1,12 @@
-import { z } from 'zod';
-import { providerBaseSchema } from '../../config/schema.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { ProviderDefinition } from '../types.js';
+import { localOptions, type LocalOptions } from './options.js';
 import { localRerank } from './rerank.js';
 
-const schema = providerBaseSchema.extend({});
-
 /** The built-in provider. BM25 uses the request's documents as its corpus, so it is never chunked. */
-export const localProvider: ProviderDefinition<z.infer<typeof schema>> = {
+export const localProvider: ProviderDefinition<LocalOptions> = {
   type: 'local',
-  configSchema: schema,
+  configSchema: localOptions,
   create: () => ({
     type: 'local',
     endpoints: {},

@@ -1,14 +1,11 @@
-import { z } from 'zod';
-import { providerBaseSchema } from '../../config/schema.js';
 import { bearerAdapter } from '../shared/http-adapter.js';
 import type { ProviderDefinition } from '../types.js';
+import { openaiCompatibleOptions, type OpenaiCompatibleOptions } from './options.js';
 import { compatibleRerank } from './rerank.js';
 
-const schema = providerBaseSchema.extend({ base_url: z.url() });
-
-export const openaiCompatibleProvider: ProviderDefinition<z.infer<typeof schema>> = {
+export const openaiCompatibleProvider: ProviderDefinition<OpenaiCompatibleOptions> = {
   type: 'openai-compatible',
-  configSchema: schema,
+  configSchema: openaiCompatibleOptions,
   create: (config) =>
     bearerAdapter({
       type: 'openai-compatible',

@@ -1,20 +1,12 @@
-import { z } from 'zod';
-import { providerBaseSchema } from '../../config/schema.js';
 import { failureFromReply, genericMessage } from '../shared/errors.js';
 import { stripSlash } from '../shared/http-adapter.js';
 import type { AuthSpec, ProviderDefinition, UpstreamReply } from '../types.js';
 import { openAiChat, type PathFor } from './chat.js';
 import { openAiEmbeddings } from './embeddings.js';
 import { openAiChatStream } from './stream.js';
+import { openaiOptionHints, openaiOptions, type OpenAiOptions } from './options.js';
 
-const schema = providerBaseSchema.extend({
-  /** Up to and including the version segment, e.g. `https://api.openai.com/v1` or `http://vllm:8000/v1`. */
-  base_url: z.url().default('https://api.openai.com/v1'),
-  /** Azure OpenAI: deployment paths, `api-version` query and the `api-key` header. */
-  azure: z.strictObject({ api_version: z.string().min(1) }).optional(),
-});
-
-type OpenAiConfig = z.infer<typeof schema>;
+type OpenAiConfig = OpenAiOptions;
 
 function pathsFor(config: OpenAiConfig): PathFor {
   if (!config.azure) return (operation) => `/${operation}`;
@@ -30,7 +22,8 @@ function authFor(config: OpenAiConfig): AuthSpec {
 /** OpenAI, Azure OpenAI, vLLM and any server speaking OpenAI's chat and embeddings API. */
 export const openaiProvider: ProviderDefinition<OpenAiConfig> = {
   type: 'openai',
-  configSchema: schema,
+  configSchema: openaiOptions,
+  optionHints: openaiOptionHints,
   create(config) {
     const paths = pathsFor(config);
     return {

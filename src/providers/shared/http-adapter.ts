@@ -1,4 +1,4 @@
-import type { ProviderBaseConfig } from '../../config/schema.js';
+import type { ProviderBaseConfig } from './options.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
 import { failureFromReply, genericMessage } from './errors.js';
 import type { ProviderAdapter, ProviderCapabilities, UpstreamReply } from '../types.js';

@@ -1,20 +1,13 @@
-import { z } from 'zod';
-import { providerBaseSchema } from '../../config/schema.js';
 import { bearerAdapter } from '../shared/http-adapter.js';
 import { genericMessage } from '../shared/errors.js';
 import type { ProviderDefinition } from '../types.js';
+import { teiOptions, type TeiOptions } from './options.js';
 import { teiRerank } from './rerank.js';
 
-const schema = providerBaseSchema.extend({
-  base_url: z.url(),
-  /** TEI's --max-client-batch-size; the server default is 32. */
-  max_documents_per_request: z.number().int().positive().default(32),
-});
-
 /** A text-embeddings-inference server with a reranker model loaded. */
-export const teiProvider: ProviderDefinition<z.infer<typeof schema>> = {
+export const teiProvider: ProviderDefinition<TeiOptions> = {
   type: 'tei',
-  configSchema: schema,
+  configSchema: teiOptions,
   create: (config) =>
     bearerAdapter({
       type: 'tei',

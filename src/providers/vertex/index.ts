@@ -1,44 +1,11 @@
-import { z } from 'zod';
-import { providerBaseSchema } from '../../config/schema.js';
+import type { z } from 'zod';
 import { failureFromReply, genericMessage } from '../shared/errors.js';
 import { stripSlash } from '../shared/http-adapter.js';
 import type { GoogleAuthSpec, ProviderDefinition } from '../types.js';
 import { VERTEX_MAX_RECORDS, vertexRerank } from './rerank.js';
+import { vertexOptionHints, vertexOptions, type VertexConfig } from './options.js';
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
-
-const schema = providerBaseSchema
-  .extend({
-    project: z.string().min(1, 'project is required'),
-    location: z.string().min(1).default('global'),
-    ranking_config: z.string().min(1).default('default_ranking_config'),
-    /** Path of a service-account key file. */
-    credentials_file: z.string().min(1).optional(),
-    /** A service-account key inline, as a JSON string or an object. */
-    credentials_json: z
-      .union([z.string(), z.record(z.string(), z.unknown())])
-      .transform((v, ctx) => {
-        if (typeof v !== 'string') return v;
-        try {
-          return JSON.parse(v) as Record<string, unknown>;
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'credentials_json is not valid JSON' });
-          return z.NEVER;
-        }
-      })
-      .optional(),
-    /** A ready OAuth2 access token (short-lived; for testing or external refreshers). */
-    access_token: z.string().min(1).optional(),
-  })
-  .refine((c) => [c.credentials_file, c.credentials_json, c.access_token].filter((v) => v !== undefined).length <= 1, {
-    message: 'set at most one of credentials_file, credentials_json and access_token (none = application default credentials)',
-  })
-  .refine((c) => c.credentials_json === undefined || (typeof c.credentials_json.client_email === 'string' && typeof c.credentials_json.private_key === 'string'), {
-    message: 'credentials_json must be a service-account key with client_email and private_key',
-    path: ['credentials_json'],
-  });
-
-type VertexConfig = z.infer<typeof schema>;
 
 /** Regional Discovery Engine hosts are `<location>-discoveryengine.googleapis.com`. */
 function defaultBaseUrl(location: string): string {
@@ -48,7 +15,8 @@ function defaultBaseUrl(location: string): string {
 /** Google Vertex AI ranking (Discovery Engine `rankingConfigs.rank`). */
 export const vertexProvider: ProviderDefinition<VertexConfig> = {
   type: 'vertex',
-  configSchema: schema as unknown as z.ZodType<VertexConfig>,
+  configSchema: vertexOptions as unknown as z.ZodType<VertexConfig>,
+  optionHints: vertexOptionHints,
   create(config) {
     const auth: GoogleAuthSpec = {
       scheme: 'google',

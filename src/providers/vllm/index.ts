@@ -1,15 +1,12 @@
-import { z } from 'zod';
-import { providerBaseSchema } from '../../config/schema.js';
 import { bearerAdapter } from '../shared/http-adapter.js';
 import type { ProviderDefinition } from '../types.js';
+import { vllmOptions, type VllmOptions } from './options.js';
 import { vllmRerank } from './rerank.js';
 
-const schema = providerBaseSchema.extend({ base_url: z.url() });
-
 /** A self-hosted vLLM server running a cross-encoder (`--task score`). */
-export const vllmProvider: ProviderDefinition<z.infer<typeof schema>> = {
+export const vllmProvider: ProviderDefinition<VllmOptions> = {
   type: 'vllm',
-  configSchema: schema,
+  configSchema: vllmOptions,
   create: (config) =>
     bearerAdapter({
       type: 'vllm',

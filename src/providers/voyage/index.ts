@@ -1,14 +1,11 @@
-import { z } from 'zod';
-import { providerBaseSchema } from '../../config/schema.js';
 import { bearerAdapter } from '../shared/http-adapter.js';
 import type { ProviderDefinition } from '../types.js';
+import { voyageOptions, type VoyageOptions } from './options.js';
 import { voyageRerank } from './rerank.js';
 
-const schema = providerBaseSchema.extend({ api_key: z.string().min(1) });
-
-export const voyageProvider: ProviderDefinition<z.infer<typeof schema>> = {
+export const voyageProvider: ProviderDefinition<VoyageOptions> = {
   type: 'voyage',
-  configSchema: schema,
+  configSchema: voyageOptions,
   create: (config) =>
     bearerAdapter({
       type: 'voyage',

@@ -1,0 +1,5 @@
+import { z } from 'zod';
+import { providerOptions } from '../shared/options.js';
+
+export const localOptions = providerOptions({});
+export type LocalOptions = z.infer<typeof localOptions>;

@@ -1,0 +1,5 @@
+import { z } from 'zod';
+import { providerOptions, upstreamUrl } from '../shared/options.js';
+
+export const openaiCompatibleOptions = providerOptions({ base_url: upstreamUrl });
+export type OpenaiCompatibleOptions = z.infer<typeof openaiCompatibleOptions>;

@@ -1,0 +1,5 @@
+import { z } from 'zod';
+import { providerOptions, upstreamUrl } from '../shared/options.js';
+
+export const vllmOptions = providerOptions({ base_url: upstreamUrl });
+export type VllmOptions = z.infer<typeof vllmOptions>;

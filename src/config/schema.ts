@@ -86,6 +86,8 @@ export const serverSchema = z.strictObject({
   keys: z.array(callerKeySchema).default([]),
   aws_access_keys: z.array(awsAccessKeySchema).default([]),
   tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
+  /** `/readyz` also fails while the database or Redis is down (off: outages only degrade). */
+  strict_readiness: z.boolean().default(false),
 });
 
 export const storageSchema = z.strictObject({
@@ -103,7 +105,8 @@ export const cacheSchema = z.strictObject({
   max_bytes: positiveInt.default(64 * 1024 * 1024),
   /** Redis lookups slower than this count as misses, so a slow Redis never stalls a request. */
   redis_timeout_ms: positiveInt.default(100),
-  redis_key_prefix: z.string().default('rankway:pairs:'),
+  /** Appended to `storage.redis_prefix`: score keys are `<redis_prefix><redis_key_prefix><hash>`. */
+  redis_key_prefix: z.string().default('pairs:'),
 });
 
 /** Settings of the vendor-dialect surfaces whose requests carry no Rankway model name. */

@@ -5,139 +5,290 @@ import { periodStart } from '../core/limits/types.js';
 import type { Router } from '../core/router.js';
 import { ProviderRuntime } from '../core/upstream.js';
 import type { Logger } from '../observability/log.js';
-import type { ControlStore } from '../store/control.js';
+import type { ControlStore, ResourceChange, ResourceKind } from '../store/control.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { ApiKeyData } from './resources.js';
-import { buildSnapshot, type ControlSnapshot } from './snapshot.js';
+import { loadSnapshot, saveSnapshot } from './snapshot-file.js';
+import { SnapshotState } from './snapshot-state.js';
+import type { ControlSnapshot, SnapshotDeps } from './snapshot.js';
 
 export interface ControlPlaneDeps {
-  readonly store: ControlStore;
   readonly box: SecretBox;
   readonly http: HttpClient;
   readonly router: Router;
   readonly limiter: Limiter;
   readonly logger: Logger;
+  /** Where the last good snapshot is saved (PostgreSQL only); absent: never saved. */
+  readonly dataDir?: string;
+  /** How often budgets are re-seeded from recorded spend as a safety net (ms). */
+  readonly seedIntervalMs?: number;
 }
 
+/** Where the database part of the running snapshot came from. */
+export type SnapshotSource = 'none' | 'saved' | 'database';
+
+/** Changes read per poll; a backlog this long is read whole instead (cheaper than patching). */
+const CHANGE_BATCH = 1000;
+
 /**
- * Keeps the running snapshot in step with the config file and the database. Every instance
- * polls the store's change-feed version (one tiny query every `intervalMs`), so a change made
- * through any instance's admin API is live everywhere within a second, on SQLite or
- * PostgreSQL alike. Requests never wait on this: they read whatever snapshot is current.
+ * Keeps the running snapshot in step with the config file and the database, by change: each
+ * write appends (kind, id) to the change feed; an instance reads the feed after its version,
+ * fetches just those resources and patches its snapshot. The feed is polled every
+ * `intervalMs` (one indexed query) and a Redis message announcing a version makes the others
+ * read it at once. Requests never wait on this: they read whatever snapshot is current.
+ * Budgets are not re-summed per change: spend is seeded at start and on `seedBudgets()`.
  */
 export class ControlPlane {
-  private snapshot?: ControlSnapshot;
+  private state?: SnapshotState;
+  private store?: ControlStore;
   private file: GatewayConfig;
   private timer?: NodeJS.Timeout;
-  private running: Promise<void> = Promise.resolve();
+  private running?: Promise<void>;
+  private queued?: Promise<void>;
   private runtimes = new Map<string, ProviderRuntime>();
-  private lastSeed = 0;
   private readonly reported = new Set<string>();
+  private lastSeed = 0;
+  private seeding?: Promise<void>;
+  private saveTimer?: NodeJS.Timeout;
+  private saving: Promise<void> = Promise.resolve();
+  private readonly snapshotDeps: SnapshotDeps;
+  /** Set once a load or patch failed since the last success (logged once per outage). */
+  private failing = false;
+  source: SnapshotSource = 'none';
 
   constructor(
     file: GatewayConfig,
     private readonly deps: ControlPlaneDeps,
   ) {
     this.file = file;
-  }
-
-  get current(): ControlSnapshot {
-    if (!this.snapshot) throw new Error('control plane not loaded');
-    return this.snapshot;
-  }
-
-  get fileConfig(): GatewayConfig {
-    return this.file;
-  }
-
-  /** Polls for changes until `stop()`. */
-  start(intervalMs = 500): void {
-    let failing = false;
-    this.timer = setInterval(() => {
-      this.refresh().then(
-        () => {
-          if (failing) this.deps.logger.info('control plane refresh works again');
-          failing = false;
-        },
-        (err) => {
-          // Once per outage: the poll runs twice a second.
-          if (!failing) this.deps.logger.warn({ err }, 'control plane refresh failed; keeping the current snapshot');
-          failing = true;
-        },
-      );
-    }, intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  /** Rebuilds when the database changed since the current snapshot (or when forced). */
-  refresh(force = false): Promise<void> {
-    this.running = this.running.catch(() => undefined).then(async () => {
-      const version = await this.deps.store.version();
-      if (force || !this.snapshot || version !== this.snapshot.version) await this.rebuild(version);
-      if (Date.now() - this.lastSeed > 10_000) await this.seedBudgets();
-    });
-    return this.running;
-  }
-
-  /** Called after this instance wrote to the database (admin API): rebuild and tell the others. */
-  async changed(): Promise<void> {
-    await this.refresh();
-    this.onLocalChange?.();
-  }
-
-  /** Set by the gateway to broadcast changes (Redis pub/sub) when it has a bus. */
-  onLocalChange?: () => void;
-
-  /** Swaps in a new config file (hot reload); database resources stay. */
-  async useFile(file: GatewayConfig): Promise<void> {
-    this.file = file;
-    await this.refresh(true);
-  }
-
-  private async rebuild(version: number): Promise<void> {
-    const { store } = this.deps;
-    const [providerKeys, models, apiKeys, awsAccessKeys] = await Promise.all([
-      store.listResources('provider_key'),
-      store.listResources('model'),
-      store.listResources('api_key'),
-      store.listResources('aws_access_key'),
-    ]);
-    const next = new Map<string, ProviderRuntime>();
-    const snapshot = buildSnapshot(this.file, { version, providerKeys, models, apiKeys, awsAccessKeys }, {
-      box: this.deps.box,
+    this.snapshotDeps = {
+      box: deps.box,
       runtime: (cacheKey: string, provider: LoadedProvider) => {
         // Unchanged providers keep their runtime: connection pools and learnt paths survive.
         let rt = this.runtimes.get(cacheKey);
-        if (!rt || (cacheKey.startsWith('file:') && rt.config !== provider.config)) rt = new ProviderRuntime(provider, this.deps.http);
-        next.set(cacheKey, rt);
+        if (!rt || (cacheKey.startsWith('file:') && rt.config !== provider.config)) {
+          rt = new ProviderRuntime(provider, deps.http);
+          this.runtimes.set(cacheKey, rt);
+        }
         return rt;
       },
       skip: (kind, id, reason) => {
         const key = `${kind}:${id}:${reason}`;
         if (this.reported.has(key)) return;
         this.reported.add(key);
-        this.deps.logger.warn({ kind, id, reason }, 'database resource skipped');
+        deps.logger.warn({ kind, id, reason }, 'database resource skipped');
       },
-    });
-    this.runtimes = next;
-    this.snapshot = snapshot;
-    this.deps.router.swap(snapshot.table);
-    await this.seedBudgets();
+    };
   }
 
-  /** Budgets survive restarts: spend recorded in the database is the floor of the running total. */
-  private async seedBudgets(): Promise<void> {
-    this.lastSeed = Date.now();
-    const now = Date.now();
-    for (const period of ['day', 'month'] as const) {
-      const keys = this.current.apiKeys.filter((k) => (k.data as unknown as ApiKeyData).budget?.period === period).map((k) => k.id);
-      if (keys.length === 0) continue;
-      const spent = await this.deps.store.spendSince(keys, new Date(periodStart(period, now)).toISOString());
-      for (const [keyId, usd] of spent) await this.deps.limiter.seedSpend(keyId, period, usd, now);
+  get current(): ControlSnapshot {
+    if (!this.state) throw new Error('control plane not loaded');
+    return this.state;
+  }
+
+  get loaded(): boolean {
+    return this.state !== undefined;
+  }
+
+  /** Stored secrets this instance cannot open (sealed under another secret key). */
+  get undecryptable(): readonly string[] {
+    return this.state ? [...this.state.undecryptable] : [];
+  }
+
+  get fileConfig(): GatewayConfig {
+    return this.file;
+  }
+
+  /** Uses the config file alone until a database or saved snapshot is there. */
+  loadFileOnly(): void {
+    this.install(SnapshotState.build(this.file, { version: 0, providerKeys: [], models: [], apiKeys: [] }, this.snapshotDeps));
+  }
+
+  /** Serves the last saved snapshot (the database is unreachable); false when none was saved. */
+  restore(): boolean {
+    if (!this.deps.dataDir) return false;
+    const rows = loadSnapshot(this.deps.dataDir);
+    if (!rows) return false;
+    this.install(SnapshotState.build(this.file, rows, this.snapshotDeps));
+    this.source = 'saved';
+    return true;
+  }
+
+  /** The database is reachable: the next refresh reads it whole, later ones by change. */
+  attach(store: ControlStore): void {
+    this.store = store;
+  }
+
+  /** Polls for changes until `stop()`. */
+  start(intervalMs = 500): void {
+    clearInterval(this.timer);
+    this.timer = setInterval(() => {
+      void this.refresh().catch(() => undefined);
+      const every = this.deps.seedIntervalMs ?? 60_000;
+      if (this.source === 'database' && Date.now() - this.lastSeed > every) void this.seedBudgets().catch(() => undefined);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops polling and writes a snapshot save that was still waiting. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      this.save();
     }
+    await this.saving;
+  }
+
+  /**
+   * Brings the snapshot up to the database's latest version. Calls made while one runs share
+   * the next run, so a burst of notifications costs one read of the feed, not one each.
+   */
+  refresh(): Promise<void> {
+    if (this.queued) return this.queued;
+    const run = (this.running ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.catchUp();
+      })
+      .then(
+        () => {
+          if (this.failing) this.deps.logger.info('control plane reads the database again');
+          this.failing = false;
+        },
+        (err: unknown) => {
+          if (!this.failing) this.deps.logger.warn({ err }, 'control plane refresh failed; keeping the current snapshot');
+          this.failing = true;
+          throw err;
+        },
+      );
+    this.queued = run;
+    this.running = run;
+    return run;
+  }
+
+  /** Another instance announced a version (Redis): read the feed unless we have it already. */
+  notify(version: number | undefined): void {
+    if (version !== undefined && this.state && this.source === 'database' && version <= this.state.version) return;
+    void this.refresh().catch(() => undefined);
+  }
+
+  /** Called after this instance wrote to the database (admin API): patch, then tell the others. */
+  async changed(kind: ResourceKind, id: string): Promise<void> {
+    await this.refresh();
+    this.onLocalChange?.({ kind, id, version: this.state?.version ?? 0 });
+  }
+
+  /** Set by the gateway to broadcast changes (Redis pub/sub) when it has a bus. */
+  onLocalChange?: (change: ResourceChange) => void;
+
+  /** Swaps in a new config file (hot reload); database resources stay, nothing is read again. */
+  async useFile(file: GatewayConfig): Promise<void> {
+    await this.running?.catch(() => undefined);
+    this.file = file;
+    if (!this.state) return;
+    this.state.useFile(file);
+    this.swapRouting();
+  }
+
+  /**
+   * Budgets survive restarts: spend recorded in the database is the floor of the running
+   * total. One query per budget period for every key at once (no per-key parameters).
+   */
+  seedBudgets(): Promise<void> {
+    this.seeding ??= (async () => {
+      try {
+        const store = this.store;
+        const state = this.state;
+        if (!store || !state) return;
+        this.lastSeed = Date.now();
+        const now = Date.now();
+        const periods = new Map<string, 'day' | 'month'>();
+        for (const row of state.apiKeys) {
+          const budget = (row.data as unknown as ApiKeyData).budget;
+          if (budget) periods.set(row.id, budget.period);
+        }
+        for (const period of ['day', 'month'] as const) {
+          if (![...periods.values()].includes(period)) continue;
+          const spent = await store.spendSince(new Date(periodStart(period, now)).toISOString());
+          for (const [keyId, usd] of spent) if (periods.get(keyId) === period) await this.deps.limiter.seedSpend(keyId, period, usd, now);
+        }
+      } finally {
+        this.seeding = undefined;
+      }
+    })();
+    return this.seeding;
+  }
+
+  private async catchUp(): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    if (!this.state || this.source !== 'database') return this.loadAll(store);
+    const state = this.state;
+    const changes = await store.changesSince(state.version, CHANGE_BATCH);
+    if (changes.length === 0) return;
+    if (changes.length === CHANGE_BATCH) return this.loadAll(store);
+    // The latest change per resource is enough: each patch applies the row as it is now.
+    const latest = new Map<string, ResourceChange>();
+    for (const c of changes) latest.set(`${c.kind}\u0000${c.id}`, c);
+    const targets = [...latest.values()];
+    const rows = await Promise.all(targets.map((c) => store.getResource(c.kind, c.id)));
+    let routing = false;
+    targets.forEach((c, i) => {
+      routing = state.apply(c.kind, c.id, rows[i]) || routing;
+    });
+    state.version = changes[changes.length - 1].version;
+    if (routing) this.swapRouting();
+    this.scheduleSave();
+  }
+
+  private async loadAll(store: ControlStore): Promise<void> {
+    const version = await store.version();
+    const [providerKeys, models, apiKeys, awsAccessKeys] = await Promise.all([
+      store.listResources('provider_key'),
+      store.listResources('model'),
+      store.listResources('api_key'),
+      store.listResources('aws_access_key'),
+    ]);
+    const first = this.source !== 'database';
+    this.install(SnapshotState.build(this.file, { version, providerKeys, models, apiKeys, awsAccessKeys }, this.snapshotDeps));
+    this.source = 'database';
+    this.scheduleSave();
+    if (first) await this.seedBudgets();
+  }
+
+  private install(state: SnapshotState): void {
+    this.state = state;
+    this.swapRouting();
+  }
+
+  /** Publishes the routing table and forgets runtimes no provider uses any more. */
+  private swapRouting(): void {
+    const table = this.state!.table;
+    this.deps.router.swap(table);
+    const used = new Set(table.providers.values());
+    for (const [key, rt] of this.runtimes) if (!used.has(rt)) this.runtimes.delete(key);
+  }
+
+  /** Saves at most once a second, after a burst of changes settles. */
+  private scheduleSave(): void {
+    if (!this.deps.dataDir || this.store?.backend !== 'postgres' || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.save();
+    }, 1000);
+    this.saveTimer.unref();
+  }
+
+  private save(): void {
+    const dir = this.deps.dataDir;
+    const state = this.state;
+    if (!dir || !state) return;
+    const rows = state.allRows();
+    this.saving = this.saving
+      .then(() => saveSnapshot(dir, rows))
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'saving the control snapshot failed'));
   }
 }

@@ -12,6 +12,8 @@ export interface MetricsOptions {
   readonly names: () => { readonly models: ReadonlyMap<string, unknown>; readonly providers: ReadonlyMap<string, unknown> };
   /** Queue and in-flight gauges, read at scrape time. */
   readonly providerLoad?: () => Iterable<{ provider: string; inFlight: number; queued: number }>;
+  /** Dependency health (database, Redis ...), read at scrape time: `rankway_dependency_up`. */
+  readonly dependencies?: () => Iterable<{ name: string; up: boolean }>;
   /** Adds Node's default process metrics (event-loop lag, heap, RSS, GC). Default true. */
   readonly processMetrics?: boolean;
 }
@@ -95,6 +97,18 @@ export class GatewayMetrics implements RequestObserver {
     });
     this.degraded = new Counter({ name: 'rankway_degraded_responses_total', help: 'Responses served degraded (passthrough order)', labelNames: ['alias'], registers });
 
+    const dependencies = options.dependencies;
+    if (dependencies) {
+      new Gauge({
+        name: 'rankway_dependency_up',
+        help: '1 when the dependency (database, redis ...) answers, 0 while it is down (the gateway serves degraded)',
+        labelNames: ['dependency'],
+        registers,
+        collect() {
+          for (const d of dependencies()) this.set({ dependency: d.name }, d.up ? 1 : 0);
+        },
+      });
+    }
     const load = options.providerLoad;
     if (load) {
       new Gauge({

@@ -195,31 +195,45 @@ export class ControlPlane {
 
   /**
    * Budgets survive restarts: spend recorded in the database is the floor of the running
-   * total. One query per budget period for every key at once (no per-key parameters).
+   * total. Runs once the database is first read, then every `seedIntervalMs` as a safety net;
+   * a limiter that detects lost counters can call it (or read `budgetSpend()`) at any time.
    */
   seedBudgets(): Promise<void> {
     this.seeding ??= (async () => {
       try {
-        const store = this.store;
-        const state = this.state;
-        if (!store || !state) return;
         this.lastSeed = Date.now();
         const now = Date.now();
-        const periods = new Map<string, 'day' | 'month'>();
-        for (const row of state.apiKeys) {
-          const budget = (row.data as unknown as ApiKeyData).budget;
-          if (budget) periods.set(row.id, budget.period);
-        }
-        for (const period of ['day', 'month'] as const) {
-          if (![...periods.values()].includes(period)) continue;
-          const spent = await store.spendSince(new Date(periodStart(period, now)).toISOString());
-          for (const [keyId, usd] of spent) if (periods.get(keyId) === period) await this.deps.limiter.seedSpend(keyId, period, usd, now);
+        for (const seed of await this.budgetSpend()) {
+          if (seed.usd > 0) await this.deps.limiter.seedSpend(seed.keyId, seed.period, seed.usd, now);
         }
       } finally {
         this.seeding = undefined;
       }
     })();
     return this.seeding;
+  }
+
+  /**
+   * The database's spend in the current period of every budgeted key: one query per budget
+   * period for all keys at once (no per-key parameters, so 100,000 budgeted keys are fine).
+   */
+  async budgetSpend(): Promise<{ keyId: string; period: 'day' | 'month'; usd: number }[]> {
+    const store = this.store;
+    const state = this.state;
+    if (!store || !state) return [];
+    const now = Date.now();
+    const byPeriod = { day: [] as string[], month: [] as string[] };
+    for (const row of state.apiKeys) {
+      const budget = (row.data as unknown as ApiKeyData).budget;
+      if (budget) byPeriod[budget.period].push(row.id);
+    }
+    const seeds: { keyId: string; period: 'day' | 'month'; usd: number }[] = [];
+    for (const period of ['day', 'month'] as const) {
+      if (byPeriod[period].length === 0) continue;
+      const spent = await store.spendSince(new Date(periodStart(period, now)).toISOString());
+      for (const keyId of byPeriod[period]) seeds.push({ keyId, period, usd: spent.get(keyId) ?? 0 });
+    }
+    return seeds;
   }
 
   private async catchUp(): Promise<void> {

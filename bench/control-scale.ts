@@ -133,7 +133,7 @@ async function run(backend: string): Promise<Record<string, string>> {
     });
     const startOne = async (i: number) => {
       const t0 = performance.now();
-      const p = await startRankway(env(i));
+      const p = await startRankway(env(i), 300_000);
       return { p, ms: performance.now() - t0 };
     };
     const first = await startOne(0);

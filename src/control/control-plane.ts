@@ -50,6 +50,7 @@ export class ControlPlane {
   private lastSeed = 0;
   private seeding?: Promise<void>;
   private saveTimer?: NodeJS.Timeout;
+  private dirtySince?: number;
   private saving: Promise<void> = Promise.resolve();
   private readonly snapshotDeps: SnapshotDeps;
   /** Set once a load or patch failed since the last success (logged once per outage). */
@@ -123,6 +124,8 @@ export class ControlPlane {
   start(intervalMs = 500): void {
     clearInterval(this.timer);
     this.timer = setInterval(() => {
+      // A hung database still holds earlier polls: do not pile more queries onto it.
+      if ((this.store as { stuck?: number } | undefined)?.stuck) return;
       void this.refresh().catch(() => undefined);
       const every = this.deps.seedIntervalMs ?? 60_000;
       if (this.source === 'database' && Date.now() - this.lastSeed > every) void this.seedBudgets().catch(() => undefined);
@@ -286,13 +289,22 @@ export class ControlPlane {
     for (const [key, rt] of this.runtimes) if (!used.has(rt)) this.runtimes.delete(key);
   }
 
-  /** Saves at most once a second, after a burst of changes settles. */
+  /**
+   * Saves once changes have been quiet for 2 s, and at least every 30 s during a long burst:
+   * with 100,000 keys the file is tens of megabytes, so it is not rewritten per change.
+   */
   private scheduleSave(): void {
-    if (!this.deps.dataDir || this.store?.backend !== 'postgres' || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      this.save();
-    }, 1000);
+    if (!this.deps.dataDir || this.store?.backend !== 'postgres') return;
+    const now = Date.now();
+    this.dirtySince ??= now;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(
+      () => {
+        this.saveTimer = undefined;
+        this.save();
+      },
+      Math.max(0, Math.min(2000, this.dirtySince + 30_000 - now)),
+    );
     this.saveTimer.unref();
   }
 
@@ -300,6 +312,7 @@ export class ControlPlane {
     const dir = this.deps.dataDir;
     const state = this.state;
     if (!dir || !state) return;
+    this.dirtySince = undefined;
     const rows = state.allRows();
     this.saving = this.saving
       .then(() => saveSnapshot(dir, rows))

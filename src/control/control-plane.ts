@@ -27,8 +27,10 @@ export interface ControlPlaneDeps {
 /** Where the database part of the running snapshot came from. */
 export type SnapshotSource = 'none' | 'saved' | 'database';
 
-/** Changes read per poll; a backlog this long is read whole instead (cheaper than patching). */
+/** Changes read per query of the feed. */
 const CHANGE_BATCH = 1000;
+/** Beyond this many batches behind, the snapshot is read whole instead of patched. */
+const MAX_PATCH_BATCHES = 20;
 
 /**
  * Keeps the running snapshot in step with the config file and the database, by change: each
@@ -244,21 +246,27 @@ export class ControlPlane {
     if (!store) return;
     if (!this.state || this.source !== 'database') return this.loadAll(store);
     const state = this.state;
-    const changes = await store.changesSince(state.version, CHANGE_BATCH);
-    if (changes.length === 0) return;
-    if (changes.length === CHANGE_BATCH) return this.loadAll(store);
-    // The latest change per resource is enough: each patch applies the row as it is now.
-    const latest = new Map<string, ResourceChange>();
-    for (const c of changes) latest.set(`${c.kind}\u0000${c.id}`, c);
-    const targets = [...latest.values()];
-    const rows = await Promise.all(targets.map((c) => store.getResource(c.kind, c.id)));
-    let routing = false;
-    targets.forEach((c, i) => {
-      routing = state.apply(c.kind, c.id, rows[i]) || routing;
-    });
-    state.version = changes[changes.length - 1].version;
-    if (routing) this.swapRouting();
-    this.scheduleSave();
+    // A backlog is patched a batch at a time, yielding in between; only a very long one
+    // (an instance that was cut off for a while) is cheaper to read whole.
+    for (let batch = 0; ; batch++) {
+      if (batch === MAX_PATCH_BATCHES) return this.loadAll(store);
+      const changes = await store.changesSince(state.version, CHANGE_BATCH);
+      if (changes.length === 0) return;
+      // The latest change per resource is enough: each patch applies the row as it is now.
+      const latest = new Map<string, ResourceChange>();
+      for (const c of changes) latest.set(`${c.kind}\u0000${c.id}`, c);
+      const targets = [...latest.values()];
+      const rows = await Promise.all(targets.map((c) => store.getResource(c.kind, c.id)));
+      let routing = false;
+      targets.forEach((c, i) => {
+        routing = state.apply(c.kind, c.id, rows[i]) || routing;
+      });
+      state.version = changes[changes.length - 1].version;
+      if (routing) this.swapRouting();
+      this.scheduleSave();
+      if (changes.length < CHANGE_BATCH) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   private async loadAll(store: ControlStore): Promise<void> {

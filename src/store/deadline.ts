@@ -23,6 +23,12 @@ export function isConnectionFailure(err: unknown): boolean {
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(message);
 }
 
+/**
+ * Bulk reads get longer: reading 100,000 keys whole (at start, or after a long outage) or
+ * summing a month of spend takes seconds on a busy database, and is not an outage.
+ */
+const BULK_DEADLINES: Partial<Record<keyof ControlStore, number>> = { listResources: 120_000, spendSince: 60_000 };
+
 /** A store whose calls give up after `timeoutMs`, and whose connection failures are `StoreUnavailableError`. */
 export interface GuardedStore extends ControlStore {
   /** Calls that timed out and whose query has not come back yet (a hung database). */
@@ -34,9 +40,9 @@ export interface GuardedStore extends ControlStore {
  * admin request or a poll forever; after `timeoutMs` the caller gets `StoreUnavailableError`
  * and the query is left to finish or fail on its own. `close` is passed through unbounded.
  */
-export function withDeadline(store: ControlStore, timeoutMs: number): GuardedStore {
+export function withDeadline(store: ControlStore, timeoutMs: number, slow: Partial<Record<keyof ControlStore, number>> = BULK_DEADLINES): GuardedStore {
   let stuck = 0;
-  const guard = <T>(call: () => Promise<T>): Promise<T> =>
+  const guard = <T>(call: () => Promise<T>, timeoutMs: number): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       let late = false;
       const timer = setTimeout(() => {
@@ -62,7 +68,8 @@ export function withDeadline(store: ControlStore, timeoutMs: number): GuardedSto
       if (prop === 'stuck') return stuck;
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function' || prop === 'close' || prop === 'constructor') return value;
-      return (...args: unknown[]) => guard(async () => (value as (...a: unknown[]) => unknown).apply(target, args));
+      const ms = slow[prop as keyof ControlStore] ?? timeoutMs;
+      return (...args: unknown[]) => guard(async () => (value as (...a: unknown[]) => unknown).apply(target, args), ms);
     },
   }) as GuardedStore;
 }

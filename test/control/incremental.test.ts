@@ -169,4 +169,26 @@ describe('incremental control plane', () => {
       await store.close();
     });
   }
+
+  it('a backlog longer than one batch of the feed is patched batch by batch to the same result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rankway-incr-'));
+    dirs.push(dir);
+    const store = new SqliteControlStore(openSqlite(dir));
+    const box = new SecretBox(randomBytes(32));
+    const file = buildConfig({}, { env: {} });
+    const plane = new ControlPlane(file, { box, http: new HttpClient(), router: new Router(file, new Map()), limiter: new MemoryLimiter(), logger: createLogger({ level: 'silent' }) });
+    plane.attach(store);
+    await plane.refresh();
+    const at = new Date().toISOString();
+    for (let i = 0; i < 2500; i++) {
+      const hash = randomBytes(32).toString('hex');
+      await store.createResource({ id: `key_${i}`, kind: 'api_key', name: hash, data: { name: null, key_hash: hash, allowed_models: null, rpm: null, tpm: null, rpd: null, budget: null, expires_at: null, disabled: i % 3 === 0, metadata: {} }, createdAt: at, updatedAt: at });
+    }
+    for (let i = 0; i < 2500; i += 7) await store.deleteResource('api_key', `key_${i}`);
+    await plane.refresh();
+    assertSame(plane.current, await fullBuild(store, file, box), 'backlog');
+    assert.equal(plane.current.version, await store.version());
+    assert.equal(plane.source, 'database');
+    await store.close();
+  });
 });

@@ -72,7 +72,7 @@ describe('three instances while PostgreSQL is stopped, paused, or down at start'
       dirs.push(mkdtempSync(join(tmpdir(), 'rankway-dbdown-')));
       writeFileSync(join(dirs[i], 'rankway.yaml'), 'server:\n  auth: keys\n');
     }
-    instances.push(...(await Promise.all(dirs.map((d) => startRankway(env(d))))));
+    instances.push(...(await Promise.all(dirs.map((d) => startRankway(env(d), 120_000)))));
     const res = await createKey(instances[0].adminUrl, 'caller-one');
     assert.equal(res.status, 201, await res.text());
     await until('every instance serves caller-one', async () => (await Promise.all(instances.map((i) => rerank(i.url, 'caller-one')))).every((s) => s === 200));
@@ -141,7 +141,7 @@ describe('three instances while PostgreSQL is stopped, paused, or down at start'
     await pg!.stop();
     let restarted: RankwayProcess;
     try {
-      restarted = await startRankway(env(dir));
+      restarted = await startRankway(env(dir), 120_000);
       instances[2] = restarted;
       const ready = (await (await fetch(`${restarted.adminUrl}/readyz`)).json()) as any;
       assert.equal(ready.checks.snapshot, 'ok (saved copy)');

@@ -33,5 +33,5 @@ const created = await fetch(`${admin}/admin/v1/apikeys`, {
   body: JSON.stringify({ key_hash: sha256Hex(LIMITED_KEY), rpm: 100_000_000, tpm: 1_000_000_000_000, budget: { usd: 1_000_000, period: 'day' } }),
 });
 if (created.status !== 201) throw new Error(`creating the bench key failed: ${created.status} ${await created.text()}`);
-await gateway.control.refresh(true);
+await gateway.control.refresh();
 serveUsage(Number(new URL(address).port));

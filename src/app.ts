@@ -8,7 +8,7 @@ import { OpenApiRegistry } from './api/openapi/registry.js';
 import { registerOpenApiRoute } from './api/openapi/route.js';
 import { registerRerankRoutes } from './api/rerank/routes.js';
 import { resolveAdminKey, type AdminKey } from './auth/inbound/admin-key.js';
-import { KeyringAuthenticator } from './auth/inbound/authenticator.js';
+import { KeyringAuthenticator, sha256Hex } from './auth/inbound/authenticator.js';
 import type { AwsAccessKeyLookup } from './auth/inbound/aws-access-keys.js';
 import { SigV4CallerAuthenticator, type AwsCallerKeyDirectory } from './auth/inbound/sigv4-caller.js';
 import { loadSecretKey, SecretBox } from './auth/secrets/secret-box.js';
@@ -26,14 +26,15 @@ import { RerankService } from './core/rerank/service.js';
 import { Router } from './core/router.js';
 import type { ProviderRuntime } from './core/upstream.js';
 import { accessLog } from './observability/access-log.js';
-import { redisCheck, runChecks, type ReadinessCheck } from './observability/health.js';
+import { DependencyRegistry, redisDependency } from './observability/health.js';
 import { createLogger, type Logger } from './observability/log.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import type { Tracing } from './observability/tracing.js';
 import { buildAdminServer } from './server/admin.js';
 import { buildProxyServer, type RequestObserver } from './server/proxy.js';
 import type { ControlStore } from './store/control.js';
-import { openControlStore } from './store/open.js';
+import { isConnectionFailure, StoreUnavailableError, withDeadline, type GuardedStore } from './store/deadline.js';
+import { isPostgresUrl, openControlStore } from './store/open.js';
 import { UsageRecorder } from './store/usage.js';
 import { HttpClient } from './transport/http-client.js';
 
@@ -57,6 +58,8 @@ export interface Gateway {
   readonly logger: Logger;
   readonly usage: UsageRecorder;
   readonly control: ControlPlane;
+  /** Dependency health: register more with `health.register(...)` (shown in /healthz and metrics). */
+  readonly health: DependencyRegistry;
   readonly limiter: Limiter;
   /** Resolves once storage is open and the first snapshot is loaded (listen() waits for it). */
   readonly ready: Promise<void>;
@@ -81,6 +84,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** How long an admin request or a poll waits on the database before answering 503 / retrying. */
+const DATABASE_TIMEOUT_MS = 2000;
+
 /** Builds the proxy and admin servers without listening (tests listen on port 0). */
 export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger();
@@ -94,44 +100,94 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger, { prefix: config.storage.redis_prefix, commandTimeoutMs: config.storage.redis_limits_timeout_ms }) : new MemoryLimiter();
   const box = new SecretBox(loadSecretKey(config.storage.data_dir, env));
 
-  let store: ControlStore | undefined;
+  const health = new DependencyRegistry(logger);
+  let rawStore: ControlStore | undefined;
+  let store: GuardedStore | undefined;
   let adminKey: AdminKey | undefined;
-  let control: ControlPlane | undefined;
   let bus: RedisChangeBus | undefined;
-  const ready = (async () => {
-    store = await openControlStore(config.storage);
-    adminKey = await resolveAdminKey(store, env);
-    control = new ControlPlane(config, { store, box, http, router, limiter, logger });
-    if (limiter instanceof RedisLimiter) {
-      const plane = control;
-      limiter.useSeeder(() => plane.budgetSpend());
-    }
-    await control.refresh(true);
+  let stopping = false;
+  let reconnect: NodeJS.Timeout | undefined;
+  const control = new ControlPlane(config, { box, http, router, limiter, logger, dataDir: config.storage.data_dir });
+  const postgres = isPostgresUrl(config.storage.database_url);
+  // Admin key from the environment works without the database (the admin API can then say 503).
+  if (env.RANKWAY_ADMIN_KEY) adminKey = { hash: Buffer.from(sha256Hex(env.RANKWAY_ADMIN_KEY), 'hex') };
+
+  const attach = async (opened: ControlStore): Promise<void> => {
+    rawStore = opened;
+    store = withDeadline(opened, DATABASE_TIMEOUT_MS);
+    adminKey ??= await resolveAdminKey(store, env);
+    control.attach(store);
+    await control.refresh();
     refuseUnreadableSecrets(control, env);
+  };
+  /** PostgreSQL unreachable: try again with backoff until it answers, then catch up. */
+  const retryOpen = (delayMs: number): void => {
+    reconnect = setTimeout(async () => {
+      try {
+        const opened = await openControlStore(config.storage);
+        if (stopping) return void (await opened.close());
+        await attach(opened);
+        logger.info({ version: control.current.version }, 'database reachable: snapshot caught up');
+      } catch {
+        if (!stopping) retryOpen(Math.min(delayMs * 2, 10_000));
+      }
+    }, delayMs);
+    reconnect.unref();
+  };
+  const ready = (async () => {
+    if (limiter instanceof RedisLimiter) limiter.useSeeder(() => control.budgetSpend());
+    try {
+      await attach(await openControlStore(config.storage));
+    } catch (err) {
+      // SQLite that cannot open is a broken data dir: fail. PostgreSQL may just be down.
+      if (!postgres || !isConnectionFailure(err)) throw err;
+      if (control.restore()) {
+        logger.warn({ version: control.current.version }, 'database unreachable at start: serving the config file and the last saved snapshot');
+      } else {
+        control.loadFileOnly();
+        logger.warn('database unreachable at start and no saved snapshot: only the config file is served; not ready until the database answers');
+      }
+      retryOpen(1000);
+    }
     control.start(options.refreshIntervalMs);
     if (config.storage.redis_url) {
-      const plane = control;
-      bus = new RedisChangeBus(config.storage.redis_url, config.storage.redis_prefix, () => void plane.refresh().catch(() => undefined), logger);
-      control.onLocalChange = () => bus?.publish();
+      bus = new RedisChangeBus(config.storage.redis_url, config.storage.redis_prefix, (version) => control.notify(version), logger);
+      control.onLocalChange = (change) => bus?.publish(change);
     }
     if (limiter instanceof RedisLimiter && !(await limiter.connected(2000))) {
       logger.warn('Redis not reachable at start: rate limits are per instance until it is');
     }
+    await health.probe();
+    health.start();
   })();
   ready.catch(() => undefined);
   const need = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('gateway not ready');
     return value;
   };
+  const database = (): GuardedStore => {
+    if (!store) throw new StoreUnavailableError('not connected');
+    return store;
+  };
+  health.register({
+    name: 'database',
+    async probe() {
+      if (!store) return { up: false, detail: 'not connected' };
+      if (store.stuck > 0) return { up: false, detail: 'not answering' };
+      return (await store.ping()) ? { up: true, detail: store.backend } : { up: false, detail: 'unreachable' };
+    },
+  });
+  if (config.storage.redis_url) health.register(redisDependency(config.storage.redis_url));
 
   const usage = new UsageRecorder(
-    { insertBatch: async (records) => need(store).insertBatch(records) },
+    { insertBatch: async (records) => need(rawStore).insertBatch(records) },
     (err) => logger.error({ err }, 'writing usage records failed'),
   );
   const limits = new LimitEnforcer(limiter);
   // Label values are checked against the current routing table: configured names only.
   const metrics = new GatewayMetrics({
     names: () => router.current,
+    dependencies: () => health.current(),
     providerLoad: () => [...router.current.providers.values()].map((p) => ({ provider: p.name, inFlight: p.concurrency.inUse, queued: p.concurrency.waiting })),
     bufferedUpstreamBytes: () => http.buffered.inUse,
     limitsShared: () => limiter.shared,
@@ -139,8 +195,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const observers: RequestObserver[] = [usage, limits, metrics];
   if (options.accessLog !== false) observers.push(accessLog(logger));
 
-  const authenticator = new KeyringAuthenticator(() => need(control).current.keyring, config.server.auth === 'keys');
-  const awsAccessKeys: AwsAccessKeyLookup = { find: (accessKeyId) => control?.current.awsAccessKeys.get(accessKeyId) };
+  const authenticator = new KeyringAuthenticator(() => control.current.keyring, config.server.auth === 'keys');
+  const awsAccessKeys: AwsAccessKeyLookup = { find: (accessKeyId) => (control.loaded ? control.current.awsAccessKeys.get(accessKeyId) : undefined) };
   const sigv4 = new SigV4CallerAuthenticator(sigV4Directory(awsAccessKeys));
   const openapi = new OpenApiRegistry();
   const logPayloads = config.server.log_payloads || env.LOG_PAYLOADS === '1';
@@ -156,32 +212,32 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   registerOpenApiRoute(proxy, openapi);
   proxy.addHook('onReady', () => ready);
 
-  // Readiness: config loaded, the store (SQLite or PostgreSQL) answering, and Redis when configured.
-  const checks: ReadinessCheck[] = [
-    {
-      name: 'config',
-      check() {
-        if (control === undefined) throw new Error('not loaded');
-      },
-    },
-    {
-      name: 'database',
-      async check() {
-        if (!store || !(await store.ping())) throw new Error('unreachable');
-      },
-    },
-  ];
-  if (config.storage.redis_url) checks.push(redisCheck(config.storage.redis_url));
   let draining = false;
   const admin = buildAdminServer({
-    readiness: () => runChecks(checks),
+    readiness: async () => {
+      const checks: Record<string, string> = {
+        config: control.loaded ? 'ok' : 'not loaded',
+        // The keys and models stored in the database: from it, or from the last saved copy.
+        snapshot: control.source === 'database' ? 'ok' : control.source === 'saved' ? 'ok (saved copy)' : 'not loaded',
+        listeners: proxy.server.listening ? 'ok' : 'not listening',
+        secrets: control.undecryptable.length === 0 ? 'ok' : `${control.undecryptable.length} stored secret(s) sealed under another key`,
+      };
+      if (config.server.strict_readiness) {
+        for (const d of await health.probe()) checks[d.name] = d.up ? 'ok' : (d.detail ?? 'down');
+      }
+      return { ready: Object.values(checks).every((c) => c.startsWith('ok')), checks };
+    },
+    health: () => health.probe(),
     metrics: () => metrics.render(),
     draining: () => draining,
     openapi,
   });
   registerAdminApi(admin, {
     openapi,
-    deps: () => ({ store: need(store), control: need(control), box, adminKey: need(adminKey), logger }),
+    deps: () => {
+      const s = database();
+      return { store: s, control, box, adminKey: need(adminKey), logger };
+    },
   });
   admin.addHook('onReady', () => ready);
 
@@ -189,7 +245,9 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const shutdown = (timeoutMs: number): Promise<boolean> => {
     stopped ??= (async () => {
       draining = true;
-      control?.stop();
+      stopping = true;
+      clearTimeout(reconnect);
+      await control.stop();
       bus?.close();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<false>((resolve) => {
@@ -211,9 +269,9 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       await http.close().catch(() => undefined);
       await pairCache.close();
       await limiter.close();
-      await Promise.allSettled(checks.map((c) => c.close?.()));
+      await health.close();
       await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'flushing traces failed'));
-      await store?.close();
+      await rawStore?.close();
       return drained;
     })();
     return stopped;
@@ -233,9 +291,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     openapi,
     tracing,
     shutdown,
-    get control() {
-      return need(control);
-    },
+    control,
+    health,
     get store() {
       return need(store);
     },

@@ -76,6 +76,8 @@ export const serverSchema = z.strictObject({
   max_stream_event_bytes: positiveInt.default(1024 * 1024),
   /** Upstream response bytes all requests together may hold in memory; beyond it requests are shed with 503 overloaded. */
   max_buffered_upstream_bytes: positiveInt.default(256 * 1024 * 1024),
+  /** `/readyz` also fails while the database or Redis is down (off: outages only degrade). */
+  strict_readiness: z.boolean().default(false),
 });
 
 export const storageSchema = z.strictObject({
@@ -95,7 +97,8 @@ export const cacheSchema = z.strictObject({
   max_bytes: positiveInt.default(64 * 1024 * 1024),
   /** Redis lookups slower than this count as misses, so a slow Redis never stalls a request. */
   redis_timeout_ms: positiveInt.default(100),
-  redis_key_prefix: z.string().default('rankway:pairs:'),
+  /** Appended to `storage.redis_prefix`: score keys are `<redis_prefix><redis_key_prefix><hash>`. */
+  redis_key_prefix: z.string().default('pairs:'),
 });
 
 /** Settings of the vendor-dialect surfaces whose requests carry no Rankway model name. */

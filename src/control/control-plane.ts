@@ -5,170 +5,332 @@ import { periodStart } from '../core/limits/types.js';
 import type { Router } from '../core/router.js';
 import { ProviderRuntime } from '../core/upstream.js';
 import type { Logger } from '../observability/log.js';
-import type { ControlStore } from '../store/control.js';
+import type { ControlStore, ResourceChange, ResourceKind } from '../store/control.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { ApiKeyData } from './resources.js';
-import { buildSnapshot, type ControlSnapshot } from './snapshot.js';
+import { loadSnapshot, saveSnapshot } from './snapshot-file.js';
+import { SnapshotState } from './snapshot-state.js';
+import type { ControlSnapshot, SnapshotDeps } from './snapshot.js';
 
 /** What to do about secrets sealed under another key; part of the log line and the start-up error. */
 export const UNREADABLE_HINT =
   'it was sealed with a different key; set RANKWAY_SECRET_KEY (or restore secret.key in the data dir) to the key it was created with, or delete and re-create the resource';
 
 export interface ControlPlaneDeps {
-  readonly store: ControlStore;
   readonly box: SecretBox;
   readonly http: HttpClient;
   readonly router: Router;
   readonly limiter: Limiter;
   readonly logger: Logger;
+  /** Where the last good snapshot is saved (PostgreSQL only); absent: never saved. */
+  readonly dataDir?: string;
+  /** How often budgets are re-seeded from recorded spend as a safety net (ms). */
+  readonly seedIntervalMs?: number;
 }
 
+/** Where the database part of the running snapshot came from. */
+export type SnapshotSource = 'none' | 'saved' | 'database';
+
+/** Changes read per query of the feed. */
+const CHANGE_BATCH = 1000;
+/** Beyond this many batches behind, the snapshot is read whole instead of patched. */
+const MAX_PATCH_BATCHES = 20;
+
 /**
- * Keeps the running snapshot in step with the config file and the database. Every instance
- * polls the store's change-feed version (one tiny query every `intervalMs`), so a change made
- * through any instance's admin API is live everywhere within a second, on SQLite or
- * PostgreSQL alike. Requests never wait on this: they read whatever snapshot is current.
+ * Keeps the running snapshot in step with the config file and the database, by change: each
+ * write appends (kind, id) to the change feed; an instance reads the feed after its version,
+ * fetches just those resources and patches its snapshot. The feed is polled every
+ * `intervalMs` (one indexed query) and a Redis message announcing a version makes the others
+ * read it at once. Requests never wait on this: they read whatever snapshot is current.
+ * Budgets are not re-summed per change: spend is seeded at start and on `seedBudgets()`.
  */
 export class ControlPlane {
-  private snapshot?: ControlSnapshot;
+  private state?: SnapshotState;
+  private store?: ControlStore;
   private file: GatewayConfig;
   private timer?: NodeJS.Timeout;
-  private running: Promise<void> = Promise.resolve();
+  private running?: Promise<void>;
+  private queued?: Promise<void>;
   private runtimes = new Map<string, ProviderRuntime>();
-  private lastSeed = 0;
   private readonly reported = new Set<string>();
-  private unreadable: readonly string[] = [];
+  private lastSeed = 0;
+  private seeding?: Promise<void>;
+  private saveTimer?: NodeJS.Timeout;
+  private dirtySince?: number;
+  private saving: Promise<void> = Promise.resolve();
+  private readonly snapshotDeps: SnapshotDeps;
+  /** Set once a load or patch failed since the last success (logged once per outage). */
+  private failing = false;
+  source: SnapshotSource = 'none';
 
   constructor(
     file: GatewayConfig,
     private readonly deps: ControlPlaneDeps,
   ) {
     this.file = file;
+    this.snapshotDeps = {
+      box: deps.box,
+      runtime: (cacheKey: string, provider: LoadedProvider) => {
+        // Unchanged providers keep their runtime: connection pools and learnt paths survive.
+        let rt = this.runtimes.get(cacheKey);
+        if (!rt || (cacheKey.startsWith('file:') && rt.config !== provider.config)) {
+          rt = new ProviderRuntime(provider, deps.http);
+          this.runtimes.set(cacheKey, rt);
+        }
+        return rt;
+      },
+      skip: (kind, id, reason, cause) => {
+        const key = `${kind}:${id}:${reason}`;
+        if (this.reported.has(key)) return;
+        this.reported.add(key);
+        if (cause instanceof SecretUnreadableError) deps.logger.error({ kind, id }, `stored secret cannot be decrypted: ${UNREADABLE_HINT}`);
+        else deps.logger.warn({ kind, id, reason }, 'database resource skipped');
+      },
+    };
   }
 
   get current(): ControlSnapshot {
-    if (!this.snapshot) throw new Error('control plane not loaded');
-    return this.snapshot;
+    if (!this.state) throw new Error('control plane not loaded');
+    return this.state;
   }
 
-  /**
-   * Stored resources whose secrets this instance's key cannot open (`provider_key pk_...`), as of
-   * the last rebuild. Non-empty means RANKWAY_SECRET_KEY (or secret.key) is not the key they
-   * were sealed with: start-up refuses it, and readiness should fail while it lasts.
-   */
+  get loaded(): boolean {
+    return this.state !== undefined;
+  }
+
+  /** Stored secrets this instance cannot open (sealed under another secret key). */
   get unreadableSecrets(): readonly string[] {
-    return this.unreadable;
+    return this.undecryptable;
+  }
+
+  /** The same list, as the health checks name it. */
+  get undecryptable(): readonly string[] {
+    return this.state ? [...this.state.undecryptable] : [];
   }
 
   get fileConfig(): GatewayConfig {
     return this.file;
   }
 
+  /** Uses the config file alone until a database or saved snapshot is there. */
+  loadFileOnly(): void {
+    this.install(SnapshotState.build(this.file, { version: 0, providerKeys: [], models: [], apiKeys: [] }, this.snapshotDeps));
+  }
+
+  /** Serves the last saved snapshot (the database is unreachable); false when none was saved. */
+  restore(): boolean {
+    if (!this.deps.dataDir) return false;
+    const rows = loadSnapshot(this.deps.dataDir);
+    if (!rows) return false;
+    this.install(SnapshotState.build(this.file, rows, this.snapshotDeps));
+    this.source = 'saved';
+    return true;
+  }
+
+  /** The database is reachable: the next refresh reads it whole, later ones by change. */
+  attach(store: ControlStore): void {
+    this.store = store;
+  }
+
   /** Polls for changes until `stop()`. */
   start(intervalMs = 500): void {
-    let failing = false;
+    clearInterval(this.timer);
     this.timer = setInterval(() => {
-      this.refresh().then(
-        () => {
-          if (failing) this.deps.logger.info('control plane refresh works again');
-          failing = false;
-        },
-        (err) => {
-          // Once per outage: the poll runs twice a second.
-          if (!failing) this.deps.logger.warn({ err }, 'control plane refresh failed; keeping the current snapshot');
-          failing = true;
-        },
-      );
+      // A hung database still holds earlier polls: do not pile more queries onto it.
+      if ((this.store as { stuck?: number } | undefined)?.stuck) return;
+      void this.refresh().catch(() => undefined);
+      const every = this.deps.seedIntervalMs ?? 60_000;
+      if (this.source === 'database' && Date.now() - this.lastSeed > every) void this.seedBudgets().catch(() => undefined);
     }, intervalMs);
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops polling and writes a snapshot save that was still waiting. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      this.save();
+    }
+    await this.saving;
   }
 
-  /** Rebuilds when the database changed since the current snapshot (or when forced). */
-  refresh(force = false): Promise<void> {
-    this.running = this.running.catch(() => undefined).then(async () => {
-      const version = await this.deps.store.version();
-      if (force || !this.snapshot || version !== this.snapshot.version) await this.rebuild(version);
-      if (Date.now() - this.lastSeed > 10_000) await this.seedBudgets();
-    });
-    return this.running;
+  /**
+   * Brings the snapshot up to the database's latest version. Calls made while one runs share
+   * the next run, so a burst of notifications costs one read of the feed, not one each.
+   */
+  refresh(): Promise<void> {
+    if (this.queued) return this.queued;
+    const run = (this.running ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.catchUp();
+      })
+      .then(
+        () => {
+          if (this.failing) this.deps.logger.info('control plane reads the database again');
+          this.failing = false;
+        },
+        (err: unknown) => {
+          if (!this.failing) this.deps.logger.warn({ err }, 'control plane refresh failed; keeping the current snapshot');
+          this.failing = true;
+          throw err;
+        },
+      );
+    this.queued = run;
+    this.running = run;
+    return run;
   }
 
-  /** Called after this instance wrote to the database (admin API): rebuild and tell the others. */
-  async changed(): Promise<void> {
+  /** Another instance announced a version (Redis): read the feed unless we have it already. */
+  notify(version: number | undefined): void {
+    if (version !== undefined && this.state && this.source === 'database' && version <= this.state.version) return;
+    void this.refresh().catch(() => undefined);
+  }
+
+  /** Called after this instance wrote to the database (admin API): patch, then tell the others. */
+  async changed(kind: ResourceKind, id: string): Promise<void> {
     await this.refresh();
-    this.onLocalChange?.();
+    this.onLocalChange?.({ kind, id, version: this.state?.version ?? 0 });
   }
 
   /** Set by the gateway to broadcast changes (Redis pub/sub) when it has a bus. */
-  onLocalChange?: () => void;
+  onLocalChange?: (change: ResourceChange) => void;
 
-  /** Swaps in a new config file (hot reload); database resources stay. */
+  /** Swaps in a new config file (hot reload); database resources stay, nothing is read again. */
   async useFile(file: GatewayConfig): Promise<void> {
+    await this.running?.catch(() => undefined);
     this.file = file;
-    await this.refresh(true);
+    if (!this.state) return;
+    this.state.useFile(file);
+    this.swapRouting();
   }
 
-  private async rebuild(version: number): Promise<void> {
-    const { store } = this.deps;
+  /**
+   * Budgets survive restarts: spend recorded in the database is the floor of the running
+   * total. Runs once the database is first read, then every `seedIntervalMs` as a safety net;
+   * a limiter that detects lost counters can call it (or read `budgetSpend()`) at any time.
+   */
+  seedBudgets(): Promise<void> {
+    this.seeding ??= (async () => {
+      try {
+        this.lastSeed = Date.now();
+        await this.deps.limiter.seedSpend(await this.budgetSpend(), Date.now());
+      } finally {
+        this.seeding = undefined;
+      }
+    })();
+    return this.seeding;
+  }
+
+  /**
+   * The database's spend in the current period of every budgeted key: one query per budget
+   * period for all keys at once (no per-key parameters, so 100,000 budgeted keys are fine).
+   */
+  async budgetSpend(): Promise<SpendSeed[]> {
+    const store = this.store;
+    const state = this.state;
+    if (!store || !state) return [];
+    const now = Date.now();
+    const byPeriod = { day: [] as string[], month: [] as string[] };
+    for (const row of state.apiKeys) {
+      const budget = (row.data as unknown as ApiKeyData).budget;
+      if (budget) byPeriod[budget.period].push(row.id);
+    }
+    const seeds: SpendSeed[] = [];
+    for (const period of ['day', 'month'] as const) {
+      if (byPeriod[period].length === 0) continue;
+      const spent = await store.spendSince(new Date(periodStart(period, now)).toISOString());
+      for (const keyId of byPeriod[period]) seeds.push({ keyId, period, usd: spent.get(keyId) ?? 0 });
+    }
+    return seeds;
+  }
+
+  private async catchUp(): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    if (!this.state || this.source !== 'database') return this.loadAll(store);
+    const state = this.state;
+    // A backlog is patched a batch at a time, yielding in between; only a very long one
+    // (an instance that was cut off for a while) is cheaper to read whole.
+    for (let batch = 0; ; batch++) {
+      if (batch === MAX_PATCH_BATCHES) return this.loadAll(store);
+      const changes = await store.changesSince(state.version, CHANGE_BATCH);
+      if (changes.length === 0) return;
+      // The latest change per resource is enough: each patch applies the row as it is now.
+      const latest = new Map<string, ResourceChange>();
+      for (const c of changes) latest.set(`${c.kind}\u0000${c.id}`, c);
+      const targets = [...latest.values()];
+      const rows = await Promise.all(targets.map((c) => store.getResource(c.kind, c.id)));
+      let routing = false;
+      targets.forEach((c, i) => {
+        routing = state.apply(c.kind, c.id, rows[i]) || routing;
+      });
+      state.version = changes[changes.length - 1].version;
+      if (routing) this.swapRouting();
+      this.scheduleSave();
+      if (changes.length < CHANGE_BATCH) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async loadAll(store: ControlStore): Promise<void> {
+    const version = await store.version();
     const [providerKeys, models, apiKeys, awsAccessKeys] = await Promise.all([
       store.listResources('provider_key'),
       store.listResources('model'),
       store.listResources('api_key'),
       store.listResources('aws_access_key'),
     ]);
-    const next = new Map<string, ProviderRuntime>();
-    const unreadable: string[] = [];
-    const snapshot = buildSnapshot(this.file, { version, providerKeys, models, apiKeys, awsAccessKeys }, {
-      box: this.deps.box,
-      runtime: (cacheKey: string, provider: LoadedProvider) => {
-        // Unchanged providers keep their runtime: connection pools and learnt paths survive.
-        let rt = this.runtimes.get(cacheKey);
-        if (!rt || (cacheKey.startsWith('file:') && rt.config !== provider.config)) rt = new ProviderRuntime(provider, this.deps.http);
-        next.set(cacheKey, rt);
-        return rt;
-      },
-      skip: (kind, id, reason, cause) => {
-        if (cause instanceof SecretUnreadableError) unreadable.push(`${kind} ${id}`);
-        const key = `${kind}:${id}:${reason}`;
-        if (this.reported.has(key)) return;
-        this.reported.add(key);
-        if (cause instanceof SecretUnreadableError) {
-          this.deps.logger.error({ kind, id }, `stored secret cannot be decrypted: ${UNREADABLE_HINT}`);
-        } else {
-          this.deps.logger.warn({ kind, id, reason }, 'database resource skipped');
-        }
-      },
-    });
-    this.unreadable = unreadable;
-    this.runtimes = next;
-    this.snapshot = snapshot;
-    this.deps.router.swap(snapshot.table);
-    await this.seedBudgets();
+    const first = this.source !== 'database';
+    this.install(SnapshotState.build(this.file, { version, providerKeys, models, apiKeys, awsAccessKeys }, this.snapshotDeps));
+    this.source = 'database';
+    this.scheduleSave();
+    if (first) await this.seedBudgets();
   }
 
-  /** Budgets survive restarts: spend recorded in the database is the floor of the running total. */
-  private async seedBudgets(): Promise<void> {
-    this.lastSeed = Date.now();
-    await this.deps.limiter.seedSpend(await this.budgetSpend(), Date.now());
+  private install(state: SnapshotState): void {
+    this.state = state;
+    this.swapRouting();
+  }
+
+  /** Publishes the routing table and forgets runtimes no provider uses any more. */
+  private swapRouting(): void {
+    const table = this.state!.table;
+    this.deps.router.swap(table);
+    const used = new Set(table.providers.values());
+    for (const [key, rt] of this.runtimes) if (!used.has(rt)) this.runtimes.delete(key);
   }
 
   /**
-   * The database's spend in the current period of every budgeted key (the limiter's seeding
-   * hook: also read when Redis lost its counters).
+   * Saves once changes have been quiet for 2 s, and at least every 30 s during a long burst:
+   * with 100,000 keys the file is tens of megabytes, so it is not rewritten per change.
    */
-  async budgetSpend(): Promise<SpendSeed[]> {
+  private scheduleSave(): void {
+    if (!this.deps.dataDir || this.store?.backend !== 'postgres') return;
     const now = Date.now();
-    const seeds: SpendSeed[] = [];
-    for (const period of ['day', 'month'] as const) {
-      const keys = this.current.apiKeys.filter((k) => (k.data as unknown as ApiKeyData).budget?.period === period);
-      if (keys.length === 0) continue;
-      const spent = await this.deps.store.spendSince(new Date(periodStart(period, now)).toISOString());
-      for (const k of keys) seeds.push({ keyId: k.id, period, usd: spent.get(k.id) ?? 0 });
-    }
-    return seeds;
+    this.dirtySince ??= now;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(
+      () => {
+        this.saveTimer = undefined;
+        this.save();
+      },
+      Math.max(0, Math.min(2000, this.dirtySince + 30_000 - now)),
+    );
+    this.saveTimer.unref();
+  }
+
+  private save(): void {
+    const dir = this.deps.dataDir;
+    const state = this.state;
+    if (!dir || !state) return;
+    this.dirtySince = undefined;
+    const rows = state.allRows();
+    this.saving = this.saving
+      .then(() => saveSnapshot(dir, rows))
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'saving the control snapshot failed'));
   }
 }

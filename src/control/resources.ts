@@ -30,6 +30,8 @@ export interface ModelData {
   readonly provider_key_id: string;
   readonly fallbacks: string[];
   readonly price: z.infer<typeof priceSchema> | null;
+  /** Pair-score cache for this alias; rows stored before this field existed mean `pairs`. */
+  readonly cache?: 'pairs' | 'off';
 }
 
 export interface ApiKeyData {
@@ -66,6 +68,7 @@ export const modelCreate = z.object({
   provider_key_id: z.string().min(1),
   fallbacks: z.array(z.string().min(1)).optional(),
   price: priceSchema.nullable().optional(),
+  cache: z.enum(['pairs', 'off']).optional().describe('Pair-score cache: "off" for listwise rerankers whose scores depend on the whole list'),
 });
 export const modelPatch = modelCreate.partial();
 

@@ -7,11 +7,13 @@ import type { ModelConfig } from '../config/schema.js';
 import type { KeyLimits } from '../core/limits/types.js';
 import type { RoutingTable } from '../core/router.js';
 import type { ProviderRuntime } from '../core/upstream.js';
-import type { StoredResource } from '../store/control.js';
+import { PROVIDER_TYPES } from '../providers/registry.js';
+import type { ResourceKind, StoredResource } from '../store/control.js';
 import type { ApiKeyData, AwsAccessKeyData, ModelData, ProviderKeyData } from './resources.js';
 
 /** Everything routing and auth read per request, built from the config file plus the database. */
 export interface ControlSnapshot {
+  /** The change-feed version the database part reflects. */
   readonly version: number;
   readonly file: GatewayConfig;
   readonly table: RoutingTable;
@@ -22,6 +24,8 @@ export interface ControlSnapshot {
   readonly models: readonly StoredResource[];
   readonly apiKeys: readonly StoredResource[];
   readonly awsAccessKeyRows: readonly StoredResource[];
+  /** One database row by kind and id, without scanning a list. */
+  row(kind: ResourceKind, id: string): StoredResource | undefined;
 }
 
 export interface DatabaseRows {
@@ -95,14 +99,14 @@ export class ProviderKeyError extends Error {
   }
 }
 
-function modelFromRow(row: StoredResource, providerName: string): ModelConfig {
+export function modelFromRow(row: StoredResource, providerName: string): ModelConfig {
   const d = row.data as unknown as ModelData;
   return {
     name: d.display_name,
     target: `${providerName}/${d.model_name}`,
     fallbacks: d.fallbacks,
     price: d.price ?? undefined,
-    cache: 'pairs',
+    cache: d.cache ?? 'pairs',
     on_failure: 'error',
     arns: [],
   };
@@ -113,92 +117,3 @@ export function limitsOf(d: ApiKeyData): KeyLimits | undefined {
   return { rpm: d.rpm ?? undefined, tpm: d.tpm ?? undefined, rpd: d.rpd ?? undefined, budget: d.budget ?? undefined };
 }
 
-export function buildSnapshot(file: GatewayConfig, rows: DatabaseRows, deps: SnapshotDeps): ControlSnapshot {
-  const providers = new Map<string, ProviderRuntime>();
-  for (const p of file.providers.values()) providers.set(p.name, deps.runtime(`${FILE_ID_PREFIX}${p.name}`, p));
-  const providerNameById = new Map<string, string>();
-  for (const name of file.providers.keys()) providerNameById.set(`${FILE_ID_PREFIX}${name}`, name);
-  for (const row of rows.providerKeys) {
-    const name = (row.data as unknown as ProviderKeyData).display_name;
-    if (providers.has(name)) {
-      deps.skip('provider_key', row.id, `provider "${name}" is defined in the config file`);
-      continue;
-    }
-    try {
-      const options = { allowMetadataAddresses: file.upstreams.allow_metadata_addresses };
-      providers.set(name, deps.runtime(`${row.id}@${row.updatedAt}`, loadProviderKey(row, deps.box, options)));
-      providerNameById.set(row.id, name);
-    } catch (err) {
-      deps.skip('provider_key', row.id, (err as Error).message, err);
-    }
-  }
-
-  const models = new Map<string, ModelConfig>(file.models);
-  for (const row of rows.models) {
-    const d = row.data as unknown as ModelData;
-    const providerName = providerNameById.get(d.provider_key_id);
-    if (models.has(d.display_name)) deps.skip('model', row.id, `alias "${d.display_name}" is defined in the config file`);
-    else if (!providerName) deps.skip('model', row.id, `provider key ${d.provider_key_id} is not usable`);
-    else models.set(d.display_name, modelFromRow(row, providerName));
-  }
-
-  const keyring = new Map<string, KeyEntry>();
-  for (const k of file.server.keys) {
-    keyring.set(k.key_sha256, { id: k.name, name: k.name, hash: Buffer.from(k.key_sha256, 'hex'), allowedModels: k.allowed_models, disabled: false });
-  }
-  for (const row of rows.apiKeys) {
-    const d = row.data as unknown as ApiKeyData;
-    if (keyring.has(d.key_hash)) continue;
-    keyring.set(d.key_hash, {
-      id: row.id,
-      name: d.name ?? row.id,
-      hash: Buffer.from(d.key_hash, 'hex'),
-      allowedModels: d.allowed_models ?? undefined,
-      disabled: d.disabled,
-      expiresAt: d.expires_at ? Date.parse(d.expires_at) : undefined,
-      limits: limitsOf(d),
-    });
-  }
-  const byId = new Map<string, KeyEntry>();
-  for (const k of keyring.values()) byId.set(k.id, k);
-  const awsAccessKeys = new Map<string, AwsAccessKey>();
-  for (const k of file.server.aws_access_keys) {
-    awsAccessKeys.set(k.access_key_id, {
-      accessKeyId: k.access_key_id,
-      secretAccessKey: k.secret_access_key,
-      caller: { keyId: k.name, name: k.name, allowedModels: k.allowed_models },
-      disabled: false,
-    });
-  }
-  for (const row of rows.awsAccessKeys ?? []) {
-    const d = row.data as unknown as AwsAccessKeyData;
-    const key = byId.get(d.api_key_id);
-    if (awsAccessKeys.has(d.access_key_id)) continue; // the config file's pair wins
-    if (!key) {
-      deps.skip('aws_access_key', row.id, `API key ${d.api_key_id} no longer exists`);
-      continue;
-    }
-    try {
-      awsAccessKeys.set(d.access_key_id, {
-        accessKeyId: d.access_key_id,
-        secretAccessKey: deps.box.open(d.secret_sealed, row.id),
-        caller: { keyId: key.id, name: key.name, allowedModels: key.allowedModels, limits: key.limits },
-        disabled: d.disabled || key.disabled,
-        expiresAt: key.expiresAt,
-      });
-    } catch (err) {
-      deps.skip('aws_access_key', row.id, (err as Error).message, err);
-    }
-  }
-  return {
-    version: rows.version,
-    file,
-    table: { models, providers },
-    keyring,
-    awsAccessKeys,
-    providerKeys: rows.providerKeys,
-    models: rows.models,
-    apiKeys: rows.apiKeys,
-    awsAccessKeyRows: rows.awsAccessKeys ?? [],
-  };
-}

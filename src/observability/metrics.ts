@@ -16,6 +16,8 @@ export interface MetricsOptions {
   readonly bufferedUpstreamBytes?: () => number;
   /** Whether rate limits and budgets are shared across instances right now (Redis answering). */
   readonly limitsShared?: () => boolean;
+  /** Dependency health (database, Redis ...), read at scrape time: `rankway_dependency_up`. */
+  readonly dependencies?: () => Iterable<{ name: string; up: boolean }>;
   /** Adds Node's default process metrics (event-loop lag, heap, RSS, GC). Default true. */
   readonly processMetrics?: boolean;
 }
@@ -107,6 +109,18 @@ export class GatewayMetrics implements RequestObserver {
         registers,
         collect() {
           this.set(shared() ? 1 : 0);
+        },
+      });
+    }
+    const dependencies = options.dependencies;
+    if (dependencies) {
+      new Gauge({
+        name: 'rankway_dependency_up',
+        help: '1 when the dependency (database, redis ...) answers, 0 while it is down (the gateway serves degraded)',
+        labelNames: ['dependency'],
+        registers,
+        collect() {
+          for (const d of dependencies()) this.set({ dependency: d.name }, d.up ? 1 : 0);
         },
       });
     }

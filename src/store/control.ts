@@ -33,6 +33,13 @@ export interface UsageQuery {
   readonly to?: string;
 }
 
+/** One entry of the change feed: which resource changed, and the version that change made. */
+export interface ResourceChange {
+  readonly version: number;
+  readonly kind: ResourceKind;
+  readonly id: string;
+}
+
 /** Raised when a create or rename would reuse a name taken by another resource of the kind. */
 export class DuplicateNameError extends Error {
   constructor(readonly kind: ResourceKind, readonly resourceName: string) {
@@ -55,12 +62,17 @@ export interface ControlStore extends UsageStore {
   deleteResource(kind: ResourceKind, id: string): Promise<boolean>;
   /** Monotonic: the id of the latest change. */
   version(): Promise<number>;
+  /**
+   * Changes after `version`, oldest first, at most `limit`. Versions become visible in order
+   * (writers serialise on the feed), so a poller that remembers the last one misses nothing.
+   */
+  changesSince(version: number, limit: number): Promise<ResourceChange[]>;
   getSetting(name: string): Promise<string | undefined>;
   /** Stores `value` unless the setting exists; returns the value that is stored now. */
   setSettingIfAbsent(name: string, value: string): Promise<string>;
   insertBatch(records: readonly UsageRecord[]): Promise<void>;
   usageSummary(query: UsageQuery): Promise<UsageGroup[]>;
-  /** Cost in USD of every key with usage since `since` (ISO). */
+  /** Cost in USD of every key with spend since `since` (ISO); no per-key parameters. */
   spendSince(since: string): Promise<Map<string, number>>;
   ping(): Promise<boolean>;
   close(): Promise<void>;

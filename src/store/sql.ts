@@ -14,6 +14,7 @@ export const SQL = {
   deleteResource: 'DELETE FROM control_resources WHERE kind = ? AND id = ?',
   insertChange: 'INSERT INTO control_changes (kind, resource_id, at) VALUES (?, ?, ?)',
   version: 'SELECT COALESCE(MAX(id), 0) AS v FROM control_changes',
+  changesSince: 'SELECT id, kind, resource_id FROM control_changes WHERE id > ? ORDER BY id LIMIT ?',
   getSetting: 'SELECT value FROM control_settings WHERE name = ?',
   setSettingIfAbsent: 'INSERT INTO control_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
   ping: 'SELECT 1',
@@ -89,8 +90,8 @@ export function usageSummarySql(query: UsageQuery): { text: string; params: unkn
   return { text, params: [query.from ?? '', query.to ?? '\uffff'] };
 }
 
-/** Spend of every key since an ISO time (one parameter, whatever the number of keys). */
-export const spendSinceSql = (): string => `SELECT key_id, SUM(cost_usd) AS spent FROM usage_records WHERE ts >= ? GROUP BY key_id`;
+/** Spend of every key since an ISO time (one parameter, however many keys carry a budget). */
+export const spendSinceSql = 'SELECT key_id, SUM(cost_usd) AS spent FROM usage_records WHERE ts >= ? GROUP BY key_id';
 
 export function toUsageGroup(row: Record<string, unknown>): UsageGroup {
   return {

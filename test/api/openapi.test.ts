@@ -45,7 +45,7 @@ describe('OpenAPI document', () => {
     }
     const vertex = doc.paths['/vertex/v1/projects/{project}/locations/{location}/rankingConfigs/{rankingConfig}:rank'].post;
     assert.deepEqual(vertex.parameters.map((p: { name: string }) => p.name), ['project', 'location', 'rankingConfig']);
-    for (const path of ['/healthz', '/readyz', '/metrics']) {
+    for (const path of ['/livez', '/healthz', '/readyz', '/metrics']) {
       assert.equal(doc.paths[path].get.servers[0].url, 'http://127.0.0.1:3001', `${path} is on the admin port`);
     }
   });

@@ -23,7 +23,7 @@ export interface RankwayProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startRankway(env: NodeJS.ProcessEnv): Promise<RankwayProcess> {
+export async function startRankway(env: NodeJS.ProcessEnv, readyTimeoutMs = 30_000): Promise<RankwayProcess> {
   const port = await freePort();
   const adminPort = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -35,7 +35,7 @@ export async function startRankway(env: NodeJS.ProcessEnv): Promise<RankwayProce
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const adminUrl = `http://127.0.0.1:${adminPort}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`rankway exited early:\n${output}`);
     try {

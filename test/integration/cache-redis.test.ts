@@ -29,32 +29,39 @@ const skip = reachable ? false : `Redis at ${REDIS_URL} is unreachable`;
 describe('pair cache shared through Redis by two instances', { skip }, () => {
   const prefix = `rankway-test:${randomUUID()}:`;
   let cohere: FakeServer;
+  const otherPrefix = `rankway-test:${randomUUID()}:`;
   let a: RunningGateway;
   let b: RunningGateway;
+  let other: RunningGateway;
   let redis: Redis;
 
   before(async () => {
     redis = new Redis(REDIS_URL);
     cohere = await startFakeCohere({ apiKey: 'ck' });
-    const config = {
+    const config = (redisPrefix: string) => ({
       providers: [{ name: 'cohere', type: 'cohere', api_key: 'ck', base_url: cohere.url }],
-      storage: { redis_url: REDIS_URL },
-      cache: { redis_key_prefix: prefix, ttl_seconds: 120 },
-    };
-    a = await startGateway(config);
-    b = await startGateway(config);
-    await Promise.all([a, b].map((gw) => (gw.gateway.pairCache as RedisPairCache).whenReady()));
+      storage: { redis_url: REDIS_URL, redis_prefix: redisPrefix },
+      cache: { ttl_seconds: 120 },
+    });
+    a = await startGateway(config(prefix));
+    b = await startGateway(config(prefix));
+    // Another deployment on the same Redis: its own prefix.
+    other = await startGateway(config(otherPrefix));
+    await Promise.all([a, b, other].map((gw) => (gw.gateway.pairCache as RedisPairCache).whenReady()));
   });
   after(async () => {
     await a.close();
     await b.close();
+    await other.close();
     await cohere.close();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    for (const p of [prefix, otherPrefix]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${p}*`, 'COUNT', 500);
+        if (keys.length) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
     await redis.quit();
   });
 
@@ -79,8 +86,35 @@ describe('pair cache shared through Redis by two instances', { skip }, () => {
     assert.deepEqual(second.json.results, first.json.results);
     const ttl = await redis.ttl((await redis.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 1000))[1][0]);
     assert.ok(ttl > 0 && ttl <= 120);
+
+    // storage.redis_prefix covers the score cache: another deployment gets no hits from this one's work.
+    const elsewhere = await other.post('/v1/rerank', body);
+    assert.equal(elsewhere.status, 200);
+    assert.deepEqual(elsewhere.json.extra_fields.cache, { hits: 0, misses: 30 });
+    assert.equal(cohere.requests.length, 2);
+    await until(async () => (await scanAll(redis, `${otherPrefix}pairs:*`)).length >= 30);
+    assert.equal((await scanAll(redis, `${prefix}pairs:*`)).length, 30, 'score keys sit under the deployment prefix');
   });
 });
+
+async function scanAll(redis: Redis, match: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    out.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return out;
+}
+
+async function until(ok: () => Promise<boolean>, limitMs = 3000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await ok())) {
+    if (Date.now() - t0 > limitMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('pair cache with Redis down', () => {
   it('serves requests as cache misses, without errors or waiting', async () => {

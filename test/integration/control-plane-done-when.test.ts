@@ -46,6 +46,16 @@ describe('control plane: the README sequence', () => {
     return { status: res.status, json: (await res.json()) as any };
   };
 
+  /** The usage report once it counts `requests` requests for `model` (records land within a second). */
+  const usageOf = async (model: string, requests: number) => {
+    const t0 = Date.now();
+    for (;;) {
+      const usage = await admin('GET', '/admin/v1/usage?group_by=model');
+      if (usage.json.data?.find((g: any) => g.model === model)?.requests >= requests || Date.now() - t0 > 5000) return usage;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
   it('the issue\'s sequence: Bedrock provider key, claude-bedrock, caller key, chat, usage with cost', async () => {
     const pk = await admin('POST', '/admin/v1/provider_keys', {
       display_name: 'bedrock-prod',
@@ -84,8 +94,7 @@ describe('control plane: the README sequence', () => {
     assert.equal(bedrock.accepted[0].path, `/model/${encodeURIComponent(CLAUDE)}/converse`);
     assert.equal((await chat('bedrock-prod/anthropic.claude-3-haiku-20240307-v1:0')).status, 403, 'allowed_models holds');
 
-    await new Promise((r) => setTimeout(r, 1200)); // usage is written within a second
-    const usage = await admin('GET', '/admin/v1/usage?group_by=model');
+    const usage = await usageOf('claude-bedrock', 1); // written within a second
     assert.equal(usage.status, 200);
     const row = usage.json.data.find((g: any) => g.model === 'claude-bedrock');
     assert.equal(row.requests, 1);
@@ -132,8 +141,7 @@ describe('control plane: the README sequence', () => {
     });
     assert.equal(denied.status, 403, 'allowed_models holds');
 
-    await new Promise((r) => setTimeout(r, 1200)); // usage is written within a second
-    const usage = await admin('GET', '/admin/v1/usage?group_by=model');
+    const usage = await usageOf('rerank-cohere', 3);
     assert.equal(usage.status, 200);
     const row = usage.json.data.find((g: any) => g.model === 'rerank-cohere');
     assert.equal(row.requests, 3);

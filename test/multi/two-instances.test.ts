@@ -70,6 +70,28 @@ describe('two Rankway instances sharing PostgreSQL and Redis', () => {
     return res.json.id;
   }
 
+  /** Waits until instance B's snapshot holds the key (its admin list reads the snapshot). */
+  async function untilKnownByB(id: string, limitMs = 3000): Promise<void> {
+    const t0 = Date.now();
+    for (;;) {
+      const list = await adminClient(b.adminUrl, ADMIN_KEY).call('GET', '/admin/v1/apikeys?limit=500');
+      if (list.json.data.some((k: { id: string }) => k.id === id)) return;
+      if (Date.now() - t0 > limitMs) throw new Error('instance B never saw the key');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Waits until the usage table holds `n` records of key `id`. */
+  async function untilRecords(id: string, n: number, limitMs = 5000): Promise<void> {
+    const t0 = Date.now();
+    for (;;) {
+      const count = Number((await schema.query(`SELECT COUNT(*) AS n FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id])).rows[0].n);
+      if (count >= n) return;
+      if (Date.now() - t0 > limitMs) throw new Error(`only ${count} of ${n} usage records written`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
   /** Polls instance B until `ok(status)`; returns how long that took. */
   async function untilB(key: string, ok: (status: number) => boolean, limitMs = 3000): Promise<number> {
     const t0 = Date.now();
@@ -82,8 +104,8 @@ describe('two Rankway instances sharing PostgreSQL and Redis', () => {
 
   it('a key limited to 10 requests per minute gets exactly 10 successes across both under concurrent load', async (t) => {
     if (skip) return t.skip(skip);
-    await createKey('ten-rpm', { rpm: 10 });
-    await new Promise((r) => setTimeout(r, 1200)); // both instances have the key by now
+    const id = await createKey('ten-rpm', { rpm: 10 });
+    await untilKnownByB(id); // A has it once the admin call returned
     const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => rerank(i % 2 ? a.url : b.url, 'ten-rpm').then((r) => r.status)));
     assert.equal(statuses.filter((s) => s === 200).length, 10, statuses.join(','));
     assert.equal(statuses.filter((s) => s === 429).length, 30);
@@ -102,8 +124,9 @@ describe('two Rankway instances sharing PostgreSQL and Redis', () => {
   it('usage from both lands in one table, nothing lost after SIGTERM', async (t) => {
     if (skip) return t.skip(skip);
     const id = await createKey('counted');
-    await untilB('counted', (s) => s === 200);
-    await new Promise((r) => setTimeout(r, 1200)); // the probe's own record is written by now
+    await untilKnownByB(id);
+    assert.equal((await rerank(b.url, 'counted')).status, 200);
+    await untilRecords(id, 1); // the probe's own record
     const before = Number((await schema.query(`SELECT COUNT(*) AS n FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id])).rows[0].n);
     const statuses = await Promise.all(Array.from({ length: 50 }, (_, i) => rerank(i % 2 ? a.url : b.url, 'counted').then((r) => r.status)));
     assert.ok(statuses.every((s) => s === 200));

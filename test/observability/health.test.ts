@@ -42,42 +42,103 @@ const getJson = async (url: string) => {
   return { status: res.status, json: (await res.json()) as any };
 };
 
+const metricValue = async (adminUrl: string, dependency: string): Promise<string | undefined> => {
+  const text = await (await fetch(adminUrl + '/metrics')).text();
+  return text.match(new RegExp(`^rankway_dependency_up\\{dependency="${dependency}"\\} (\\S+)$`, 'm'))?.[1];
+};
+
 describe('health and readiness on the admin port', () => {
-  it('/healthz is up and /readyz checks config and the SQLite database', async () => {
+  it('/livez is up, /healthz lists the SQLite database, /readyz checks config, snapshot, listeners and secrets', async () => {
     const gw = await startGateway();
     try {
-      assert.deepEqual(await getJson(gw.adminUrl + '/healthz'), { status: 200, json: { status: 'ok' } });
-      assert.deepEqual(await getJson(gw.adminUrl + '/readyz'), { status: 200, json: { status: 'ready', checks: { config: 'ok', database: 'ok' } } });
+      assert.deepEqual(await getJson(gw.adminUrl + '/livez'), { status: 200, json: { status: 'ok' } });
+      const health = await getJson(gw.adminUrl + '/healthz');
+      assert.equal(health.status, 200);
+      assert.equal(health.json.status, 'ok');
+      assert.deepEqual(Object.keys(health.json.dependencies), ['database']);
+      assert.equal(health.json.dependencies.database.status, 'up');
+      assert.equal(health.json.dependencies.database.detail, 'sqlite');
+      assert.deepEqual(await getJson(gw.adminUrl + '/readyz'), {
+        status: 200,
+        json: { status: 'ready', checks: { config: 'ok', snapshot: 'ok', listeners: 'ok', secrets: 'ok' } },
+      });
+      assert.equal(await metricValue(gw.adminUrl, 'database'), '1');
     } finally {
       await gw.close();
     }
   });
 
-  it('/readyz pings the real PostgreSQL and Redis when they are configured', async (t) => {
+  it('/healthz pings the real PostgreSQL and Redis; strict readiness includes them', async (t) => {
     if (!(await needServers(t))) return;
-    const gw = await startGateway({ storage: { database_url: PG_URL, redis_url: REDIS_URL } });
+    const gw = await startGateway({ server: { strict_readiness: true }, storage: { database_url: PG_URL, redis_url: REDIS_URL } });
     try {
+      const health = await getJson(gw.adminUrl + '/healthz');
+      assert.equal(health.json.dependencies.database.status, 'up');
+      assert.equal(health.json.dependencies.database.detail, 'postgres');
+      assert.equal(health.json.dependencies.redis.status, 'up');
       const ready = await getJson(gw.adminUrl + '/readyz');
       assert.equal(ready.status, 200, JSON.stringify(ready.json));
-      assert.deepEqual(ready.json.checks, { config: 'ok', database: 'ok', redis: 'ok' }, 'database is the PostgreSQL store here');
+      assert.equal(ready.json.checks.database, 'ok');
+      assert.equal(ready.json.checks.redis, 'ok');
     } finally {
       await gw.close();
     }
   });
 
-  it('/readyz is 503 when Redis is unreachable, without leaking the URL or its password', async () => {
+  it('Redis unreachable: still ready, /healthz degraded and rankway_dependency_up 0, without leaking the URL or its password', async () => {
     const port = await closedPort();
     const gw = await startGateway({ storage: { redis_url: `redis://:hunter2secret@127.0.0.1:${port}/0` } });
     try {
       const t0 = Date.now();
-      const res = await fetch(gw.adminUrl + '/readyz');
+      const ready = await getJson(gw.adminUrl + '/readyz');
+      assert.equal(ready.status, 200, 'a Redis outage is a degradation, not a readiness failure');
+      const res = await fetch(gw.adminUrl + '/healthz');
       const text = await res.text();
-      assert.equal(res.status, 503);
-      assert.deepEqual(JSON.parse(text).checks.redis, 'unreachable');
+      assert.equal(res.status, 200);
+      const body = JSON.parse(text);
+      assert.equal(body.status, 'degraded');
+      assert.equal(body.dependencies.redis.status, 'down');
+      assert.equal(body.dependencies.redis.detail, 'unreachable');
       assert.ok(!text.includes('hunter2secret') && !text.includes(String(port)));
-      assert.ok(Date.now() - t0 < 3000);
+      assert.ok(Date.now() - t0 < 5000);
+      assert.equal(await metricValue(gw.adminUrl, 'redis'), '0');
+      assert.equal((await gw.post('/v1/rerank', { model: 'local/bm25', query: 'q', documents: ['q'] })).status, 200, 'the proxy serves');
     } finally {
       await gw.close();
+    }
+  });
+
+  it('with server.strict_readiness an unreachable Redis makes /readyz 503', async () => {
+    const port = await closedPort();
+    const gw = await startGateway({ server: { strict_readiness: true }, storage: { redis_url: `redis://127.0.0.1:${port}/0` } });
+    try {
+      const ready = await getJson(gw.adminUrl + '/readyz');
+      assert.equal(ready.status, 503);
+      assert.equal(ready.json.checks.redis, 'unreachable');
+      assert.equal(ready.json.checks.database, 'ok');
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('/readyz is 503 while a stored secret is sealed under another secret key', async () => {
+    const a = await startGateway({}, { RANKWAY_ADMIN_KEY: 'adm', RANKWAY_SECRET_KEY: 'the-first-secret-key' });
+    const b = await startGateway({ storage: { data_dir: a.dataDir } }, { RANKWAY_ADMIN_KEY: 'adm', RANKWAY_SECRET_KEY: 'another-secret-key' });
+    try {
+      const res = await fetch(a.adminUrl + '/admin/v1/provider_keys', {
+        method: 'POST',
+        headers: { authorization: 'Bearer adm', 'content-type': 'application/json' },
+        body: JSON.stringify({ display_name: 'co', provider: 'cohere', adapter: 'cohere', secret: JSON.stringify({ api_key: 'co-key' }) }),
+      });
+      assert.equal(res.status, 201, await res.text());
+      assert.equal((await getJson(a.adminUrl + '/readyz')).status, 200);
+      await b.gateway.control.refresh();
+      const ready = await getJson(b.adminUrl + '/readyz');
+      assert.equal(ready.status, 503);
+      assert.match(ready.json.checks.secrets, /1 stored secret\(s\) sealed under another key/);
+    } finally {
+      await b.close();
+      await a.close();
     }
   });
 

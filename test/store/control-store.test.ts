@@ -108,6 +108,44 @@ for (const backend of backends) {
       assert.deepEqual(await store.listResources('model'), []);
     });
 
+    it('lists the changes after a version by kind and id, oldest first', async (t) => {
+      if (skip) return t.skip(skip);
+      const v0 = await store.version();
+      await store.createResource(resource('api_key', 'feed-1', 'h1'));
+      await store.updateResource('api_key', 'feed-1', 'h1', { disabled: true }, new Date().toISOString());
+      await store.createResource(resource('model', 'feed-2', 'feed-model'));
+      await store.deleteResource('api_key', 'feed-1');
+      const changes = await store.changesSince(v0, 100);
+      assert.deepEqual(changes.map((c) => [c.kind, c.id]), [['api_key', 'feed-1'], ['api_key', 'feed-1'], ['model', 'feed-2'], ['api_key', 'feed-1']]);
+      assert.deepEqual(changes.map((c) => c.version), [...changes.map((c) => c.version)].sort((a, b) => a - b));
+      assert.equal(changes.at(-1)!.version, await store.version());
+      assert.deepEqual(await store.changesSince(changes[1].version, 1), [changes[2]], 'limit and lower bound hold');
+    });
+
+    it('concurrent writers never make a poller skip a change', async (t) => {
+      if (skip) return t.skip(skip);
+      let seen = await store.version();
+      const got = new Set<string>();
+      let writing = true;
+      const drain = async () => {
+        for (const c of await store.changesSince(seen, 1000)) {
+          got.add(c.id);
+          seen = c.version;
+        }
+      };
+      const poll = (async () => {
+        while (writing) {
+          await drain();
+          await new Promise((r) => setImmediate(r));
+        }
+        await drain();
+      })();
+      await Promise.all(Array.from({ length: 40 }, (_, i) => store.createResource(resource('api_key', `race-${i}`, `race-${i}`))));
+      writing = false;
+      await poll;
+      assert.equal(got.size, 40);
+    });
+
     it('refuses a second resource with the same name, on create and on rename', async (t) => {
       if (skip) return t.skip(skip);
       await store.createResource(resource('provider_key', 'p1', 'cohere-prod'));

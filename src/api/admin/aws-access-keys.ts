@@ -58,7 +58,7 @@ export function registerAwsAccessKeyRoutes(app: FastifyInstance, deps: AdminDeps
   app.post(base, async (request, reply) => {
     const body = parseBody(awsAccessKeyCreate, request.body);
     const d = deps();
-    if (!d.control.current.apiKeys.some((k) => k.id === body.api_key_id)) {
+    if (!d.control.current.row('api_key', body.api_key_id)) {
       throw invalidRequest(`No API key with id '${body.api_key_id}' in the database`, 'api_key_id');
     }
     const id = newResourceId(spec);

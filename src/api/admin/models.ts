@@ -11,7 +11,7 @@ import { createResource, describeResource, editableRow, registerReadAndDelete, u
 
 function render(row: StoredResource): Record<string, unknown> {
   const d = row.data as unknown as ModelData;
-  return { id: row.id, object: 'model', ...d, source: 'database', created_at: row.createdAt, updated_at: row.updatedAt };
+  return { id: row.id, object: 'model', ...d, cache: d.cache ?? 'pairs', source: 'database', created_at: row.createdAt, updated_at: row.updatedAt };
 }
 
 function renderFile(m: ModelConfig): Record<string, unknown> {
@@ -25,6 +25,7 @@ function renderFile(m: ModelConfig): Record<string, unknown> {
     provider_key_id: FILE_ID_PREFIX + m.target.slice(0, slash),
     fallbacks: m.fallbacks,
     price: m.price ?? null,
+    cache: m.cache,
     source: 'file',
   };
 }
@@ -96,6 +97,7 @@ export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter,
       provider_key_id: body.provider_key_id,
       fallbacks: body.fallbacks ?? [],
       price: body.price ?? null,
+      cache: body.cache ?? 'pairs',
     };
     validate(d.control.current, data);
     const row = await createResource(d, spec, data.display_name, data);
@@ -116,6 +118,7 @@ export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter,
       provider_key_id: patch.provider_key_id ?? old.provider_key_id,
       fallbacks: patch.fallbacks ?? old.fallbacks,
       price: patch.price === undefined ? old.price : patch.price,
+      cache: patch.cache ?? old.cache ?? 'pairs',
     };
     validate(d.control.current, data, id);
     return render(await updateResource(d, spec, row, data.display_name, data));

@@ -37,7 +37,10 @@ export function registerReadAndDelete<F>(app: FastifyInstance, base: string, dep
   app.get(base, async (request) => {
     const snap = deps().control.current;
     const fromFile = spec.file ? spec.file.list(snap).map((f) => spec.file!.render(f)) : [];
-    return paginate(fromFile.concat(spec.rows(snap).map(spec.render)), request.query as Record<string, string>);
+    // Rendered after paging: with 100,000 keys a page renders 100 of them, not all.
+    const rendered = new Set<unknown>(fromFile);
+    const page = paginate<unknown>([...fromFile, ...spec.rows(snap)], request.query as Record<string, string>);
+    return { ...page, data: page.data.map((item) => (rendered.has(item) ? item : spec.render(item as StoredResource))) };
   });
 
   app.get(`${base}/:id`, async (request) => {
@@ -59,7 +62,7 @@ export function registerReadAndDelete<F>(app: FastifyInstance, base: string, dep
     const { store, control } = deps();
     spec.beforeDelete?.(control.current, id);
     if (!(await store.deleteResource(spec.kind, id))) throw notFound(spec.what, id);
-    await control.changed();
+    await control.changed(spec.kind, id);
     return { id, object: spec.object, deleted: true };
   });
 }
@@ -122,7 +125,7 @@ export async function createResource(
   const now = new Date().toISOString();
   const row: StoredResource = { id, kind: spec.kind, name, data: { ...data }, createdAt: now, updatedAt: now };
   await guarded(spec, () => deps.store.createResource(row));
-  await deps.control.changed();
+  await deps.control.changed(spec.kind, id);
   return row;
 }
 
@@ -130,6 +133,6 @@ export async function createResource(
 export async function updateResource(deps: AdminDeps, spec: ResourceSpec<unknown>, row: StoredResource, name: string, data: object): Promise<StoredResource> {
   const updatedAt = new Date().toISOString();
   await guarded(spec, () => deps.store.updateResource(spec.kind, row.id, name, { ...data }, updatedAt));
-  await deps.control.changed();
+  await deps.control.changed(spec.kind, row.id);
   return { ...row, name, data: { ...data }, updatedAt };
 }

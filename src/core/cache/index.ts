@@ -12,7 +12,8 @@ export function createPairCache(config: GatewayConfig, logger: Logger): PairCach
   if (config.storage.redis_url) {
     return new RedisPairCache({
       url: config.storage.redis_url,
-      keyPrefix: c.redis_key_prefix,
+      // Under the deployment's prefix, like every other key Rankway writes.
+      keyPrefix: `${config.storage.redis_prefix}${c.redis_key_prefix}`,
       ttlSeconds: c.ttl_seconds,
       timeoutMs: c.redis_timeout_ms,
       logger,

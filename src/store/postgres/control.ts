@@ -1,9 +1,12 @@
 import type pg from 'pg';
-import { DuplicateNameError, type ControlStore, type ResourceKind, type StoredResource, type UsageGroup, type UsageQuery } from '../control.js';
+import { DuplicateNameError, type ControlStore, type ResourceChange, type ResourceKind, type StoredResource, type UsageGroup, type UsageQuery } from '../control.js';
 import { insertUsageSql, numbered, resourceParams, spendSinceSql, SQL, toResource, toUsageGroup, updateParams, usageSummarySql, usageValues, type ResourceRow } from '../sql.js';
 import type { UsageRecord } from '../usage.js';
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';
+
+/** Advisory lock id serialising change-feed writers ("RWFEED"). */
+const CHANGE_FEED_LOCK = 0x525746454544;
 
 /** The shared statements with PostgreSQL's numbered placeholders. */
 const Q = Object.fromEntries(Object.entries(SQL).map(([k, v]) => [k, numbered(v)])) as Record<keyof typeof SQL, string>;
@@ -50,6 +53,9 @@ export class PostgresControlStore implements ControlStore {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      // Writers take turns on the feed, so versions commit in the order they were handed out
+      // and a poller reading "after version v" cannot skip one still in flight.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [CHANGE_FEED_LOCK]);
       const changed = await write(client);
       if (changed) await client.query(Q.insertChange, [kind, id, new Date().toISOString()]);
       await client.query('COMMIT');
@@ -65,6 +71,11 @@ export class PostgresControlStore implements ControlStore {
 
   async version(): Promise<number> {
     return Number((await this.pool.query(Q.version)).rows[0].v);
+  }
+
+  async changesSince(version: number, limit: number): Promise<ResourceChange[]> {
+    const res = await this.pool.query<{ id: string; kind: ResourceKind; resource_id: string }>(Q.changesSince, [version, limit]);
+    return res.rows.map((r) => ({ version: Number(r.id), kind: r.kind, id: r.resource_id }));
   }
 
   async getSetting(name: string): Promise<string | undefined> {
@@ -92,7 +103,7 @@ export class PostgresControlStore implements ControlStore {
 
   async spendSince(since: string): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    const res = await this.pool.query<{ key_id: string; spent: number }>(numbered(spendSinceSql()), [since]);
+    const res = await this.pool.query<{ key_id: string; spent: number }>(numbered(spendSinceSql), [since]);
     for (const r of res.rows) out.set(r.key_id, Number(r.spent));
     return out;
   }

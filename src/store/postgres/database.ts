@@ -11,11 +11,19 @@ const MIGRATION_LOCK = 0x52414e4b5741; // "RANKWA"
  * `search_path` names a schema (`?options=-c search_path=x`), that schema is created first.
  */
 export async function openPostgres(url: string, max = 10): Promise<pg.Pool> {
-  const pool = new (loadOptional<typeof pg>('pg').Pool)({ connectionString: url, max });
+  // A connection attempt (or a wait for a free one) gives up after 5 s instead of hanging on a
+  // server that accepts TCP but never answers (paused, partitioned).
+  const pool = new (loadOptional<typeof pg>('pg').Pool)({ connectionString: url, max, connectionTimeoutMillis: 5000 });
   pool.on('error', () => {
     // Idle clients that lose their connection are dropped by the pool; queries report errors.
   });
-  const client = await pool.connect();
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
   try {
     const path = (await client.query<{ search_path: string }>('SHOW search_path')).rows[0].search_path;
     const first = path.split(',')[0].trim().replace(/^"|"$/g, '');

@@ -1,4 +1,4 @@
-import { DuplicateNameError, type ControlStore, type ResourceKind, type StoredResource, type UsageGroup, type UsageQuery } from '../control.js';
+import { DuplicateNameError, type ControlStore, type ResourceChange, type ResourceKind, type StoredResource, type UsageGroup, type UsageQuery } from '../control.js';
 import { resourceParams, spendSinceSql, SQL, toResource, toUsageGroup, updateParams, usageSummarySql, type ResourceRow } from '../sql.js';
 import type { UsageRecord } from '../usage.js';
 import type { SqliteDatabase } from './database.js';
@@ -67,6 +67,11 @@ export class SqliteControlStore implements ControlStore {
     return (this.db.prepare(SQL.version).get() as { v: number }).v;
   }
 
+  async changesSince(version: number, limit: number): Promise<ResourceChange[]> {
+    const rows = this.db.prepare(SQL.changesSince).all(version, limit) as { id: number; kind: ResourceKind; resource_id: string }[];
+    return rows.map((r) => ({ version: Number(r.id), kind: r.kind, id: r.resource_id }));
+  }
+
   async getSetting(name: string): Promise<string | undefined> {
     return (this.db.prepare(SQL.getSetting).get(name) as { value: string } | undefined)?.value;
   }
@@ -88,7 +93,7 @@ export class SqliteControlStore implements ControlStore {
 
   async spendSince(since: string): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    const rows = this.db.prepare(spendSinceSql()).all(since) as { key_id: string; spent: number }[];
+    const rows = this.db.prepare(spendSinceSql).all(since) as { key_id: string; spent: number }[];
     for (const r of rows) out.set(r.key_id, r.spent);
     return out;
   }

@@ -163,6 +163,28 @@ describe('admin API', () => {
     assert.equal(inUse.status, 409, 'a provider key used by a model stays');
   });
 
+  it('sets a model\'s pair cache: "off" sends every request upstream, "pairs" (the default) reuses scores', async () => {
+    const created = await call('POST', '/admin/v1/models', { display_name: 'listwise', provider: 'cohere', model_name: 'rerank-v3.5', provider_key_id: providerKeyId, cache: 'off' });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.json.cache, 'off');
+    assert.equal((await call('GET', `/admin/v1/models/${created.json.id}`)).json.cache, 'off');
+    const body = { model: 'listwise', query: 'cache q', documents: ['cache a', 'cache b'] };
+    cohere.requests.length = 0;
+    for (let i = 0; i < 2; i++) assert.equal((await gw.post('/v1/rerank', body, asFileKey)).status, 200);
+    assert.equal(cohere.requests.length, 2, 'no score reused with cache off');
+
+    const patched = await call('PATCH', `/admin/v1/models/${created.json.id}`, { cache: 'pairs' });
+    assert.equal(patched.json.cache, 'pairs');
+    cohere.requests.length = 0;
+    for (let i = 0; i < 2; i++) assert.equal((await gw.post('/v1/rerank', body, asFileKey)).status, 200);
+    assert.equal(cohere.requests.length, 1, 'the second request is served from the cache');
+
+    const bad = await call('PATCH', `/admin/v1/models/${created.json.id}`, { cache: 'sometimes' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.param, 'cache');
+    assert.equal((await call('DELETE', `/admin/v1/models/${created.json.id}`)).status, 200);
+  });
+
   it('updates models and provider keys, rotating the secret', async () => {
     const patched = await call('PATCH', `/admin/v1/models/${modelId}`, { price: { per_1k_search_units: 5 } });
     assert.equal(patched.status, 200, patched.text);

@@ -154,7 +154,7 @@ describe('admin provider keys: the config file schemas, sealed credentials', () 
       createdAt: now,
       updatedAt: now,
     });
-    await gw.gateway.control.refresh(true);
+    await gw.gateway.control.refresh();
     const got = await call('GET', '/admin/v1/provider_keys/pk_legacy');
     assert.equal(got.status, 200, got.text);
     assert.deepEqual(got.json.config, {});

@@ -34,7 +34,11 @@ import { buildAdminServer } from './server/admin.js';
 import { buildProxyServer, type RequestObserver } from './server/proxy.js';
 import type { ControlStore } from './store/control.js';
 import { openControlStore } from './store/open.js';
-import { UsageRecorder } from './store/usage.js';
+import { UsageJournal } from './store/usage-journal.js';
+import { UsageRecorder } from './store/usage-recorder.js';
+import { UsageMaintenance } from './store/usage-maintenance.js';
+import { registerUsageMetrics } from './observability/usage-metrics.js';
+import { join } from 'node:path';
 import { HttpClient } from './transport/http-client.js';
 
 export interface GatewayOptions {
@@ -95,6 +99,26 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const box = new SecretBox(loadSecretKey(config.storage.data_dir, env));
 
   let store: ControlStore | undefined;
+  // Every record is journaled in the data dir before its response ends, then written in batches.
+  const journalDir = join(config.storage.data_dir, 'usage-journal');
+  const journal = new UsageJournal({
+    dir: journalDir,
+    maxBytes: config.storage.usage_journal.max_bytes,
+    fsyncIntervalMs: config.storage.usage_journal.fsync_interval_ms,
+  });
+  const replay = journal.backlog();
+  if (replay.records > 0) logger.info({ records: replay.records, dir: journalDir }, 'usage journal: writing records left by the last run');
+  const usage = new UsageRecorder({
+    store: {
+      insertBatch: async (records) => {
+        await ready;
+        return need(store).insertBatch(records);
+      },
+    },
+    journal,
+    onError: (err) => logger.error({ err, journaled: journal.backlog().records }, 'writing usage records failed: they stay in the journal'),
+  });
+  let maintenance: UsageMaintenance | undefined;
   let adminKey: AdminKey | undefined;
   let control: ControlPlane | undefined;
   let bus: RedisChangeBus | undefined;
@@ -104,6 +128,9 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     control = new ControlPlane(config, { store, box, http, router, limiter, logger });
     await control.refresh(true);
     control.start(options.refreshIntervalMs);
+    maintenance = new UsageMaintenance(store, { retentionDays: config.storage.usage_retention_days, logger });
+    maintenance.start();
+    void usage.flush();
     if (config.storage.redis_url) {
       const plane = control;
       bus = new RedisChangeBus(config.storage.redis_url, config.storage.redis_prefix, () => void plane.refresh().catch(() => undefined), logger);
@@ -119,17 +146,14 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     return value;
   };
 
-  const usage = new UsageRecorder(
-    { insertBatch: async (records) => need(store).insertBatch(records) },
-    (err) => logger.error({ err }, 'writing usage records failed'),
-  );
   const limits = new LimitEnforcer(limiter);
   // Label values are checked against the current routing table: configured names only.
   const metrics = new GatewayMetrics({
     names: () => router.current,
     providerLoad: () => [...router.current.providers.values()].map((p) => ({ provider: p.name, inFlight: p.concurrency.inUse, queued: p.concurrency.waiting })),
   });
-  const observers: RequestObserver[] = [usage, limits, metrics];
+  registerUsageMetrics(metrics.registry, () => usage.backlog());
+  const observers: RequestObserver[] = [limits, metrics];
   if (options.accessLog !== false) observers.push(accessLog(logger));
 
   const authenticator = new KeyringAuthenticator(() => need(control).current.keyring, config.server.auth === 'keys');
@@ -137,7 +161,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const sigv4 = new SigV4CallerAuthenticator(sigV4Directory(awsAccessKeys));
   const openapi = new OpenApiRegistry();
   const logPayloads = config.server.log_payloads || env.LOG_PAYLOADS === '1';
-  const proxy = buildProxyServer({ config, logger, authenticator, observers, sigv4, limits, tracing, logPayloads });
+  const proxy = buildProxyServer({ config, logger, authenticator, observers, usage, sigv4, limits, tracing, logPayloads });
   registerRerankRoutes(proxy, { config, rerank, openapi });
   void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
   describeBedrockRerankRoutes(openapi);
@@ -161,6 +185,13 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       name: 'database',
       async check() {
         if (!store || !(await store.ping())) throw new Error('unreachable');
+      },
+    },
+    {
+      // Only near its cap: a store outage alone is absorbed by the journal.
+      name: 'usage_journal',
+      check() {
+        if (usage.nearCap()) throw new Error('near its cap');
       },
     },
   ];
@@ -200,7 +231,11 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       }
       await admin.close();
       await ready.catch(() => undefined);
-      await usage.close();
+      await maintenance?.stop();
+      const left = await usage.close();
+      if (left.records > 0) {
+        logger.warn({ journaled: left.records, bytes: left.bytes, dir: journalDir }, 'usage records not yet in the database stay in the journal; the next start writes them');
+      }
       await http.close().catch(() => undefined);
       await pairCache.close();
       await limiter.close();

@@ -94,6 +94,17 @@ export const storageSchema = z.strictObject({
   redis_url: z.string().optional(),
   /** Prefix of every Redis key Rankway writes (several deployments may share one Redis). */
   redis_prefix: z.string().default('rankway:'),
+  /** Days raw usage records and hourly totals are kept (daily totals stay); unset keeps everything. */
+  usage_retention_days: positiveInt.optional(),
+  /** The local journal every usage record is appended to before its response is finished. */
+  usage_journal: z
+    .strictObject({
+      /** Bytes of records not yet in the database the journal may hold; at the cap new requests get 503. */
+      max_bytes: positiveInt.default(1024 * 1024 * 1024),
+      /** How often appended records are fsynced (a crash of the process alone loses nothing either way). */
+      fsync_interval_ms: positiveInt.default(1000),
+    })
+    .default({ max_bytes: 1024 * 1024 * 1024, fsync_interval_ms: 1000 }),
 });
 
 /** In-process pair-score cache; Redis replaces it when `storage.redis_url` is set. */

@@ -134,10 +134,11 @@ export class ControlPlane {
     this.lastSeed = Date.now();
     const now = Date.now();
     for (const period of ['day', 'month'] as const) {
-      const keys = this.current.apiKeys.filter((k) => (k.data as unknown as ApiKeyData).budget?.period === period).map((k) => k.id);
-      if (keys.length === 0) continue;
-      const spent = await this.deps.store.spendSince(keys, new Date(periodStart(period, now)).toISOString());
-      for (const [keyId, usd] of spent) await this.deps.limiter.seedSpend(keyId, period, usd, now);
+      const keys = new Set(this.current.apiKeys.filter((k) => (k.data as unknown as ApiKeyData).budget?.period === period).map((k) => k.id));
+      if (keys.size === 0) continue;
+      // Every key's spend from the rollups (no per-key SQL variables), kept for budgeted keys.
+      const spent = await this.deps.store.spendSince(new Date(periodStart(period, now)).toISOString());
+      for (const [keyId, usd] of spent) if (keys.has(keyId)) await this.deps.limiter.seedSpend(keyId, period, usd, now);
     }
   }
 }

@@ -52,6 +52,8 @@ export interface RequestContext {
   readonly span?: Span;
   /** Set once the end-of-request observers (usage, metrics, access log) have run. */
   settled?: boolean;
+  /** Set once the request's usage record is journaled (before its last byte goes out). */
+  recorded?: boolean;
 }
 
 export const newOutcome = (): Outcome => ({

@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   upstream_bad_response: { status: 502, domain: 'provider', type: 'upstream_error' },
   provider_busy: { status: 503, domain: 'gateway', type: 'server_error' },
   overloaded: { status: 503, domain: 'gateway', type: 'server_error' },
+  usage_journal_full: { status: 503, domain: 'gateway', type: 'server_error' },
   internal_error: { status: 500, domain: 'gateway', type: 'server_error' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -1,0 +1,267 @@
+import { close, closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { UsageRecord } from './usage.js';
+
+export interface UsageJournalOptions {
+  /** The journal's own directory (created if missing), e.g. `<data_dir>/usage-journal`. */
+  readonly dir: string;
+  /** Bytes of unstored records the journal may hold; `full()` is true from there on. */
+  readonly maxBytes: number;
+  /** Appended records are fsynced this often (power loss); a process crash loses nothing. */
+  readonly fsyncIntervalMs: number;
+}
+
+/** What is waiting in the journal for the database. */
+export interface JournalBacklog {
+  readonly records: number;
+  readonly bytes: number;
+  readonly maxBytes: number;
+  readonly segments: number;
+}
+
+/** One file of appended records, newline-delimited JSON. */
+export interface Segment {
+  readonly seq: number;
+  readonly path: string;
+  bytes: number;
+  count: number;
+  /** The records, while they are also kept in memory; absent means read them from the file. */
+  records?: UsageRecord[];
+}
+
+interface ActiveSegment extends Segment {
+  readonly fd: number;
+}
+
+const NAME = /^(\d{12})\.jsonl$/;
+const NEWLINE = 0x0a;
+
+/**
+ * The durable side of usage: each record is one `write()` to the active segment before its
+ * response is finished. A written line sits in the kernel's page cache, so it survives the
+ * process being killed; an fsync every `fsyncIntervalMs` covers power loss. The recorder
+ * seals the active segment when it writes a batch and deletes a sealed segment only once the
+ * database has every record in it, so a crash at any point leaves records that are stored
+ * (skipped on replay: ids are primary keys) or still in a segment (written at the next start).
+ */
+export class UsageJournal {
+  private active: ActiveSegment;
+  private readonly sealed: Segment[] = [];
+  private sealedBytes = 0;
+  private sealedRecords = 0;
+  private nextSeq: number;
+  private dirty = false;
+  /** fsyncs in flight per fd: a sealed segment's fd is closed once none is left. */
+  private readonly syncing = new Map<number, number>();
+  private readonly closing = new Set<number>();
+  private readonly timer: NodeJS.Timeout;
+  /** When false, new segments keep no in-memory copy (the store is failing: records wait on disk only). */
+  private keepInMemory = true;
+  private closed = false;
+  /** Lines that could not be parsed (a torn last line after power loss), skipped on replay. */
+  corruptLines = 0;
+
+  constructor(readonly options: UsageJournalOptions) {
+    mkdirSync(options.dir, { recursive: true });
+    let last = 0;
+    const found = readdirSync(options.dir)
+      .map((name) => NAME.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+    for (const seq of found) {
+      const path = this.pathOf(seq);
+      const bytes = statSync(path).size;
+      last = seq;
+      if (bytes === 0) {
+        unlinkSync(path);
+        continue;
+      }
+      const count = countLines(path);
+      this.sealed.push({ seq, path, bytes, count });
+      this.sealedBytes += bytes;
+      this.sealedRecords += count;
+    }
+    this.nextSeq = last + 1;
+    this.active = this.open();
+    this.timer = setInterval(() => this.sync(), options.fsyncIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Appends one record: one synchronous `write()` of one line (a few microseconds). */
+  append(record: UsageRecord): void {
+    const line = JSON.stringify(record) + '\n';
+    const a = this.active;
+    const bytes = Buffer.byteLength(line);
+    writeSync(a.fd, line);
+    a.bytes += bytes;
+    a.count++;
+    a.records?.push(record);
+    this.dirty = true;
+  }
+
+  /** Records appended to the active segment since it was opened. */
+  get pending(): number {
+    return this.active.count;
+  }
+
+  get activeBytes(): number {
+    return this.active.bytes;
+  }
+
+  /** Closes the active segment for writing (its records go to the store next) and opens a new one. */
+  seal(): void {
+    const a = this.active;
+    if (a.count === 0) return;
+    this.active = this.open();
+    this.sealed.push({ seq: a.seq, path: a.path, bytes: a.bytes, count: a.count, records: a.records });
+    this.sealedBytes += a.bytes;
+    this.sealedRecords += a.count;
+    this.closeFd(a.fd);
+  }
+
+  /** The oldest sealed segment, whose records are written to the store first. */
+  oldest(): Segment | undefined {
+    return this.sealed[0];
+  }
+
+  /** A segment's records: from memory when kept, else parsed from its file (bad lines skipped). */
+  read(segment: Segment): UsageRecord[] {
+    if (segment.records) return segment.records;
+    const out: UsageRecord[] = [];
+    for (const line of readFileSync(segment.path, 'utf8').split('\n')) {
+      if (line.length === 0) continue;
+      try {
+        out.push(JSON.parse(line) as UsageRecord);
+      } catch {
+        this.corruptLines++;
+      }
+    }
+    return out;
+  }
+
+  /** Checkpoint: every record of `segment` is in the store, so its file goes. */
+  stored(segment: Segment): void {
+    const i = this.sealed.indexOf(segment);
+    if (i < 0) return;
+    this.sealed.splice(i, 1);
+    this.sealedBytes -= segment.bytes;
+    this.sealedRecords -= segment.count;
+    unlinkSync(segment.path);
+  }
+
+  /**
+   * While the store fails, records wait on disk only: memory copies are dropped (they are read
+   * back from the files), so memory stays flat however long the outage lasts.
+   */
+  setKeepInMemory(keep: boolean): void {
+    if (keep === this.keepInMemory) return;
+    this.keepInMemory = keep;
+    if (!keep) {
+      for (const s of this.sealed) s.records = undefined;
+      this.active.records = undefined;
+    }
+  }
+
+  backlog(): JournalBacklog {
+    return {
+      records: this.sealedRecords + this.active.count,
+      bytes: this.sealedBytes + this.active.bytes,
+      maxBytes: this.options.maxBytes,
+      segments: this.sealed.length + (this.active.count > 0 ? 1 : 0),
+    };
+  }
+
+  /** The backlog has reached the cap: new records cannot be taken without exceeding it. */
+  full(): boolean {
+    return this.sealedBytes + this.active.bytes >= this.options.maxBytes;
+  }
+
+  /** The backlog is over `fraction` of the cap (readiness fails near it, at 0.9). */
+  over(fraction: number): boolean {
+    return this.sealedBytes + this.active.bytes >= this.options.maxBytes * fraction;
+  }
+
+  /** Stops the fsync timer and syncs the active segment once more, synchronously. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    const a = this.active;
+    try {
+      if (this.dirty) fsyncFd(a.fd);
+    } finally {
+      closeSync(a.fd);
+      if (a.count === 0) unlinkSync(a.path);
+    }
+  }
+
+  private open(): ActiveSegment {
+    const seq = this.nextSeq++;
+    const path = this.pathOf(seq);
+    const fd = openSync(path, 'a');
+    return { seq, path, fd, bytes: 0, count: 0, records: this.keepInMemory ? [] : undefined };
+  }
+
+  private pathOf(seq: number): string {
+    return join(this.options.dir, `${String(seq).padStart(12, '0')}.jsonl`);
+  }
+
+  /** The group fsync: one per interval for whatever was appended, on libuv's thread pool. */
+  private sync(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const fd = this.active.fd;
+    this.syncing.set(fd, (this.syncing.get(fd) ?? 0) + 1);
+    fsync(fd, () => {
+      const left = (this.syncing.get(fd) ?? 1) - 1;
+      if (left > 0) this.syncing.set(fd, left);
+      else {
+        this.syncing.delete(fd);
+        if (this.closing.delete(fd)) this.closeFd(fd);
+      }
+    });
+  }
+
+  /** Syncs and closes a sealed segment's fd, after any fsync still running on it. */
+  private closeFd(fd: number): void {
+    if (this.syncing.has(fd)) {
+      this.closing.add(fd);
+      return;
+    }
+    this.syncing.set(fd, 1);
+    fsync(fd, () => {
+      this.syncing.delete(fd);
+      close(fd, () => undefined);
+    });
+  }
+}
+
+function fsyncFd(fd: number): void {
+  try {
+    fsyncSync(fd);
+  } catch {
+    // A file system without fsync still holds the data in the page cache.
+  }
+}
+
+/** Newlines in a file, read in 1 MB pieces (start-up only, to report the backlog exactly). */
+function countLines(path: string): number {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  let count = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      let at = buf.indexOf(NEWLINE, 0);
+      while (at >= 0 && at < n) {
+        count++;
+        at = buf.indexOf(NEWLINE, at + 1);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return count;
+}

@@ -33,7 +33,27 @@ interface ActiveSegment extends Segment {
   readonly fd: number;
 }
 
-const NAME = /^(\d{12})\.jsonl$/;
+/** `<pid>-<instance>.<seq>.jsonl`: the writer's process id, its instance, the segment's number. */
+const NAME = /^(\d+)-(\d+-[a-z0-9]+)\.(\d{12})\.jsonl$/;
+/** Journals open in this process. */
+const ACTIVE = new Set<string>();
+let instances = 0;
+
+/**
+ * Segments are replayed by whoever finds them once their writer is gone: a dead process, or
+ * this process's pid from an earlier run (a restarted container is often pid 1 again). Two
+ * replays of one segment are harmless (ids are primary keys).
+ */
+function orphaned(pid: number, instance: string): boolean {
+  if (ACTIVE.has(`${pid}-${instance}`)) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 const NEWLINE = 0x0a;
 
 /**
@@ -49,7 +69,9 @@ export class UsageJournal {
   private readonly sealed: Segment[] = [];
   private sealedBytes = 0;
   private sealedRecords = 0;
-  private nextSeq: number;
+  private nextSeq = 1;
+  /** Names this journal's files, so two processes (or two gateways in a test) never share one. */
+  private readonly instance: string;
   private dirty = false;
   /** fsyncs in flight per fd: a sealed segment's fd is closed once none is left. */
   private readonly syncing = new Map<number, number>();
@@ -63,26 +85,22 @@ export class UsageJournal {
 
   constructor(readonly options: UsageJournalOptions) {
     mkdirSync(options.dir, { recursive: true });
-    let last = 0;
-    const found = readdirSync(options.dir)
-      .map((name) => NAME.exec(name))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b);
-    for (const seq of found) {
-      const path = this.pathOf(seq);
+    this.instance = `${process.pid}-${Date.now()}-${(instances++).toString(36)}`;
+    ACTIVE.add(this.instance);
+    for (const name of readdirSync(options.dir).sort()) {
+      const m = NAME.exec(name);
+      if (!m || !orphaned(Number(m[1]), m[2])) continue;
+      const path = join(options.dir, name);
       const bytes = statSync(path).size;
-      last = seq;
       if (bytes === 0) {
-        unlinkSync(path);
+        removeFile(path);
         continue;
       }
       const count = countLines(path);
-      this.sealed.push({ seq, path, bytes, count });
+      this.sealed.push({ seq: Number(m[3]), path, bytes, count });
       this.sealedBytes += bytes;
       this.sealedRecords += count;
     }
-    this.nextSeq = last + 1;
     this.active = this.open();
     this.timer = setInterval(() => this.sync(), options.fsyncIntervalMs);
     this.timer.unref();
@@ -147,7 +165,7 @@ export class UsageJournal {
     this.sealed.splice(i, 1);
     this.sealedBytes -= segment.bytes;
     this.sealedRecords -= segment.count;
-    unlinkSync(segment.path);
+    removeFile(segment.path);
   }
 
   /**
@@ -187,12 +205,13 @@ export class UsageJournal {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    ACTIVE.delete(this.instance);
     const a = this.active;
     try {
       if (this.dirty) fsyncFd(a.fd);
     } finally {
       closeSync(a.fd);
-      if (a.count === 0) unlinkSync(a.path);
+      if (a.count === 0) removeFile(a.path);
     }
   }
 
@@ -204,7 +223,7 @@ export class UsageJournal {
   }
 
   private pathOf(seq: number): string {
-    return join(this.options.dir, `${String(seq).padStart(12, '0')}.jsonl`);
+    return join(this.options.dir, `${this.instance}.${String(seq).padStart(12, '0')}.jsonl`);
   }
 
   /** The group fsync: one per interval for whatever was appended, on libuv's thread pool. */
@@ -234,6 +253,15 @@ export class UsageJournal {
       this.syncing.delete(fd);
       close(fd, () => undefined);
     });
+  }
+}
+
+/** Deletes a file; one already gone (the directory was removed) is fine. */
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
 

@@ -55,7 +55,7 @@ describe('upgrade to typed timestamps and rollups', () => {
       const part = await store.usageSummary({ groupBy: 'key', from: '2026-05-01T00:30:00.000Z', to: '2026-05-03T07:45:00.000Z' });
       assert.equal(part.reduce((n, g) => n + g.requests, 0), 2 * 24 * 60 + 7 * 60 + 45 - 30);
       const db = new Database(join(dir, 'rankway.db'), { readonly: true });
-      assert.equal(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'usage_records_legacy'").get()!.n, 0, 'the old table is dropped once empty');
+      assert.equal((db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'usage_records_legacy'").get() as { n: number }).n, 0, 'the old table is dropped once empty');
       assert.equal(typeof (db.prepare('SELECT ts FROM usage_records LIMIT 1').get() as { ts: unknown }).ts, 'number', 'times are epoch ms integers');
       db.close();
       await store.createResource({ id: 'm', kind: 'model', name: 'n', data: {}, createdAt: '', updatedAt: '' });

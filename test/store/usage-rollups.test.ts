@@ -56,7 +56,7 @@ function records(n: number, random: () => number): UsageRecord[] {
 function reference(all: readonly UsageRecord[], q: UsageQuery): Map<string | null, UsageGroup> {
   const from = q.from ? Date.parse(q.from) : -Infinity;
   const to = q.to ? Date.parse(q.to) : Infinity;
-  const out = new Map<string | null, UsageGroup & Record<string, number>>();
+  const out = new Map<string | null, { -readonly [F in keyof UsageGroup]: UsageGroup[F] }>();
   for (const r of all) {
     if (r.ts < from || r.ts >= to) continue;
     const g: Record<UsageGroupBy, string | null> = { key: r.keyId, model: r.alias, provider: r.provider, day: new Date(r.ts).toISOString().slice(0, 10) };

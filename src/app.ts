@@ -233,6 +233,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       await ready.catch(() => undefined);
       await maintenance?.stop();
       const left = await usage.close();
+      if (left.unjournaled > 0) logger.error({ lost: left.unjournaled }, 'usage records neither journaled (disk failing) nor stored: lost');
       if (left.records > 0) {
         logger.warn({ journaled: left.records, bytes: left.bytes, dir: journalDir }, 'usage records not yet in the database stay in the journal; the next start writes them');
       }

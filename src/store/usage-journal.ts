@@ -108,11 +108,12 @@ export class UsageJournal {
 
   /** Appends one record: one synchronous `write()` of one line (a few microseconds). */
   append(record: UsageRecord): void {
-    const line = JSON.stringify(record) + '\n';
+    const line = Buffer.from(JSON.stringify(record) + '\n');
     const a = this.active;
-    const bytes = Buffer.byteLength(line);
-    writeSync(a.fd, line);
-    a.bytes += bytes;
+    // A short write (rare on files) is finished, so a torn line never swallows the next one.
+    let done = writeSync(a.fd, line);
+    while (done < line.length) done += writeSync(a.fd, line, done);
+    a.bytes += line.length;
     a.count++;
     a.records?.push(record);
     this.dirty = true;

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../core/context.js';
 import type { JournalBacklog, UsageJournal } from './usage-journal.js';
-import { usageRecordFrom, type UsageStore } from './usage.js';
+import { usageRecordFrom, type UsageRecord, type UsageStore } from './usage.js';
 
 export interface UsageRecorderOptions {
   readonly store: UsageStore;
@@ -20,9 +20,13 @@ export interface UsageBacklog extends JournalBacklog {
   readonly failing: boolean;
   /** 401 records not journaled because the backlog was over half the cap. */
   readonly skippedUnauthenticated: number;
+  /** Records the journal could not take (its disk failed), held in memory until the store has them. */
+  readonly unjournaled: number;
 }
 
 const MAX_BACKOFF_MS = 30_000;
+/** After a failed append, requests are refused this long before the journal is tried again. */
+const APPEND_RETRY_MS = 1000;
 
 /**
  * Usage records, durable before the response ends. `record()` appends to the journal (see
@@ -43,6 +47,9 @@ export class UsageRecorder {
   private failures = 0;
   private retryAt = 0;
   private skipped401 = 0;
+  /** Records whose append failed (disk full or gone): written to the store first. */
+  private unjournaled: UsageRecord[] = [];
+  private appendFailedAt = -Infinity;
   private closed = false;
 
   constructor(private readonly options: UsageRecorderOptions) {
@@ -61,7 +68,16 @@ export class UsageRecorder {
       this.skipped401++;
       return;
     }
-    journal.append(usageRecordFrom(ctx, status, durationMs, route));
+    const record = usageRecordFrom(ctx, status, durationMs, route);
+    try {
+      journal.append(record);
+    } catch (err) {
+      // This answer keeps its record (in memory); new requests are refused until the disk takes writes again.
+      this.unjournaled.push(record);
+      this.appendFailedAt = Date.now();
+      this.options.onError(err);
+      return;
+    }
     if (this.scheduled !== undefined || this.failing) return;
     if (journal.pending >= this.maxBatch) {
       // Written after the current response went out, never inside it.
@@ -74,7 +90,7 @@ export class UsageRecorder {
 
   /** At the journal's cap: the proxy refuses new requests rather than serve them unrecorded. */
   full(): boolean {
-    return this.options.journal.full();
+    return this.options.journal.full() || Date.now() - this.appendFailedAt < APPEND_RETRY_MS;
   }
 
   /** Near the cap (90%): readiness fails so a load balancer sends traffic elsewhere. */
@@ -83,7 +99,7 @@ export class UsageRecorder {
   }
 
   backlog(): UsageBacklog {
-    return { ...this.options.journal.backlog(), failing: this.failing, skippedUnauthenticated: this.skipped401 };
+    return { ...this.options.journal.backlog(), failing: this.failing, skippedUnauthenticated: this.skipped401, unjournaled: this.unjournaled.length };
   }
 
   private tick(): Promise<void> | undefined {
@@ -104,6 +120,17 @@ export class UsageRecorder {
   private async drain(): Promise<void> {
     const journal = this.options.journal;
     if (!this.closed) journal.seal();
+    if (this.unjournaled.length > 0) {
+      const held = this.unjournaled;
+      this.unjournaled = [];
+      try {
+        await this.options.store.insertBatch(held);
+      } catch (err) {
+        this.unjournaled = held.concat(this.unjournaled);
+        this.options.onError(err);
+        return;
+      }
+    }
     for (let segment = journal.oldest(); segment; segment = journal.oldest()) {
       try {
         const records = journal.read(segment);

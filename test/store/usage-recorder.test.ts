@@ -153,4 +153,25 @@ describe('usage recorder and journal', () => {
     assert.equal(again.corruptLines, 1);
     await recorder.close();
   });
+
+  it('a failing disk: the answer keeps its record in memory, new requests are refused, and the store gets it', async () => {
+    const store = memoryStore();
+    const j = journal(journalDir());
+    const append = j.append.bind(j);
+    j.append = () => {
+      throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    };
+    const errors: unknown[] = [];
+    const recorder = new UsageRecorder({ store, journal: j, onError: (err) => errors.push(err), intervalMs: 60_000 });
+    assert.equal(recorder.full(), false);
+    recorder.record(ctx('kept'), 200, 1);
+    assert.equal(recorder.full(), true, 'refuse new work while the journal cannot write');
+    assert.equal(recorder.backlog().unjournaled, 1);
+    j.append = append;
+    await recorder.flush();
+    assert.deepEqual([...store.stored.values()].map((r) => r.requestId), ['kept']);
+    assert.equal(recorder.backlog().unjournaled, 0);
+    assert.equal(errors.length, 1);
+    await recorder.close();
+  });
 });

@@ -4,7 +4,7 @@
 // its rollups, is timed separately on a sample). Writes bench/USAGE-RESULTS.md.
 //   PostgreSQL: BENCH_DATABASE_URL (default the test database), in a schema dropped afterwards.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { ControlStore, UsageGroupBy, UsageQuery } from '../src/store/control.js';
@@ -99,17 +99,24 @@ interface Timing {
   readonly p50: number;
   readonly p95: number;
   readonly max: number;
+  /** This process's CPU per run (SQLite runs in-process; PostgreSQL's work is in the server). */
+  readonly cpuP50: number;
 }
 
 async function time(what: string, n: number, run: (i: number) => Promise<unknown>): Promise<Timing> {
   const ms: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < n; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await run(i);
     ms.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
   ms.sort((a, b) => a - b);
-  return { what, n, p50: ms[Math.floor(n / 2)], p95: ms[Math.min(n - 1, Math.floor(n * 0.95))], max: ms[n - 1] };
+  cpu.sort((a, b) => a - b);
+  return { what, n, p50: ms[Math.floor(n / 2)], p95: ms[Math.min(n - 1, Math.floor(n * 0.95))], max: ms[n - 1], cpuP50: cpu[Math.floor(n / 2)] };
 }
 
 async function reports(store: ControlStore): Promise<Timing[]> {
@@ -151,7 +158,7 @@ async function insertCost(store: ControlStore): Promise<number> {
   return ((performance.now() - t0) * 1000) / n;
 }
 
-const fmt = (t: Timing): string => `| ${t.what} | ${t.n} | ${t.p50.toFixed(1)} | ${t.p95.toFixed(1)} | ${t.max.toFixed(1)} |`;
+const fmt = (t: Timing): string => `| ${t.what} | ${t.n} | ${t.p50.toFixed(1)} | ${t.p95.toFixed(1)} | ${t.max.toFixed(1)} | ${t.cpuP50.toFixed(1)} |`;
 
 async function main(): Promise<void> {
   const lines: string[] = [`# Usage reports at ${ROWS.toLocaleString('en-US')} records`, '', `${DAYS} days, ${KEYS} keys each using 2 of ${ALIASES} aliases over 3 providers, 95% 2xx / 4% 429 / 1% 502; \`npm run bench:usage -- ${ROWS} ${WHICH}\`.`, ''];
@@ -191,8 +198,9 @@ async function main(): Promise<void> {
       const timings = await reports(store);
       const perRecord = await insertCost(store);
       lines.push(`## ${backend}`, '', `Seeded in ${seeded.toFixed(0)} s. Insert path: ${perRecord.toFixed(1)} µs per record (batches of 1,000, rollups included).`, '');
-      lines.push('| report | runs | p50 ms | p95 ms | max ms |', '|---|---:|---:|---:|---:|', ...timings.map(fmt), '');
-      process.stdout.write(lines.slice(-timings.length - 4).join('\n') + '\n');
+      lines.push(`Load average during the run: ${loadavg()[0].toFixed(1)} on ${cpus().length} cores.`, '');
+      lines.push('| report | runs | p50 ms | p95 ms | max ms | CPU p50 ms (this process) |', '|---|---:|---:|---:|---:|---:|', ...timings.map(fmt), '');
+      process.stdout.write(lines.slice(-timings.length - 6).join('\n') + '\n');
     } finally {
       await cleanup();
     }

@@ -19,7 +19,7 @@ export interface JournalBacklog {
   readonly segments: number;
 }
 
-/** One file of appended records, newline-delimited JSON. */
+/** One file of appended records, one JSON array per line (see `encode`). */
 export interface Segment {
   readonly seq: number;
   readonly path: string;
@@ -108,7 +108,7 @@ export class UsageJournal {
 
   /** Appends one record: one synchronous `write()` of one line (a few microseconds). */
   append(record: UsageRecord): void {
-    const line = Buffer.from(JSON.stringify(record) + '\n');
+    const line = Buffer.from(encode(record));
     const a = this.active;
     // A short write (rare on files) is finished, so a torn line never swallows the next one.
     let done = writeSync(a.fd, line);
@@ -151,7 +151,7 @@ export class UsageJournal {
     for (const line of readFileSync(segment.path, 'utf8').split('\n')) {
       if (line.length === 0) continue;
       try {
-        out.push(JSON.parse(line) as UsageRecord);
+        out.push(decode(line));
       } catch {
         this.corruptLines++;
       }
@@ -255,6 +255,28 @@ export class UsageJournal {
       close(fd, () => undefined);
     });
   }
+}
+
+/** The record's fields in line order: a line is `[1, ...values]` (format 1), half the bytes of keyed JSON. */
+const FIELDS = [
+  'id', 'requestId', 'ts', 'keyId', 'surface', 'alias', 'provider', 'upstreamModel', 'status', 'latencyMs',
+  'documents', 'chunks', 'cacheHits', 'attempts', 'inputTokens', 'outputTokens', 'searchUnits', 'costUsd',
+] as const satisfies readonly (keyof UsageRecord)[];
+
+function encode(r: UsageRecord): string {
+  return `${JSON.stringify([
+    1, r.id, r.requestId, r.ts, r.keyId, r.surface, r.alias, r.provider, r.upstreamModel, r.status, r.latencyMs,
+    r.documents, r.chunks, r.cacheHits, r.attempts, r.inputTokens, r.outputTokens, r.searchUnits, r.costUsd,
+  ])}\n`;
+}
+
+/** Throws on a line that is not a whole format-1 record (a torn write). */
+function decode(line: string): UsageRecord {
+  const values = JSON.parse(line) as unknown[];
+  if (!Array.isArray(values) || values[0] !== 1 || values.length !== FIELDS.length + 1) throw new Error('not a journal record');
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < FIELDS.length; i++) out[FIELDS[i]] = values[i + 1];
+  return out as unknown as UsageRecord;
 }
 
 /** Deletes a file; one already gone (the directory was removed) is fine. */

@@ -63,7 +63,8 @@ describe('usage recorder and journal', () => {
     recorder.record(ctx('b'), 429, 1);
     // On disk at once, as a restarted process would find it.
     const lines = readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
-    assert.deepEqual(lines.map((l) => JSON.parse(l)).map((r: UsageRecord) => [r.requestId, r.status]), [['a', 200], ['b', 429]]);
+    // Format 1: [1, id, requestId, ts, keyId, surface, alias, provider, upstreamModel, status, ...].
+    assert.deepEqual(lines.map((l) => JSON.parse(l) as unknown[]).map((v) => [v[0], v[2], v[9]]), [[1, 'a', 200], [1, 'b', 429]]);
     await recorder.flush();
     assert.equal(store.stored.size, 2);
     assert.equal(j.backlog().records, 0);

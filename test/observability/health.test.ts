@@ -47,7 +47,7 @@ describe('health and readiness on the admin port', () => {
     const gw = await startGateway();
     try {
       assert.deepEqual(await getJson(gw.adminUrl + '/healthz'), { status: 200, json: { status: 'ok' } });
-      assert.deepEqual(await getJson(gw.adminUrl + '/readyz'), { status: 200, json: { status: 'ready', checks: { config: 'ok', database: 'ok' } } });
+      assert.deepEqual(await getJson(gw.adminUrl + '/readyz'), { status: 200, json: { status: 'ready', checks: { config: 'ok', database: 'ok', usage_journal: 'ok' } } });
     } finally {
       await gw.close();
     }
@@ -59,7 +59,7 @@ describe('health and readiness on the admin port', () => {
     try {
       const ready = await getJson(gw.adminUrl + '/readyz');
       assert.equal(ready.status, 200, JSON.stringify(ready.json));
-      assert.deepEqual(ready.json.checks, { config: 'ok', database: 'ok', redis: 'ok' }, 'database is the PostgreSQL store here');
+      assert.deepEqual(ready.json.checks, { config: 'ok', database: 'ok', usage_journal: 'ok', redis: 'ok' }, 'database is the PostgreSQL store here');
     } finally {
       await gw.close();
     }

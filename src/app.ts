@@ -35,7 +35,11 @@ import { buildProxyServer, type RequestObserver } from './server/proxy.js';
 import type { ControlStore } from './store/control.js';
 import { isConnectionFailure, StoreUnavailableError, withDeadline, type GuardedStore } from './store/deadline.js';
 import { isPostgresUrl, openControlStore } from './store/open.js';
-import { UsageRecorder } from './store/usage.js';
+import { UsageJournal } from './store/usage-journal.js';
+import { UsageRecorder } from './store/usage-recorder.js';
+import { UsageMaintenance } from './store/usage-maintenance.js';
+import { registerUsageMetrics } from './observability/usage-metrics.js';
+import { join } from 'node:path';
 import { HttpClient } from './transport/http-client.js';
 
 export interface GatewayOptions {
@@ -103,6 +107,26 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const health = new DependencyRegistry(logger);
   let rawStore: ControlStore | undefined;
   let store: GuardedStore | undefined;
+  // Every record is journaled in the data dir before its response ends, then written in batches.
+  const journalDir = join(config.storage.data_dir, 'usage-journal');
+  const journal = new UsageJournal({
+    dir: journalDir,
+    maxBytes: config.storage.usage_journal.max_bytes,
+    fsyncIntervalMs: config.storage.usage_journal.fsync_interval_ms,
+  });
+  const replay = journal.backlog();
+  if (replay.records > 0) logger.info({ records: replay.records, dir: journalDir }, 'usage journal: writing records left by the last run');
+  const usage = new UsageRecorder({
+    store: {
+      insertBatch: async (records) => {
+        await ready;
+        return need(rawStore).insertBatch(records);
+      },
+    },
+    journal,
+    onError: (err) => logger.error({ err, journaled: journal.backlog().records }, 'writing usage records failed: they stay in the journal'),
+  });
+  let maintenance: UsageMaintenance | undefined;
   let adminKey: AdminKey | undefined;
   let bus: RedisChangeBus | undefined;
   let stopping = false;
@@ -118,6 +142,9 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     adminKey ??= await resolveAdminKey(store, env);
     control.attach(store);
     await control.refresh();
+    // Retention and the legacy-table move run on the raw store: their batches may outlast the admin deadline.
+    maintenance ??= new UsageMaintenance(opened, { retentionDays: config.storage.usage_retention_days, logger });
+    maintenance.start();
     refuseUnreadableSecrets(control, env);
   };
   /** PostgreSQL unreachable: try again with backoff until it answers, then catch up. */
@@ -150,6 +177,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       retryOpen(1000);
     }
     control.start(options.refreshIntervalMs);
+    void usage.flush();
     if (config.storage.redis_url) {
       bus = new RedisChangeBus(config.storage.redis_url, config.storage.redis_prefix, (version) => control.notify(version), logger);
       control.onLocalChange = (change) => bus?.publish(change);
@@ -179,10 +207,6 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   });
   if (config.storage.redis_url) health.register(redisDependency(config.storage.redis_url));
 
-  const usage = new UsageRecorder(
-    { insertBatch: async (records) => need(rawStore).insertBatch(records) },
-    (err) => logger.error({ err }, 'writing usage records failed'),
-  );
   const limits = new LimitEnforcer(limiter);
   // Label values are checked against the current routing table: configured names only.
   const metrics = new GatewayMetrics({
@@ -192,7 +216,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     bufferedUpstreamBytes: () => http.buffered.inUse,
     limitsShared: () => limiter.shared,
   });
-  const observers: RequestObserver[] = [usage, limits, metrics];
+  registerUsageMetrics(metrics.registry, () => usage.backlog());
+  const observers: RequestObserver[] = [limits, metrics];
   if (options.accessLog !== false) observers.push(accessLog(logger));
 
   const authenticator = new KeyringAuthenticator(() => control.current.keyring, config.server.auth === 'keys');
@@ -200,7 +225,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const sigv4 = new SigV4CallerAuthenticator(sigV4Directory(awsAccessKeys));
   const openapi = new OpenApiRegistry();
   const logPayloads = config.server.log_payloads || env.LOG_PAYLOADS === '1';
-  const proxy = buildProxyServer({ config, logger, authenticator, observers, sigv4, limits, tracing, logPayloads });
+  const proxy = buildProxyServer({ config, logger, authenticator, observers, usage, sigv4, limits, tracing, logPayloads });
   registerRerankRoutes(proxy, { config, rerank, openapi });
   void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
   describeBedrockRerankRoutes(openapi);
@@ -221,6 +246,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
         snapshot: control.source === 'database' ? 'ok' : control.source === 'saved' ? 'ok (saved copy)' : 'not loaded',
         listeners: proxy.server.listening ? 'ok' : 'not listening',
         secrets: control.undecryptable.length === 0 ? 'ok' : `${control.undecryptable.length} stored secret(s) sealed under another key`,
+        // Only near its cap: a store outage alone is absorbed by the journal.
+        usage_journal: usage.nearCap() ? 'near its cap' : 'ok',
       };
       if (config.server.strict_readiness) {
         for (const d of await health.probe()) checks[d.name] = d.up ? 'ok' : (d.detail ?? 'down');
@@ -265,7 +292,12 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       }
       await admin.close();
       await ready.catch(() => undefined);
-      await usage.close();
+      await maintenance?.stop();
+      const left = await usage.close();
+      if (left.unjournaled > 0) logger.error({ lost: left.unjournaled }, 'usage records neither journaled (disk failing) nor stored: lost');
+      if (left.records > 0) {
+        logger.warn({ journaled: left.records, bytes: left.bytes, dir: journalDir }, 'usage records not yet in the database stay in the journal; the next start writes them');
+      }
       await http.close().catch(() => undefined);
       await pairCache.close();
       await limiter.close();

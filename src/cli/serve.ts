@@ -85,7 +85,9 @@ function handleSignals(gateway: Gateway, config: GatewayConfig, logger: Logger, 
     reloader.close();
     gateway.shutdown(timeoutMs).then(
       (drained) => {
-        logger.info({ drained }, drained ? 'shutdown complete' : 'shutdown complete after cutting requests at the deadline');
+        // Records the database did not take are durable in the journal; say how many.
+        const usageJournaled = gateway.usage.backlog().records;
+        logger.info({ drained, usageJournaled }, drained ? 'shutdown complete' : 'shutdown complete after cutting requests at the deadline');
         logger.flush();
         process.exit(0);
       },

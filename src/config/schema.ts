@@ -88,6 +88,17 @@ export const storageSchema = z.strictObject({
   redis_prefix: z.string().default('rankway:'),
   /** A rate-limit command Redis has not answered after this long counts as failed; two in a row switch limits to per instance. */
   redis_limits_timeout_ms: z.number().int().min(1).max(10_000).default(30),
+  /** Days raw usage records and hourly totals are kept (daily totals stay); unset keeps everything. */
+  usage_retention_days: positiveInt.optional(),
+  /** The local journal every usage record is appended to before its response is finished. */
+  usage_journal: z
+    .strictObject({
+      /** Bytes of records not yet in the database the journal may hold; at the cap new requests get 503. */
+      max_bytes: positiveInt.default(1024 * 1024 * 1024),
+      /** How often appended records are fsynced (a crash of the process alone loses nothing either way). */
+      fsync_interval_ms: positiveInt.default(1000),
+    })
+    .default({ max_bytes: 1024 * 1024 * 1024, fsync_interval_ms: 1000 }),
 });
 
 /** In-process pair-score cache; Redis replaces it when `storage.redis_url` is set. */

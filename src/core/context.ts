@@ -74,6 +74,8 @@ export interface RequestContext {
   reserver?: Reserver;
   /** The request's current hold; null once settled. */
   reservation?: Reservation | null;
+  /** Set once the request's usage record is journaled (before its last byte goes out). */
+  recorded?: boolean;
 }
 
 export const newOutcome = (): Outcome => ({

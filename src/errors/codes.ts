@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   provider_busy: { status: 503, domain: 'gateway', type: 'server_error' },
   overloaded: { status: 503, domain: 'gateway', type: 'server_error' },
   database_unavailable: { status: 503, domain: 'gateway', type: 'server_error' },
+  usage_journal_full: { status: 503, domain: 'gateway', type: 'server_error' },
   internal_error: { status: 500, domain: 'gateway', type: 'server_error' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -27,6 +27,8 @@ declare module 'fastify' {
      * midway: Fastify's onResponse hooks only run when a response finishes or fails.
      */
     settleAbandoned(request: FastifyRequest, reply: FastifyReply): void;
+    /** For a hijacked response: journals its usage record just before `end()` writes the last bytes. */
+    recordUsageBeforeEnd(request: FastifyRequest, reply: FastifyReply): void;
   }
   interface FastifyContextConfig {
     /** The route accepts AWS SigV4-signed callers (native Bedrock routes). */
@@ -47,11 +49,20 @@ export interface RequestObserver {
   onResponse(ctx: RequestContext, status: number, durationMs: number): void;
 }
 
+/** Journals one usage record per request, before the response's last byte goes out. */
+export interface UsageSink {
+  /** `route` names a request refused before its handler set the surface. */
+  record(ctx: RequestContext, status: number, durationMs: number, route?: string): void;
+  /** No room left for records: requests are refused (503) rather than served unrecorded. */
+  full(): boolean;
+}
+
 export interface ProxyServerOptions {
   readonly config: GatewayConfig;
   readonly logger: Logger;
   readonly authenticator: CallerAuthenticator;
   readonly observers?: readonly RequestObserver[];
+  readonly usage?: UsageSink;
   /** Verifies SigV4-signed callers on routes that opt in; absent = such callers are refused. */
   readonly sigv4?: SigV4CallerAuthenticator;
   /** Rate limits and budgets, applied to every request once its caller is known. */
@@ -75,7 +86,7 @@ export const renderOpenAiError: ErrorRenderer = (err, _request, reply) => {
  * Surfaces register their routes on it; they never see auth or ids themselves.
  */
 export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
-  const { config, logger, tracing } = options;
+  const { config, logger, tracing, usage } = options;
   const server = config.server;
   const app = Fastify({
     logger: false,
@@ -125,6 +136,9 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     };
     request.ctx = ctx;
     if (request.routeOptions.config?.public === true) return done();
+    if (usage?.full()) {
+      return done(new GatewayError('usage_journal_full', 'Rankway cannot record usage right now (its usage journal is full); retry shortly', { retryAfterMs: 5000 }));
+    }
     // The context exists before auth so refused requests are still counted and traced.
     const sigv4 = config.server.auth === 'keys' && request.routeOptions.config?.sigv4 === true && hasSigV4(request.headers);
     if (sigv4) {
@@ -168,10 +182,16 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
 
   // Every surface reports fail-open and cache use the same way, even those whose body
   // has no room for it (TEI's bare array).
+  // The usage record is journaled here, before the reply is written (a streamed body: when
+  // it ends, before the response's final chunk), so an answered request always has one.
   app.addHook('onSend', (request, reply, payload, done) => {
     const out = request.ctx?.outcome;
     if (out?.degraded) reply.header('x-rankway-degraded', 'true');
     if (out && out.cacheHits + out.cacheMisses > 0) reply.header('x-rankway-cache', `hits=${out.cacheHits}, misses=${out.cacheMisses}`);
+    if (usage !== undefined && out !== undefined) {
+      if (isStream(payload)) payload.once('end', () => recordUsage(request, reply.statusCode, reply.elapsedTime));
+      else recordUsage(request, reply.statusCode, reply.elapsedTime);
+    }
     done(null, payload);
   });
 
@@ -183,10 +203,23 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   });
 
   const observers = options.observers ?? [];
-  /** Usage, metrics and the access line, exactly once per request. */
+  /** The usage record, exactly once per request, for every request that matched a route. */
+  function recordUsage(request: FastifyRequest, status: number, ms: number): void {
+    const ctx = request.ctx;
+    if (usage === undefined || !ctx || ctx.recorded) return;
+    ctx.recorded = true;
+    if (ctx.surface !== 'unknown') return usage.record(ctx, status, ms);
+    // Refused before a handler named the surface (401, 429, a bad body): recorded under its route.
+    // Unmatched paths and the refusals of a full journal are not recorded.
+    const route = request.routeOptions.url;
+    if (route === undefined || request.routeOptions.config?.public === true || ctx.outcome.errorCode === 'usage_journal_full') return;
+    usage.record(ctx, status, ms, route);
+  }
+  /** Usage (if not yet journaled), metrics and the access line, exactly once per request. */
   const settle = (request: FastifyRequest, status: number, ms: number): void => {
     const ctx = request.ctx;
     if (!ctx || ctx.settled) return;
+    recordUsage(request, status, ms);
     ctx.settled = true;
     for (const o of observers) o.onResponse(ctx, status, ms);
     if (ctx.span && tracing) {
@@ -210,6 +243,14 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   });
   // 499, as nginx logs it: the caller closed the connection before the response was complete.
   app.decorate('settleAbandoned', (request: FastifyRequest, reply: FastifyReply) => settle(request, CALLER_CLOSED, reply.elapsedTime));
+  app.decorate('recordUsageBeforeEnd', (request: FastifyRequest, reply: FastifyReply) => {
+    const res = reply.raw;
+    const end = res.end;
+    res.end = function (this: typeof res, ...args: unknown[]) {
+      recordUsage(request, res.statusCode, reply.elapsedTime);
+      return (end as (...a: unknown[]) => typeof res).apply(this, args);
+    } as typeof res.end;
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const err = fromFrameworkError(error);
@@ -224,6 +265,9 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   });
   return app;
 }
+
+const isStream = (payload: unknown): payload is NodeJS.ReadableStream =>
+  typeof payload === 'object' && payload !== null && typeof (payload as { pipe?: unknown }).pipe === 'function';
 
 /** `Cache-Control: no-cache` or `no-store` from the caller: skip the pair cache. */
 function wantsNoCache(header: string | undefined): boolean {

@@ -28,7 +28,7 @@ export interface UsageGroup {
 
 export interface UsageQuery {
   readonly groupBy: UsageGroupBy;
-  /** ISO timestamps; `from` inclusive, `to` exclusive. */
+  /** ISO timestamps; `from` inclusive, `to` exclusive (any precision: whole hours and days come from the rollups). */
   readonly from?: string;
   readonly to?: string;
 }
@@ -72,8 +72,15 @@ export interface ControlStore extends UsageStore {
   setSettingIfAbsent(name: string, value: string): Promise<string>;
   insertBatch(records: readonly UsageRecord[]): Promise<void>;
   usageSummary(query: UsageQuery): Promise<UsageGroup[]>;
-  /** Cost in USD of every key with spend since `since` (ISO); no per-key parameters. */
+  /**
+   * Cost in USD of every key with spend since `since` (ISO), from the rollups: one statement
+   * with no per-key parameters, whatever the number of keys.
+   */
   spendSince(since: string): Promise<Map<string, number>>;
+  /** Deletes up to `limit` raw records (and hourly totals) older than `before` (epoch ms); returns how many went. */
+  pruneUsage(before: number, limit: number): Promise<number>;
+  /** Moves up to `limit` rows of the pre-typed-timestamp table into the current one; `done` once it is gone. */
+  migrateLegacyUsage(limit: number): Promise<{ moved: number; done: boolean }>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -1,5 +1,4 @@
-import type { ResourceKind, StoredResource, UsageGroup, UsageGroupBy, UsageQuery } from './control.js';
-import type { UsageRecord } from './usage.js';
+import type { ResourceKind, StoredResource } from './control.js';
 
 /**
  * The control store's SQL, written once for both backends with `?` placeholders
@@ -52,56 +51,3 @@ export const resourceParams = (r: StoredResource): unknown[] => [r.kind, r.id, r
 export const updateParams = (kind: ResourceKind, id: string, name: string, data: Record<string, unknown>, updatedAt: string): unknown[] => [
   name, JSON.stringify(data), updatedAt, kind, id,
 ];
-
-/** `usage_records` columns and the record field each holds, in insert order. */
-const USAGE_FIELDS = [
-  ['id', 'id'], ['request_id', 'requestId'], ['ts', 'ts'], ['key_id', 'keyId'], ['surface', 'surface'], ['alias', 'alias'],
-  ['provider', 'provider'], ['upstream_model', 'upstreamModel'], ['status', 'status'], ['latency_ms', 'latencyMs'],
-  ['documents', 'documents'], ['chunks', 'chunks'], ['cache_hits', 'cacheHits'], ['attempts', 'attempts'],
-  ['input_tokens', 'inputTokens'], ['output_tokens', 'outputTokens'], ['search_units', 'searchUnits'], ['cost_usd', 'costUsd'],
-] as const satisfies readonly (readonly [string, keyof UsageRecord])[];
-
-export const USAGE_COLUMNS = USAGE_FIELDS.map(([column]) => column);
-
-export const usageValues = (r: UsageRecord): unknown[] => USAGE_FIELDS.map(([, field]) => r[field]);
-
-/** An insert of `rows` usage records; a record id already stored is skipped, so a retried batch never counts twice. */
-export const insertUsageSql = (rows: number): string => {
-  const tuple = `(${USAGE_COLUMNS.map(() => '?').join(',')})`;
-  return `INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES ${Array(rows).fill(tuple).join(',')} ON CONFLICT (id) DO NOTHING`;
-};
-
-/** The GROUP BY expression for each grouping. */
-const USAGE_GROUP_COLUMN: Readonly<Record<UsageGroupBy, string>> = {
-  key: 'key_id',
-  model: 'alias',
-  provider: 'provider',
-  day: 'substr(ts, 1, 10)',
-};
-
-/** Usage totals per group between `from` (inclusive) and `to` (exclusive): the statement and its parameters. */
-export function usageSummarySql(query: UsageQuery): { text: string; params: unknown[] } {
-  const column = USAGE_GROUP_COLUMN[query.groupBy];
-  const text = `SELECT ${column} AS grp, COUNT(*) AS requests,
-      SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
-      SUM(documents) AS documents, SUM(search_units) AS search_units,
-      SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd
-    FROM usage_records WHERE ts >= ? AND ts < ? GROUP BY ${column} ORDER BY ${column}`;
-  return { text, params: [query.from ?? '', query.to ?? '\uffff'] };
-}
-
-/** Spend of every key since an ISO time (one parameter, however many keys carry a budget). */
-export const spendSinceSql = 'SELECT key_id, SUM(cost_usd) AS spent FROM usage_records WHERE ts >= ? GROUP BY key_id';
-
-export function toUsageGroup(row: Record<string, unknown>): UsageGroup {
-  return {
-    group: (row.grp as string | null) ?? null,
-    requests: Number(row.requests),
-    errors: Number(row.errors ?? 0),
-    documents: Number(row.documents ?? 0),
-    searchUnits: Number(row.search_units ?? 0),
-    inputTokens: Number(row.input_tokens ?? 0),
-    outputTokens: Number(row.output_tokens ?? 0),
-    costUsd: Number(row.cost_usd ?? 0),
-  };
-}

@@ -60,7 +60,7 @@ describe('health and readiness on the admin port', () => {
       assert.equal(health.json.dependencies.database.detail, 'sqlite');
       assert.deepEqual(await getJson(gw.adminUrl + '/readyz'), {
         status: 200,
-        json: { status: 'ready', checks: { config: 'ok', snapshot: 'ok', listeners: 'ok', secrets: 'ok' } },
+        json: { status: 'ready', checks: { config: 'ok', snapshot: 'ok', listeners: 'ok', secrets: 'ok', usage_journal: 'ok' } },
       });
       assert.equal(await metricValue(gw.adminUrl, 'database'), '1');
     } finally {

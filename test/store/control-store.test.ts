@@ -54,7 +54,7 @@ const resource = (kind: StoredResource['kind'], id: string, name: string, data: 
 const usage = (id: string, over: Partial<UsageRecord> = {}): UsageRecord => ({
   id,
   requestId: `req-${id}`,
-  ts: '2026-05-01T10:00:00.000Z',
+  ts: Date.parse('2026-05-01T10:00:00.000Z'),
   keyId: 'key-a',
   surface: 'rerank',
   alias: 'search',
@@ -170,7 +170,7 @@ for (const backend of backends) {
       const batch = [
         usage('u1'),
         usage('u2', { keyId: 'key-b', costUsd: 0.004, searchUnits: 2 }),
-        usage('u3', { alias: 'other', provider: 'voyage', ts: '2026-05-02T01:00:00.000Z', status: 500, costUsd: 0 }),
+        usage('u3', { alias: 'other', provider: 'voyage', ts: Date.parse('2026-05-02T01:00:00.000Z'), status: 500, costUsd: 0 }),
       ];
       await store.insertBatch(batch);
       await store.insertBatch(batch);

@@ -113,6 +113,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, options: OpenAiRoutes
     // Rankway writes the events itself (no stream object in between); Fastify still runs the
     // onResponse hooks (access log, metrics, usage) when the response finishes.
     reply.hijack();
+    app.recordUsageBeforeEnd(request, reply);
     const headers = { ...(reply.getHeaders() as Record<string, string | number | string[]>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
     writeSse(reply.raw, headers, stream, renderer, (err: GatewayError) => {
       logger.warn({ requestId: ctx.requestId, code: err.code, upstreamCode: err.upstreamCode, detail: err.detail ?? err.message }, 'stream failed after the first byte');

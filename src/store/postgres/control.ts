@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { DuplicateNameError, type ControlStore, type ResourceChange, type ResourceKind, type StoredResource, type UsageGroup, type UsageQuery } from '../control.js';
-import { insertUsageSql, numbered, resourceParams, spendSinceSql, SQL, toResource, toUsageGroup, updateParams, usageSummarySql, usageValues, type ResourceRow } from '../sql.js';
+import { numbered, resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
+import { PostgresUsageStore } from './usage.js';
 import type { UsageRecord } from '../usage.js';
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';
@@ -15,7 +16,11 @@ const Q = Object.fromEntries(Object.entries(SQL).map(([k, v]) => [k, numbered(v)
 export class PostgresControlStore implements ControlStore {
   readonly backend = 'postgres' as const;
 
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly usage: PostgresUsageStore;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.usage = new PostgresUsageStore(pool);
+  }
 
   async listResources(kind: ResourceKind): Promise<StoredResource[]> {
     const res = await this.pool.query<ResourceRow>(Q.listResources, [kind]);
@@ -87,25 +92,24 @@ export class PostgresControlStore implements ControlStore {
     return (await this.getSetting(name))!;
   }
 
-  async insertBatch(records: readonly UsageRecord[]): Promise<void> {
-    // Chunked so one statement stays under PostgreSQL's 65535-parameter limit.
-    for (let start = 0; start < records.length; start += 1000) {
-      const part = records.slice(start, start + 1000);
-      await this.pool.query(numbered(insertUsageSql(part.length)), part.flatMap(usageValues));
-    }
+  insertBatch(records: readonly UsageRecord[]): Promise<void> {
+    return this.usage.insertBatch(records);
   }
 
-  async usageSummary(query: UsageQuery): Promise<UsageGroup[]> {
-    const { text, params } = usageSummarySql(query);
-    const res = await this.pool.query(numbered(text), params);
-    return res.rows.map(toUsageGroup);
+  usageSummary(query: UsageQuery): Promise<UsageGroup[]> {
+    return this.usage.summary(query);
   }
 
-  async spendSince(since: string): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    const res = await this.pool.query<{ key_id: string; spent: number }>(numbered(spendSinceSql), [since]);
-    for (const r of res.rows) out.set(r.key_id, Number(r.spent));
-    return out;
+  spendSince(since: string): Promise<Map<string, number>> {
+    return this.usage.spendSince(since);
+  }
+
+  pruneUsage(before: number, limit: number): Promise<number> {
+    return this.usage.prune(before, limit);
+  }
+
+  migrateLegacyUsage(limit: number): Promise<{ moved: number; done: boolean }> {
+    return this.usage.migrateLegacy(limit);
   }
 
   async ping(): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { DuplicateNameError, type ControlStore, type ResourceChange, type ResourceKind, type StoredResource, type UsageGroup, type UsageQuery } from '../control.js';
-import { resourceParams, spendSinceSql, SQL, toResource, toUsageGroup, updateParams, usageSummarySql, type ResourceRow } from '../sql.js';
+import { resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
 import type { UsageRecord } from '../usage.js';
 import type { SqliteDatabase } from './database.js';
 import { SqliteUsageStore } from './usage.js';
@@ -86,16 +86,19 @@ export class SqliteControlStore implements ControlStore {
   }
 
   async usageSummary(query: UsageQuery): Promise<UsageGroup[]> {
-    const { text, params } = usageSummarySql(query);
-    const rows = this.db.prepare(text).all(...params) as Record<string, unknown>[];
-    return rows.map(toUsageGroup);
+    return this.usage.summary(query);
   }
 
   async spendSince(since: string): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    const rows = this.db.prepare(spendSinceSql).all(since) as { key_id: string; spent: number }[];
-    for (const r of rows) out.set(r.key_id, r.spent);
-    return out;
+    return this.usage.spendSince(since);
+  }
+
+  async pruneUsage(before: number, limit: number): Promise<number> {
+    return this.usage.prune(before, limit);
+  }
+
+  async migrateLegacyUsage(limit: number): Promise<{ moved: number; done: boolean }> {
+    return this.usage.migrateLegacy(limit);
   }
 
   async ping(): Promise<boolean> {

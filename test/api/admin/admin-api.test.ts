@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sha256Hex } from '../../../src/auth/inbound/authenticator.js';
@@ -82,7 +82,8 @@ describe('admin API', () => {
         ['cohere-prod', 'database'],
       ],
     );
-    for (const file of readdirSync(gw.dataDir)) {
+    // The usage journal's directory included.
+    for (const file of readdirSync(gw.dataDir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(gw.dataDir, f)).isFile())) {
       assert.ok(!readFileSync(join(gw.dataDir, file)).includes(SECRET), `${file} holds the secret in plaintext`);
     }
   });

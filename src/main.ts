@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((err) => {
+if (process.argv[2] === 'eval') void import('./cli/eval.js').then(({ runEvalCommand }) => runEvalCommand(process.argv.slice(3))).then((code) => process.exit(code));
+else main().catch((err) => {
   process.stderr.write(`rankway: failed to start: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -165,6 +165,8 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     const out = request.ctx?.outcome;
     if (out?.degraded) reply.header('x-rankway-degraded', 'true');
     if (out && out.cacheHits + out.cacheMisses > 0) reply.header('x-rankway-cache', `hits=${out.cacheHits}, misses=${out.cacheMisses}`);
+    // Cost of a priced request, so evaluation runs (and callers) can add it up.
+    if (out && out.costUsd > 0) reply.header('x-rankway-cost-usd', String(out.costUsd));
     done(null, payload);
   });
 

@@ -31,8 +31,21 @@ Recall@k and Judged@k. The first model is the baseline the others are compared w
   --json              print the full report (per-query figures included) as JSON
 `;
 
+/** Where the command writes (the process's streams; tests pass their own). */
+export interface EvalIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly tty?: boolean;
+}
+
+const PROCESS_IO: EvalIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  tty: process.stderr.isTTY,
+};
+
 /** `rankway eval`: returns the process exit code (0 ok, 1 run failed, 2 bad usage). */
-export async function runEvalCommand(args: string[]): Promise<number> {
+export async function runEvalCommand(args: string[], io: EvalIo = PROCESS_IO): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -55,11 +68,11 @@ export async function runEvalCommand(args: string[]): Promise<number> {
       strict: true,
     }).values;
   } catch (err) {
-    process.stderr.write(`rankway eval: ${(err as Error).message}\n\n${USAGE}`);
+    io.err(`rankway eval: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
   }
   if (parsed.help) {
-    process.stdout.write(USAGE);
+    io.out(USAGE);
     return 0;
   }
   const problems: string[] = [];
@@ -77,7 +90,7 @@ export async function runEvalCommand(args: string[]): Promise<number> {
   if (parsed.gain !== 'linear' && parsed.gain !== 'exponential') problems.push('--gain must be linear or exponential');
   if (parsed.empty !== 'skip' && parsed.empty !== 'zero') problems.push('--empty must be skip or zero');
   if (problems.length > 0) {
-    process.stderr.write(problems.map((p) => `rankway eval: ${p}\n`).join('') + `\n${USAGE}`);
+    io.err(problems.map((p) => `rankway eval: ${p}\n`).join('') + `\n${USAGE}`);
     return 2;
   }
 
@@ -85,7 +98,7 @@ export async function runEvalCommand(args: string[]): Promise<number> {
   try {
     set = loadSetDir(parsed.set!, { split: parsed.split });
   } catch (err) {
-    process.stderr.write(`rankway eval: ${(err as Error).message}\n`);
+    io.err(`rankway eval: ${(err as Error).message}\n`);
     return 2;
   }
 
@@ -101,7 +114,7 @@ export async function runEvalCommand(args: string[]): Promise<number> {
   try {
     await gateway.ready;
     const reranker = proxyReranker(gateway.proxy as unknown as Injector, { apiKey: parsed['api-key'] ?? process.env.RANKWAY_API_KEY });
-    const progress = process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\r${done}/${total} queries`) : undefined;
+    const progress = io.tty ? (done: number, total: number) => io.err(`\r${done}/${total} queries`) : undefined;
     const report = await runEvaluation({
       set,
       models,
@@ -113,10 +126,10 @@ export async function runEvalCommand(args: string[]): Promise<number> {
       seed,
       onProgress: progress,
     });
-    if (progress) process.stderr.write('\n');
-    process.stdout.write(parsed.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report) + '\n');
+    if (progress) io.err('\n');
+    io.out(parsed.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report) + '\n');
     const failed = report.models.filter((m) => m.errors === m.queries && m.queries > 0);
-    for (const m of failed) process.stderr.write(`rankway eval: every query failed for ${m.model}: ${m.per_query[0]?.error ?? ''}\n`);
+    for (const m of failed) io.err(`rankway eval: every query failed for ${m.model}: ${m.per_query[0]?.error ?? ''}\n`);
     return failed.length > 0 ? 1 : 0;
   } finally {
     await gateway.close();

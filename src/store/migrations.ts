@@ -3,6 +3,8 @@
  * order, inside a transaction; `schema_migrations` records what ran. Never edit a released
  * entry: append a new one.
  */
+import { EVAL_TABLES_SQL } from './eval.js';
+
 export interface Migration {
   readonly sqlite: string;
   readonly postgres: string;
@@ -92,4 +94,6 @@ export const MIGRATIONS: readonly Migration[] = [
      CREATE TABLE control_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
      CREATE INDEX usage_records_key_ts ON usage_records (key_id, ts);`,
   },
+  // Rerank Lab: evaluation sets and runs (same SQL in both dialects).
+  { sqlite: EVAL_TABLES_SQL, postgres: EVAL_TABLES_SQL },
 ];

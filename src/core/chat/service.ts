@@ -35,6 +35,7 @@ export class ChatService {
   constructor(private readonly router: Router) {}
 
   async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
+    ctx.outcome.operation = 'chat';
     const route = this.router.route(request.model, 'chat', request.fallbacks, (primary) => admit(ctx, primary));
     const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
     recordChatUsage(ctx, served.target, served.value.usage);
@@ -42,6 +43,7 @@ export class ChatService {
   }
 
   async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
+    ctx.outcome.operation = 'chat';
     const route = this.router.route(request.model, 'chatStream', request.fallbacks, (primary) => admit(ctx, primary));
     const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));
     recordTarget(ctx, served.target);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { registerEvalRoutes } from './api/admin/eval.js';
 import { registerAdminApi } from './api/admin/routes.js';
 import { bedrockRoutes, describeBedrockRerankRoutes } from './api/bedrock/routes.js';
 import { bedrockRuntimeRoutes, describeBedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
@@ -15,6 +16,8 @@ import { loadSecretKey, SecretBox } from './auth/secrets/secret-box.js';
 import type { GatewayConfig } from './config/load.js';
 import { RedisChangeBus } from './control/change-bus.js';
 import { ControlPlane, UNREADABLE_HINT } from './control/control-plane.js';
+import type { Injector } from './eval/proxy-reranker.js';
+import { EvalRunService } from './eval/run-service.js';
 import { ChatService } from './core/chat/service.js';
 import { EmbeddingsService } from './core/embeddings/service.js';
 import { createPairCache, type PairCache } from './core/cache/index.js';
@@ -266,6 +269,9 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       return { store: s, control, box, adminKey: need(adminKey), logger };
     },
   });
+  // Rerank Lab: evaluation runs call the proxy in-process, so they take the callers' path.
+  const evals = () => need(store).evals;
+  registerEvalRoutes(admin, { store: evals, runs: new EvalRunService(evals, proxy as unknown as Injector, logger), openapi });
   admin.addHook('onReady', () => ready);
 
   let stopped: Promise<boolean> | undefined;

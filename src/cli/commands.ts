@@ -1,4 +1,5 @@
 import type { GlobalOptions } from './args.js';
+import { runEvalCommand } from './eval.js';
 import { runServe } from './serve.js';
 import { runValidate } from './validate.js';
 
@@ -18,6 +19,7 @@ export interface Command {
  */
 export const COMMANDS: Readonly<Record<string, Command>> = {
   serve: { summary: 'start the gateway (the default when no command is given)', run: (options) => runServe(options) },
+  eval: { summary: 'evaluate rerankers on a labelled set (rankway eval --help)', ownArgs: true, run: (_options, args) => runEvalCommand([...args]) },
   validate: { summary: 'check the config file and print every problem (exit 0: valid, 2: not)', run: async (options) => runValidate(options) },
 };
 

@@ -3,7 +3,7 @@ import { COMMANDS, DEFAULT_COMMAND } from './commands.js';
 import { oneLine } from './start-errors.js';
 import { rankwayVersion } from './version.js';
 
-export const USAGE = 'usage: rankway [serve|validate|help] [-c FILE | --config FILE] [-h | --help] [-v | --version]';
+export const USAGE = 'usage: rankway [serve|validate|eval|help] [-c FILE | --config FILE] [-h | --help] [-v | --version]';
 
 export function helpText(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));

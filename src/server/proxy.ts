@@ -192,6 +192,8 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
       if (isStream(payload)) payload.once('end', () => recordUsage(request, reply.statusCode, reply.elapsedTime));
       else recordUsage(request, reply.statusCode, reply.elapsedTime);
     }
+    // Cost of a priced request, so evaluation runs (and callers) can add it up.
+    if (out && out.costUsd > 0) reply.header('x-rankway-cost-usd', String(out.costUsd));
     done(null, payload);
   });
 

@@ -1,3 +1,4 @@
+import type { EvalStore } from './eval.js';
 import type { UsageRecord, UsageStore } from './usage.js';
 
 /** The resources the admin API manages; each is stored as one row with a JSON body. */
@@ -54,6 +55,8 @@ export class DuplicateNameError extends Error {
  */
 export interface ControlStore extends UsageStore {
   readonly backend: 'sqlite' | 'postgres';
+  /** Rerank Lab's evaluation sets and runs, in the same database. */
+  readonly evals: EvalStore;
   listResources(kind: ResourceKind): Promise<StoredResource[]>;
   getResource(kind: ResourceKind, id: string): Promise<StoredResource | undefined>;
   createResource(resource: StoredResource): Promise<void>;

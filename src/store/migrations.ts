@@ -3,6 +3,8 @@
  * order, inside a transaction; `schema_migrations` records what ran. Never edit a released
  * entry: append a new one.
  */
+import { EVAL_TABLES_SQL } from './eval.js';
+
 export interface Migration {
   readonly sqlite: string;
   readonly postgres: string;
@@ -205,4 +207,6 @@ export const MIGRATIONS: readonly Migration[] = [
        PRIMARY KEY (bucket, key_id, alias, provider, status_class)
      );`,
   },
+  // Rerank Lab: evaluation sets and runs (same SQL in both dialects).
+  { sqlite: EVAL_TABLES_SQL, postgres: EVAL_TABLES_SQL },
 ];

@@ -39,7 +39,8 @@ export function registerRerankRoutes(app: FastifyInstance, options: RerankRoutes
     });
     app.post(path, { bodyLimit: options.config.server.body_limit_bytes }, async (request) => {
       const ctx = request.ctx;
-      ctx.surface = version === '1' ? 'rerank' : 'cohere-v2';
+      // Rerank Lab runs tag their calls, so usage and metrics tell evaluation from traffic.
+      ctx.surface = request.headers['x-rankway-eval-run'] !== undefined ? 'eval' : version === '1' ? 'rerank' : 'cohere-v2';
       const canonical = parseRerankBody(request.body, limits);
       const result = await options.rerank.rerank(canonical, ctx);
       return renderRerank(result, version);

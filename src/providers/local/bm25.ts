@@ -1,5 +1,5 @@
 import { ASCII_PAIRS, asciiBytes, asciiPair, asciiString, WORD_BYTE } from './ascii.js';
-import { forEachTerm, isStopWord, isStopWordBytes, prefixKey, scanWords, spanEquals, STOP_MAX_LENGTH, STOP_SHAPES, termOf } from './text.js';
+import { forEachTerm, isStopWord, isStopWordBytes, prefixKey, PREFIX_CHANGING_STEMS, scanWords, spanEquals, STOP_MAX_LENGTH, STOP_SHAPES, termOf } from './text.js';
 
 export interface Bm25Options {
   readonly k1: number;
@@ -79,8 +79,9 @@ function lowerAndHash(bytes: Uint8Array, start: number, end: number): number {
 /**
  * Counts a document's length (non-stop words) and its query-term frequencies. Most words are
  * neither stop words nor query terms and only add to the length. A word can stem to a query
- * term only if it shares the term's first two units (the stemmer never touches those), so
- * only such candidates are stemmed, once per distinct word per call.
+ * term only if it shares the term's first two units (the stemmer keeps those, but for the
+ * words in `PREFIX_CHANGING_STEMS`), so only such candidates are stemmed, once per distinct
+ * word per call.
  */
 class QueryMatcher {
   private readonly prefixes: Int32Array;
@@ -94,14 +95,18 @@ class QueryMatcher {
   private readonly seen = new WordTable();
 
   constructor(terms: readonly string[]) {
-    this.prefixes = new Int32Array(terms.length);
+    const starts = [...terms];
     terms.forEach((t, i) => {
       this.slots.set(t, i);
-      this.prefixes[i] = prefixKey(t, 0, t.length);
+      // The few words whose stem starts differently ("dying" -> "die") are candidates too.
+      for (const [word, term] of PREFIX_CHANGING_STEMS) if (term === t) starts.push(word);
+    });
+    this.prefixes = new Int32Array(starts.map((t) => prefixKey(t, 0, t.length)));
+    for (const t of starts) {
       const first = t.charCodeAt(0);
       const second = t.length > 1 ? t.charCodeAt(1) : 0;
       if (first < 128 && second < 128) this.pairs[asciiPair(first, second)] = 1;
-    });
+    }
   }
 
   /**
@@ -159,7 +164,7 @@ class QueryMatcher {
   /** Any text: Unicode letters and digits, through `scanWords`. */
   countUnicode(lower: string, tf: Uint32Array, base: number): number {
     const prefixes = this.prefixes;
-    const q = prefixes.length;
+    const q = prefixes.length; // query terms and the starts of words that stem to them
     let len = 0;
     scanWords(lower, (start, end, hash) => {
       if (isStopWord(lower, start, end, hash)) return;

@@ -1,9 +1,10 @@
+import { stem as porter2 } from 'porter2';
 import { ASCII_PAIRS, asciiPair } from './ascii.js';
 
 /**
  * Tokenisation for the built-in BM25 reranker: Unicode letters and digits, lower-cased,
- * English stop words dropped, and a light suffix-stripping stemmer (plurals, -ing, -ed,
- * -ly and a few derivational endings) so "gateways"/"gateway" and "ranking"/"rank" meet.
+ * English stop words dropped, and the Porter2 (Snowball English) stemmer, so
+ * "gateways"/"gateway" and "ranking"/"rank" meet.
  */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
@@ -180,41 +181,23 @@ export function terms(text: string): string[] {
   return out;
 }
 
-/** A light stemmer: strips common English suffixes, never below three characters. */
+/**
+ * The Porter2 (Snowball English) stem of a lower-cased word, from the `porter2` package.
+ * BM25's matcher relies on a stem keeping its word's first two units, which Porter2 does
+ * but for the words in `PREFIX_CHANGING_STEMS` and a few non-words whose stem would be one
+ * letter ("aed" -> "a"): those keep their own spelling. Non-English words pass through (Porter2 treats other letters as
+ * consonants, so "größe" and "über" come back unchanged).
+ */
 export function stem(word: string): string {
-  const n = word.length;
-  if (n <= 3) return word;
-  let w = word;
-  if (w.endsWith('ies') && n > 4) w = w.slice(0, -3) + 'y';
-  else if (w.endsWith('sses')) w = w.slice(0, -2);
-  else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) w = w.slice(0, -1);
-
-  for (const [suffix, replacement] of SUFFIXES) {
-    if (w.length - suffix.length >= 3 && w.endsWith(suffix)) {
-      w = w.slice(0, w.length - suffix.length) + replacement;
-      break;
-    }
-  }
-  // "running" -> "runn" -> "run"
-  const len = w.length;
-  if (len > 3 && w.charCodeAt(len - 1) === w.charCodeAt(len - 2) && !'lsz'.includes(w[len - 1])) {
-    const c = w[len - 1];
-    if (!'aeiou'.includes(c) && word.length > len) w = w.slice(0, -1);
-  }
-  return w;
+  if (word.length <= 2) return word;
+  const s = porter2(word);
+  return s.length >= 2 ? s : word;
 }
 
-const SUFFIXES: ReadonlyArray<readonly [string, string]> = [
-  ['ational', 'ate'],
-  ['ization', 'ize'],
-  ['fulness', 'ful'],
-  ['iveness', 'ive'],
-  ['ability', 'able'],
-  ['ingly', ''],
-  ['edly', ''],
-  ['ness', ''],
-  ['ing', ''],
-  ['ed', ''],
-  ['ly', ''],
-  ['er', ''],
-];
+/**
+ * The words whose Porter2 stem does not start with their own first two units, with that
+ * stem: Porter2's exceptional forms "dying", "lying", "tying". An exhaustive check of every
+ * word of 3 to 5 letters and of two or three letters plus each common suffix found no others
+ * (besides the one-letter stems `stem` refuses).
+ */
+export const PREFIX_CHANGING_STEMS: ReadonlyArray<readonly [string, string]> = ['dying', 'lying', 'tying'].map((w) => [w, stem(w)] as const);

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { DuplicateNameError, type ControlStore, type ResourceChange, type ResourceKind, type StoredResource, type UsageGroup, type UsageQuery } from '../control.js';
 import { numbered, resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
 import { PostgresUsageStore } from './usage.js';
+import { SqlEvalStore, type EvalStore } from '../eval.js';
 import type { UsageRecord } from '../usage.js';
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';
@@ -15,11 +16,19 @@ const Q = Object.fromEntries(Object.entries(SQL).map(([k, v]) => [k, numbered(v)
 /** The control store on PostgreSQL, shared by every instance pointing at the same database. */
 export class PostgresControlStore implements ControlStore {
   readonly backend = 'postgres' as const;
+  readonly evals: EvalStore;
 
   private readonly usage: PostgresUsageStore;
 
   constructor(private readonly pool: pg.Pool) {
     this.usage = new PostgresUsageStore(pool);
+    this.evals = new SqlEvalStore(
+      {
+        all: async (sql, params) => (await pool.query(numbered(sql), [...params])).rows as Record<string, unknown>[],
+        run: async (sql, params) => (await pool.query(numbered(sql), [...params])).rowCount ?? 0,
+      },
+      isUniqueViolation,
+    );
   }
 
   async listResources(kind: ResourceKind): Promise<StoredResource[]> {

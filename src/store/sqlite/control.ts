@@ -1,5 +1,6 @@
 import { DuplicateNameError, type ControlStore, type ResourceChange, type ResourceKind, type StoredResource, type UsageGroup, type UsageQuery } from '../control.js';
 import { resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
+import { SqlEvalStore, type EvalStore } from '../eval.js';
 import type { UsageRecord } from '../usage.js';
 import type { SqliteDatabase } from './database.js';
 import { SqliteUsageStore } from './usage.js';
@@ -9,11 +10,16 @@ const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).
 /** The control store on the embedded SQLite database (synchronous underneath). */
 export class SqliteControlStore implements ControlStore {
   readonly backend = 'sqlite' as const;
+  readonly evals: EvalStore;
   private readonly usage: SqliteUsageStore;
   private readonly change;
 
   constructor(private readonly db: SqliteDatabase) {
     this.usage = new SqliteUsageStore(db);
+    this.evals = new SqlEvalStore(
+      { all: async (sql, params) => db.prepare(sql).all(...params) as Record<string, unknown>[], run: async (sql, params) => db.prepare(sql).run(...params).changes },
+      isUniqueViolation,
+    );
     const insertChange = db.prepare(SQL.insertChange);
     this.change = (kind: ResourceKind, id: string) => insertChange.run(kind, id, new Date().toISOString());
   }

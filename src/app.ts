@@ -3,6 +3,8 @@ import { registerAdminApi } from './api/admin/routes.js';
 import { bedrockRoutes, describeBedrockRerankRoutes } from './api/bedrock/routes.js';
 import { bedrockRuntimeRoutes, describeBedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
 import { registerOpenAiRoutes } from './api/openai/routes.js';
+import { describeImageRoutes, imageRoutes } from './api/openai/images.js';
+import { ImagesService } from './core/images/service.js';
 import { describeDialects, registerDialects } from './api/dialects/index.js';
 import { OpenApiRegistry } from './api/openapi/registry.js';
 import { registerOpenApiRoute } from './api/openapi/route.js';
@@ -142,6 +144,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
   describeBedrockRerankRoutes(openapi);
   registerOpenAiRoutes(proxy, { config, routing: () => router.current, chat: new ChatService(router), embeddings: new EmbeddingsService(router), logger, openapi });
+  void proxy.register(imageRoutes, { images: new ImagesService(router) });
+  describeImageRoutes(openapi);
   void proxy.register(bedrockRuntimeRoutes, { config, routing: () => router.current, logger });
   describeBedrockRuntimeRoutes(openapi);
   registerDialects(proxy, { config, rerank, logger });

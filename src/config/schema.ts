@@ -8,6 +8,10 @@ export const priceSchema = z.strictObject({
   per_1k_queries: z.number().nonnegative().optional(),
   per_1m_input_tokens: z.number().nonnegative().optional(),
   per_1m_output_tokens: z.number().nonnegative().optional(),
+  /** Image generation: per image returned. */
+  per_image: z.number().nonnegative().optional(),
+  /** Video generation: per second of video. */
+  per_video_second: z.number().nonnegative().optional(),
 });
 export type PriceConfig = z.infer<typeof priceSchema>;
 

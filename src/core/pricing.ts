@@ -34,6 +34,17 @@ const DEFAULT_PRICES: ReadonlyMap<string, PriceConfig> = new Map([
   ['meta.llama3-3-70b-instruct-v1:0', { per_1m_input_tokens: 0.72, per_1m_output_tokens: 0.72 }],
   ['mistral.mistral-7b-instruct-v0:2', { per_1m_input_tokens: 0.15, per_1m_output_tokens: 0.2 }],
   ['mistral.mistral-large-2402-v1:0', { per_1m_input_tokens: 4, per_1m_output_tokens: 12 }],
+  // Bedrock image models, per image at standard quality up to 1024x1024 (set an alias price for premium or larger).
+  ['amazon.nova-canvas-v1:0', { per_image: 0.04 }],
+  ['amazon.titan-image-generator-v2:0', { per_image: 0.01 }],
+  ['amazon.titan-image-generator-v1', { per_image: 0.01 }],
+  ['stability.sd3-5-large-v1:0', { per_image: 0.08 }],
+  ['stability.stable-image-ultra-v1:1', { per_image: 0.14 }],
+  ['stability.stable-image-core-v1:1', { per_image: 0.04 }],
+  // Bedrock video models, per second of video (Luma Ray 2 at 720p).
+  ['amazon.nova-reel-v1:0', { per_video_second: 0.08 }],
+  ['amazon.nova-reel-v1:1', { per_video_second: 0.08 }],
+  ['luma.ray-v2:0', { per_video_second: 1.5 }],
   // Bedrock embeddings.
   ['amazon.titan-embed-text-v2:0', { per_1m_input_tokens: 0.02 }],
   ['cohere.embed-english-v3', { per_1m_input_tokens: 0.1 }],
@@ -56,6 +67,8 @@ export function costUsd(usage: Usage, price: PriceConfig | undefined): number {
     (usage.searchUnits * (price.per_1k_search_units ?? 0)) / 1000 +
     (usage.queries * (price.per_1k_queries ?? 0)) / 1000 +
     (usage.inputTokens * (price.per_1m_input_tokens ?? 0)) / 1e6 +
-    (usage.outputTokens * (price.per_1m_output_tokens ?? 0)) / 1e6
+    (usage.outputTokens * (price.per_1m_output_tokens ?? 0)) / 1e6 +
+    (usage.images ?? 0) * (price.per_image ?? 0) +
+    (usage.videoSeconds ?? 0) * (price.per_video_second ?? 0)
   );
 }

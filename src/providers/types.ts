@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ChatChunk, ChatRequest, ChatResult } from '../canonical/chat.js';
 import type { EmbeddingsCall, EmbeddingsCallResult } from '../canonical/embeddings.js';
+import type { ImageCallResult, ImageRequest } from '../canonical/images.js';
 import type { RerankCall, RerankCallResult } from '../canonical/rerank.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { ProviderBaseConfig } from '../config/schema.js';
@@ -93,12 +94,21 @@ export interface EmbeddingsCapability {
   parse(reply: UpstreamReply, call: EmbeddingsCall): EmbeddingsCallResult;
 }
 
+/** Image generation and editing: one upstream call per request. */
+export interface ImagesCapability {
+  /** Throws a caller-fault GatewayError for what this model cannot do (before anything is sent). */
+  build(request: ImageRequest, target: Target): HttpCall;
+  /** Throws a GatewayError for a filtered or failed generation. */
+  parse(reply: UpstreamReply, request: ImageRequest, target: Target): ImageCallResult;
+}
+
 /** Capabilities a provider has; an absent one is simply not offered. */
 export interface ProviderCapabilities {
   readonly rerank?: RerankCapability;
   readonly chat?: ChatCapability;
   readonly chatStream?: ChatStreamCapability;
   readonly embeddings?: EmbeddingsCapability;
+  readonly images?: ImagesCapability;
 }
 
 export interface ProviderLimits {

@@ -5,6 +5,7 @@ import type { AuthSpec, ProviderAdapter, ProviderDefinition } from '../types.js'
 import { parseBedrockError } from './errors.js';
 import { bedrockChat, bedrockChatStream } from './converse/index.js';
 import { bedrockEmbeddings } from './embeddings.js';
+import { bedrockImages } from './images/index.js';
 import { bedrockRerank } from './rerank.js';
 
 const schema = providerBaseSchema
@@ -56,6 +57,7 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
       chat: bedrockChat,
       chatStream: bedrockChatStream,
       embeddings: bedrockEmbeddings,
+      images: bedrockImages,
     },
     parseError: parseBedrockError,
   }),

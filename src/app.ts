@@ -5,6 +5,8 @@ import { bedrockRuntimeRoutes, describeBedrockRuntimeRoutes } from './api/bedroc
 import { registerOpenAiRoutes } from './api/openai/routes.js';
 import { describeImageRoutes, imageRoutes } from './api/openai/images.js';
 import { ImagesService } from './core/images/service.js';
+import { describeVideoRoutes, videoRoutes } from './api/openai/videos.js';
+import { VideoService } from './core/video/service.js';
 import { describeDialects, registerDialects } from './api/dialects/index.js';
 import { OpenApiRegistry } from './api/openapi/registry.js';
 import { registerOpenApiRoute } from './api/openapi/route.js';
@@ -146,6 +148,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   registerOpenAiRoutes(proxy, { config, routing: () => router.current, chat: new ChatService(router), embeddings: new EmbeddingsService(router), logger, openapi });
   void proxy.register(imageRoutes, { images: new ImagesService(router) });
   describeImageRoutes(openapi);
+  void proxy.register(videoRoutes, { videos: new VideoService(router), routing: () => router.current });
+  describeVideoRoutes(openapi);
   void proxy.register(bedrockRuntimeRoutes, { config, routing: () => router.current, logger });
   describeBedrockRuntimeRoutes(openapi);
   registerDialects(proxy, { config, rerank, logger });

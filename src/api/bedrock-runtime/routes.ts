@@ -17,6 +17,7 @@ import { awsErrorSchema, renderAwsError } from '../bedrock/errors.js';
 import type { OpenApiRegistry } from '../openapi/registry.js';
 import { lookupFor } from '../bedrock/model-lookup.js';
 import { UsageTap } from './usage-tap.js';
+import { registerAsyncInvokeRoutes } from './async-invoke.js';
 
 export interface RuntimeRoutesOptions {
   readonly config: GatewayConfig;
@@ -90,6 +91,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     return renderAwsError(err, request, reply);
   });
 
+  registerAsyncInvokeRoutes(app, lookup);
   const routeOptions = { config: { sigv4: true } };
   app.post<{ Params: { modelId: string; action: string } }>('/model/:modelId/:action', routeOptions, async (request, reply) => {
     const ctx = request.ctx;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ImageRequest } from '../../canonical/images.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 import { fromZod } from '../rerank/parse.js';
+import { formValue } from './multipart.js';
 
 /** OpenAI's image request fields; anything else is a model-native extra the provider maps or refuses. */
 export const imageGenerationSchema = z.looseObject({
@@ -87,12 +88,6 @@ export function parseImageEditJson(body: unknown): ImageRequest {
   return fromBody('edit', b, images, mask);
 }
 
-/** Multipart form values are strings: numbers and booleans are read back as such. */
-function formValue(value: string): unknown {
-  if (/^-?\d+(?:\.\d+)?$/.test(value)) return Number(value);
-  if (value === 'true' || value === 'false') return value === 'true';
-  return value;
-}
 
 /** `POST /v1/images/edits` as multipart/form-data (what the openai SDK sends): `image` (one or more, or `image[]`), `mask`, fields. */
 export async function parseImageEditForm(form: FormData): Promise<ImageRequest> {

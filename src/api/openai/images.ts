@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ImageResult } from '../../canonical/images.js';
 import type { ImagesService } from '../../core/images/service.js';
-import { invalidRequest } from '../../errors/gateway-error.js';
+import { addMultipartParser } from './multipart.js';
 import type { OpenApiRegistry } from '../openapi/registry.js';
 import { imageGenerationSchema, parseImageEditForm, parseImageEditJson, parseImageGeneration } from './images-parse.js';
 
@@ -46,12 +46,7 @@ export function describeImageRoutes(openapi: OpenApiRegistry): void {
  * stays inside it; errors use the proxy's OpenAI envelope.
  */
 export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOptions): Promise<void> {
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
-    // The platform's own multipart reader (undici's FormData), so no extra dependency.
-    new Response(body as unknown as ArrayBuffer, { headers: { 'content-type': String(request.headers['content-type']) } })
-      .formData()
-      .then((form) => done(null, form), () => done(invalidRequest('the multipart/form-data body could not be read'), undefined));
-  });
+  addMultipartParser(app);
 
   app.post('/v1/images/generations', async (request) => {
     request.ctx.surface = 'openai-images';

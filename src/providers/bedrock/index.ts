@@ -6,6 +6,7 @@ import { parseBedrockError } from './errors.js';
 import { bedrockChat, bedrockChatStream } from './converse/index.js';
 import { bedrockEmbeddings } from './embeddings.js';
 import { bedrockImages } from './images/index.js';
+import { bedrockVideo } from './video.js';
 import { bedrockRerank } from './rerank.js';
 
 const schema = providerBaseSchema
@@ -22,6 +23,10 @@ const schema = providerBaseSchema
     sts_endpoint: z.url().optional(),
     runtime_endpoint: z.url().optional(),
     agent_runtime_endpoint: z.url().optional(),
+    /** S3 endpoint for reading async-invoke results (path-style requests), e.g. a VPC endpoint. */
+    s3_endpoint: z.url().optional(),
+    /** Where StartAsyncInvoke writes videos unless a request names its own `output_s3_uri`. */
+    video_output_s3_uri: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be s3://bucket/prefix').optional(),
   })
   .refine((c) => (c.access_key_id === undefined) === (c.secret_access_key === undefined), {
     message: 'access_key_id and secret_access_key go together',
@@ -37,6 +42,10 @@ export type BedrockConfig = z.infer<typeof schema>;
 /** Endpoint names Bedrock calls use: `runtime` (InvokeModel, Converse) and `agent-runtime` (Rerank). */
 export const RUNTIME = 'runtime';
 export const AGENT_RUNTIME = 'agent-runtime';
+/** Reading async-invoke output: the same credentials, signing name `s3`. */
+export const S3 = 's3';
+
+const s3Auth = (auth: AuthSpec): AuthSpec => (auth.scheme === 'sigv4' ? { ...auth, service: 's3', singleEncodePath: true } : auth);
 
 /**
  * AWS Bedrock. Signs with SigV4 (signing name `bedrock`) from static keys, a profile, the
@@ -50,6 +59,7 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
     type: 'bedrock',
     endpoints: bedrockEndpoints(config),
     auth: bedrockAuth(config),
+    endpointAuth: bearerOnly(config) ? undefined : { [S3]: s3Auth(bedrockAuth(config)) },
     limits: { maxDocumentsPerCall: Math.min(config.max_documents_per_request ?? 1000, 1000) },
     capabilities: {
       // Agent Runtime takes SigV4 only: an API-key-only instance reranks through InvokeModel.
@@ -58,6 +68,7 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
       chatStream: bedrockChatStream,
       embeddings: bedrockEmbeddings,
       images: bedrockImages,
+      video: bedrockVideo(config.video_output_s3_uri),
     },
     parseError: parseBedrockError,
   }),
@@ -68,7 +79,8 @@ export function bedrockEndpoints(config: BedrockConfig): Record<string, string> 
   // `base_url` (an admin provider key's `api_base`) names the runtime, e.g. a VPC endpoint.
   const runtime = stripSlash(config.runtime_endpoint ?? config.base_url ?? `https://bedrock-runtime.${config.region}.${suffix}`);
   const agent = stripSlash(config.agent_runtime_endpoint ?? `https://bedrock-agent-runtime.${config.region}.${suffix}`);
-  return { default: runtime, [RUNTIME]: runtime, [AGENT_RUNTIME]: agent };
+  const s3 = stripSlash(config.s3_endpoint ?? `https://s3.${config.region}.${suffix}`);
+  return { default: runtime, [RUNTIME]: runtime, [AGENT_RUNTIME]: agent, [S3]: s3 };
 }
 
 /** True when the instance can only send a Bedrock API key (no SigV4), so only the runtime works. */

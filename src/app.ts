@@ -5,6 +5,7 @@ import { bedrockRuntimeRoutes, describeBedrockRuntimeRoutes } from './api/bedroc
 import { registerOpenAiRoutes } from './api/openai/routes.js';
 import { describeImageRoutes, imageRoutes } from './api/openai/images.js';
 import { ImagesService } from './core/images/service.js';
+import { unpricedAliases } from './core/pricing.js';
 import { describeVideoRoutes, videoRoutes } from './api/openai/videos.js';
 import { VideoService } from './core/video/service.js';
 import { describeDialects, registerDialects } from './api/dialects/index.js';
@@ -93,6 +94,9 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const http = new HttpClient({ tracing });
   // Providers come from the control plane's snapshot (config file + database) once ready.
   const router = new Router(config, new Map());
+  // A model billed $0 by accident is worse than a noisy start: say so once, naming the aliases.
+  const unpriced = unpricedAliases(config.models.values());
+  if (unpriced.length > 0) logger.warn({ models: unpriced }, 'models without a price (no alias price and no list price for the target): their usage is recorded at $0');
   const pairCache = createPairCache(config, logger);
   const rerank = new RerankService(router, pairCache);
   const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger, config.storage.redis_prefix) : new MemoryLimiter();

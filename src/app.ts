@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAdminApi } from './api/admin/routes.js';
-import { bedrockRoutes, describeBedrockRerankRoutes } from './api/bedrock/routes.js';
+import { bedrockRoutes, describeBedrockRerankRoutes, describeKnowledgeBaseRoutes } from './api/bedrock/routes.js';
 import { bedrockRuntimeRoutes, describeBedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
 import { registerOpenAiRoutes } from './api/openai/routes.js';
 import { describeImageRoutes, imageRoutes } from './api/openai/images.js';
@@ -149,6 +149,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   registerRerankRoutes(proxy, { config, rerank, openapi });
   void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
   describeBedrockRerankRoutes(openapi);
+  describeKnowledgeBaseRoutes(openapi);
   registerOpenAiRoutes(proxy, { config, routing: () => router.current, chat: new ChatService(router), embeddings: new EmbeddingsService(router), logger, openapi });
   void proxy.register(imageRoutes, { images: new ImagesService(router) });
   describeImageRoutes(openapi);

@@ -33,6 +33,8 @@ export interface UpstreamReply {
 export interface TargetOptions {
   /** Bedrock: Agent Runtime `Rerank` (default) or runtime `InvokeModel` with the model's own body. */
   readonly bedrockRoute?: 'agent-runtime' | 'invoke-model';
+  /** Bedrock: the operator's guardrail for every Converse call of the alias. */
+  readonly guardrail?: { readonly identifier: string; readonly version: string; readonly trace?: string };
 }
 
 /** The target a request resolved to: provider instance plus the upstream model id. */

@@ -1,9 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { registerEvalRoutes } from './api/admin/eval.js';
 import { registerAdminApi } from './api/admin/routes.js';
-import { bedrockRoutes, describeBedrockRerankRoutes } from './api/bedrock/routes.js';
+import { bedrockRoutes, describeBedrockRerankRoutes, describeKnowledgeBaseRoutes } from './api/bedrock/routes.js';
 import { bedrockRuntimeRoutes, describeBedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
 import { registerOpenAiRoutes } from './api/openai/routes.js';
+import { describeImageRoutes, imageRoutes } from './api/openai/images.js';
+import { ImagesService } from './core/images/service.js';
+import { unpricedAliases } from './core/pricing.js';
+import { describeVideoRoutes, videoRoutes } from './api/openai/videos.js';
+import { VideoService } from './core/video/service.js';
 import { describeDialects, registerDialects } from './api/dialects/index.js';
 import { OpenApiRegistry } from './api/openapi/registry.js';
 import { registerOpenApiRoute } from './api/openapi/route.js';
@@ -102,6 +107,9 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const http = new HttpClient({ tracing, maxBufferedBytes: config.server.max_buffered_upstream_bytes });
   // Providers come from the control plane's snapshot (config file + database) once ready.
   const router = new Router(config, new Map());
+  // A model billed $0 by accident is worse than a noisy start: say so once, naming the aliases.
+  const unpriced = unpricedAliases(config.models.values());
+  if (unpriced.length > 0) logger.warn({ models: unpriced }, 'models without a price (no alias price and no list price for the target): their usage is recorded at $0');
   const pairCache = createPairCache(config, logger);
   const rerank = new RerankService(router, pairCache);
   const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger, { prefix: config.storage.redis_prefix, commandTimeoutMs: config.storage.redis_limits_timeout_ms }) : new MemoryLimiter();
@@ -232,7 +240,12 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   registerRerankRoutes(proxy, { config, rerank, openapi });
   void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
   describeBedrockRerankRoutes(openapi);
+  describeKnowledgeBaseRoutes(openapi);
   registerOpenAiRoutes(proxy, { config, routing: () => router.current, chat: new ChatService(router, config.server.max_stream_event_bytes), embeddings: new EmbeddingsService(router), logger, openapi });
+  void proxy.register(imageRoutes, { images: new ImagesService(router) });
+  describeImageRoutes(openapi);
+  void proxy.register(videoRoutes, { videos: new VideoService(router), routing: () => router.current });
+  describeVideoRoutes(openapi);
   void proxy.register(bedrockRuntimeRoutes, { config, routing: () => router.current, logger });
   describeBedrockRuntimeRoutes(openapi);
   registerDialects(proxy, { config, rerank, logger });

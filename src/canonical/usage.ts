@@ -6,6 +6,10 @@ export interface Usage {
   searchUnits: number;
   /** Per-call billing unit of providers that bill per query (Vertex, Bedrock). */
   queries: number;
+  /** Images generated (image models bill per image). */
+  images?: number;
+  /** Seconds of video generated (video models bill per second). */
+  videoSeconds?: number;
 }
 
 export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, searchUnits: 0, queries: 0 });

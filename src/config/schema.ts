@@ -8,6 +8,10 @@ export const priceSchema = z.strictObject({
   per_1k_queries: z.number().nonnegative().optional(),
   per_1m_input_tokens: z.number().nonnegative().optional(),
   per_1m_output_tokens: z.number().nonnegative().optional(),
+  /** Image generation: per image returned. */
+  per_image: z.number().nonnegative().optional(),
+  /** Video generation: per second of video. */
+  per_video_second: z.number().nonnegative().optional(),
 });
 export type PriceConfig = z.infer<typeof priceSchema>;
 
@@ -25,6 +29,14 @@ export const modelSchema = z.strictObject({
   /** Bedrock-native requests naming one of these ARNs or model ids are served by this alias. */
   arns: z.array(z.string().min(1)).default([]),
   bedrock_route: z.enum(['agent-runtime', 'invoke-model']).optional(),
+  /** A Bedrock guardrail Rankway applies to every Converse request of this alias (the caller's own cannot replace it). */
+  guardrail: z
+    .strictObject({
+      identifier: z.string().min(1).max(2048),
+      version: z.string().regex(/^(?:[1-9][0-9]{0,7}|DRAFT)$/, 'must be a version number or DRAFT'),
+      trace: z.enum(['enabled', 'disabled', 'enabled_full']).optional(),
+    })
+    .optional(),
 });
 export type ModelConfig = z.infer<typeof modelSchema>;
 

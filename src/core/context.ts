@@ -14,7 +14,7 @@ export interface Caller {
 }
 
 /** The GenAI operation a request performs (`gen_ai.operation.name`). */
-export type Operation = 'rerank' | 'chat' | 'embeddings';
+export type Operation = 'rerank' | 'chat' | 'embeddings' | 'generate_content';
 
 /** What happened while serving a request; filled by core, read by logs, metrics and usage. */
 export interface Outcome {

@@ -21,6 +21,11 @@ const DEFAULT_PRICES: ReadonlyMap<string, PriceConfig> = new Map([
   ['rerank-2.5-lite', { per_1m_input_tokens: 0.02 }],
   ['jina-reranker-v2-base-multilingual', { per_1m_input_tokens: 0.02 }],
   // Bedrock chat models, on-demand list prices (cross-region profiles cost the same).
+  ['anthropic.claude-sonnet-4-5-20250929-v1:0', { per_1m_input_tokens: 3, per_1m_output_tokens: 15 }],
+  ['anthropic.claude-sonnet-4-20250514-v1:0', { per_1m_input_tokens: 3, per_1m_output_tokens: 15 }],
+  ['anthropic.claude-haiku-4-5-20251001-v1:0', { per_1m_input_tokens: 1, per_1m_output_tokens: 5 }],
+  ['anthropic.claude-opus-4-1-20250805-v1:0', { per_1m_input_tokens: 15, per_1m_output_tokens: 75 }],
+  ['amazon.nova-premier-v1:0', { per_1m_input_tokens: 2.5, per_1m_output_tokens: 12.5 }],
   ['anthropic.claude-3-5-sonnet-20241022-v2:0', { per_1m_input_tokens: 3, per_1m_output_tokens: 15 }],
   ['anthropic.claude-3-5-sonnet-20240620-v1:0', { per_1m_input_tokens: 3, per_1m_output_tokens: 15 }],
   ['anthropic.claude-3-7-sonnet-20250219-v1:0', { per_1m_input_tokens: 3, per_1m_output_tokens: 15 }],
@@ -34,6 +39,17 @@ const DEFAULT_PRICES: ReadonlyMap<string, PriceConfig> = new Map([
   ['meta.llama3-3-70b-instruct-v1:0', { per_1m_input_tokens: 0.72, per_1m_output_tokens: 0.72 }],
   ['mistral.mistral-7b-instruct-v0:2', { per_1m_input_tokens: 0.15, per_1m_output_tokens: 0.2 }],
   ['mistral.mistral-large-2402-v1:0', { per_1m_input_tokens: 4, per_1m_output_tokens: 12 }],
+  // Bedrock image models, per image at standard quality up to 1024x1024 (set an alias price for premium or larger).
+  ['amazon.nova-canvas-v1:0', { per_image: 0.04 }],
+  ['amazon.titan-image-generator-v2:0', { per_image: 0.01 }],
+  ['amazon.titan-image-generator-v1', { per_image: 0.01 }],
+  ['stability.sd3-5-large-v1:0', { per_image: 0.08 }],
+  ['stability.stable-image-ultra-v1:1', { per_image: 0.14 }],
+  ['stability.stable-image-core-v1:1', { per_image: 0.04 }],
+  // Bedrock video models, per second of video (Luma Ray 2 at 720p).
+  ['amazon.nova-reel-v1:0', { per_video_second: 0.08 }],
+  ['amazon.nova-reel-v1:1', { per_video_second: 0.08 }],
+  ['luma.ray-v2:0', { per_video_second: 1.5 }],
   // Bedrock embeddings.
   ['amazon.titan-embed-text-v2:0', { per_1m_input_tokens: 0.02 }],
   ['cohere.embed-english-v3', { per_1m_input_tokens: 0.1 }],
@@ -56,6 +72,24 @@ export function costUsd(usage: Usage, price: PriceConfig | undefined): number {
     (usage.searchUnits * (price.per_1k_search_units ?? 0)) / 1000 +
     (usage.queries * (price.per_1k_queries ?? 0)) / 1000 +
     (usage.inputTokens * (price.per_1m_input_tokens ?? 0)) / 1e6 +
-    (usage.outputTokens * (price.per_1m_output_tokens ?? 0)) / 1e6
+    (usage.outputTokens * (price.per_1m_output_tokens ?? 0)) / 1e6 +
+    (usage.images ?? 0) * (price.per_image ?? 0) +
+    (usage.videoSeconds ?? 0) * (price.per_video_second ?? 0)
   );
+}
+
+/**
+ * Aliases that would be billed $0: no `price` of their own and no list price for their
+ * target (or a fallback of theirs). Rankway logs them once at start so a missing price is seen.
+ */
+export function unpricedAliases(models: Iterable<{ readonly name: string; readonly target: string; readonly price?: PriceConfig }>): string[] {
+  const out: string[] = [];
+  for (const m of models) {
+    if (m.price) continue;
+    const model = m.target.slice(m.target.indexOf('/') + 1);
+    // The built-in local reranker costs nothing by design.
+    if (m.target.startsWith('local/')) continue;
+    if (!defaultPrice(model)) out.push(m.name);
+  }
+  return out;
 }

@@ -27,6 +27,7 @@ export class ProviderRuntime {
   /** `requests_per_minute` of this provider, when configured. */
   readonly rate?: SlidingWindowLimit;
   private readonly auth: UpstreamAuth;
+  private readonly endpointAuth = new Map<string, UpstreamAuth>();
   private readonly endpoints: ReadonlyMap<string, Endpoint>;
   private readonly workingPath = new Map<string, string>();
   private readonly staticHeaders: Readonly<Record<string, string>>;
@@ -40,6 +41,7 @@ export class ProviderRuntime {
     this.config = provider.config;
     this.adapter = provider.adapter;
     this.auth = auth ?? createUpstreamAuth(provider.adapter.auth);
+    for (const [name, spec] of Object.entries(provider.adapter.endpointAuth ?? {})) this.endpointAuth.set(name, createUpstreamAuth(spec));
     // Load shedding: beyond max_queue waiting calls, refuse at once (503 + Retry-After, or the
     // next target) instead of holding ever more requests in memory.
     this.concurrency = new Semaphore(provider.config.max_concurrency, {
@@ -123,7 +125,7 @@ export class ProviderRuntime {
     const fullPath = endpoint.prefix + call.path;
     const headers: Record<string, string> = { ...this.staticHeaders, ...call.headers };
     if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-    await this.auth.apply({ method: call.method, origin: endpoint.origin, path: fullPath, headers, body });
+    await this.signerFor(call).apply({ method: call.method, origin: endpoint.origin, path: fullPath, headers, body });
     return this.http.open({
       origin: endpoint.origin,
       path: fullPath,
@@ -138,6 +140,10 @@ export class ProviderRuntime {
     });
   }
 
+  private signerFor(call: HttpCall): UpstreamAuth {
+    return (call.endpoint && this.endpointAuth.get(call.endpoint)) || this.auth;
+  }
+
   private async sendOnce(
     endpoint: Endpoint,
     path: string,
@@ -150,7 +156,7 @@ export class ProviderRuntime {
     const headers: Record<string, string> = { ...this.staticHeaders, ...call.headers };
     if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     headers.accept ??= 'application/json';
-    await this.auth.apply({ method: call.method, origin: endpoint.origin, path: fullPath, headers, body });
+    await this.signerFor(call).apply({ method: call.method, origin: endpoint.origin, path: fullPath, headers, body });
     return this.http.send({ origin: endpoint.origin, path: fullPath, method: call.method, headers, body, timeoutMs, parentSpan, provider: this.name });
   }
 }

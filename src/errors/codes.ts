@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   route_not_found: { status: 404, domain: 'caller', type: 'invalid_request_error' },
   method_not_allowed: { status: 405, domain: 'caller', type: 'invalid_request_error' },
   capability_not_supported: { status: 400, domain: 'caller', type: 'invalid_request_error' },
+  content_policy_violation: { status: 400, domain: 'caller', type: 'invalid_request_error' },
   missing_api_key: { status: 401, domain: 'policy', type: 'authentication_error' },
   invalid_api_key: { status: 401, domain: 'policy', type: 'authentication_error' },
   api_key_disabled: { status: 401, domain: 'policy', type: 'authentication_error' },

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { ChatChunk, ChatRequest, ChatResult } from '../canonical/chat.js';
 import type { EmbeddingsCall, EmbeddingsCallResult } from '../canonical/embeddings.js';
+import type { ImageCallResult, ImageRequest } from '../canonical/images.js';
+import type { VideoJob, VideoRequest } from '../canonical/video.js';
 import type { RerankCall, RerankCallResult } from '../canonical/rerank.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { ProviderBaseConfig } from './shared/options.js';
@@ -31,6 +33,8 @@ export interface UpstreamReply {
 export interface TargetOptions {
   /** Bedrock: Agent Runtime `Rerank` (default) or runtime `InvokeModel` with the model's own body. */
   readonly bedrockRoute?: 'agent-runtime' | 'invoke-model';
+  /** Bedrock: the operator's guardrail for every Converse call of the alias. */
+  readonly guardrail?: { readonly identifier: string; readonly version: string; readonly trace?: string };
 }
 
 /** The target a request resolved to: provider instance plus the upstream model id. */
@@ -93,12 +97,37 @@ export interface EmbeddingsCapability {
   parse(reply: UpstreamReply, call: EmbeddingsCall): EmbeddingsCallResult;
 }
 
+/** Image generation and editing: one upstream call per request. */
+export interface ImagesCapability {
+  /** Throws a caller-fault GatewayError for what this model cannot do (before anything is sent). */
+  build(request: ImageRequest, target: Target): HttpCall;
+  /** Throws a GatewayError for a filtered or failed generation. */
+  parse(reply: UpstreamReply, request: ImageRequest, target: Target): ImageCallResult;
+}
+
+/** Asynchronous video generation: start a job, read it back, list jobs, fetch the finished file. */
+export interface VideoCapability {
+  /** Seconds of video the request will produce (what it is billed on). */
+  seconds(request: VideoRequest, target: Target): number;
+  /** `token` makes retries idempotent upstream. Throws a caller-fault GatewayError for what the model cannot do. */
+  buildStart(request: VideoRequest, target: Target, token: string): HttpCall;
+  /** The upstream job id. */
+  parseStart(reply: UpstreamReply): string;
+  buildGet(upstreamId: string): HttpCall;
+  parseGet(reply: UpstreamReply): VideoJob;
+  buildList(maxResults: number): HttpCall;
+  parseList(reply: UpstreamReply): VideoJob[];
+  buildContent(outputUri: string): HttpCall;
+}
+
 /** Capabilities a provider has; an absent one is simply not offered. */
 export interface ProviderCapabilities {
   readonly rerank?: RerankCapability;
   readonly chat?: ChatCapability;
   readonly chatStream?: ChatStreamCapability;
   readonly embeddings?: EmbeddingsCapability;
+  readonly images?: ImagesCapability;
+  readonly video?: VideoCapability;
 }
 
 export interface ProviderLimits {
@@ -134,6 +163,8 @@ export type AuthSpec =
       readonly scheme: 'sigv4';
       /** Signing name, e.g. `bedrock`. */
       readonly service: string;
+      /** S3 signs the wire path as is; every other AWS service encodes it once more (default). */
+      readonly singleEncodePath?: boolean;
       readonly region: string;
       readonly credentials: AwsCredentialSettings;
     }
@@ -160,6 +191,8 @@ export interface ProviderAdapter {
   /** Base URLs by endpoint name; `default` is used when a call names none. */
   readonly endpoints: Readonly<Record<string, string>>;
   readonly auth: AuthSpec;
+  /** Signers for endpoints that need other credentials or signing names than `auth` (Bedrock's `s3`). */
+  readonly endpointAuth?: Readonly<Record<string, AuthSpec>>;
   readonly limits: ProviderLimits;
   readonly capabilities: ProviderCapabilities;
   /** When set, the only model ids this instance serves; otherwise any id is passed upstream. */

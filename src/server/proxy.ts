@@ -98,7 +98,8 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     requestTimeout: server.request_timeout_ms,
     connectionTimeout: server.request_timeout_ms + 10_000,
     keepAliveTimeout: 72_000,
-    routerOptions: { ignoreTrailingSlash: true },
+    // maxParamLength: ARNs in paths (GET /async-invoke/{invocationArn}) and video ids run past the default 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // HTTP/1.1 and HTTP/2 (h2c prior knowledge, or ALPN over TLS) on one port.
     serverFactory: (handler) =>
       createDualProtocolServer(handler, {

@@ -24,3 +24,29 @@ describe('default prices for Bedrock chat and embeddings models', () => {
     assert.equal(defaultPrice('some.unknown-model'), undefined);
   });
 });
+
+describe('prices never silently zero', () => {
+  it("prices the seed's cross-region Claude Sonnet 4.5 id (us., eu., apac., global.) like its base model", () => {
+    for (const geo of ['', 'us.', 'eu.', 'apac.', 'global.']) {
+      assert.equal(costUsd(usage(1e6, 1e6), defaultPrice(`${geo}anthropic.claude-sonnet-4-5-20250929-v1:0`)), 18, geo);
+    }
+  });
+
+  it('prices images per image and video per second', () => {
+    assert.equal(costUsd({ ...usage(0, 0), images: 2 }, defaultPrice('amazon.nova-canvas-v1:0')), 0.08);
+    assert.ok(Math.abs(costUsd({ ...usage(0, 0), videoSeconds: 6 }, defaultPrice('amazon.nova-reel-v1:0')) - 0.48) < 1e-12);
+  });
+
+  it('names the aliases that would be billed $0', async () => {
+    const { unpricedAliases } = await import('../../src/core/pricing.js');
+    assert.deepEqual(
+      unpricedAliases([
+        { name: 'priced', target: 'bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0' },
+        { name: 'own-price', target: 'bedrock/x.y', price: { per_1m_input_tokens: 1 } },
+        { name: 'bm25', target: 'local/bm25' },
+        { name: 'mystery', target: 'bedrock/some.unknown-model' },
+      ]),
+      ['mystery'],
+    );
+  });
+});

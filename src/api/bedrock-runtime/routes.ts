@@ -19,6 +19,10 @@ import { awsErrorSchema, renderAwsError } from '../bedrock/errors.js';
 import type { OpenApiRegistry } from '../openapi/registry.js';
 import { lookupFor } from '../bedrock/model-lookup.js';
 import { UsageTap } from './usage-tap.js';
+import { registerAsyncInvokeRoutes } from './async-invoke.js';
+import { registerApplyGuardrailRoute } from './apply-guardrail.js';
+import { guardrailConfig } from '../../providers/bedrock/converse/request.js';
+import type { TargetOptions } from '../../providers/types.js';
 
 export interface RuntimeRoutesOptions {
   readonly config: GatewayConfig;
@@ -45,6 +49,18 @@ function forwardedHeaders(request: FastifyRequest): Record<string, string> {
     if (name === 'content-type' || name === 'accept' || name.startsWith('x-amzn-bedrock-')) out[name] = value;
   }
   return out;
+}
+
+/** A native Converse body with the alias's guardrail put in (replacing the caller's own). */
+function withGuardrail(body: Buffer, guardrail: NonNullable<TargetOptions['guardrail']>): Buffer {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new GatewayError('invalid_json', 'Request body is not valid JSON');
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new GatewayError('invalid_json', 'Request body must be a JSON object');
+  return Buffer.from(JSON.stringify({ ...doc, guardrailConfig: guardrailConfig(guardrail) }));
 }
 
 /** The passthrough in the OpenAPI document (bodies are not read, so only path, auth and errors). Sync: the routes are a plugin. */
@@ -92,6 +108,8 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     return renderAwsError(err, request, reply);
   });
 
+  registerAsyncInvokeRoutes(app, lookup);
+  registerApplyGuardrailRoute(app, lookup);
   const routeOptions = { config: { sigv4: true } };
   app.post<{ Params: { modelId: string; action: string } }>('/model/:modelId/:action', routeOptions, async (request, reply) => {
     const ctx = request.ctx;
@@ -103,7 +121,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     const target = route.targets[0];
     recordTarget(ctx, target);
     ctx.outcome.operation = runtimeOperation(action, target.model);
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    let body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     // Settled when the response ends or the caller abandons it (the usage arrives with the answer).
     await reserveRoute(ctx, route, (t) => runtimeWant(body, t));
 
@@ -113,6 +131,8 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
       abort.abort();
       app.settleAbandoned(request, reply);
     });
+    const guardrail = route.alias?.guardrail;
+    if (guardrail && action.startsWith('converse')) body = withGuardrail(body, guardrail);
     const opened = await relay(
       target,
       { method: 'POST', endpoint: 'runtime', path: runtimePath(target.model, action), headers: forwardedHeaders(request), body },

@@ -11,6 +11,7 @@ import { BedrockModelLookup, lookupFor, type RoutingSource } from './model-looku
 import { parseBedrockRerank } from './parse.js';
 import type { OpenApiRegistry } from '../openapi/registry.js';
 import { bedrockRerankSchema } from './schema.js';
+import { registerKnowledgeBaseRoutes } from './knowledge-bases.js';
 
 export interface BedrockRoutesOptions {
   readonly config: GatewayConfig;
@@ -31,6 +32,31 @@ export function describeBedrockRerankRoutes(openapi: OpenApiRegistry): void {
       summary: 'AWS Bedrock Agent Runtime Rerank (native)',
       description: 'Where an AWS SDK pointed at Rankway sends `Rerank`. Callers authenticate with a Rankway key or AWS SigV4; errors use the AWS rest-json shape with the `x-amzn-ErrorType` header.',
       request: { name: 'BedrockRerankRequest', schema: bedrockRerankSchema },
+      sigv4: true,
+    });
+  }
+}
+
+/** The knowledge-base passthrough routes in the OpenAPI document. */
+export function describeKnowledgeBaseRoutes(openapi: OpenApiRegistry): void {
+  for (const [method, path, summary] of [
+    ['post', '/knowledgebases/{knowledgeBaseId}/retrieve', 'Agent Runtime Retrieve (passed through)'],
+    ['post', '/retrieveAndGenerate', 'Agent Runtime RetrieveAndGenerate (passed through)'],
+    ['post', '/retrieveAndGenerateStream', 'Agent Runtime RetrieveAndGenerateStream (passed through, AWS event stream)'],
+    ['post', '/model/{modelId}/retrieveAndGenerate', "RetrieveAndGenerate, Kong's form (model in the path)"],
+    ['post', '/model/{modelId}/retrieveAndGenerateStream', "RetrieveAndGenerateStream, Kong's form"],
+    ['post', '/model/{modelId}/rerank', "Agent Runtime Rerank, Kong's form"],
+  ] as const) {
+    openapi.add({
+      method,
+      path,
+      server: 'proxy',
+      tags: ['bedrock'],
+      summary,
+      description: 'Rankway key or SigV4. The allow-list applies to the knowledge base (`knowledgebase/<id>`) and the generating model (an alias is rewritten to its target ARN); re-signed with the provider\'s credentials.',
+      rawRequest: 'The Agent Runtime request body',
+      response: { raw: 'The Agent Runtime answer, passed through', mediaTypes: ['application/json', 'application/vnd.amazon.eventstream'] },
+      errors: [400, 403, 404, 429, 502, 503, 504],
       sigv4: true,
     });
   }
@@ -79,7 +105,9 @@ export async function bedrockRoutes(app: FastifyInstance, options: BedrockRoutes
     );
     return renderBedrockRerank(result);
   };
-  for (const path of ['/rerank', '/bedrock/rerank']) app.post(path, { config: { sigv4: true } }, handler);
+  // `/model/{modelId}/rerank` is Kong's form of the same call.
+  for (const path of ['/rerank', '/bedrock/rerank', '/model/:modelId/rerank']) app.post(path, { config: { sigv4: true } }, handler);
+  registerKnowledgeBaseRoutes(app, currentLookup);
 }
 
 /** The Agent Runtime response: `{results: [{index, relevanceScore}]}`, best first. */

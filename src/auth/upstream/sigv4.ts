@@ -11,6 +11,8 @@ export interface SigV4Options {
   readonly service: string;
   readonly region: string;
   readonly credentials: AwsCredentialSource;
+  /** S3 only: the canonical path is the wire path as is. */
+  readonly singleEncodePath?: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export function sigv4Auth(options: SigV4Options): UpstreamAuth {
     region: options.region,
     credentials: options.credentials,
     sha256: NodeSha256,
-    uriEscapePath: true,
+    uriEscapePath: options.singleEncodePath !== true,
   });
   return {
     async apply(request: OutboundRequest) {

@@ -70,3 +70,43 @@ export function embeddingsFamily(modelId: string): EmbeddingsFamily | undefined 
   const base = baseModelId(modelId);
   return EMBEDDINGS.find((f) => base.startsWith(f.prefix));
 }
+
+/** How an image family is called through InvokeModel (docs/bedrock-protocols.md §1). */
+export interface ImageFamily {
+  readonly prefix: string;
+  /** `nova`: Nova Canvas / Titan Image Generator `taskType` bodies; `stability`: Stability AI's flat body. */
+  readonly shape: 'nova' | 'stability';
+  /** Images one call can return (`numberOfImages`; Stability returns one). */
+  readonly maxImages: number;
+  /** `range`: Nova Canvas's width/height rules; `list`: Titan's fixed sizes; `aspect`: Stability's aspect ratios. */
+  readonly sizes: 'range' | 'list' | 'aspect';
+  /** Values of `textToImageParams.style` the model takes (none: `style` is refused). */
+  readonly styles: readonly string[];
+  /** Nova-shaped edit tasks the model takes. */
+  readonly editTasks: readonly string[];
+}
+
+const NOVA_STYLES = [
+  '3D_ANIMATED_FAMILY_FILM',
+  'DESIGN_SKETCH',
+  'FLAT_VECTOR_ILLUSTRATION',
+  'GRAPHIC_NOVEL_ILLUSTRATION',
+  'MAXIMALISM',
+  'MIDCENTURY_RETRO',
+  'PHOTOREALISM',
+  'SOFT_DIGITAL_PAINTING',
+] as const;
+const ALL_EDITS = ['IMAGE_VARIATION', 'INPAINTING', 'OUTPAINTING', 'BACKGROUND_REMOVAL'] as const;
+
+const IMAGE_FAMILIES: readonly ImageFamily[] = [
+  { prefix: 'amazon.nova-canvas', shape: 'nova', maxImages: 5, sizes: 'range', styles: NOVA_STYLES, editTasks: ALL_EDITS },
+  { prefix: 'amazon.titan-image-generator-v2', shape: 'nova', maxImages: 5, sizes: 'list', styles: [], editTasks: ALL_EDITS },
+  { prefix: 'amazon.titan-image-generator-v1', shape: 'nova', maxImages: 5, sizes: 'list', styles: [], editTasks: ['IMAGE_VARIATION', 'INPAINTING', 'OUTPAINTING'] },
+  { prefix: 'stability.', shape: 'stability', maxImages: 1, sizes: 'aspect', styles: [], editTasks: [] },
+];
+const IMAGES = byLongestPrefix(IMAGE_FAMILIES);
+
+export function imageFamily(modelId: string): ImageFamily | undefined {
+  const base = baseModelId(modelId);
+  return IMAGES.find((f) => base.startsWith(f.prefix));
+}

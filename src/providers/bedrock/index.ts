@@ -3,6 +3,8 @@ import type { AuthSpec, ProviderAdapter, ProviderDefinition } from '../types.js'
 import { parseBedrockError } from './errors.js';
 import { bedrockChat, bedrockChatStream } from './converse/index.js';
 import { bedrockEmbeddings } from './embeddings.js';
+import { bedrockImages } from './images/index.js';
+import { bedrockVideo } from './video.js';
 import { bedrockRerank } from './rerank.js';
 import { bedrockOptionHints, bedrockOptions, type BedrockConfig } from './options.js';
 
@@ -11,6 +13,10 @@ export type { BedrockConfig };
 /** Endpoint names Bedrock calls use: `runtime` (InvokeModel, Converse) and `agent-runtime` (Rerank). */
 export const RUNTIME = 'runtime';
 export const AGENT_RUNTIME = 'agent-runtime';
+/** Reading async-invoke output: the same credentials, signing name `s3`. */
+export const S3 = 's3';
+
+const s3Auth = (auth: AuthSpec): AuthSpec => (auth.scheme === 'sigv4' ? { ...auth, service: 's3', singleEncodePath: true } : auth);
 
 /**
  * AWS Bedrock. Signs with SigV4 (signing name `bedrock`) from static keys, a profile, the
@@ -25,6 +31,7 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
     type: 'bedrock',
     endpoints: bedrockEndpoints(config),
     auth: bedrockAuth(config),
+    endpointAuth: bearerOnly(config) ? undefined : { [S3]: s3Auth(bedrockAuth(config)) },
     limits: { maxDocumentsPerCall: Math.min(config.max_documents_per_request ?? 1000, 1000) },
     capabilities: {
       // Agent Runtime takes SigV4 only: an API-key-only instance reranks through InvokeModel.
@@ -32,6 +39,8 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
       chat: bedrockChat,
       chatStream: bedrockChatStream,
       embeddings: bedrockEmbeddings,
+      images: bedrockImages,
+      video: bedrockVideo(config.video_output_s3_uri),
     },
     parseError: parseBedrockError,
   }),
@@ -42,7 +51,8 @@ export function bedrockEndpoints(config: BedrockConfig): Record<string, string> 
   // `base_url` (an admin provider key's `api_base`) names the runtime, e.g. a VPC endpoint.
   const runtime = stripSlash(config.runtime_endpoint ?? config.base_url ?? `https://bedrock-runtime.${config.region}.${suffix}`);
   const agent = stripSlash(config.agent_runtime_endpoint ?? `https://bedrock-agent-runtime.${config.region}.${suffix}`);
-  return { default: runtime, [RUNTIME]: runtime, [AGENT_RUNTIME]: agent };
+  const s3 = stripSlash(config.s3_endpoint ?? `https://s3.${config.region}.${suffix}`);
+  return { default: runtime, [RUNTIME]: runtime, [AGENT_RUNTIME]: agent, [S3]: s3 };
 }
 
 /** True when the instance can only send a Bedrock API key (no SigV4), so only the runtime works. */

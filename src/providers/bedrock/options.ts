@@ -20,6 +20,10 @@ export const bedrockOptions = providerOptions({
   sts_endpoint: upstreamUrl.optional(),
   runtime_endpoint: upstreamUrl.optional(),
   agent_runtime_endpoint: upstreamUrl.optional(),
+  /** S3 endpoint for reading async-invoke results (path-style requests), e.g. a VPC endpoint. */
+  s3_endpoint: upstreamUrl.optional(),
+  /** Where StartAsyncInvoke writes videos unless a request names its own `output_s3_uri`. */
+  video_output_s3_uri: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be s3://bucket/prefix').optional(),
 })
   .refine((c) => (c.access_key_id === undefined) === (c.secret_access_key === undefined), {
     message: 'access_key_id and secret_access_key go together',

@@ -22,8 +22,10 @@ describe('bedrock provider config', () => {
       default: 'https://bedrock-runtime.us-west-2.amazonaws.com',
       runtime: 'https://bedrock-runtime.us-west-2.amazonaws.com',
       'agent-runtime': 'https://bedrock-agent-runtime.us-west-2.amazonaws.com',
+      s3: 'https://s3.us-west-2.amazonaws.com',
     });
     assert.equal(provider({ region: 'cn-north-1' }).adapter.endpoints['agent-runtime'], 'https://bedrock-agent-runtime.cn-north-1.amazonaws.com.cn');
+    assert.equal(provider({ region: 'cn-north-1' }).adapter.endpoints.s3, 'https://s3.cn-north-1.amazonaws.com.cn');
     assert.equal(provider({ region: 'us-west-2', agent_runtime_endpoint: 'http://127.0.0.1:9/' }).adapter.endpoints['agent-runtime'], 'http://127.0.0.1:9');
   });
 

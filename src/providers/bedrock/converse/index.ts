@@ -13,7 +13,7 @@ export const bedrockChat: ChatCapability = {
     method: 'POST',
     endpoint: RUNTIME,
     path: runtimePath(target.model, 'converse'),
-    body: converseBody(request, target.model),
+    body: converseBody(request, target.model, target.options?.guardrail),
   }),
   parse: (reply: UpstreamReply) => parseConverse(reply),
 };
@@ -26,7 +26,7 @@ export const bedrockChatStream: ChatStreamCapability = {
     endpoint: RUNTIME,
     path: runtimePath(target.model, 'converse-stream'),
     headers: { accept: 'application/vnd.amazon.eventstream' },
-    body: converseBody(request, target.model),
+    body: converseBody(request, target.model, target.options?.guardrail),
   }),
   translator: () => new ConverseStreamTranslator(),
 };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChatContentPart, ChatRequest, ChatTextPart, ChatToolChoice } from '../../../canonical/chat.js';
 import { invalidRequest } from '../../../errors/gateway-error.js';
 import { chatFamily, type ChatFamily } from '../families.js';
+import type { TargetOptions } from '../../types.js';
 
 type Block = Record<string, unknown>;
 interface ConverseMessage {
@@ -43,7 +44,7 @@ const TOOL_USE_ID_BAD_CHARS = /[^a-zA-Z0-9_.:-]/g;
  * The Converse / ConverseStream body for an OpenAI-shaped request (protocols §4.5).
  * Throws a 400 for requests Bedrock would reject, before any call is made.
  */
-export function converseBody(request: ChatRequest, modelId: string): Record<string, unknown> {
+export function converseBody(request: ChatRequest, modelId: string, guardrail?: TargetOptions['guardrail']): Record<string, unknown> {
   const family = chatFamily(modelId);
   const system: Block[] = [];
   const messages: ConverseMessage[] = [];
@@ -96,6 +97,8 @@ export function converseBody(request: ChatRequest, modelId: string): Record<stri
   if (toolConfig) body.toolConfig = toolConfig;
   if (request.guardrailConfig) body.guardrailConfig = request.guardrailConfig;
   for (const key of CONVERSE_FIELDS) if (request.extra[key] !== undefined) body[key] = request.extra[key];
+  // The operator's guardrail wins over whatever the caller sent.
+  if (guardrail) body.guardrailConfig = guardrailConfig(guardrail);
   const output = outputConfig(request.extra.response_format);
   if (output) body.outputConfig = output;
   const extra = additionalFields(request.extra);
@@ -238,3 +241,8 @@ function additionalFields(extra: Readonly<Record<string, unknown>>): Record<stri
   return out;
 }
 
+
+/** An alias's `guardrail` as Converse's `guardrailConfig`. */
+export function guardrailConfig(g: NonNullable<TargetOptions['guardrail']>): Record<string, string> {
+  return { guardrailIdentifier: g.identifier, guardrailVersion: g.version, ...(g.trace ? { trace: g.trace } : {}) };
+}

@@ -179,12 +179,10 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     } catch (err) {
       // SQLite that cannot open is a broken data dir: fail. PostgreSQL may just be down.
       if (!postgres || !isConnectionFailure(err)) throw err;
-      if (control.restore()) {
-        logger.warn({ version: control.current.version }, 'database unreachable at start: serving the config file and the last saved snapshot');
-      } else {
-        control.loadFileOnly();
-        logger.warn('database unreachable at start and no saved snapshot: only the config file is served; not ready until the database answers');
-      }
+      // Without a saved snapshot nothing is known of the stored keys and models: serving the
+      // config file alone would refuse every stored key, so a first start fails clearly instead.
+      if (!control.restore()) throw err;
+      logger.warn({ version: control.current.version }, 'database unreachable at start: serving the config file and the last saved snapshot');
       retryOpen(1000);
     }
     control.start(options.refreshIntervalMs);

@@ -100,7 +100,7 @@ export class ControlPlane {
 
   /** Stored secrets this instance cannot open (sealed under another secret key). */
   get unreadableSecrets(): readonly string[] {
-    return this.undecryptable;
+    return this.undecryptable.map((entry) => entry.replace(':', ' '));
   }
 
   /** The same list, as the health checks name it. */
@@ -110,11 +110,6 @@ export class ControlPlane {
 
   get fileConfig(): GatewayConfig {
     return this.file;
-  }
-
-  /** Uses the config file alone until a database or saved snapshot is there. */
-  loadFileOnly(): void {
-    this.install(SnapshotState.build(this.file, { version: 0, providerKeys: [], models: [], apiKeys: [] }, this.snapshotDeps));
   }
 
   /** Serves the last saved snapshot (the database is unreachable); false when none was saved. */

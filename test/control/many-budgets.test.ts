@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { SqliteControlStore } from '../../src/store/sqlite/control.js';
 import { openSqlite } from '../../src/store/sqlite/database.js';
 import { startGateway } from '../helpers/gateway.js';
 import { mkdtempSync } from 'node:fs';
@@ -22,12 +23,14 @@ describe('40,000 keys, every one with a monthly budget, on SQLite', () => {
         const data = { name: null, key_hash: hash, allowed_models: null, rpm: null, tpm: null, rpd: null, budget: { usd: 1, period: 'month' }, expires_at: null, disabled: false, metadata: {} };
         insert.run('api_key', `key_${i}`, hash, JSON.stringify(data), at, at);
       }
-      // Key 7 already spent its whole budget this month.
-      db.prepare(
-        `INSERT INTO usage_records (id, request_id, ts, key_id, surface, status, latency_ms, cost_usd) VALUES ('u1', 'r1', ?, 'key_7', 'rerank', 200, 1, 1.5)`,
-      ).run(at);
     })();
     db.close();
+    // Key 7 already spent its whole budget this month (written as the gateway writes usage: rollups included).
+    const store = new SqliteControlStore(openSqlite(dir));
+    await store.insertBatch([
+      { id: 'u1', requestId: 'r1', ts: Date.now(), keyId: 'key_7', surface: 'rerank', alias: null, provider: null, upstreamModel: null, status: 200, latencyMs: 1, documents: 1, chunks: 1, cacheHits: 0, attempts: 1, inputTokens: 0, outputTokens: 0, searchUnits: 0, costUsd: 1.5 },
+    ]);
+    await store.close();
 
     const gw = await startGateway({ server: { auth: 'keys' }, storage: { data_dir: dir } }, { RANKWAY_ADMIN_KEY: 'adm' });
     try {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CallerAuthenticator } from '../auth/inbound/authenticator.js';
 import type { SigV4CallerAuthenticator } from '../auth/inbound/sigv4-caller.js';
@@ -12,6 +11,7 @@ import type { Tracing } from '../observability/tracing.js';
 import { createDualProtocolServer } from './dual-protocol.js';
 import { errorHeaders, fromFrameworkError, openAiEnvelope } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
+import { requestIdFrom } from './request-id.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -79,8 +79,9 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: server.body_limit_bytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // Fastify would take any header value as is; requestIdFrom keeps only safe ones.
+    requestIdHeader: false,
+    genReqId: (req) => requestIdFrom(req.headers),
     return503OnClosing: true,
     // Whole inbound request (headers and body) must arrive within this; a slow-loris client is cut off.
     requestTimeout: server.request_timeout_ms,

@@ -15,6 +15,7 @@ import { logError } from '../../server/proxy.js';
 import { awsErrorSchema, renderAwsError } from '../bedrock/errors.js';
 import type { OpenApiRegistry } from '../openapi/registry.js';
 import { lookupFor } from '../bedrock/model-lookup.js';
+import { checkPathModelId } from './model-id.js';
 import { UsageTap } from './usage-tap.js';
 
 export interface RuntimeRoutesOptions {
@@ -95,6 +96,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     ctx.surface = 'bedrock-runtime';
     const { modelId, action } = request.params;
     if (!ACTION.test(action)) throw new GatewayError('route_not_found', `Unknown Bedrock runtime action '${action}'`);
+    checkPathModelId(modelId);
     const route = lookup().resolveRuntime(modelId);
     admit(ctx, route);
     const target = route.targets[0];

@@ -3,7 +3,7 @@ import type { ChatCapability, ChatStreamCapability, HttpCall } from '../../provi
 import { readBody } from '../../transport/http-client.js';
 import { withFallbacks, withRetries } from '../attempt.js';
 import type { RequestContext } from '../context.js';
-import { admit } from '../policy.js';
+import { gate, refuseSteeringExtras } from '../policy.js';
 import { callUpstream } from '../unary-call.js';
 import { recordTarget, recordUsage } from '../outcome.js';
 import type { ResolvedTarget, Router } from '../router.js';
@@ -35,14 +35,16 @@ export class ChatService {
   constructor(private readonly router: Router) {}
 
   async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
-    const route = this.router.route(request.model, 'chat', request.fallbacks, (primary) => admit(ctx, primary));
+    refuseSteeringExtras(request.extra);
+    const route = this.router.route(request.model, 'chat', request.fallbacks, gate(ctx));
     const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
     recordChatUsage(ctx, served.target, served.value.usage);
     return { result: served.value, target: served.target };
   }
 
   async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
-    const route = this.router.route(request.model, 'chatStream', request.fallbacks, (primary) => admit(ctx, primary));
+    refuseSteeringExtras(request.extra);
+    const route = this.router.route(request.model, 'chatStream', request.fallbacks, gate(ctx));
     const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));
     recordTarget(ctx, served.target);
     return served.value;

@@ -3,7 +3,7 @@ import type { EmbeddingsCapability } from '../../providers/types.js';
 import { badResponse } from '../../providers/shared/errors.js';
 import { withFallbacks } from '../attempt.js';
 import type { RequestContext } from '../context.js';
-import { admit } from '../policy.js';
+import { gate } from '../policy.js';
 import { recordUsage } from '../outcome.js';
 import { slices } from '../rerank/merge.js';
 import type { ResolvedTarget, Router } from '../router.js';
@@ -18,7 +18,7 @@ export class EmbeddingsService {
   constructor(private readonly router: Router) {}
 
   async embed(request: EmbeddingsRequest, ctx: RequestContext): Promise<EmbeddingsResult> {
-    const route = this.router.route(request.model, 'embeddings', request.fallbacks, (primary) => admit(ctx, primary));
+    const route = this.router.route(request.model, 'embeddings', request.fallbacks, gate(ctx));
     ctx.outcome.documents = request.inputs.length;
     const served = await withFallbacks(route, ctx, (target) => this.embedOn(target, request, ctx));
     const { target } = served;

@@ -10,6 +10,7 @@ import type { Logger } from '../observability/log.js';
 import type { Tracing } from '../observability/tracing.js';
 import { createDualProtocolServer } from './dual-protocol.js';
 import { errorHeaders, fromFrameworkError, openAiEnvelope } from './errors.js';
+import { renderAwsError } from '../api/bedrock/errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { requestIdFrom } from './request-id.js';
 
@@ -87,7 +88,17 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     requestTimeout: server.request_timeout_ms,
     connectionTimeout: server.request_timeout_ms + 10_000,
     keepAliveTimeout: 72_000,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Model ids in paths are ARNs of up to 2048 characters; longer ones get a clear 400 from the handler.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // The router's own refusals (a path that is not valid percent-encoding, a parameter over
+    // the limit) get a coded 400 and a request id like every other error, not Fastify's body.
+    frameworkErrors: (error, req, res) => {
+      const [request, reply] = [req as FastifyRequest, res as FastifyReply];
+      const err = new GatewayError('invalid_request', routerErrorMessage(error.code));
+      logError(logger, err, request);
+      reply.header('x-request-id', request.id);
+      return reply.send(isAwsPath(request.url) ? renderAwsError(err, request, reply) : renderOpenAiError(err, request, reply));
+    },
     // HTTP/1.1 and HTTP/2 (h2c prior knowledge, or ALPN over TLS) on one port.
     serverFactory: (handler) =>
       createDualProtocolServer(handler, {
@@ -216,6 +227,15 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     return { error: { message: `No route for ${request.method} ${request.url.split('?')[0]}`, type: 'invalid_request_error', param: null, code: 'route_not_found' } };
   });
   return app;
+}
+
+/** Native Bedrock routes answer in the AWS shape even when the router refuses the path. */
+const isAwsPath = (url: string): boolean => url.startsWith('/model/') || url.startsWith('/bedrock/') || url === '/rerank' || url.startsWith('/rerank?');
+
+function routerErrorMessage(code: string | undefined): string {
+  if (code === 'FST_ERR_BAD_URL') return 'The request path has an invalid percent-encoding';
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') return 'A path segment is longer than 2048 characters';
+  return 'The request path could not be routed';
 }
 
 /** `Cache-Control: no-cache` or `no-store` from the caller: skip the pair cache. */

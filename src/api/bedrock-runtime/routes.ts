@@ -25,13 +25,31 @@ export interface RuntimeRoutesOptions {
   readonly logger: Logger;
 }
 
-const ACTION = /^[a-z][a-z-]{0,63}$/;
+/** The runtime operations an AWS SDK sends under `/model/{modelId}/` (client-bedrock-runtime). */
+const ACTIONS: ReadonlySet<string> = new Set([
+  'converse',
+  'converse-stream',
+  'count-tokens',
+  'invoke',
+  'invoke-with-response-stream',
+  'invoke-with-bidirectional-stream',
+]);
 
 function headerUsage(headers: OpenedReply['headers']): Usage | undefined {
   const input = headers['x-amzn-bedrock-input-token-count'];
   if (input === undefined) return undefined;
   const output = Number(headers['x-amzn-bedrock-output-token-count']);
   return { inputTokens: Number(input) || 0, outputTokens: Number.isFinite(output) ? output : 0, searchUnits: 0, queries: 0 };
+}
+
+/**
+ * AWS found no such model for an id the caller sent as is (no alias in between): that is the
+ * caller's 404, as AWS itself would answer, not a gateway failure. Behind an alias the same
+ * answer is the operator's misconfiguration and stays a 502.
+ */
+function callerModelNotFound(err: unknown, modelId: string): unknown {
+  if (!(err instanceof GatewayError) || err.failure !== 'model_access' || err.upstreamStatus !== 404) return err;
+  return new GatewayError('model_not_found', `Bedrock has no model '${modelId}' for this account and region`, { param: 'modelId', detail: err.detail });
 }
 
 /** Request headers that steer Bedrock (guardrails, trace, latency, tier) and go upstream as sent. */
@@ -95,7 +113,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     const ctx = request.ctx;
     ctx.surface = 'bedrock-runtime';
     const { modelId, action } = request.params;
-    if (!ACTION.test(action)) throw new GatewayError('route_not_found', `Unknown Bedrock runtime action '${action}'`);
+    if (!ACTIONS.has(action)) throw new GatewayError('route_not_found', `Unknown Bedrock runtime action '${action}'`);
     checkPathModelId(modelId);
     const route = lookup().resolveRuntime(modelId);
     admit(ctx, route);
@@ -114,7 +132,9 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
       { method: 'POST', endpoint: 'runtime', path: runtimePath(target.model, action), headers: forwardedHeaders(request), body },
       ctx,
       abort.signal,
-    );
+    ).catch((err: unknown) => {
+      throw route.alias ? err : callerModelNotFound(err, modelId);
+    });
 
     for (const name in opened.headers) {
       if (name === 'content-type' || name === 'x-amzn-requestid' || name.startsWith('x-amzn-bedrock-')) reply.header(name, opened.headers[name]);

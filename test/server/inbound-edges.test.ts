@@ -84,6 +84,22 @@ describe('inbound edge cases', () => {
     assert.equal(ok.status, 200, ok.body);
   });
 
+  it('the passthrough answers AWS-shaped 4xx for ids AWS cannot take and operations it does not have (found by the fuzz as 502s)', async () => {
+    const bearer = { authorization: `Bearer ${KEY}` };
+    const odd = await rawPost(gw.url, `/model/${encodeURIComponent('anthropic.claude é')}/converse`, CONVERSE, bearer);
+    assert.equal(odd.status, 400, odd.body);
+    assert.equal(odd.headers['x-amzn-errortype'], 'ValidationException');
+    const sent = bedrock.requests.length;
+    const unknownOp = await rawPost(gw.url, '/model/chat/no-such-operation', CONVERSE, bearer);
+    assert.equal(bedrock.requests.length, sent + 1, 'unknown operations are still passed through');
+    assert.equal(unknownOp.status, 404, unknownOp.body);
+    assert.equal(unknownOp.headers['x-amzn-errortype'], 'UnknownOperationException');
+    const longId = await rawPost(gw.url, `/model/${'a'.repeat(3000)}/converse`, CONVERSE, bearer);
+    assert.equal(longId.status, 400, longId.body);
+    assert.equal(longId.headers['x-amzn-errortype'], 'ValidationException');
+    assert.match(String(longId.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  });
+
   it('an unsafe x-request-id is replaced by a generated one, a safe one is kept', async () => {
     const get = async (id: string) => {
       const res = await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${KEY}`, 'x-request-id': id } });

@@ -159,10 +159,10 @@ describe('inbound fuzz across every proxy surface', () => {
   let gw: RunningGateway;
 
   before(async () => {
-    // Unknown model ids get what Bedrock answers for them: 400 ValidationException.
+    // Unknown model ids get what Bedrock answers for them: 400 ValidationException (unknown operations get the fake's 404).
     const unknownModel: BedrockRoute = {
       method: 'POST',
-      pattern: /^\/model\/[^/]+\/[a-z-]+$/,
+      pattern: /^\/model\/[^/]+\/(?:converse|converse-stream|invoke|invoke-with-response-stream|count-tokens)$/,
       handle: (_req, res) => awsError(res, 400, 'ValidationException', 'The provided model identifier is invalid.'),
     };
     // The passthrough forwards bodies unread, so broken ones reach the fake; Bedrock refuses

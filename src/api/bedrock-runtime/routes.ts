@@ -25,15 +25,7 @@ export interface RuntimeRoutesOptions {
   readonly logger: Logger;
 }
 
-/** The runtime operations an AWS SDK sends under `/model/{modelId}/` (client-bedrock-runtime). */
-const ACTIONS: ReadonlySet<string> = new Set([
-  'converse',
-  'converse-stream',
-  'count-tokens',
-  'invoke',
-  'invoke-with-response-stream',
-  'invoke-with-bidirectional-stream',
-]);
+const ACTION = /^[a-z][a-z-]{0,63}$/;
 
 function headerUsage(headers: OpenedReply['headers']): Usage | undefined {
   const input = headers['x-amzn-bedrock-input-token-count'];
@@ -43,12 +35,15 @@ function headerUsage(headers: OpenedReply['headers']): Usage | undefined {
 }
 
 /**
- * AWS found no such model for an id the caller sent as is (no alias in between): that is the
- * caller's 404, as AWS itself would answer, not a gateway failure. Behind an alias the same
- * answer is the operator's misconfiguration and stays a 502.
+ * A 404 from AWS on the passthrough (no such model for this account and region, or no such
+ * operation) answers the caller's own request, so it reaches the caller as the 404 AWS sent,
+ * with its exception name, rather than as a gateway failure (502).
  */
-function callerModelNotFound(err: unknown, modelId: string): unknown {
-  if (!(err instanceof GatewayError) || err.failure !== 'model_access' || err.upstreamStatus !== 404) return err;
+function upstreamNotFound(err: unknown, modelId: string, action: string): unknown {
+  if (!(err instanceof GatewayError) || err.upstreamStatus !== 404) return err;
+  if (err.upstreamCode === 'UnknownOperationException') {
+    return new GatewayError('route_not_found', `Bedrock has no runtime operation '${action}'`, { detail: err.detail });
+  }
   return new GatewayError('model_not_found', `Bedrock has no model '${modelId}' for this account and region`, { param: 'modelId', detail: err.detail });
 }
 
@@ -113,7 +108,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     const ctx = request.ctx;
     ctx.surface = 'bedrock-runtime';
     const { modelId, action } = request.params;
-    if (!ACTIONS.has(action)) throw new GatewayError('route_not_found', `Unknown Bedrock runtime action '${action}'`);
+    if (!ACTION.test(action)) throw new GatewayError('route_not_found', `Unknown Bedrock runtime action '${action}'`);
     checkPathModelId(modelId);
     const route = lookup().resolveRuntime(modelId);
     admit(ctx, route);
@@ -133,7 +128,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
       ctx,
       abort.signal,
     ).catch((err: unknown) => {
-      throw route.alias ? err : callerModelNotFound(err, modelId);
+      throw upstreamNotFound(err, modelId, action);
     });
 
     for (const name in opened.headers) {

@@ -13,10 +13,17 @@ export interface Caller {
   readonly limits?: KeyLimits;
 }
 
+/** The GenAI operation a request performs (`gen_ai.operation.name`). */
+export type Operation = 'rerank' | 'chat' | 'embeddings';
+
 /** What happened while serving a request; filled by core, read by logs, metrics and usage. */
 export interface Outcome {
   alias?: string;
   provider?: string;
+  /** The provider's type (`cohere`, `bedrock` ...), for traces that name the vendor rather than the config name. */
+  providerType?: string;
+  /** What the request does, named as OpenTelemetry's GenAI conventions do; set by the core service that serves it. */
+  operation?: Operation;
   upstreamModel?: string;
   attempts: number;
   retries: number;

@@ -6,6 +6,7 @@ import type { ResolvedTarget } from './router.js';
 /** Names the target that served the request in its outcome (logs, metrics, usage records). */
 export function recordTarget(ctx: RequestContext, target: ResolvedTarget): void {
   ctx.outcome.provider = target.provider.name;
+  ctx.outcome.providerType = target.provider.adapter.type;
   ctx.outcome.upstreamModel = target.model;
 }
 

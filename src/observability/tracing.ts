@@ -11,7 +11,7 @@ import {
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /**
  * Request and upstream-attempt spans, exported over OTLP/HTTP (JSON). Built only when an
@@ -23,12 +23,22 @@ export class Tracing {
   private readonly tracer: Tracer;
   private readonly propagator = new W3CTraceContextPropagator();
 
-  constructor(options: { readonly url: string; readonly serviceName: string; readonly headers?: Record<string, string> }) {
+  /**
+   * `url` exports over OTLP/HTTP in batches; `exporter` hands each ended span to any SDK
+   * exporter instead (an in-memory one in tests, or one an embedding program brings).
+   */
+  constructor(options: {
+    readonly serviceName: string;
+    readonly url?: string;
+    readonly headers?: Record<string, string>;
+    readonly exporter?: SpanExporter;
+  }) {
+    const processor = options.exporter
+      ? new SimpleSpanProcessor(options.exporter)
+      : new BatchSpanProcessor(new OTLPTraceExporter({ url: options.url, headers: options.headers }), { scheduledDelayMillis: 1000 });
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': options.serviceName }),
-      spanProcessors: [
-        new BatchSpanProcessor(new OTLPTraceExporter({ url: options.url, headers: options.headers }), { scheduledDelayMillis: 1000 }),
-      ],
+      spanProcessors: [processor],
     });
     this.tracer = this.provider.getTracer('rankway');
   }

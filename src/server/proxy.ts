@@ -8,6 +8,7 @@ import type { LimitEnforcer } from '../core/limits/enforce.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/log.js';
 import type { Tracing } from '../observability/tracing.js';
+import { genAiAttributes } from '../observability/tracing-genai.js';
 import { createDualProtocolServer } from './dual-protocol.js';
 import { errorHeaders, fromFrameworkError, openAiEnvelope } from './errors.js';
 import { renderAwsError } from '../api/bedrock/errors.js';
@@ -204,6 +205,7 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
         'rankway.provider': o.provider,
         'rankway.attempts': o.attempts,
         'rankway.error_code': o.errorCode,
+        ...genAiAttributes(o),
       });
     }
   };

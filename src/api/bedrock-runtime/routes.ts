@@ -8,6 +8,7 @@ import { relay } from '../../core/relay.js';
 import type { ProviderRuntime } from '../../core/upstream.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../observability/log.js';
+import { runtimeOperation } from '../../providers/bedrock/operation.js';
 import { runtimePath } from '../../providers/bedrock/runtime-path.js';
 import { fromFrameworkError } from '../../server/errors.js';
 import type { OpenedReply } from '../../transport/http-client.js';
@@ -114,6 +115,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     admit(ctx, route);
     const target = route.targets[0];
     recordTarget(ctx, target);
+    ctx.outcome.operation = runtimeOperation(action, target.model);
 
     const abort = new AbortController();
     reply.raw.once('close', () => {

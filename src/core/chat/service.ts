@@ -35,6 +35,7 @@ export class ChatService {
   constructor(private readonly router: Router) {}
 
   async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
+    ctx.outcome.operation = 'chat';
     refuseSteeringExtras(request.extra);
     const route = this.router.route(request.model, 'chat', request.fallbacks, gate(ctx));
     const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
@@ -43,6 +44,7 @@ export class ChatService {
   }
 
   async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
+    ctx.outcome.operation = 'chat';
     refuseSteeringExtras(request.extra);
     const route = this.router.route(request.model, 'chatStream', request.fallbacks, gate(ctx));
     const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));

@@ -18,6 +18,7 @@ export class EmbeddingsService {
   constructor(private readonly router: Router) {}
 
   async embed(request: EmbeddingsRequest, ctx: RequestContext): Promise<EmbeddingsResult> {
+    ctx.outcome.operation = 'embeddings';
     const route = this.router.route(request.model, 'embeddings', request.fallbacks, gate(ctx));
     ctx.outcome.documents = request.inputs.length;
     const served = await withFallbacks(route, ctx, (target) => this.embedOn(target, request, ctx));

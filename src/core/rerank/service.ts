@@ -43,6 +43,7 @@ export class RerankService {
 
   async rerank(request: RerankRequest, ctx: RequestContext): Promise<RerankResult> {
     const started = performance.now();
+    ctx.outcome.operation = 'rerank';
     refuseSteeringExtras(request.extra, 'extra');
     const route = this.router.route(request.model, 'rerank', request.fallbacks, gate(ctx));
     ctx.outcome.documents = request.documents.length;

@@ -1,6 +1,12 @@
-import { GatewayError } from '../errors/gateway-error.js';
+import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
 import type { Caller, RequestContext } from './context.js';
-import type { Route } from './router.js';
+import type { ResolvedTarget, Route } from './router.js';
+
+/**
+ * The most fallbacks a caller may name in one request, on every surface. Each one can cost
+ * a full set of upstream attempts, so the list is short.
+ */
+export const MAX_CALLER_FALLBACKS = 5;
 
 const globCache = new Map<string, RegExp>();
 
@@ -23,22 +29,80 @@ export function matchesAllowList(name: string, allowed: readonly string[]): bool
 
 /**
  * A key may use a model when its allow-list names the name the caller sent or the
- * `provider/model` it resolves to. Fallback targets ride on that permission.
+ * `provider/model` it resolves to. This holds for every name the caller sends (the model and
+ * each of its fallbacks); only fallbacks the operator configured on an alias are not checked.
  */
 export function mayUse(caller: Caller, requested: string, target: string): boolean {
   const allowed = caller.allowedModels;
   return allowed === undefined || matchesAllowList(requested, allowed) || matchesAllowList(target, allowed);
 }
 
+/** Refuses a caller-named model (primary or fallback) the key may not use, naming it. */
+export function permit(caller: Caller, requested: string, target: ResolvedTarget, param = 'model'): void {
+  if (!mayUse(caller, requested, target.label)) {
+    throw new GatewayError('model_not_allowed', `This API key may not use model '${requested}'`, { param });
+  }
+}
+
+/** The one cap on caller fallbacks: a 400 beyond it, before anything is resolved. */
+export function checkFallbackCount(fallbacks: readonly unknown[] | undefined): void {
+  if (fallbacks !== undefined && fallbacks.length > MAX_CALLER_FALLBACKS) {
+    throw new GatewayError('too_many_fallbacks', `fallbacks has ${fallbacks.length} items; the maximum is ${MAX_CALLER_FALLBACKS}`, {
+      param: 'fallbacks',
+    });
+  }
+}
+
 /**
- * The one call every surface and core service makes once it resolved a route: refuses a
- * model the caller may not use and names the alias in the request's outcome. Rate limits
- * and budgets are already applied to every proxy request by the server before any handler
- * runs, so surfaces cannot forget them.
+ * Keys of a request's pass-through `extra` fields that would let the upstream pick another
+ * model than the one the allow-list checked (OpenRouter's `models`, LiteLLM's `fallbacks`,
+ * a Bedrock `modelArn`...). They are refused rather than dropped, so the caller knows.
+ */
+const STEERING_KEYS: ReadonlySet<string> = new Set([
+  'model',
+  'models',
+  'fallbacks',
+  'model_id',
+  'modelId',
+  'modelArn',
+  'model_arn',
+  'modelConfiguration',
+  'rerankingConfiguration',
+  'inferenceProfileArn',
+  'deployment_id',
+]);
+
+/**
+ * 400 when pass-through fields name a model of their own. `where` is the field they came in
+ * (`extra`), or undefined when they are top-level fields of the body (OpenAI extras).
+ */
+export function refuseSteeringExtras(extra: Readonly<Record<string, unknown>> | undefined, where?: string): void {
+  if (extra === undefined) return;
+  for (const key in extra) {
+    if (STEERING_KEYS.has(key)) {
+      const param = where ? `${where}.${key}` : key;
+      throw invalidRequest(`${param} is not accepted: only 'model' and 'fallbacks' choose the model, so the key's allow-list covers it`, param);
+    }
+  }
+}
+
+/**
+ * Names the alias in the request's outcome once a route is admitted. Surfaces that build a
+ * route themselves (the Bedrock runtime passthrough) call it; the router's services go
+ * through `gate` for every caller-named target.
  */
 export function admit(ctx: RequestContext, route: Route): void {
-  if (!mayUse(ctx.caller, route.requested, route.targets[0].label)) {
-    throw new GatewayError('model_not_allowed', `This API key may not use model '${route.requested}'`, { param: 'model' });
-  }
+  permit(ctx.caller, route.requested, route.targets[0]);
   ctx.outcome.alias = route.alias?.name ?? route.requested;
+}
+
+/**
+ * The check the router runs on each target a caller named, right after resolving it and
+ * before anything else about it is revealed: the primary (param `model`) and each fallback.
+ */
+export function gate(ctx: RequestContext): (requested: string, target: ResolvedTarget, param: string) => void {
+  return (requested, target, param) => {
+    permit(ctx.caller, requested, target, param);
+    if (param === 'model') ctx.outcome.alias = target.alias?.name ?? requested;
+  };
 }

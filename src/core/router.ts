@@ -2,7 +2,11 @@ import type { GatewayConfig } from '../config/load.js';
 import type { ModelConfig, PriceConfig } from '../config/schema.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ProviderCapabilities, Target } from '../providers/types.js';
+import { checkFallbackCount } from './policy.js';
 import type { ProviderRuntime } from './upstream.js';
+
+/** Called for each model name the caller sent, with what it resolved to; throws to refuse it. */
+export type TargetCheck = (requested: string, target: ResolvedTarget, param: string) => void;
 
 /** One place a request can be served: a provider runtime and the upstream model id. */
 export interface ResolvedTarget {
@@ -53,27 +57,32 @@ export class Router {
 
   /**
    * The primary target, then the request's fallbacks, then the alias's; duplicates dropped.
-   * `admit` sees the primary target before anything else is checked, so a caller learns
-   * nothing about a model it may not use; then targets whose provider lacks `capability`
-   * are rejected with a clear error.
+   * `check` sees each name the caller sent (the model, then each fallback) as soon as it is
+   * resolved, before anything else about it is checked, so a caller learns nothing about a
+   * model it may not use. Fallbacks the operator configured on the alias are the operator's
+   * choice and are not passed to it. Targets whose provider lacks `capability` are rejected.
    */
-  route(model: string, capability: keyof ProviderCapabilities, requestFallbacks: readonly string[] = [], admit?: (route: Route) => void): Route {
+  route(model: string, capability: keyof ProviderCapabilities, requestFallbacks: readonly string[] = [], check?: TargetCheck): Route {
+    checkFallbackCount(requestFallbacks);
     const table = this.table;
     const alias = table.models.get(model);
     const primary = this.resolveOne(table, model);
-    admit?.({ requested: model, alias, targets: [primary] });
+    check?.(model, primary, 'model');
     this.checkCapability(primary, model, capability, 'model');
     const targets: ResolvedTarget[] = [primary];
     const seen = new Set([primary.label]);
-    const more = alias ? [...requestFallbacks, ...alias.fallbacks] : requestFallbacks;
-    for (const name of more) {
-      const t = this.resolveOne(table, name, 'fallbacks');
-      this.checkCapability(t, name, capability, 'fallbacks');
+    const add = (name: string, callerNamed: boolean, i: number): void => {
+      const param = callerNamed ? `fallbacks[${i}]` : 'fallbacks';
+      const t = this.resolveOne(table, name, param);
+      if (callerNamed) check?.(name, t, param);
+      this.checkCapability(t, name, capability, param);
       if (!seen.has(t.label)) {
         seen.add(t.label);
         targets.push(t);
       }
-    }
+    };
+    for (let i = 0; i < requestFallbacks.length; i++) add(requestFallbacks[i], true, i);
+    if (alias) for (const name of alias.fallbacks) add(name, false, 0);
     return { requested: model, alias, targets };
   }
 

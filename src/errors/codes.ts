@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   invalid_json: { status: 400, domain: 'caller', type: 'invalid_request_error' },
   unsupported_media_type: { status: 415, domain: 'caller', type: 'invalid_request_error' },
   too_many_documents: { status: 400, domain: 'caller', type: 'invalid_request_error' },
+  too_many_fallbacks: { status: 400, domain: 'caller', type: 'invalid_request_error' },
   payload_too_large: { status: 413, domain: 'caller', type: 'invalid_request_error' },
   model_not_found: { status: 404, domain: 'caller', type: 'invalid_request_error' },
   route_not_found: { status: 404, domain: 'caller', type: 'invalid_request_error' },

@@ -2,8 +2,9 @@ import { ERROR_CODES, type ErrorCode } from './codes.js';
 
 /**
  * How a failed upstream attempt steers the attempt loop.
- * caller_fault stops at once; rate_limit, transient, timeout and connection are retried
- * and then fall back; credential, model_access and quota go straight to the next target.
+ * caller_fault stops at once; rate_limit, transient, timeout, connection and bad_response
+ * (a 2xx answer that breaks the protocol, e.g. duplicate rerank indexes) are retried and
+ * then fall back; credential, model_access and quota go straight to the next target.
  * capacity means the gateway's own provider limits kept the call from leaving: no retry on
  * the same provider (it already waited), straight to the next target.
  */
@@ -65,7 +66,7 @@ export class GatewayError extends Error {
 
   get isRetryable(): boolean {
     const f = this.failure;
-    return f === 'rate_limit' || f === 'transient' || f === 'timeout' || f === 'connection';
+    return f === 'rate_limit' || f === 'transient' || f === 'timeout' || f === 'connection' || f === 'bad_response';
   }
 
   /** True when another target may succeed where this one failed. */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CallerAuthenticator } from '../auth/inbound/authenticator.js';
 import type { SigV4CallerAuthenticator } from '../auth/inbound/sigv4-caller.js';
@@ -12,7 +11,9 @@ import type { Tracing } from '../observability/tracing.js';
 import { genAiAttributes } from '../observability/tracing-genai.js';
 import { createDualProtocolServer } from './dual-protocol.js';
 import { errorHeaders, fromFrameworkError, openAiEnvelope } from './errors.js';
+import { renderAwsError } from '../api/bedrock/errors.js';
 import { registerJsonBodyParser } from './json-body.js';
+import { requestIdFrom } from './request-id.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -91,15 +92,25 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: server.body_limit_bytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // Fastify would take any header value as is; requestIdFrom keeps only safe ones.
+    requestIdHeader: false,
+    genReqId: (req) => requestIdFrom(req.headers),
     return503OnClosing: true,
     // Whole inbound request (headers and body) must arrive within this; a slow-loris client is cut off.
     requestTimeout: server.request_timeout_ms,
     connectionTimeout: server.request_timeout_ms + 10_000,
     keepAliveTimeout: 72_000,
-    // maxParamLength: ARNs in paths (GET /async-invoke/{invocationArn}) and video ids run past the default 100.
+    // Model ids in paths are ARNs of up to 2048 characters; longer ones get a clear 400 from the handler.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // The router's own refusals (a path that is not valid percent-encoding, a parameter over
+    // the limit) get a coded 400 and a request id like every other error, not Fastify's body.
+    frameworkErrors: (error, req, res) => {
+      const [request, reply] = [req as FastifyRequest, res as FastifyReply];
+      const err = new GatewayError('invalid_request', routerErrorMessage(error.code));
+      logError(logger, err, request);
+      reply.header('x-request-id', request.id);
+      return reply.send(isAwsPath(request.url) ? renderAwsError(err, request, reply) : renderOpenAiError(err, request, reply));
+    },
     // HTTP/1.1 and HTTP/2 (h2c prior knowledge, or ALPN over TLS) on one port.
     serverFactory: (handler) =>
       createDualProtocolServer(handler, {
@@ -271,6 +282,14 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
 
 const isStream = (payload: unknown): payload is NodeJS.ReadableStream =>
   typeof payload === 'object' && payload !== null && typeof (payload as { pipe?: unknown }).pipe === 'function';
+/** Native Bedrock routes answer in the AWS shape even when the router refuses the path. */
+const isAwsPath = (url: string): boolean => url.startsWith('/model/') || url.startsWith('/bedrock/') || url === '/rerank' || url.startsWith('/rerank?');
+
+function routerErrorMessage(code: string | undefined): string {
+  if (code === 'FST_ERR_BAD_URL') return 'The request path has an invalid percent-encoding';
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') return 'A path segment is longer than 2048 characters';
+  return 'The request path could not be routed';
+}
 
 /** `Cache-Control: no-cache` or `no-store` from the caller: skip the pair cache. */
 function wantsNoCache(header: string | undefined): boolean {

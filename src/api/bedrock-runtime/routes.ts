@@ -18,6 +18,7 @@ import { logError } from '../../server/proxy.js';
 import { awsErrorSchema, renderAwsError } from '../bedrock/errors.js';
 import type { OpenApiRegistry } from '../openapi/registry.js';
 import { lookupFor } from '../bedrock/model-lookup.js';
+import { checkPathModelId } from './model-id.js';
 import { UsageTap } from './usage-tap.js';
 import { registerAsyncInvokeRoutes } from './async-invoke.js';
 import { registerApplyGuardrailRoute } from './apply-guardrail.js';
@@ -38,6 +39,19 @@ function headerUsage(headers: OpenedReply['headers']): Usage | undefined {
   if (input === undefined) return undefined;
   const output = Number(headers['x-amzn-bedrock-output-token-count']);
   return { inputTokens: Number(input) || 0, outputTokens: Number.isFinite(output) ? output : 0, searchUnits: 0, queries: 0 };
+}
+
+/**
+ * A 404 from AWS on the passthrough (no such model for this account and region, or no such
+ * operation) answers the caller's own request, so it reaches the caller as the 404 AWS sent,
+ * with its exception name, rather than as a gateway failure (502).
+ */
+function upstreamNotFound(err: unknown, modelId: string, action: string): unknown {
+  if (!(err instanceof GatewayError) || err.upstreamStatus !== 404) return err;
+  if (err.upstreamCode === 'UnknownOperationException') {
+    return new GatewayError('route_not_found', `Bedrock has no runtime operation '${action}'`, { detail: err.detail });
+  }
+  return new GatewayError('model_not_found', `Bedrock has no model '${modelId}' for this account and region`, { param: 'modelId', detail: err.detail });
 }
 
 /** Request headers that steer Bedrock (guardrails, trace, latency, tier) and go upstream as sent. */
@@ -116,6 +130,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     ctx.surface = 'bedrock-runtime';
     const { modelId, action } = request.params;
     if (!ACTION.test(action)) throw new GatewayError('route_not_found', `Unknown Bedrock runtime action '${action}'`);
+    checkPathModelId(modelId);
     const route = lookup().resolveRuntime(modelId);
     admit(ctx, route);
     const target = route.targets[0];
@@ -138,7 +153,9 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
       { method: 'POST', endpoint: 'runtime', path: runtimePath(target.model, action), headers: forwardedHeaders(request), body },
       ctx,
       abort.signal,
-    );
+    ).catch((err: unknown) => {
+      throw upstreamNotFound(err, modelId, action);
+    });
 
     for (const name in opened.headers) {
       if (name === 'content-type' || name === 'x-amzn-requestid' || name.startsWith('x-amzn-bedrock-')) reply.header(name, opened.headers[name]);

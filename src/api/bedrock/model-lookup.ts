@@ -1,7 +1,7 @@
 import type { ModelConfig, ProviderBaseConfig } from '../../config/schema.js';
 import type { Route, ResolvedTarget, RoutingTable } from '../../core/router.js';
 import type { ProviderRuntime } from '../../core/upstream.js';
-import { GatewayError } from '../../errors/gateway-error.js';
+import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import { bareModelId, parseModelArn } from '../../providers/bedrock/model-ids.js';
 import type { ProviderAdapter } from '../../providers/types.js';
 
@@ -10,6 +10,9 @@ export interface RoutingSource {
   readonly models: ReadonlyMap<string, ModelConfig>;
   readonly providers: ReadonlyMap<string, { readonly config: ProviderBaseConfig; readonly adapter: ProviderAdapter }>;
 }
+
+/** The characters of Bedrock model ids, inference profile ids and ARNs. */
+const BEDROCK_ID_RE = /^[A-Za-z0-9._:\/+-]{1,2048}$/;
 
 /** Who answers a native Bedrock model id: an alias that claims it, or a Bedrock provider as is. */
 type Match = { readonly alias: ModelConfig } | { readonly provider: string; readonly model: string };
@@ -68,6 +71,8 @@ export class BedrockModelLookup<S extends RoutingSource = RoutingSource> {
     for (const alias of [this.byName.get(modelId), this.byArn.get(modelId), this.byArn.get(bareModelId(modelId))]) {
       if (alias && accepts(alias)) return { alias };
     }
+    // Sent to AWS as is, so it must look like a Bedrock model id or ARN; AWS would refuse it anyway.
+    if (!BEDROCK_ID_RE.test(modelId)) throw invalidRequest(`'${modelId.slice(0, 200)}' is not a Bedrock model id or ARN, nor a configured model`, param);
     const arn = parseModelArn(modelId);
     const provider = arn ? this.bedrockByRegion.get(arn.region) : this.firstBedrock;
     if (provider) return { provider, model: modelId };

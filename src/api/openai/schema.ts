@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callerFallbacks } from '../rerank/schema.js';
 
 /** Request schemas for the OpenAI surface. Loose objects: fields Rankway does not model pass through. */
 
@@ -56,7 +57,7 @@ export const chatRequestSchema = z.looseObject({
   user: z.string().nullish(),
   guardrailConfig: z.record(z.string(), z.unknown()).optional(),
   extra_body: z.record(z.string(), z.unknown()).optional(),
-  fallbacks: z.array(z.string().min(1)).max(5).optional(),
+  fallbacks: callerFallbacks,
 });
 export type ChatRequestBody = z.infer<typeof chatRequestSchema>;
 
@@ -74,7 +75,7 @@ export const completionRequestSchema = z.looseObject({
   suffix: z.null('suffix is not supported').optional(),
   best_of: z.number().int().min(1).max(1, 'best_of > 1 is not supported').nullish(),
   user: z.string().nullish(),
-  fallbacks: z.array(z.string().min(1)).max(5).optional(),
+  fallbacks: callerFallbacks,
 });
 export type CompletionRequestBody = z.infer<typeof completionRequestSchema>;
 
@@ -89,5 +90,5 @@ export const embeddingsRequestSchema = z.looseObject({
   user: z.string().optional(),
   /** Cohere Embed's input type; `search_document` when omitted. */
   input_type: z.enum(['search_document', 'search_query', 'classification', 'clustering']).optional(),
-  fallbacks: z.array(z.string().min(1)).max(5).optional(),
+  fallbacks: callerFallbacks,
 });

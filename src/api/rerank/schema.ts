@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_CALLER_FALLBACKS } from '../../core/policy.js';
 
 /**
  * The unified rerank request: a superset of Cohere's v1 and v2 bodies. The same schema
@@ -12,6 +13,15 @@ export const rerankDocumentSchema = z.union([
     meta: z.record(z.string(), z.unknown()).optional(),
   }),
 ]);
+
+/**
+ * Models to try after `model`, each checked against the key's allow-list. The count is
+ * capped in core (one cap for every surface), so a long list is a `too_many_fallbacks` 400.
+ */
+export const callerFallbacks = z
+  .array(z.string().min(1))
+  .describe(`Models to try in order when the model fails; at most ${MAX_CALLER_FALLBACKS}, each one allowed for the key`)
+  .optional();
 
 export const rerankRequestSchema = z.looseObject({
   model: z.string({ error: (i) => (i.input === undefined ? 'model is required for rerank' : 'model must be a string') }).min(1, 'model is required for rerank'),
@@ -28,7 +38,7 @@ export const rerankRequestSchema = z.looseObject({
   max_tokens_per_doc: z.number().int().min(1, 'max_tokens_per_doc must be at least 1').optional(),
   priority: z.number().int().min(0).max(999).optional(),
   rank_fields: z.array(z.string()).optional(),
-  fallbacks: z.array(z.string().min(1)).optional(),
+  fallbacks: callerFallbacks,
   cache: z.boolean().optional(),
   /** Model-specific fields for upstreams that take them (Bedrock `additionalModelRequestFields`). */
   extra: z.record(z.string(), z.unknown()).optional(),

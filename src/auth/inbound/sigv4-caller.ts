@@ -34,7 +34,11 @@ export class SigV4CallerAuthenticator {
 
   async authenticate(request: ReceivedRequest): Promise<Caller> {
     const result = await verifySigV4(request, { keys: this.keys, service: 'bedrock' });
-    if (!result.ok) throw new GatewayError('invalid_api_key', `${result.message} (${result.code})`);
+    if (!result.ok) {
+      // A query that cannot be decoded is a malformed request, not a wrong signature.
+      if (result.code === 'MalformedQueryString') throw new GatewayError('invalid_request', result.message, { param: 'query' });
+      throw new GatewayError('invalid_api_key', `${result.message} (${result.code})`);
+    }
     const key = (await this.keys.find(result.accessKeyId))!;
     return key.caller ?? { keyId: key.accessKeyId, name: key.name, allowedModels: key.allowedModels };
   }

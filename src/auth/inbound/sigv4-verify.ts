@@ -32,7 +32,9 @@ export type SigV4FailureCode =
   | 'MissingAuthenticationTokenException'
   | 'IncompleteSignatureException'
   | 'InvalidSignatureException'
-  | 'UnrecognizedClientException';
+  | 'UnrecognizedClientException'
+  /** Not a signature problem: the query string cannot be decoded, so nothing can be verified (a 400). */
+  | 'MalformedQueryString';
 
 export type SigV4Result =
   | { readonly ok: true; readonly accessKeyId: string; readonly region: string; readonly service: string }
@@ -61,6 +63,9 @@ export const hasSigV4 = (headers: HeaderBag): boolean => {
  * exactly the headers the client signed and the raw wire path, as the AWS front end does.
  */
 export async function verifySigV4(request: ReceivedRequest, options: VerifyOptions): Promise<SigV4Result> {
+  // A request that cannot even be read is refused before its signature is looked at.
+  const split = splitPathAndQuery(request.path);
+  if (!split) return fail('MalformedQueryString', 'The query string has an invalid percent-encoding');
   const auth = header(request.headers, 'authorization');
   if (!auth) return fail('MissingAuthenticationTokenException', 'Missing Authentication Token');
   const m = AUTH_RE.exec(auth.trim());
@@ -102,7 +107,7 @@ export async function verifySigV4(request: ReceivedRequest, options: VerifyOptio
     return fail('InvalidSignatureException', 'The x-amz-content-sha256 header does not match the request body');
   }
 
-  const [path, query] = splitPathAndQuery(request.path);
+  const [path, query] = split;
   const signer = new (loadOptional<{ SignatureV4: typeof SignatureV4Type }>('@smithy/signature-v4').SignatureV4)({
     service,
     region,
@@ -138,20 +143,32 @@ function parseAmzDate(value: string): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-/** Query values as the signer canonicalises them (decoded here, re-escaped by the signer). */
-function splitPathAndQuery(wirePath: string): [string, Record<string, string | string[]>] {
+/**
+ * Query values as the signer canonicalises them (decoded here, re-escaped by the signer);
+ * undefined when a name or value is not valid percent-encoding (`%zz`, a lone `%`, bad UTF-8).
+ */
+function splitPathAndQuery(wirePath: string): [string, Record<string, string | string[]>] | undefined {
   const q = wirePath.indexOf('?');
   if (q < 0) return [wirePath, {}];
-  const query: Record<string, string | string[]> = {};
+  const query: Record<string, string | string[]> = Object.create(null);
   for (const part of wirePath.slice(q + 1).split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
-    const k = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
-    const v = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+    const k = safeDecode(eq < 0 ? part : part.slice(0, eq));
+    const v = eq < 0 ? '' : safeDecode(part.slice(eq + 1));
+    if (k === undefined || v === undefined) return undefined;
     const prev = query[k];
     query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
   return [wirePath.slice(0, q), query];
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 const fail = (code: SigV4FailureCode, message: string): SigV4Result => ({ ok: false, code, message });

@@ -4,7 +4,7 @@ import { withFallbacks, withRetries } from '../attempt.js';
 import type { RequestContext } from '../context.js';
 import { chatWant } from '../limits/estimate.js';
 import { reserveRoute, withReservation } from '../limits/reserve.js';
-import { admit } from '../policy.js';
+import { gate, refuseSteeringExtras } from '../policy.js';
 import { callUpstream } from '../unary-call.js';
 import { recordTarget, recordUsage } from '../outcome.js';
 import type { ResolvedTarget, Router } from '../router.js';
@@ -41,7 +41,8 @@ export class ChatService {
 
   async complete(request: ChatRequest, ctx: RequestContext): Promise<ChatCompletion> {
     ctx.outcome.operation = 'chat';
-    const route = this.router.route(request.model, 'chat', request.fallbacks, (primary) => admit(ctx, primary));
+    refuseSteeringExtras(request.extra);
+    const route = this.router.route(request.model, 'chat', request.fallbacks, gate(ctx));
     return withReservation(ctx, route, (target) => chatWant(request, target), async () => {
       const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
       recordChatUsage(ctx, served.target, served.value.usage);
@@ -51,7 +52,8 @@ export class ChatService {
 
   async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
     ctx.outcome.operation = 'chat';
-    const route = this.router.route(request.model, 'chatStream', request.fallbacks, (primary) => admit(ctx, primary));
+    refuseSteeringExtras(request.extra);
+    const route = this.router.route(request.model, 'chatStream', request.fallbacks, gate(ctx));
     // Settled when the response ends (or the caller abandons it): the usage arrives with the stream.
     await reserveRoute(ctx, route, (target) => chatWant(request, target));
     const served = await withFallbacks(route, ctx, (target) => this.openOn(target, request, ctx, signal));

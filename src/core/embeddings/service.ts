@@ -5,7 +5,7 @@ import { withFallbacks } from '../attempt.js';
 import type { RequestContext } from '../context.js';
 import { embeddingsWant } from '../limits/estimate.js';
 import { withReservation } from '../limits/reserve.js';
-import { admit } from '../policy.js';
+import { gate } from '../policy.js';
 import { recordUsage } from '../outcome.js';
 import { slices } from '../rerank/merge.js';
 import type { ResolvedTarget, Router } from '../router.js';
@@ -21,7 +21,7 @@ export class EmbeddingsService {
 
   async embed(request: EmbeddingsRequest, ctx: RequestContext): Promise<EmbeddingsResult> {
     ctx.outcome.operation = 'embeddings';
-    const route = this.router.route(request.model, 'embeddings', request.fallbacks, (primary) => admit(ctx, primary));
+    const route = this.router.route(request.model, 'embeddings', request.fallbacks, gate(ctx));
     ctx.outcome.documents = request.inputs.length;
     return withReservation(ctx, route, (target) => embeddingsWant(request, target), async () => {
       const served = await withFallbacks(route, ctx, (target) => this.embedOn(target, request, ctx));

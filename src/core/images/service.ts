@@ -2,7 +2,7 @@ import type { ImageRequest, ImageResult } from '../../canonical/images.js';
 import { badResponse } from '../../providers/shared/errors.js';
 import { withFallbacks } from '../attempt.js';
 import type { RequestContext } from '../context.js';
-import { admit } from '../policy.js';
+import { gate } from '../policy.js';
 import { recordUsage } from '../outcome.js';
 import type { Router } from '../router.js';
 import { callUpstream } from '../unary-call.js';
@@ -17,7 +17,7 @@ export class ImagesService {
 
   async run(request: ImageRequest, ctx: RequestContext): Promise<ImageResult> {
     ctx.outcome.operation = 'generate_content';
-    const route = this.router.route(request.model, 'images', [], (primary) => admit(ctx, primary));
+    const route = this.router.route(request.model, 'images', [], gate(ctx));
     const served = await withFallbacks(route, ctx, (target) => {
       const capability = target.provider.adapter.capabilities.images!;
       const call = capability.build(request, target.upstream);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RerankCall, RerankDocument, RerankRequest, RerankResult, ScoredIndex } from '../../canonical/rerank.js';
 import { addUsage, emptyUsage, type Usage } from '../../canonical/usage.js';
-import { badResponse } from '../../providers/shared/errors.js';
 import type { RerankCapability } from '../../providers/types.js';
 import { toGatewayError } from '../../errors/gateway-error.js';
 import { withFallbacks } from '../attempt.js';
@@ -10,13 +9,14 @@ import type { PairCache } from '../cache/pair-cache.js';
 import type { RequestContext } from '../context.js';
 import { rerankWant } from '../limits/estimate.js';
 import { withReservation } from '../limits/reserve.js';
-import { admit } from '../policy.js';
+import { gate, refuseSteeringExtras } from '../policy.js';
 import { recordUsage } from '../outcome.js';
 import type { ResolvedTarget, Route, Router } from '../router.js';
 import { mapLimit } from '../semaphore.js';
 import { truncateToTokens } from '../tokens.js';
 import { callUpstream } from '../unary-call.js';
 import { rankResults, slices } from './merge.js';
+import { checkRerankResult } from './validate.js';
 
 interface TargetScores {
   readonly scored: ScoredIndex[];
@@ -46,7 +46,8 @@ export class RerankService {
   async rerank(request: RerankRequest, ctx: RequestContext): Promise<RerankResult> {
     const started = performance.now();
     ctx.outcome.operation = 'rerank';
-    const route = this.router.route(request.model, 'rerank', request.fallbacks, (primary) => admit(ctx, primary));
+    refuseSteeringExtras(request.extra, 'extra');
+    const route = this.router.route(request.model, 'rerank', request.fallbacks, gate(ctx));
     ctx.outcome.documents = request.documents.length;
     return withReservation(ctx, route, (target) => rerankWant(request, target), () => this.serve(route, request, ctx, started));
   }
@@ -148,13 +149,12 @@ export class RerankService {
   private async callOnce(target: ResolvedTarget, capability: RerankCapability, call: RerankCall, ctx: RequestContext) {
     if (capability.kind === 'inprocess') {
       ctx.outcome.attempts++;
-      return capability.run(call, target.upstream);
+      return checkRerankResult(capability.run(call, target.upstream), call.documents.length, target.label);
     }
-    return callUpstream(target, capability.build(call, target.upstream), ctx, (reply) => {
-      const parsed = capability.parse(reply, call);
-      if (parsed.scores.length > call.documents.length) throw badResponse(`${target.label}: more results than documents`);
-      return parsed;
-    });
+    // Checked inside the attempt, so a bad answer is retried like a failed call.
+    return callUpstream(target, capability.build(call, target.upstream), ctx, (reply) =>
+      checkRerankResult(capability.parse(reply, call), call.documents.length, target.label),
+    );
   }
 
   /** Applies max_tokens_per_doc in the gateway when the provider cannot truncate itself. */

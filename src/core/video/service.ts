@@ -4,7 +4,7 @@ import type { VideoJob, VideoRequest } from '../../canonical/video.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { VideoCapability } from '../../providers/types.js';
 import type { RequestContext } from '../context.js';
-import { admit } from '../policy.js';
+import { gate } from '../policy.js';
 import { recordTarget, recordUsage } from '../outcome.js';
 import { relay } from '../relay.js';
 import type { ResolvedTarget, Router } from '../router.js';
@@ -75,7 +75,7 @@ export class VideoService {
   }
 
   private resolve(model: string, ctx: RequestContext): { target: ResolvedTarget; capability: VideoCapability } {
-    const route = this.router.route(model, 'video', [], (primary) => admit(ctx, primary));
+    const route = this.router.route(model, 'video', [], gate(ctx));
     const target = route.targets[0];
     recordTarget(ctx, target);
     return { target, capability: target.provider.adapter.capabilities.video! };

@@ -1,9 +1,9 @@
 import type { RerankCall, RerankCallResult, RerankDocument } from '../../canonical/rerank.js';
-import { encodeModelIdForPath } from '../../auth/upstream/sigv4.js';
 import { badResponse } from '../shared/errors.js';
 import { parseJsonBody, readScoredList, texts } from '../shared/json.js';
 import type { HttpCall, HttpRerankCapability, Target, UpstreamReply } from '../types.js';
 import { bareModelId, foundationModelArn } from './model-ids.js';
+import { runtimePath } from './runtime-path.js';
 
 export type BedrockRerankRoute = 'agent-runtime' | 'invoke-model';
 
@@ -63,7 +63,7 @@ export function bedrockRerank(options: { region: string; defaultRoute: BedrockRe
       const route = target.options?.bedrockRoute ?? options.defaultRoute;
       const family = familyOf(target.model);
       if (route === 'invoke-model') {
-        return { method: 'POST', endpoint: 'runtime', path: `/model/${encodeModelIdForPath(target.model)}/invoke`, body: family.invokeBody(call) };
+        return { method: 'POST', endpoint: 'runtime', path: runtimePath(target.model, 'invoke'), body: family.invokeBody(call) };
       }
       const additional: Record<string, unknown> = { ...call.extra };
       if (family.maxTokensPerDoc && call.maxTokensPerDoc !== undefined) additional.max_tokens_per_doc = call.maxTokensPerDoc;

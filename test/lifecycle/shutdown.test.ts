@@ -44,7 +44,11 @@ async function startProcess(upstreamUrl: string, shutdownTimeoutMs: number): Pro
     return origKill(signal);
   };
   const proxyUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner: ${output}`)), 15_000);
+    // A child that never got ready is killed here, so it cannot keep the test run alive.
+    const timer = setTimeout(() => {
+      origKill('SIGKILL');
+      reject(new Error(`no banner: ${output}`));
+    }, 30_000);
     child.stdout!.on('data', (d: Buffer) => {
       output += d.toString();
       const m = /proxy API\s+(http:\/\/\S+)/.exec(output);

@@ -117,7 +117,7 @@ describe('rankway command line', () => {
     // The parser's other cases are covered in-process (args.test.ts).
     const cases: Array<[string[], RegExp]> = [
       [['--conifg', good], /^rankway: unknown option --conifg$/m],
-      [['frobnicate'], /^rankway: unknown command frobnicate \(commands: serve, validate\)$/m],
+      [['frobnicate'], /^rankway: unknown command frobnicate \(commands: serve, eval, validate\)$/m],
     ];
     for (const [args, pattern] of cases) {
       const run = await rankway(args);

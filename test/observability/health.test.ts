@@ -4,8 +4,8 @@ import type { ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { sendJson, startFake } from '../helpers/fake-server.js';
 import { startGateway } from '../helpers/gateway.js';
+import { pgSchema } from '../helpers/services.js';
 
-const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function reachable(port: number): Promise<boolean> {
@@ -70,7 +70,10 @@ describe('health and readiness on the admin port', () => {
 
   it('/healthz pings the real PostgreSQL and Redis; strict readiness includes them', async (t) => {
     if (!(await needServers(t))) return;
-    const gw = await startGateway({ server: { strict_readiness: true }, storage: { database_url: PG_URL, redis_url: REDIS_URL } });
+    // A schema of its own: the shared database's public schema belongs to nobody's test.
+    const pgs = await pgSchema();
+    if (typeof pgs === 'string') return t.skip(pgs);
+    const gw = await startGateway({ server: { strict_readiness: true }, storage: { database_url: pgs.url, redis_url: REDIS_URL } });
     try {
       const health = await getJson(gw.adminUrl + '/healthz');
       assert.equal(health.json.dependencies.database.status, 'up');
@@ -82,6 +85,7 @@ describe('health and readiness on the admin port', () => {
       assert.equal(ready.json.checks.redis, 'ok');
     } finally {
       await gw.close();
+      await pgs.drop();
     }
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -165,12 +165,15 @@ describe('rankway command line', () => {
     assert.match(debug.stderr, /^\s+at /m, 'the stack with LOG_LEVEL=debug');
   });
 
-  it('a read-only data dir: one line', async () => {
+  it('a read-only data dir: one line', async (t) => {
     const data = join(dir, 'readonly');
     mkdirSync(data);
     chmodSync(data, 0o555);
     // root ignores permission bits: run as nobody then.
     const uid = process.getuid?.() === 0 ? 65534 : undefined;
+    if (uid !== undefined && spawnSync('test', ['-r', join(process.cwd(), 'node_modules', 'tsx', 'package.json')], { uid }).status !== 0) {
+      return t.skip('the project folder is not readable by uid 65534 (a private clone): nobody could run the gateway to see the data dir');
+    }
     assertOneLineFailure(await rankway([], { RANKWAY_DATA_DIR: data }, { uid }), /secret\.key: permission denied/);
     assertOneLineFailure(await rankway([], { RANKWAY_DATA_DIR: data, RANKWAY_SECRET_KEY: 'k' }, { uid }), /(opening the embedded database .*readonly.*cannot be opened|cannot create .*readonly.*permission denied)/);
   });

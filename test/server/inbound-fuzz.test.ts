@@ -6,6 +6,8 @@ import { awsError, startFakeBedrock, type BedrockRoute, type FakeBedrock } from 
 import { bedrockChatRoutes } from '../helpers/fakes/bedrock-chat.js';
 import { bedrockRerankRoutes } from '../helpers/fakes/bedrock-rerank.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
+// mulberry32, seeded: every run draws the same cases, so a failure names the one that reproduces it.
+import { seededRandom as prng } from '../../src/eval/stats.js';
 
 /**
  * Hostile inbound traffic across every proxy surface: 5,000 seeded mutations of bodies,
@@ -13,17 +15,6 @@ import { startGateway, type RunningGateway } from '../helpers/gateway.js';
  * header). Whatever arrives, the gateway answers with a 2xx or a clear 4xx, never a 5xx.
  * The generator is seeded, so a failure names the case that reproduces it.
  */
-function prng(seed: number): () => number {
-  // mulberry32, as in test/api/rerank/fuzz.test.ts.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261204);
 const CASES = Number(process.env.FUZZ_CASES ?? 5_000);

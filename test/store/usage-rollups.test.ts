@@ -12,18 +12,9 @@ import { openSqlite } from '../../src/store/sqlite/database.js';
 import { UsageMaintenance } from '../../src/store/usage-maintenance.js';
 import type { UsageRecord } from '../../src/store/usage.js';
 import { pgSchema, type PgSchema } from '../helpers/services.js';
+// mulberry32, seeded: every run draws the same cases, so a failure names the one that reproduces it.
+import { seededRandom as rng } from '../../src/eval/stats.js';
 
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const START = Date.UTC(2026, 3, 28, 13, 17);
 const SPAN = 9 * 86_400_000;

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startGateway, type RunningGateway } from '../../helpers/gateway.js';
+// mulberry32, seeded: every run draws the same cases, so a failure names the one that reproduces it.
+import { seededRandom as prng } from '../../../src/eval/stats.js';
 
-/** mulberry32: a tiny seeded PRNG so every run fuzzes the same inputs (failures reproduce). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 600);

@@ -8,7 +8,11 @@ import { serveUsage } from './child.js';
 const upstream = process.env.UPSTREAM_URL!;
 const pool = new Pool(upstream, { connections: 128, pipelining: 1, keepAliveTimeout: 60_000 });
 // Same path mapping a rerank gateway needs; no other translation.
-const PATHS: Record<string, string> = { '/v1/rerank': '/v2/rerank', '/v2/rerank': '/v2/rerank', '/v1/chat/completions': '/v1/chat/completions' };
+const PATHS: Record<string, string> = {
+  '/v1/rerank': '/v2/rerank',
+  '/v2/rerank': '/v2/rerank',
+  '/v1/chat/completions': '/v1/chat/completions',
+};
 
 const server = createServer(async (req, res) => {
   try {

@@ -13,7 +13,11 @@ import { startRankway } from '../test/helpers/process.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const KEY = 'sk-bench-caller';
-const body = JSON.stringify({ model: 'local/bm25', query: 'rotate api keys', documents: ['Rotate API keys from the admin API.', 'Metrics.', 'Keys are hashed.'] });
+const body = JSON.stringify({
+  model: 'local/bm25',
+  query: 'rotate api keys',
+  documents: ['Rotate API keys from the admin API.', 'Metrics.', 'Keys are hashed.'],
+});
 
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -24,7 +28,14 @@ async function run(withControl: boolean): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'rankway-bench-'));
   const config = join(dir, 'rankway.yaml');
   writeFileSync(config, `server:\n  auth: ${withControl ? 'keys' : 'none'}\n`);
-  const gw = await startRankway({ RANKWAY_CONFIG: config, RANKWAY_DATA_DIR: dir, RANKWAY_ADMIN_KEY: 'bench', LOG_LEVEL: 'error', DATABASE_URL: '', REDIS_URL: '' });
+  const gw = await startRankway({
+    RANKWAY_CONFIG: config,
+    RANKWAY_DATA_DIR: dir,
+    RANKWAY_ADMIN_KEY: 'bench',
+    LOG_LEVEL: 'error',
+    DATABASE_URL: '',
+    REDIS_URL: '',
+  });
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   try {
     if (withControl) {
@@ -64,5 +75,7 @@ for (let i = 0; i < rounds; i++) {
   withControl = Math.min(withControl, await run(true));
 }
 const ratio = withControl / without;
-console.log(`CPU per request: without auth/limits ${without.toFixed(1)} µs, with ${withControl.toFixed(1)} µs (${((ratio - 1) * 100).toFixed(1)}%)`);
+console.log(
+  `CPU per request: without auth/limits ${without.toFixed(1)} µs, with ${withControl.toFixed(1)} µs (${((ratio - 1) * 100).toFixed(1)}%)`,
+);
 if (ratio > 1.2) process.exitCode = 1;

@@ -31,7 +31,18 @@ function keyRows(n: number): unknown[][] {
   const rows: unknown[][] = [];
   for (let i = 0; i < n; i++) {
     const hash = sha(`bench-key-${i}`);
-    const data = { name: `bench ${i}`, key_hash: hash, allowed_models: null, rpm: null, tpm: null, rpd: null, budget: { usd: 50, period: 'month' }, expires_at: null, disabled: false, metadata: {} };
+    const data = {
+      name: `bench ${i}`,
+      key_hash: hash,
+      allowed_models: null,
+      rpm: null,
+      tpm: null,
+      rpd: null,
+      budget: { usd: 50, period: 'month' },
+      expires_at: null,
+      disabled: false,
+      metadata: {},
+    };
     rows.push(['api_key', `key_bench${String(i).padStart(6, '0')}`, hash, JSON.stringify(data), at, at]);
   }
   return rows;
@@ -52,10 +63,16 @@ async function seedPostgres(url: string): Promise<void> {
   const rows = keyRows(KEYS);
   for (let i = 0; i < rows.length; i += 1000) {
     const part = rows.slice(i, i + 1000);
-    const values = part.map((_, j) => `($${j * 6 + 1}, $${j * 6 + 2}, $${j * 6 + 3}, $${j * 6 + 4}, $${j * 6 + 5}, $${j * 6 + 6})`).join(',');
+    const values = part
+      .map((_, j) => `($${j * 6 + 1}, $${j * 6 + 2}, $${j * 6 + 3}, $${j * 6 + 4}, $${j * 6 + 5}, $${j * 6 + 6})`)
+      .join(',');
     await pool.query(`INSERT INTO control_resources (kind, id, name, data, created_at, updated_at) VALUES ${values}`, part.flat());
   }
-  await pool.query('INSERT INTO control_changes (kind, resource_id, at) VALUES ($1, $2, $3)', ['api_key', 'seed', new Date().toISOString()]);
+  await pool.query('INSERT INTO control_changes (kind, resource_id, at) VALUES ($1, $2, $3)', [
+    'api_key',
+    'seed',
+    new Date().toISOString(),
+  ]);
   await pool.end();
 }
 
@@ -82,14 +99,24 @@ const rerank = (url: string, key: string) =>
   }).then(async (r) => (await r.arrayBuffer(), r.status));
 
 const admin = (a: RankwayProcess, method: string, path: string, body: unknown) =>
-  fetch(`${a.adminUrl}${path}`, { method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+  fetch(`${a.adminUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then(async (r) => {
     const json = (await r.json()) as { id: string };
     if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
     return json;
   });
 
 /** Time from sending the change to A until B answers `status` for `key`. */
-async function propagation(a: RankwayProcess, b: RankwayProcess, send: () => Promise<unknown>, key: string, status: number): Promise<number> {
+async function propagation(
+  a: RankwayProcess,
+  b: RankwayProcess,
+  send: () => Promise<unknown>,
+  key: string,
+  status: number,
+): Promise<number> {
   const t0 = performance.now();
   await send();
   while ((await rerank(b.url, key)) !== status) {
@@ -160,14 +187,24 @@ async function run(backend: string): Promise<Record<string, string>> {
     for (let i = 0; i < CHANGES; i++) {
       const plaintext = `rk-new-${randomBytes(8).toString('hex')}`;
       let id = '';
-      creates.push(await propagation(a, b, async () => (id = (await admin(a, 'POST', '/admin/v1/apikeys', { key_hash: sha(plaintext), budget: { usd: 5, period: 'month' } })).id), plaintext, 200));
+      creates.push(
+        await propagation(
+          a,
+          b,
+          async () =>
+            (id = (await admin(a, 'POST', '/admin/v1/apikeys', { key_hash: sha(plaintext), budget: { usd: 5, period: 'month' } })).id),
+          plaintext,
+          200,
+        ),
+      );
       disables.push(await propagation(a, b, () => admin(a, 'PATCH', `/admin/v1/apikeys/${id}`, { disabled: true }), plaintext, 401));
     }
     const stallA = await loopStats(env(0).RANKWAY_LOOP_PROBE, a.child.pid!);
     const stallB = await loopStats(env(1).RANKWAY_LOOP_PROBE, b.child.pid!);
 
     const t0 = performance.now();
-    for (let i = 0; i < CREATES; i++) await admin(a, 'POST', '/admin/v1/apikeys', { key_hash: sha(`seq-${i}-${redis.prefix}`), budget: { usd: 1, period: 'month' } });
+    for (let i = 0; i < CREATES; i++)
+      await admin(a, 'POST', '/admin/v1/apikeys', { key_hash: sha(`seq-${i}-${redis.prefix}`), budget: { usd: 1, period: 'month' } });
     const createsS = (performance.now() - t0) / 1000;
     const stallSeqA = await loopStats(env(0).RANKWAY_LOOP_PROBE, a.child.pid!);
     const stallSeqB = await loopStats(env(1).RANKWAY_LOOP_PROBE, b.child.pid!);

@@ -17,8 +17,20 @@ const redisUrl = process.env.LIMITS_REDIS_URL;
 const config = buildConfig(
   {
     server: { port: 0, admin_port: 0, auth: 'keys' },
-    storage: { data_dir: mkdtempSync(join(tmpdir(), 'rankway-bench-limits-')), ...(redisUrl ? { redis_url: redisUrl, redis_prefix: process.env.LIMITS_PREFIX } : {}) },
-    providers: [{ name: 'cohere', type: 'cohere', api_key: 'bench-upstream-key', base_url: process.env.UPSTREAM_URL!, max_documents_per_request: 1000, max_concurrency: 128 }],
+    storage: {
+      data_dir: mkdtempSync(join(tmpdir(), 'rankway-bench-limits-')),
+      ...(redisUrl ? { redis_url: redisUrl, redis_prefix: process.env.LIMITS_PREFIX } : {}),
+    },
+    providers: [
+      {
+        name: 'cohere',
+        type: 'cohere',
+        api_key: 'bench-upstream-key',
+        base_url: process.env.UPSTREAM_URL!,
+        max_documents_per_request: 1000,
+        max_concurrency: 128,
+      },
+    ],
     models: [{ name: 'search', target: 'cohere/rerank-v3.5', price: { per_1k_search_units: 2 } }],
   },
   { env: {} },
@@ -30,7 +42,12 @@ const admin = await gateway.admin.listen({ host: '127.0.0.1', port: 0 });
 const created = await fetch(`${admin}/admin/v1/apikeys`, {
   method: 'POST',
   headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
-  body: JSON.stringify({ key_hash: sha256Hex(LIMITED_KEY), rpm: 100_000_000, tpm: 1_000_000_000_000, budget: { usd: 1_000_000, period: 'day' } }),
+  body: JSON.stringify({
+    key_hash: sha256Hex(LIMITED_KEY),
+    rpm: 100_000_000,
+    tpm: 1_000_000_000_000,
+    budget: { usd: 1_000_000, period: 'day' },
+  }),
 });
 if (created.status !== 201) throw new Error(`creating the bench key failed: ${created.status} ${await created.text()}`);
 await gateway.control.refresh();

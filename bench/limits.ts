@@ -29,7 +29,14 @@ async function round(child: Child, url: string, body: string, seconds: number): 
   const t0 = performance.now();
   await new Promise<void>((resolve) => {
     const run = autocannon(
-      { url: `${url}/v1/rerank`, connections: CONNECTIONS, duration: seconds, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body },
+      {
+        url: `${url}/v1/rerank`,
+        connections: CONNECTIONS,
+        duration: seconds,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body,
+      },
       () => resolve(),
     );
     run.on('response', (_c: unknown, status: number) => (status === 200 ? ok++ : errors++));
@@ -52,7 +59,11 @@ async function main(): Promise<void> {
   const body = rerankBodies(20).unified;
   try {
     for (const t of targets) {
-      const res = await fetch(`${t.url}/v1/rerank`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body });
+      const res = await fetch(`${t.url}/v1/rerank`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body,
+      });
       if (res.status !== 200) throw new Error(`${t.name}: ${res.status} ${await res.text()}`);
       await round(t.child, t.url, body, 1); // warm-up
     }
@@ -61,11 +72,21 @@ async function main(): Promise<void> {
     for (let r = 0; r < ROUNDS; r++) for (const t of targets) rounds.get(t.name)!.push(await round(t.child, t.url, body, DURATION));
     const best = targets.map((t) => {
       const all = rounds.get(t.name)!;
-      return { name: t.name, rps: Math.max(...all.map((x) => x.rps)), cpu: Math.min(...all.map((x) => x.cpuPerReqUs)), errors: all.reduce((n, x) => n + x.errors, 0) };
+      return {
+        name: t.name,
+        rps: Math.max(...all.map((x) => x.rps)),
+        cpu: Math.min(...all.map((x) => x.cpuPerReqUs)),
+        errors: all.reduce((n, x) => n + x.errors, 0),
+      };
     });
     process.stdout.write(`rerank 20 documents, ${CONNECTIONS} connections, best of ${ROUNDS} × ${DURATION} s\n`);
-    for (const b of best) process.stdout.write(`  ${b.name.padEnd(18)} ${b.rps.toFixed(0).padStart(6)} req/s  ${b.cpu.toFixed(1).padStart(7)} µs CPU/request  errors ${b.errors}\n`);
-    process.stdout.write(`  Redis / in-process: CPU per request ${(best[1].cpu / best[0].cpu).toFixed(2)}×, throughput ${(best[1].rps / best[0].rps).toFixed(2)}×\n`);
+    for (const b of best)
+      process.stdout.write(
+        `  ${b.name.padEnd(18)} ${b.rps.toFixed(0).padStart(6)} req/s  ${b.cpu.toFixed(1).padStart(7)} µs CPU/request  errors ${b.errors}\n`,
+      );
+    process.stdout.write(
+      `  Redis / in-process: CPU per request ${(best[1].cpu / best[0].cpu).toFixed(2)}×, throughput ${(best[1].rps / best[0].rps).toFixed(2)}×\n`,
+    );
   } finally {
     await Promise.all([memory.stop(), shared.stop(), upstream.stop()]);
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });

@@ -26,7 +26,9 @@ function hasChat(type: string): boolean {
   }
 }
 // OpenAI-style base URLs end in /v1 (the chat path is appended to it).
-const chatProviders = chatType ? [{ name: 'oai', type: chatType, api_key: 'bench-upstream-key', base_url: `${upstream}/v1`, max_concurrency: 128 }] : [];
+const chatProviders = chatType
+  ? [{ name: 'oai', type: chatType, api_key: 'bench-upstream-key', base_url: `${upstream}/v1`, max_concurrency: 128 }]
+  : [];
 const chatModels = chatType ? [{ name: 'chat', target: 'oai/gpt-4o-mini' }] : [];
 
 const config = buildConfig(

@@ -52,7 +52,11 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** One autocannon run; latencies come from the per-response event (fractional ms), not the integer histogram. */
-async function load(e: Endpoint, connections: number, seconds: number): Promise<{ requests: number; errors: number; latencies: Float64Array; elapsed: number }> {
+async function load(
+  e: Endpoint,
+  connections: number,
+  seconds: number,
+): Promise<{ requests: number; errors: number; latencies: Float64Array; elapsed: number }> {
   const lat: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -60,13 +64,13 @@ async function load(e: Endpoint, connections: number, seconds: number): Promise<
   const done = new Promise<void>((resolve) => (finish = resolve));
   const instance = autocannon(
     {
-    url: e.url + e.path,
-    connections,
-    pipelining: 1,
-    duration: seconds,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...e.headers },
-    requests: [{ setupRequest: (req) => ({ ...req, body: e.body() }) }],
+      url: e.url + e.path,
+      connections,
+      pipelining: 1,
+      duration: seconds,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...e.headers },
+      requests: [{ setupRequest: (req) => ({ ...req, body: e.body() }) }],
     },
     () => finish(),
   );
@@ -134,7 +138,11 @@ interface ScenarioResult {
 }
 
 async function probe(url: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify(body) });
+  const res = await fetch(url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   let json: unknown;
   try {
@@ -149,16 +157,29 @@ async function main(): Promise<void> {
   const upstream = await startChild('upstream.ts', {});
   const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
   const bare = await startChild('bare-proxy.ts', { UPSTREAM_URL: upstreamUrl });
-  const rankway = await startChild('rankway-server.ts', { UPSTREAM_URL: upstreamUrl }, (process.env.BENCH_RANKWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean));
+  const rankway = await startChild(
+    'rankway-server.ts',
+    { UPSTREAM_URL: upstreamUrl },
+    (process.env.BENCH_RANKWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+  );
   const idle = await rankway.usage(true);
-  process.stdout.write(`Rankway idle after start: RSS ${(idle.rssBytes / 2 ** 20).toFixed(1)} MB, heap ${(idle.heapUsedBytes / 2 ** 20).toFixed(1)} MB\n`);
+  process.stdout.write(
+    `Rankway idle after start: RSS ${(idle.rssBytes / 2 ** 20).toFixed(1)} MB, heap ${(idle.heapUsedBytes / 2 ** 20).toFixed(1)} MB\n`,
+  );
   idleRss = idle.rssBytes;
   const urls = { direct: upstreamUrl, bare: `http://127.0.0.1:${bare.port}`, rankway: `http://127.0.0.1:${rankway.port}` };
   const results: ScenarioResult[] = [];
   const want = (name: string) => !ONLY || name.includes(ONLY);
 
   const endpoints = (cohereBody: () => string, unifiedBody: () => string, path = '/v1/rerank', upstreamPath = '/v2/rerank'): Endpoint[] => [
-    { name: 'direct', child: upstream, url: urls.direct, path: upstreamPath, body: cohereBody, headers: { authorization: 'Bearer bench-upstream-key' } },
+    {
+      name: 'direct',
+      child: upstream,
+      url: urls.direct,
+      path: upstreamPath,
+      body: cohereBody,
+      headers: { authorization: 'Bearer bench-upstream-key' },
+    },
     { name: 'bare proxy', child: bare, url: urls.bare, path, body: cohereBody, headers: {} },
     { name: 'rankway', child: rankway, url: urls.rankway, path, body: unifiedBody, headers: { authorization: `Bearer ${KEY}` } },
   ];
@@ -171,7 +192,18 @@ async function main(): Promise<void> {
       const check = await probe(urls.rankway, '/v1/rerank', JSON.parse(unified));
       if (check.status !== 200) throw new Error(`${name}: Rankway answered ${check.status}: ${JSON.stringify(check.json)}`);
       const rows: Measured[] = [];
-      for (const c of CONNECTIONS) rows.push(...(await measureAll(pick(endpoints(() => cohere, () => unified)), c)));
+      for (const c of CONNECTIONS)
+        rows.push(
+          ...(await measureAll(
+            pick(
+              endpoints(
+                () => cohere,
+                () => unified,
+              ),
+            ),
+            c,
+          )),
+        );
       results.push({ name, rows });
       print(results.at(-1)!);
     }
@@ -196,7 +228,14 @@ async function main(): Promise<void> {
       const cpuSorted = Float64Array.from(cpuTimes.slice(15)).sort();
       bm25CpuP50 = percentile(cpuSorted, 50);
       const body = JSON.stringify({ model: 'local/bm25', query, documents: docs, top_n: 10 });
-      const rk: Endpoint = { name: 'rankway', child: rankway, url: urls.rankway, path: '/v1/rerank', body: () => body, headers: { authorization: `Bearer ${KEY}` } };
+      const rk: Endpoint = {
+        name: 'rankway',
+        child: rankway,
+        url: urls.rankway,
+        path: '/v1/rerank',
+        body: () => body,
+        headers: { authorization: `Bearer ${KEY}` },
+      };
       const rows = await measureAll([rk], 1);
       results.push({
         name: 'local/bm25 1,000 documents of 200 words',
@@ -209,16 +248,37 @@ async function main(): Promise<void> {
     for (const stream of [false, true]) {
       const name = stream ? 'chat streaming' : 'chat';
       if (!want(name)) continue;
-      const chatBody = JSON.stringify({ model: 'chat', stream, messages: [{ role: 'user', content: 'Which provider should serve this request?' }] });
+      const chatBody = JSON.stringify({
+        model: 'chat',
+        stream,
+        messages: [{ role: 'user', content: 'Which provider should serve this request?' }],
+      });
       const upstreamBody = chatBody.replace('"chat"', '"gpt-4o-mini"');
       const check = await probe(urls.rankway, '/v1/chat/completions', JSON.parse(chatBody));
       if (check.status === 404 && (check.json?.error?.code === 'route_not_found' || check.json?.error?.code === 'model_not_found')) {
-        results.push({ name, rows: [], unavailable: `not available: ${check.json.error.code === 'route_not_found' ? '/v1/chat/completions is not in this build' : 'no chat provider type in this build'}` });
+        results.push({
+          name,
+          rows: [],
+          unavailable: `not available: ${check.json.error.code === 'route_not_found' ? '/v1/chat/completions is not in this build' : 'no chat provider type in this build'}`,
+        });
         print(results.at(-1)!);
         continue;
       }
       const rows: Measured[] = [];
-      for (const c of CONNECTIONS) rows.push(...(await measureAll(pick(endpoints(() => upstreamBody, () => chatBody, '/v1/chat/completions', '/v1/chat/completions')), c)));
+      for (const c of CONNECTIONS)
+        rows.push(
+          ...(await measureAll(
+            pick(
+              endpoints(
+                () => upstreamBody,
+                () => chatBody,
+                '/v1/chat/completions',
+                '/v1/chat/completions',
+              ),
+            ),
+            c,
+          )),
+        );
       results.push({ name, rows });
       print(results.at(-1)!);
     }
@@ -229,7 +289,11 @@ async function main(): Promise<void> {
       await probe(urls.rankway, '/v1/rerank', first);
       const again = await probe(urls.rankway, '/v1/rerank', first);
       if (again.status !== 200 || again.json?.extra_fields?.cache === undefined) {
-        results.push({ name, rows: [], unavailable: 'not available: the pair cache is not in this build (no extra_fields.cache in responses)' });
+        results.push({
+          name,
+          rows: [],
+          unavailable: 'not available: the pair cache is not in this build (no extra_fields.cache in responses)',
+        });
         print(results.at(-1)!);
       } else {
         const rows: Measured[] = [];
@@ -256,16 +320,24 @@ async function main(): Promise<void> {
 }
 
 function table(r: ScenarioResult): string[] {
-  const lines = ['| target | conns | req/s | p50 ms | p99 ms | added p50 over direct ms | CPU/req µs (that process) | of which kernel µs | peak RSS MB | errors |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  const lines = [
+    '| target | conns | req/s | p50 ms | p99 ms | added p50 over direct ms | CPU/req µs (that process) | of which kernel µs | peak RSS MB | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const m of r.rows) {
     const direct = r.rows.find((x) => x.target === 'direct' && x.connections === m.connections);
     const added = direct && m.target !== 'direct' ? fmt(m.p50 - direct.p50, 3) : '';
-    lines.push(`| ${m.target} | ${m.connections} | ${fmt(m.rps, 0)} | ${fmt(m.p50, 3)} | ${fmt(m.p99, 3)} | ${added} | ${fmt(m.cpuPerReqUs, 1)} | ${fmt(m.sysPerReqUs, 1)} | ${fmt(m.peakRssMb, 1)} | ${m.errors} |`);
+    lines.push(
+      `| ${m.target} | ${m.connections} | ${fmt(m.rps, 0)} | ${fmt(m.p50, 3)} | ${fmt(m.p99, 3)} | ${added} | ${fmt(m.cpuPerReqUs, 1)} | ${fmt(m.sysPerReqUs, 1)} | ${fmt(m.peakRssMb, 1)} | ${m.errors} |`,
+    );
   }
   for (const c of [1, 50]) {
     const rk = r.rows.find((x) => x.target === 'rankway' && x.connections === c);
     const bp = r.rows.find((x) => x.target === 'bare proxy' && x.connections === c);
-    if (rk && bp) lines.push(`| **rankway / bare proxy** | ${c} | ${fmt(rk.rps / bp.rps)}× | ${fmt(rk.p50 / bp.p50)}× | ${fmt(rk.p99 / bp.p99)}× | | **${fmt(rk.cpuPerReqUs / bp.cpuPerReqUs)}×** | ${fmt(rk.sysPerReqUs / bp.sysPerReqUs)}× | ${fmt(rk.peakRssMb / bp.peakRssMb)}× | |`);
+    if (rk && bp)
+      lines.push(
+        `| **rankway / bare proxy** | ${c} | ${fmt(rk.rps / bp.rps)}× | ${fmt(rk.p50 / bp.p50)}× | ${fmt(rk.p99 / bp.p99)}× | | **${fmt(rk.cpuPerReqUs / bp.cpuPerReqUs)}×** | ${fmt(rk.sysPerReqUs / bp.sysPerReqUs)}× | ${fmt(rk.peakRssMb / bp.peakRssMb)}× | |`,
+      );
   }
   return lines;
 }
@@ -284,21 +356,36 @@ function targets(results: ScenarioResult[]): string[] {
     for (const c of [1, 50]) {
       const rk = r.rows.find((x) => x.target === 'rankway' && x.connections === c);
       const bp = r.rows.find((x) => x.target === 'bare proxy' && x.connections === c);
-      if (rk && bp) check(rk.cpuPerReqUs <= 2.5 * bp.cpuPerReqUs, `${r.name}, ${c} conn: CPU/request ${fmt(rk.cpuPerReqUs / bp.cpuPerReqUs)}× the bare proxy (target ≤ 2.5×)`);
+      if (rk && bp)
+        check(
+          rk.cpuPerReqUs <= 2.5 * bp.cpuPerReqUs,
+          `${r.name}, ${c} conn: CPU/request ${fmt(rk.cpuPerReqUs / bp.cpuPerReqUs)}× the bare proxy (target ≤ 2.5×)`,
+        );
     }
     const one = r.rows.find((x) => x.target === 'rankway' && x.connections === 1);
     const direct = r.rows.find((x) => x.target === 'direct' && x.connections === 1);
-    if (one && direct) check(one.p50 - direct.p50 < 0.3, `${r.name}: added p50 at 1 connection ${fmt(one.p50 - direct.p50, 3)} ms (target < 0.3 ms)`);
+    if (one && direct)
+      check(one.p50 - direct.p50 < 0.3, `${r.name}: added p50 at 1 connection ${fmt(one.p50 - direct.p50, 3)} ms (target < 0.3 ms)`);
     const fifty = r.rows.find((x) => x.target === 'rankway' && x.connections === 50);
-    if (fifty) check(fifty.peakRssMb < 150, `${r.name}: Rankway peak RSS ${fmt(fifty.peakRssMb, 1)} MB at 50 connections (target < 150 MB)`);
+    if (fifty)
+      check(fifty.peakRssMb < 150, `${r.name}: Rankway peak RSS ${fmt(fifty.peakRssMb, 1)} MB at 50 connections (target < 150 MB)`);
     // The CPU targets hold for a gateway under load (50 connections): at 1 connection every
     // request also pays a process wake-up with cold caches, which no Node proxy escapes (the
     // bare proxy's own 1-connection figure is beside it for comparison).
     const bareOne = r.rows.find((x) => x.target === 'bare proxy' && x.connections === 1);
     const atOne = one && bareOne ? `; at 1 connection ${fmt(one.cpuPerReqUs, 1)} µs (bare proxy ${fmt(bareOne.cpuPerReqUs, 1)} µs)` : '';
-    if (r.name === 'rerank 20 documents' && fifty) check(fifty.cpuPerReqUs < 150, `rerank 20 documents: Rankway CPU ${fmt(fifty.cpuPerReqUs, 1)} µs/request at 50 connections (target < 150 µs)${atOne}`);
-    if (r.name === 'chat' && fifty) check(fifty.cpuPerReqUs < 120, `chat: Rankway CPU ${fmt(fifty.cpuPerReqUs, 1)} µs/request at 50 connections (target < 120 µs)${atOne}`);
-    if (r.name.startsWith('local/bm25') && Number.isFinite(bm25CpuP50)) check(bm25CpuP50 < 10, `local/bm25 over 1,000 documents of 200 words: ${fmt(bm25CpuP50)} ms CPU per query, median (target < 10 ms)`);
+    if (r.name === 'rerank 20 documents' && fifty)
+      check(
+        fifty.cpuPerReqUs < 150,
+        `rerank 20 documents: Rankway CPU ${fmt(fifty.cpuPerReqUs, 1)} µs/request at 50 connections (target < 150 µs)${atOne}`,
+      );
+    if (r.name === 'chat' && fifty)
+      check(
+        fifty.cpuPerReqUs < 120,
+        `chat: Rankway CPU ${fmt(fifty.cpuPerReqUs, 1)} µs/request at 50 connections (target < 120 µs)${atOne}`,
+      );
+    if (r.name.startsWith('local/bm25') && Number.isFinite(bm25CpuP50))
+      check(bm25CpuP50 < 10, `local/bm25 over 1,000 documents of 200 words: ${fmt(bm25CpuP50)} ms CPU per query, median (target < 10 ms)`);
     if (r.unavailable) out.push(`- ⏸ ${r.name}: ${r.unavailable}`);
   }
   return out;
@@ -315,7 +402,9 @@ function writeResults(results: ScenarioResult[]): void {
     'rounds interleaved across the three targets; each figure is the best of the rounds (max req/s, min latency and CPU, max RSS),',
     'because this machine is shared and other processes add noise that only ever makes a figure worse.',
     `Rankway's RSS idle after start-up: ${(idleRss / 2 ** 20).toFixed(1)} MB.`,
-    `Load average when the run ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} cores.`,
+    `Load average when the run ended: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')} on ${cpus().length} cores.`,
     'The fake upstream, the bare proxy and Rankway run in separate child processes; CPU per request is the',
     "`process.cpuUsage()` delta of the process under test divided by the requests it served (for `direct`, the fake's own CPU).",
     'Rankway runs with caller keys, usage recording to SQLite, access logs, metrics and pricing on.',

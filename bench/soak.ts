@@ -20,9 +20,17 @@ const started = Date.now();
 
 const sample = async () => {
   const u = await rankway.usage(true);
-  const s = { at: (Date.now() - started) / 1000, done, rssMb: u.rssBytes / 2 ** 20, heapMb: u.heapUsedBytes / 2 ** 20, externalMb: u.externalBytes / 2 ** 20 };
+  const s = {
+    at: (Date.now() - started) / 1000,
+    done,
+    rssMb: u.rssBytes / 2 ** 20,
+    heapMb: u.heapUsedBytes / 2 ** 20,
+    externalMb: u.externalBytes / 2 ** 20,
+  };
   samples.push(s);
-  process.stdout.write(`${s.at.toFixed(0).padStart(5)} s  ${String(done).padStart(9)} requests  RSS ${s.rssMb.toFixed(1)} MB  heap ${s.heapMb.toFixed(1)} MB  external ${s.externalMb.toFixed(1)} MB\n`);
+  process.stdout.write(
+    `${s.at.toFixed(0).padStart(5)} s  ${String(done).padStart(9)} requests  RSS ${s.rssMb.toFixed(1)} MB  heap ${s.heapMb.toFixed(1)} MB  external ${s.externalMb.toFixed(1)} MB\n`,
+  );
 };
 
 try {

@@ -41,9 +41,13 @@ function chat(body: any, res: import('node:http').ServerResponse): void {
     const words = CHAT_REPLY.split(' ');
     for (let i = 0; i < words.length; i++) {
       const delta = { content: (i ? ' ' : '') + words[i] };
-      res.write(`data: {"id":"c1","object":"chat.completion.chunk","created":${created},"model":"${body.model}","choices":[{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":null}]}\n\n`);
+      res.write(
+        `data: {"id":"c1","object":"chat.completion.chunk","created":${created},"model":"${body.model}","choices":[{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":null}]}\n\n`,
+      );
     }
-    res.write(`data: {"id":"c1","object":"chat.completion.chunk","created":${created},"model":"${body.model}","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":10,"total_tokens":22}}\n\n`);
+    res.write(
+      `data: {"id":"c1","object":"chat.completion.chunk","created":${created},"model":"${body.model}","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":10,"total_tokens":22}}\n\n`,
+    );
     res.end('data: [DONE]\n\n');
     return;
   }

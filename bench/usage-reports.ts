@@ -27,7 +27,7 @@ const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 function row(g: number): UsageRecord {
   const h = Math.imul(g, 2654435761) >>> 0;
   // Each key uses two of the aliases, as a real application uses one or two models.
-  const alias = ((((h >>> 4) % KEYS) + ((h >>> 12) % 2)) % ALIASES);
+  const alias = (((h >>> 4) % KEYS) + ((h >>> 12) % 2)) % ALIASES;
   const s = (h >>> 8) % 100;
   return {
     id: `b${String(g).padStart(10, '0')}`,
@@ -63,7 +63,21 @@ async function seedSqlite(db: SqliteDatabase): Promise<void> {
   const chunk = db.transaction((from: number, to: number) => {
     for (let g = from; g < to; g++) {
       const r = row(g);
-      insert.run(r.id, r.requestId, r.ts, r.keyId, r.surface, r.alias, r.provider, r.status, r.latencyMs, r.documents, r.inputTokens, r.searchUnits, r.costUsd);
+      insert.run(
+        r.id,
+        r.requestId,
+        r.ts,
+        r.keyId,
+        r.surface,
+        r.alias,
+        r.provider,
+        r.status,
+        r.latencyMs,
+        r.documents,
+        r.inputTokens,
+        r.searchUnits,
+        r.costUsd,
+      );
     }
   });
   for (let g = 0; g < ROWS; g += 100_000) chunk(g, Math.min(ROWS, g + 100_000));
@@ -116,19 +130,30 @@ async function time(what: string, n: number, run: (i: number) => Promise<unknown
   }
   ms.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);
-  return { what, n, p50: ms[Math.floor(n / 2)], p95: ms[Math.min(n - 1, Math.floor(n * 0.95))], max: ms[n - 1], cpuP50: cpu[Math.floor(n / 2)] };
+  return {
+    what,
+    n,
+    p50: ms[Math.floor(n / 2)],
+    p95: ms[Math.min(n - 1, Math.floor(n * 0.95))],
+    max: ms[n - 1],
+    cpuP50: cpu[Math.floor(n / 2)],
+  };
 }
 
 async function reports(store: ControlStore): Promise<Timing[]> {
   const iso = (t: number): string => new Date(t).toISOString();
   let seed = 7;
-  const random = (): number => ((seed = (Math.imul(seed, 48271) >>> 0) % 2147483647) / 2147483647);
+  const random = (): number => (seed = (Math.imul(seed, 48271) >>> 0) % 2147483647) / 2147483647;
   const span = DAYS * 86_400_000;
   const groups: UsageGroupBy[] = ['key', 'model', 'provider', 'day'];
   const out: Timing[] = [];
   await store.usageSummary({ groupBy: 'key' }); // warm the page cache once
   for (const g of groups) out.push(await time(`group_by=${g}, no range`, 5, () => store.usageSummary({ groupBy: g })));
-  out.push(await time('group_by=key, one whole day', 20, (i) => store.usageSummary({ groupBy: 'key', from: iso(START + (i % DAYS) * 86_400_000), to: iso(START + ((i % DAYS) + 1) * 86_400_000) })));
+  out.push(
+    await time('group_by=key, one whole day', 20, (i) =>
+      store.usageSummary({ groupBy: 'key', from: iso(START + (i % DAYS) * 86_400_000), to: iso(START + ((i % DAYS) + 1) * 86_400_000) }),
+    ),
+  );
   out.push(
     await time('random ranges to the millisecond, every grouping', 200, (i) => {
       const a = START + Math.floor(random() * span);
@@ -137,12 +162,18 @@ async function reports(store: ControlStore): Promise<Timing[]> {
       return store.usageSummary(q);
     }),
   );
-  out.push(await time('random 1-hour ranges (raw edges only)', 50, () => {
-    const a = START + Math.floor(random() * (span - 3_600_000));
-    return store.usageSummary({ groupBy: 'key', from: iso(a), to: iso(a + 3_599_000) });
-  }));
+  out.push(
+    await time('random 1-hour ranges (raw edges only)', 50, () => {
+      const a = START + Math.floor(random() * (span - 3_600_000));
+      return store.usageSummary({ groupBy: 'key', from: iso(a), to: iso(a + 3_599_000) });
+    }),
+  );
   out.push(await time('spendSince(month start): every key (budgets)', 20, () => store.spendSince(iso(START))));
-  out.push(await time('spendSince(3 h 17 min into a day): hourly and raw edges', 20, () => store.spendSince(iso(START + 3 * 3_600_000 + 17 * 60_000))));
+  out.push(
+    await time('spendSince(3 h 17 min into a day): hourly and raw edges', 20, () =>
+      store.spendSince(iso(START + 3 * 3_600_000 + 17 * 60_000)),
+    ),
+  );
   return out;
 }
 
@@ -158,10 +189,16 @@ async function insertCost(store: ControlStore): Promise<number> {
   return ((performance.now() - t0) * 1000) / n;
 }
 
-const fmt = (t: Timing): string => `| ${t.what} | ${t.n} | ${t.p50.toFixed(1)} | ${t.p95.toFixed(1)} | ${t.max.toFixed(1)} | ${t.cpuP50.toFixed(1)} |`;
+const fmt = (t: Timing): string =>
+  `| ${t.what} | ${t.n} | ${t.p50.toFixed(1)} | ${t.p95.toFixed(1)} | ${t.max.toFixed(1)} | ${t.cpuP50.toFixed(1)} |`;
 
 async function main(): Promise<void> {
-  const lines: string[] = [`# Usage reports at ${ROWS.toLocaleString('en-US')} records`, '', `${DAYS} days, ${KEYS} keys each using 2 of ${ALIASES} aliases over 3 providers, 95% 2xx / 4% 429 / 1% 502; \`npm run bench:usage -- ${ROWS} ${WHICH}\`.`, ''];
+  const lines: string[] = [
+    `# Usage reports at ${ROWS.toLocaleString('en-US')} records`,
+    '',
+    `${DAYS} days, ${KEYS} keys each using 2 of ${ALIASES} aliases over 3 providers, 95% 2xx / 4% 429 / 1% 502; \`npm run bench:usage -- ${ROWS} ${WHICH}\`.`,
+    '',
+  ];
   for (const backend of WHICH === 'both' ? ['sqlite', 'postgres'] : [WHICH]) {
     const t0 = performance.now();
     let store: ControlStore;
@@ -181,7 +218,10 @@ async function main(): Promise<void> {
       const pool = await openPostgres(url);
       const pgStore = new PostgresControlStore(pool);
       // Monthly partitions for the seeded range, created the way the insert path creates them.
-      await (pgStore as unknown as { usage: { ensurePartitions(t: number[]): Promise<void> } }).usage.ensurePartitions([START, START + DAYS * 86_400_000]);
+      await (pgStore as unknown as { usage: { ensurePartitions(t: number[]): Promise<void> } }).usage.ensurePartitions([
+        START,
+        START + DAYS * 86_400_000,
+      ]);
       await seedPostgres(url);
       store = pgStore;
       cleanup = async () => {
@@ -197,9 +237,19 @@ async function main(): Promise<void> {
     try {
       const timings = await reports(store);
       const perRecord = await insertCost(store);
-      lines.push(`## ${backend}`, '', `Seeded in ${seeded.toFixed(0)} s. Insert path: ${perRecord.toFixed(1)} µs per record (batches of 1,000, rollups included).`, '');
+      lines.push(
+        `## ${backend}`,
+        '',
+        `Seeded in ${seeded.toFixed(0)} s. Insert path: ${perRecord.toFixed(1)} µs per record (batches of 1,000, rollups included).`,
+        '',
+      );
       lines.push(`Load average during the run: ${loadavg()[0].toFixed(1)} on ${cpus().length} cores.`, '');
-      lines.push('| report | runs | p50 ms | p95 ms | max ms | CPU p50 ms (this process) |', '|---|---:|---:|---:|---:|---:|', ...timings.map(fmt), '');
+      lines.push(
+        '| report | runs | p50 ms | p95 ms | max ms | CPU p50 ms (this process) |',
+        '|---|---:|---:|---:|---:|---:|',
+        ...timings.map(fmt),
+        '',
+      );
       process.stdout.write(lines.slice(-timings.length - 6).join('\n') + '\n');
     } finally {
       await cleanup();

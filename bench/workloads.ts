@@ -6,7 +6,33 @@ function lcg(seed: number): () => number {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-const SYLLABLES = ['ra', 'nk', 'way', 'lo', 'gen', 'tra', 'ce', 'mi', 'ter', 'bu', 'dget', 'que', 'ry', 'da', 'ta', 'ser', 'vo', 'lat', 'en', 'cy', 'ob', 'ser', 'va', 'bil', 'ity'];
+const SYLLABLES = [
+  'ra',
+  'nk',
+  'way',
+  'lo',
+  'gen',
+  'tra',
+  'ce',
+  'mi',
+  'ter',
+  'bu',
+  'dget',
+  'que',
+  'ry',
+  'da',
+  'ta',
+  'ser',
+  'vo',
+  'lat',
+  'en',
+  'cy',
+  'ob',
+  'ser',
+  'va',
+  'bil',
+  'ity',
+];
 
 /** `count` documents of `words` pseudo-English words from a 4,000-word vocabulary. */
 export function corpus(count: number, words: number, seed = 7): string[] {
@@ -17,7 +43,9 @@ export function corpus(count: number, words: number, seed = 7): string[] {
     return w + (i % 97 === 0 ? '' : String.fromCharCode(97 + (i % 26)));
   });
   vocab.push('distributed', 'gateway', 'latency', 'observability', 'budget');
-  return Array.from({ length: count }, () => Array.from({ length: words }, () => vocab[Math.floor(rand() ** 1.5 * vocab.length)]).join(' '));
+  return Array.from({ length: count }, () =>
+    Array.from({ length: words }, () => vocab[Math.floor(rand() ** 1.5 * vocab.length)]).join(' '),
+  );
 }
 
 /** The same rerank request as Rankway's unified body and as the Cohere v2 body it sends upstream. */

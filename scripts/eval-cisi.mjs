@@ -10,5 +10,7 @@ if (!dir) {
 }
 const extra = process.argv.slice(2);
 const models = extra.includes('--models') ? [] : ['--models', 'local/bm25'];
-const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'eval', '--set', dir, ...models, ...extra], { stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'eval', '--set', dir, ...models, ...extra], {
+  stdio: 'inherit',
+});
 process.exit(run.status ?? 1);

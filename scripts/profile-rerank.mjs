@@ -48,7 +48,9 @@ const words = 'gateway rerank latency metrics tokens keys rotation kubernetes tr
 const body = JSON.stringify({
   model: 'cohere/rerank-v3.5',
   query: 'how do I rotate api keys on the gateway',
-  documents: Array.from({ length: documents }, (_, i) => Array.from({ length: 30 }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ')),
+  documents: Array.from({ length: documents }, (_, i) =>
+    Array.from({ length: 30 }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' '),
+  ),
   top_n: 5,
   // Measure the upstream path, not pair-cache hits (CACHE=1 measures those instead).
   ...(process.env.CACHE === '1' ? {} : { cache: false }),
@@ -58,7 +60,21 @@ const bodyFile = join(dataDir, 'body.json');
 writeFileSync(bodyFile, body);
 
 async function load(duration) {
-  const args = ['node_modules/autocannon/autocannon.js', '-c', '16', '-d', String(duration), '-m', 'POST', '-H', 'content-type: application/json', '-i', bodyFile, '-j', `${url}/v1/rerank`];
+  const args = [
+    'node_modules/autocannon/autocannon.js',
+    '-c',
+    '16',
+    '-d',
+    String(duration),
+    '-m',
+    'POST',
+    '-H',
+    'content-type: application/json',
+    '-i',
+    bodyFile,
+    '-j',
+    `${url}/v1/rerank`,
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
@@ -73,10 +89,24 @@ for (let i = 0; i < rounds; i++) {
   const result = await load(seconds);
   const cpu = process.cpuUsage(cpu0);
   const requests = result.requests.total;
-  runs.push({ cpuPerRequestUs: Math.round((cpu.user + cpu.system) / requests), requests, non2xx: result.non2xx, rps: Math.round(result.requests.average), p50ms: result.latency.p50, p99ms: result.latency.p99 });
+  runs.push({
+    cpuPerRequestUs: Math.round((cpu.user + cpu.system) / requests),
+    requests,
+    non2xx: result.non2xx,
+    rps: Math.round(result.requests.average),
+    p50ms: result.latency.p50,
+    p99ms: result.latency.p99,
+  });
 }
 runs.sort((a, b) => a.cpuPerRequestUs - b.cpuPerRequestUs);
-console.log(JSON.stringify({ documents, best: runs[0], median: runs[Math.floor(runs.length / 2)], rssMb: Math.round(process.memoryUsage().rss / 1e6) }));
+console.log(
+  JSON.stringify({
+    documents,
+    best: runs[0],
+    median: runs[Math.floor(runs.length / 2)],
+    rssMb: Math.round(process.memoryUsage().rss / 1e6),
+  }),
+);
 await gateway.close();
 fake.kill();
 rmSync(dataDir, { recursive: true, force: true });

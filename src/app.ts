@@ -109,10 +109,19 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const router = new Router(config, new Map());
   // A model billed $0 by accident is worse than a noisy start: say so once, naming the aliases.
   const unpriced = unpricedAliases(config.models.values());
-  if (unpriced.length > 0) logger.warn({ models: unpriced }, 'models without a price (no alias price and no list price for the target): their usage is recorded at $0');
+  if (unpriced.length > 0)
+    logger.warn(
+      { models: unpriced },
+      'models without a price (no alias price and no list price for the target): their usage is recorded at $0',
+    );
   const pairCache = createPairCache(config, logger);
   const rerank = new RerankService(router, pairCache);
-  const limiter: Limiter = config.storage.redis_url ? new RedisLimiter(config.storage.redis_url, logger, { prefix: config.storage.redis_prefix, commandTimeoutMs: config.storage.redis_limits_timeout_ms }) : new MemoryLimiter();
+  const limiter: Limiter = config.storage.redis_url
+    ? new RedisLimiter(config.storage.redis_url, logger, {
+        prefix: config.storage.redis_prefix,
+        commandTimeoutMs: config.storage.redis_limits_timeout_ms,
+      })
+    : new MemoryLimiter();
   const box = new SecretBox(loadSecretKey(config.storage.data_dir, env));
 
   const health = new DependencyRegistry(logger);
@@ -182,7 +191,10 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       // Without a saved snapshot nothing is known of the stored keys and models: serving the
       // config file alone would refuse every stored key, so a first start fails clearly instead.
       if (!control.restore()) throw err;
-      logger.warn({ version: control.current.version }, 'database unreachable at start: serving the config file and the last saved snapshot');
+      logger.warn(
+        { version: control.current.version },
+        'database unreachable at start: serving the config file and the last saved snapshot',
+      );
       retryOpen(1000);
     }
     control.start(options.refreshIntervalMs);
@@ -221,7 +233,12 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const metrics = new GatewayMetrics({
     names: () => router.current,
     dependencies: () => health.current(),
-    providerLoad: () => [...router.current.providers.values()].map((p) => ({ provider: p.name, inFlight: p.concurrency.inUse, queued: p.concurrency.waiting })),
+    providerLoad: () =>
+      [...router.current.providers.values()].map((p) => ({
+        provider: p.name,
+        inFlight: p.concurrency.inUse,
+        queued: p.concurrency.waiting,
+      })),
     bufferedUpstreamBytes: () => http.buffered.inUse,
     limitsShared: () => limiter.shared,
   });
@@ -230,7 +247,9 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   if (options.accessLog !== false) observers.push(accessLog(logger));
 
   const authenticator = new KeyringAuthenticator(() => control.current.keyring, config.server.auth === 'keys');
-  const awsAccessKeys: AwsAccessKeyLookup = { find: (accessKeyId) => (control.loaded ? control.current.awsAccessKeys.get(accessKeyId) : undefined) };
+  const awsAccessKeys: AwsAccessKeyLookup = {
+    find: (accessKeyId) => (control.loaded ? control.current.awsAccessKeys.get(accessKeyId) : undefined),
+  };
   const sigv4 = new SigV4CallerAuthenticator(sigV4Directory(awsAccessKeys));
   const openapi = new OpenApiRegistry();
   const logPayloads = config.server.log_payloads || env.LOG_PAYLOADS === '1';
@@ -239,7 +258,14 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
   describeBedrockRerankRoutes(openapi);
   describeKnowledgeBaseRoutes(openapi);
-  registerOpenAiRoutes(proxy, { config, routing: () => router.current, chat: new ChatService(router, config.server.max_stream_event_bytes), embeddings: new EmbeddingsService(router), logger, openapi });
+  registerOpenAiRoutes(proxy, {
+    config,
+    routing: () => router.current,
+    chat: new ChatService(router, config.server.max_stream_event_bytes),
+    embeddings: new EmbeddingsService(router),
+    logger,
+    openapi,
+  });
   void proxy.register(imageRoutes, { images: new ImagesService(router) });
   describeImageRoutes(openapi);
   void proxy.register(videoRoutes, { videos: new VideoService(router), routing: () => router.current });
@@ -313,7 +339,10 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       const left = await usage.close();
       if (left.unjournaled > 0) logger.error({ lost: left.unjournaled }, 'usage records neither journaled (disk failing) nor stored: lost');
       if (left.records > 0) {
-        logger.warn({ journaled: left.records, bytes: left.bytes, dir: journalDir }, 'usage records not yet in the database stay in the journal; the next start writes them');
+        logger.warn(
+          { journaled: left.records, bytes: left.bytes, dir: journalDir },
+          'usage records not yet in the database stay in the journal; the next start writes them',
+        );
       }
       await http.close().catch(() => undefined);
       await pairCache.close();
@@ -366,7 +395,13 @@ function sigV4Directory(keys: AwsAccessKeyLookup): AwsCallerKeyDirectory {
     find(accessKeyId) {
       const key = keys.find(accessKeyId);
       if (!key || key.disabled || (key.expiresAt !== undefined && key.expiresAt <= Date.now())) return undefined;
-      return { accessKeyId, secretAccessKey: key.secretAccessKey, name: key.caller.name, allowedModels: key.caller.allowedModels, caller: key.caller };
+      return {
+        accessKeyId,
+        secretAccessKey: key.secretAccessKey,
+        name: key.caller.name,
+        allowedModels: key.caller.allowedModels,
+        caller: key.caller,
+      };
     },
   };
 }
@@ -379,5 +414,7 @@ function refuseUnreadableSecrets(control: ControlPlane, env: NodeJS.ProcessEnv):
   const rows = control.unreadableSecrets;
   if (rows.length === 0 || env.RANKWAY_ALLOW_UNREADABLE_SECRETS === '1') return;
   const shown = rows.slice(0, 5).join(', ') + (rows.length > 5 ? ` and ${rows.length - 5} more` : '');
-  throw new Error(`${rows.length} stored secret(s) cannot be decrypted (${shown}): ${UNREADABLE_HINT} (RANKWAY_ALLOW_UNREADABLE_SECRETS=1 starts without them)`);
+  throw new Error(
+    `${rows.length} stored secret(s) cannot be decrypted (${shown}): ${UNREADABLE_HINT} (RANKWAY_ALLOW_UNREADABLE_SECRETS=1 starts without them)`,
+  );
 }

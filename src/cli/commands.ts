@@ -19,8 +19,15 @@ export interface Command {
  */
 export const COMMANDS: Readonly<Record<string, Command>> = {
   serve: { summary: 'start the gateway (the default when no command is given)', run: (options) => runServe(options) },
-  eval: { summary: 'evaluate rerankers on a labelled set (rankway eval --help)', ownArgs: true, run: (_options, args) => runEvalCommand([...args]) },
-  validate: { summary: 'check the config file and print every problem (exit 0: valid, 2: not)', run: async (options) => runValidate(options) },
+  eval: {
+    summary: 'evaluate rerankers on a labelled set (rankway eval --help)',
+    ownArgs: true,
+    run: (_options, args) => runEvalCommand([...args]),
+  },
+  validate: {
+    summary: 'check the config file and print every problem (exit 0: valid, 2: not)',
+    run: async (options) => runValidate(options),
+  },
 };
 
 export const DEFAULT_COMMAND = 'serve';

@@ -78,7 +78,10 @@ export async function runEvalCommand(args: string[], io: EvalIo = PROCESS_IO): P
   const problems: string[] = [];
   const ks = (parsed.k ?? '').split(',').map((x) => Number(x.trim()));
   if (ks.some((k) => !Number.isInteger(k) || k <= 0)) problems.push('--k must be positive integers, e.g. 1,5,10,100');
-  const models = (parsed.models ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
+  const models = (parsed.models ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
   if (!parsed.set) problems.push('--set DIR is required');
   if (models.length === 0) problems.push('--models is required, e.g. --models local/bm25');
   const sample = parsed.sample === 'all' ? 'all' : Number(parsed.sample);
@@ -110,7 +113,11 @@ export async function runEvalCommand(args: string[], io: EvalIo = PROCESS_IO): P
     scratch = mkdtempSync(join(tmpdir(), 'rankway-eval-'));
     config = { ...config, storage: { ...config.storage, data_dir: scratch } };
   }
-  const gateway = buildGateway(config, { logger: createLogger({ level: 'silent' }), accessLog: false, env: { ...process.env, RANKWAY_ADMIN_KEY: process.env.RANKWAY_ADMIN_KEY ?? 'eval-cli-unused' } });
+  const gateway = buildGateway(config, {
+    logger: createLogger({ level: 'silent' }),
+    accessLog: false,
+    env: { ...process.env, RANKWAY_ADMIN_KEY: process.env.RANKWAY_ADMIN_KEY ?? 'eval-cli-unused' },
+  });
   try {
     await gateway.ready;
     const reranker = proxyReranker(gateway.proxy as unknown as Injector, { apiKey: parsed['api-key'] ?? process.env.RANKWAY_API_KEY });
@@ -122,7 +129,10 @@ export async function runEvalCommand(args: string[], io: EvalIo = PROCESS_IO): P
       reranker,
       concurrency,
       candidates: { sample, seed },
-      conventions: conventionsOf({ gain: parsed.gain as 'linear' | 'exponential', queries_without_relevant: parsed.empty as 'skip' | 'zero' }),
+      conventions: conventionsOf({
+        gain: parsed.gain as 'linear' | 'exponential',
+        queries_without_relevant: parsed.empty as 'skip' | 'zero',
+      }),
       seed,
       onProgress: progress,
     });

@@ -34,8 +34,9 @@ export async function runServe(options: GlobalOptions): Promise<number> {
     const proxyAddress = await step(`listening on ${config.server.host}:${config.server.port} (proxy API; server.port or PORT)`, () =>
       gateway.proxy.listen({ host: config.server.host, port: config.server.port }),
     );
-    const adminAddress = await step(`listening on ${config.server.admin_host}:${config.server.admin_port} (admin API; server.admin_port or ADMIN_PORT)`, () =>
-      gateway.admin.listen({ host: config.server.admin_host, port: config.server.admin_port }),
+    const adminAddress = await step(
+      `listening on ${config.server.admin_host}:${config.server.admin_port} (admin API; server.admin_port or ADMIN_PORT)`,
+      () => gateway.admin.listen({ host: config.server.admin_host, port: config.server.admin_port }),
     );
     const port = (a: string): number => Number(new URL(a).port);
     process.stdout.write(banner(config, { proxy: port(proxyAddress), admin: port(adminAddress) }) + '\n');
@@ -87,7 +88,10 @@ function handleSignals(gateway: Gateway, config: GatewayConfig, logger: Logger, 
       (drained) => {
         // Records the database did not take are durable in the journal; say how many.
         const usageJournaled = gateway.usage.backlog().records;
-        logger.info({ drained, usageJournaled }, drained ? 'shutdown complete' : 'shutdown complete after cutting requests at the deadline');
+        logger.info(
+          { drained, usageJournaled },
+          drained ? 'shutdown complete' : 'shutdown complete after cutting requests at the deadline',
+        );
         logger.flush();
         process.exit(0);
       },

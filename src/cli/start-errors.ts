@@ -57,9 +57,11 @@ export function oneLine(err: unknown): string {
   if (err instanceof StartupFailure) return err.message;
   const e = err as Errno;
   const code = typeof e?.code === 'string' ? e.code : undefined;
-  if (code === 'EADDRINUSE') return `address ${e.address ?? ''}:${e.port ?? ''} is already in use (another process listens there: stop it or choose another port)`;
+  if (code === 'EADDRINUSE')
+    return `address ${e.address ?? ''}:${e.port ?? ''} is already in use (another process listens there: stop it or choose another port)`;
   if (code === 'EADDRNOTAVAIL') return `address ${e.address ?? ''} is not available on this machine`;
-  if (code === 'EACCES' && e.syscall === 'listen') return `permission denied to listen on ${e.address ?? ''}:${e.port ?? ''} (ports below 1024 need privileges)`;
+  if (code === 'EACCES' && e.syscall === 'listen')
+    return `permission denied to listen on ${e.address ?? ''}:${e.port ?? ''} (ports below 1024 need privileges)`;
   if (code && NETWORK[code]) return `${NETWORK[code]}${e.address ? ` (${e.address}${e.port ? `:${e.port}` : ''})` : ''}`;
   if (code && SQLITE[code]) return SQLITE[code];
   if (code && POSTGRES[code]) return POSTGRES[code];

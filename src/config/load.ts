@@ -108,7 +108,8 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
   cfg.models.forEach((m, i) => {
     m.arns.forEach((arn, j) => {
       const owner = arnOwner.get(arn);
-      if (owner !== undefined && owner !== m.name) problems.push(`models[${i}].arns[${j}]: "${arn}" is already claimed by model "${owner}"`);
+      if (owner !== undefined && owner !== m.name)
+        problems.push(`models[${i}].arns[${j}]: "${arn}" is already claimed by model "${owner}"`);
       arnOwner.set(arn, owner ?? m.name);
     });
   });
@@ -118,10 +119,23 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
     }
   });
   if (problems.length > 0) throw new ConfigError(problems);
-  return { server: cfg.server, storage: cfg.storage, providers, models, cache: cfg.cache, dialects: cfg.dialects, upstreams: cfg.upstreams, source: options.source ?? null };
+  return {
+    server: cfg.server,
+    storage: cfg.storage,
+    providers,
+    models,
+    cache: cfg.cache,
+    dialects: cfg.dialects,
+    upstreams: cfg.upstreams,
+    source: options.source ?? null,
+  };
 }
 
-function checkTarget(target: string, providers: ReadonlyMap<string, LoadedProvider>, invalid: ReadonlySet<string> = new Set()): string | undefined {
+function checkTarget(
+  target: string,
+  providers: ReadonlyMap<string, LoadedProvider>,
+  invalid: ReadonlySet<string> = new Set(),
+): string | undefined {
   const slash = target.indexOf('/');
   if (slash <= 0) return `"${target}" must be "provider/model" or a model alias`;
   const provider = providers.get(target.slice(0, slash));

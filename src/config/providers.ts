@@ -20,7 +20,9 @@ export interface ProviderEntryOptions {
 }
 
 /** A provider entry that could be built, or the problems (with paths relative to the entry) why not. */
-export type ProviderEntryResult = { readonly ok: true; readonly provider: LoadedProvider } | { readonly ok: false; readonly problems: string[] };
+export type ProviderEntryResult =
+  | { readonly ok: true; readonly provider: LoadedProvider }
+  | { readonly ok: false; readonly problems: string[] };
 
 /**
  * Validates one provider entry with its type's own schema and builds the instance. Shared by
@@ -28,15 +30,18 @@ export type ProviderEntryResult = { readonly ok: true; readonly provider: Loaded
  * Problem lines name fields, never values, so credentials cannot leak through them.
  */
 export function buildProviderEntry(raw: unknown, options: ProviderEntryOptions): ProviderEntryResult {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problems: ['(root): must be a mapping with name and type'] };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return { ok: false, problems: ['(root): must be a mapping with name and type'] };
   const entry = raw as Record<string, unknown>;
-  const def: ProviderDefinition<ProviderBaseConfig> | undefined = typeof entry.type === 'string' ? PROVIDER_TYPES.get(entry.type) : undefined;
+  const def: ProviderDefinition<ProviderBaseConfig> | undefined =
+    typeof entry.type === 'string' ? PROVIDER_TYPES.get(entry.type) : undefined;
   if (!def) {
     const shown = typeof entry.type === 'string' ? `unknown provider type "${entry.type}"` : 'is required';
     return { ok: false, problems: [`type: ${shown} (known: ${[...PROVIDER_TYPES.keys()].join(', ')})`] };
   }
   const parsed = def.configSchema.safeParse(entry);
-  if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error.issues, { schema: def.configSchema, hints: def.optionHints }) };
+  if (!parsed.success)
+    return { ok: false, problems: formatIssues(parsed.error.issues, { schema: def.configSchema, hints: def.optionHints }) };
   const config = parsed.data;
   const adapter = def.create(config);
   const problems = [...addressProblems(entry, options), ...(options.readFiles === false ? [] : credentialFileProblems(adapter))];

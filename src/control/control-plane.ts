@@ -83,7 +83,8 @@ export class ControlPlane {
         const key = `${kind}:${id}:${reason}`;
         if (this.reported.has(key)) return;
         this.reported.add(key);
-        if (cause instanceof SecretUnreadableError) deps.logger.error({ kind, id }, `stored secret cannot be decrypted: ${UNREADABLE_HINT}`);
+        if (cause instanceof SecretUnreadableError)
+          deps.logger.error({ kind, id }, `stored secret cannot be decrypted: ${UNREADABLE_HINT}`);
         else deps.logger.warn({ kind, id, reason }, 'database resource skipped');
       },
     };

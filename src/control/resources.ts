@@ -48,7 +48,9 @@ export interface ApiKeyData {
   readonly metadata: Record<string, unknown>;
 }
 
-const providerName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, "-" or "_" (it is used in "name/model" addressing)');
+const providerName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, "-" or "_" (it is used in "name/model" addressing)');
 const limit = z.number().int().positive().nullable();
 
 export const providerKeyCreate = z.object({
@@ -68,7 +70,10 @@ export const modelCreate = z.object({
   provider_key_id: z.string().min(1),
   fallbacks: z.array(z.string().min(1)).optional(),
   price: priceSchema.nullable().optional(),
-  cache: z.enum(['pairs', 'off']).optional().describe('Pair-score cache: "off" for listwise rerankers whose scores depend on the whole list'),
+  cache: z
+    .enum(['pairs', 'off'])
+    .optional()
+    .describe('Pair-score cache: "off" for listwise rerankers whose scores depend on the whole list'),
 });
 export const modelPatch = modelCreate.partial();
 
@@ -78,7 +83,10 @@ const apiKeyFields = {
   rpm: limit.optional(),
   tpm: limit.optional(),
   rpd: limit.optional(),
-  budget: z.strictObject({ usd: z.number().nonnegative(), period: z.enum(['day', 'month']) }).nullable().optional(),
+  budget: z
+    .strictObject({ usd: z.number().nonnegative(), period: z.enum(['day', 'month']) })
+    .nullable()
+    .optional(),
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
   disabled: z.boolean().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),

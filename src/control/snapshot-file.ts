@@ -50,5 +50,11 @@ export function loadSnapshot(dataDir: string): DatabaseRows | undefined {
     const r = JSON.parse(lines[i]) as StoredResource;
     byKind[r.kind]?.push(r);
   }
-  return { version: header.version, providerKeys: byKind.provider_key, models: byKind.model, apiKeys: byKind.api_key, awsAccessKeys: byKind.aws_access_key };
+  return {
+    version: header.version,
+    providerKeys: byKind.provider_key,
+    models: byKind.model,
+    apiKeys: byKind.api_key,
+    awsAccessKeys: byKind.aws_access_key,
+  };
 }

@@ -6,7 +6,15 @@ import type { RoutingTable } from '../core/router.js';
 import type { ProviderRuntime } from '../core/upstream.js';
 import type { ResourceKind, StoredResource } from '../store/control.js';
 import type { ApiKeyData, AwsAccessKeyData, ModelData, ProviderKeyData } from './resources.js';
-import { FILE_ID_PREFIX, limitsOf, loadProviderKey, modelFromRow, type ControlSnapshot, type DatabaseRows, type SnapshotDeps } from './snapshot.js';
+import {
+  FILE_ID_PREFIX,
+  limitsOf,
+  loadProviderKey,
+  modelFromRow,
+  type ControlSnapshot,
+  type DatabaseRows,
+  type SnapshotDeps,
+} from './snapshot.js';
 
 const KINDS: readonly ResourceKind[] = ['provider_key', 'model', 'api_key', 'aws_access_key'];
 
@@ -73,7 +81,13 @@ export class SnapshotState implements ControlSnapshot {
 
   /** Every stored row, for the snapshot file. */
   allRows(): DatabaseRows {
-    return { version: this.version, providerKeys: this.providerKeys, models: this.models, apiKeys: this.apiKeys, awsAccessKeys: this.awsAccessKeyRows };
+    return {
+      version: this.version,
+      providerKeys: this.providerKeys,
+      models: this.models,
+      apiKeys: this.apiKeys,
+      awsAccessKeys: this.awsAccessKeyRows,
+    };
   }
 
   /** A new config file: everything derived is recomputed from the rows in memory. */
@@ -119,7 +133,13 @@ export class SnapshotState implements ControlSnapshot {
     this.keyring.clear();
     this.keyById.clear();
     for (const k of this.file.server.keys) {
-      const entry: KeyEntry = { id: k.name, name: k.name, hash: Buffer.from(k.key_sha256, 'hex'), allowedModels: k.allowed_models, disabled: false };
+      const entry: KeyEntry = {
+        id: k.name,
+        name: k.name,
+        hash: Buffer.from(k.key_sha256, 'hex'),
+        allowedModels: k.allowed_models,
+        disabled: false,
+      };
       this.keyring.set(k.key_sha256, entry);
       this.keyById.set(entry.id, entry);
     }
@@ -212,7 +232,13 @@ export class SnapshotState implements ControlSnapshot {
         continue;
       }
       try {
-        providers.set(name, deps.runtime(`${row.id}@${row.updatedAt}`, loadProviderKey(row, deps.box, { allowMetadataAddresses: file.upstreams.allow_metadata_addresses })));
+        providers.set(
+          name,
+          deps.runtime(
+            `${row.id}@${row.updatedAt}`,
+            loadProviderKey(row, deps.box, { allowMetadataAddresses: file.upstreams.allow_metadata_addresses }),
+          ),
+        );
         providerNameById.set(row.id, name);
       } catch (err) {
         deps.skip('provider_key', row.id, (err as Error).message, err);

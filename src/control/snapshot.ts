@@ -73,7 +73,13 @@ export function buildProvider(
   secret: Record<string, unknown>,
   options: ProviderKeyBuildOptions,
 ): LoadedProvider {
-  const raw = { ...data.config, ...secret, name: data.display_name, type: data.adapter, ...(data.api_base ? { base_url: data.api_base } : {}) };
+  const raw = {
+    ...data.config,
+    ...secret,
+    name: data.display_name,
+    type: data.adapter,
+    ...(data.api_base ? { base_url: data.api_base } : {}),
+  };
   const result = buildProviderEntry(raw, { allowMetadataAddresses: options.allowMetadataAddresses });
   if (result.ok) return result.provider;
   const where = (line: string): string => {
@@ -116,4 +122,3 @@ export function limitsOf(d: ApiKeyData): KeyLimits | undefined {
   if (d.rpm === null && d.tpm === null && d.rpd === null && d.budget === null) return undefined;
   return { rpm: d.rpm ?? undefined, tpm: d.tpm ?? undefined, rpd: d.rpd ?? undefined, budget: d.budget ?? undefined };
 }
-

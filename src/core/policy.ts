@@ -13,7 +13,12 @@ const globCache = new Map<string, RegExp>();
 function globToRegExp(glob: string): RegExp {
   let re = globCache.get(glob);
   if (!re) {
-    re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    re = new RegExp(
+      `^${glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     globCache.set(glob, re);
   }
   return re;
@@ -81,7 +86,10 @@ export function refuseSteeringExtras(extra: Readonly<Record<string, unknown>> | 
   for (const key in extra) {
     if (STEERING_KEYS.has(key)) {
       const param = where ? `${where}.${key}` : key;
-      throw invalidRequest(`${param} is not accepted: only 'model' and 'fallbacks' choose the model, so the key's allow-list covers it`, param);
+      throw invalidRequest(
+        `${param} is not accepted: only 'model' and 'fallbacks' choose the model, so the key's allow-list covers it`,
+        param,
+      );
     }
   }
 }

@@ -82,7 +82,9 @@ export function costUsd(usage: Usage, price: PriceConfig | undefined): number {
  * Aliases that would be billed $0: no `price` of their own and no list price for their
  * target (or a fallback of theirs). Rankway logs them once at start so a missing price is seen.
  */
-export function unpricedAliases(models: Iterable<{ readonly name: string; readonly target: string; readonly price?: PriceConfig }>): string[] {
+export function unpricedAliases(
+  models: Iterable<{ readonly name: string; readonly target: string; readonly price?: PriceConfig }>,
+): string[] {
   const out: string[] = [];
   for (const m of models) {
     if (m.price) continue;

@@ -100,8 +100,16 @@ export class Router {
     if (!provider || model === '' || (provider.adapter.models && !provider.adapter.models.includes(model))) {
       throw this.unknownModel(table, name, param);
     }
-    const options = alias?.bedrock_route || alias?.guardrail ? { bedrockRoute: alias.bedrock_route, guardrail: alias.guardrail } : undefined;
-    return { provider, model, upstream: { provider: provider.name, model, options }, label: `${provider.name}/${model}`, alias, price: alias?.price };
+    const options =
+      alias?.bedrock_route || alias?.guardrail ? { bedrockRoute: alias.bedrock_route, guardrail: alias.guardrail } : undefined;
+    return {
+      provider,
+      model,
+      upstream: { provider: provider.name, model, options },
+      label: `${provider.name}/${model}`,
+      alias,
+      price: alias?.price,
+    };
   }
 
   private checkCapability(target: ResolvedTarget, name: string, capability: keyof ProviderCapabilities, param: string): void {

@@ -9,7 +9,10 @@ export class Semaphore {
 
   constructor(
     readonly capacity: number,
-    private readonly queue: { readonly maxQueue: number; readonly onFull: () => Error } = { maxQueue: Infinity, onFull: () => new Error('queue full') },
+    private readonly queue: { readonly maxQueue: number; readonly onFull: () => Error } = {
+      maxQueue: Infinity,
+      onFull: () => new Error('queue full'),
+    },
   ) {
     this.available = capacity;
   }

@@ -8,7 +8,12 @@ import type { ResolvedTarget } from './router.js';
  * a concurrency slot per attempt, counts the time spent upstream, turns a non-2xx reply
  * into the provider's GatewayError and parses the rest.
  */
-export function callUpstream<T>(target: ResolvedTarget, call: HttpCall, ctx: RequestContext, parse: (reply: UpstreamReply) => T): Promise<T> {
+export function callUpstream<T>(
+  target: ResolvedTarget,
+  call: HttpCall,
+  ctx: RequestContext,
+  parse: (reply: UpstreamReply) => T,
+): Promise<T> {
   const provider = target.provider;
   return withRetries(
     async (timeoutMs) => {

@@ -118,7 +118,10 @@ export class ProviderRuntime {
    * Opens a streamed call (no alternative paths): resolves once headers arrived, the body
    * still on the wire. `signal` aborts it when the caller goes away.
    */
-  async open(call: HttpCall, options: { readonly timeoutMs: number; readonly signal?: AbortSignal; readonly ctx?: RequestContext }): Promise<OpenedReply> {
+  async open(
+    call: HttpCall,
+    options: { readonly timeoutMs: number; readonly signal?: AbortSignal; readonly ctx?: RequestContext },
+  ): Promise<OpenedReply> {
     const endpoint = this.endpoints.get(call.endpoint ?? 'default');
     if (!endpoint) throw new GatewayError('internal_error', `provider ${this.name} has no endpoint ${call.endpoint ?? 'default'}`);
     const body = encodeBody(call.body);
@@ -157,7 +160,16 @@ export class ProviderRuntime {
     if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     headers.accept ??= 'application/json';
     await this.signerFor(call).apply({ method: call.method, origin: endpoint.origin, path: fullPath, headers, body });
-    return this.http.send({ origin: endpoint.origin, path: fullPath, method: call.method, headers, body, timeoutMs, parentSpan, provider: this.name });
+    return this.http.send({
+      origin: endpoint.origin,
+      path: fullPath,
+      method: call.method,
+      headers,
+      body,
+      timeoutMs,
+      parentSpan,
+      provider: this.name,
+    });
   }
 }
 

@@ -15,10 +15,17 @@ export interface CandidatePolicy {
 export const DEFAULT_CANDIDATES: CandidatePolicy = { sample: 100, seed: 42 };
 
 /** The document ids to rerank for one query, in a fixed order (judged first, then the sample). */
-export function candidatesFor(set: EvalSet, query: EvalQuery, policy: CandidatePolicy, corpusIds: readonly string[] = [...set.documents.keys()]): string[] {
+export function candidatesFor(
+  set: EvalSet,
+  query: EvalQuery,
+  policy: CandidatePolicy,
+  corpusIds: readonly string[] = [...set.documents.keys()],
+): string[] {
   if (query.candidates) return query.candidates.filter((id) => set.documents.has(id));
   if (policy.sample === 'all') return [...corpusIds];
-  const judged = Object.keys(query.judgments).filter((id) => set.documents.has(id)).sort();
+  const judged = Object.keys(query.judgments)
+    .filter((id) => set.documents.has(id))
+    .sort();
   const taken = new Set(judged);
   const pool = corpusIds.filter((id) => !taken.has(id));
   const want = Math.min(policy.sample, pool.length);

@@ -34,7 +34,15 @@ export function compareModels(baseline: Scored, candidate: Scored, names: readon
     const diffs = pairs.map((r) => r.metrics[name] - byQuery.get(r.query)![name]);
     const interval = pairedBootstrap(diffs, { seed });
     const sign = signTest(diffs);
-    metrics[name] = { diff: interval.mean, low: interval.low, high: interval.high, p: sign.p, wins: sign.wins, losses: sign.losses, ties: sign.ties };
+    metrics[name] = {
+      diff: interval.mean,
+      low: interval.low,
+      high: interval.high,
+      p: sign.p,
+      wins: sign.wins,
+      losses: sign.losses,
+      ties: sign.ties,
+    };
   }
   return { baseline: baseline.model, model: candidate.model, metrics };
 }

@@ -40,6 +40,8 @@ export const DEFAULT_CONVENTIONS: Conventions = {
 };
 
 /** Conventions from a caller's partial choice; unknown values are rejected by the callers' schemas. */
-export function conventionsOf(choice: Partial<Pick<Conventions, 'gain' | 'relevant_grade' | 'queries_without_relevant'>> = {}): Conventions {
+export function conventionsOf(
+  choice: Partial<Pick<Conventions, 'gain' | 'relevant_grade' | 'queries_without_relevant'>> = {},
+): Conventions {
   return { ...DEFAULT_CONVENTIONS, ...choice };
 }

@@ -33,9 +33,7 @@ export function flatten(m: QueryMetrics, ks: readonly number[]): Record<string, 
  * id descending (code units, as C's strcmp), so the result does not depend on input order.
  */
 export function orderRanking(scored: ReadonlyArray<{ readonly id: string; readonly score: number }>): string[] {
-  return [...scored]
-    .sort((a, b) => (b.score !== a.score ? b.score - a.score : a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .map((d) => d.id);
+  return [...scored].sort((a, b) => (b.score !== a.score ? b.score - a.score : a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).map((d) => d.id);
 }
 
 function gainOf(grade: number, conventions: Conventions): number {
@@ -55,7 +53,12 @@ export function relevantCount(judgments: Judgments, conventions: Conventions): n
  * The ideal DCG is built from all the query's judgments, so returning a short list never
  * raises nDCG; unjudged documents have grade 0.
  */
-export function queryMetrics(ranking: readonly string[], judgments: Judgments, ks: readonly number[], conventions: Conventions): QueryMetrics {
+export function queryMetrics(
+  ranking: readonly string[],
+  judgments: Judgments,
+  ks: readonly number[],
+  conventions: Conventions,
+): QueryMetrics {
   const threshold = conventions.relevant_grade;
   const totalRelevant = relevantCount(judgments, conventions);
   const idealGains = Object.values(judgments)

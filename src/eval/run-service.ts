@@ -45,7 +45,9 @@ export class EvalRunService {
     const found = await this.store().getSet(options.setId);
     if (!found) return undefined;
     const set = fromStored(found.set.name, found.set.format, found.data as StoredSetData);
-    const counted = set.queries.filter((q) => options.conventions.queries_without_relevant === 'zero' || relevantCount(q.judgments, options.conventions) > 0).length;
+    const counted = set.queries.filter(
+      (q) => options.conventions.queries_without_relevant === 'zero' || relevantCount(q.judgments, options.conventions) > 0,
+    ).length;
     const now = new Date().toISOString();
     const run: StoredEvalRun = {
       id: `evr_${randomUUID().replace(/-/g, '')}`,
@@ -82,7 +84,8 @@ export class EvalRunService {
       },
     }).then(
       (report) => this.store().updateRun(run.id, { status: 'completed', done: run.total, report, updatedAt: new Date().toISOString() }),
-      (err) => this.store().updateRun(run.id, { status: 'failed', done: 0, error: (err as Error).message, updatedAt: new Date().toISOString() }),
+      (err) =>
+        this.store().updateRun(run.id, { status: 'failed', done: 0, error: (err as Error).message, updatedAt: new Date().toISOString() }),
     );
     const settled = job
       .catch((err) => this.logger.error({ err, run: run.id }, 'evaluation run result not saved'))

@@ -104,7 +104,13 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalReport
         const metrics = flatten(queryMetrics(orderRanking(scored), query.judgments, ks, conventions), ks);
         row = { query: query.id, metrics, latency_ms: latency, cost_usd: outcome.costUsd };
       } catch (err) {
-        row = { query: query.id, metrics: flatten(zeroMetrics(ks), ks), latency_ms: performance.now() - started, cost_usd: 0, error: (err as Error).message };
+        row = {
+          query: query.id,
+          metrics: flatten(zeroMetrics(ks), ks),
+          latency_ms: performance.now() - started,
+          cost_usd: 0,
+          error: (err as Error).message,
+        };
       }
       results[m][qi] = row;
       done++;
@@ -119,10 +125,22 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalReport
     const ok = rows.filter((r) => r.error === undefined);
     return {
       model,
-      metrics: meanOf(rows.map((r) => r.metrics), names),
+      metrics: meanOf(
+        rows.map((r) => r.metrics),
+        names,
+      ),
       queries: rows.length,
       errors: rows.length - ok.length,
-      latency_ms: { p50: percentile(ok.map((r) => r.latency_ms), 50), p95: percentile(ok.map((r) => r.latency_ms), 95) },
+      latency_ms: {
+        p50: percentile(
+          ok.map((r) => r.latency_ms),
+          50,
+        ),
+        p95: percentile(
+          ok.map((r) => r.latency_ms),
+          95,
+        ),
+      },
       cost_usd: rows.reduce((s, r) => s + r.cost_usd, 0),
       per_query: rows,
     };

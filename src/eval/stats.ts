@@ -32,7 +32,10 @@ export interface BootstrapInterval {
  * Percentile bootstrap of the mean of paired differences: `samples` resamples of the queries
  * with replacement; the interval holds the central `level` of the resampled means.
  */
-export function pairedBootstrap(diffs: readonly number[], options: { samples?: number; seed?: number; level?: number } = {}): BootstrapInterval {
+export function pairedBootstrap(
+  diffs: readonly number[],
+  options: { samples?: number; seed?: number; level?: number } = {},
+): BootstrapInterval {
   const n = diffs.length;
   const mean = n > 0 ? diffs.reduce((s, d) => s + d, 0) / n : 0;
   if (n === 0) return { mean: 0, low: 0, high: 0 };

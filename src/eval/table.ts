@@ -4,7 +4,8 @@ const fmt = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toFixed(d
 
 function render(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -24,7 +25,10 @@ export function renderReport(report: EvalReport, columns: readonly string[] = de
     fmt(m.cost_usd, 4),
   ]);
   const c = report.conventions;
-  const sample = report.candidates.sample === 'all' ? 'the whole corpus' : `judged + ${report.candidates.sample} sampled (seed ${report.candidates.seed})`;
+  const sample =
+    report.candidates.sample === 'all'
+      ? 'the whole corpus'
+      : `judged + ${report.candidates.sample} sampled (seed ${report.candidates.seed})`;
   const parts = [
     `set ${report.set}: ${report.queries} queries scored, ${report.skipped_queries} without relevant documents ${c.queries_without_relevant === 'skip' ? 'skipped' : 'scored 0'}; candidates: ${sample}`,
     `conventions: ${c.gain} gain, ideal DCG from all judgments, unjudged = non-relevant, ties by doc id (desc), relevant grade >= ${c.relevant_grade}`,
@@ -38,7 +42,16 @@ export function renderReport(report: EvalReport, columns: readonly string[] = de
         ['metric', 'diff', '95% low', '95% high', 'wins', 'losses', 'ties', 'p'],
         columns.map((name) => {
           const m = cmp.metrics[name];
-          return [name, fmt(m.diff), fmt(m.low), fmt(m.high), String(m.wins), String(m.losses), String(m.ties), m.p < 1e-4 ? m.p.toExponential(2) : fmt(m.p)];
+          return [
+            name,
+            fmt(m.diff),
+            fmt(m.low),
+            fmt(m.high),
+            String(m.wins),
+            String(m.losses),
+            String(m.ties),
+            m.p < 1e-4 ? m.p.toExponential(2) : fmt(m.p),
+          ];
         }),
       ),
     );

@@ -80,12 +80,37 @@ export class GatewayMetrics implements RequestObserver {
       buckets: OVERHEAD_BUCKETS,
       registers,
     });
-    this.tokens = new Counter({ name: 'rankway_tokens_total', help: 'Tokens by direction', labelNames: ['alias', 'provider', 'direction'], registers });
-    this.searchUnits = new Counter({ name: 'rankway_search_units_total', help: 'Billed search units', labelNames: ['alias', 'provider'], registers });
-    this.cost = new Counter({ name: 'rankway_cost_usd_total', help: 'Estimated cost in US dollars', labelNames: ['alias', 'provider'], registers });
-    this.retries = new Counter({ name: 'rankway_retries_total', help: 'Upstream retries per request, labelled with the provider that finally served it', labelNames: ['provider'], registers });
+    this.tokens = new Counter({
+      name: 'rankway_tokens_total',
+      help: 'Tokens by direction',
+      labelNames: ['alias', 'provider', 'direction'],
+      registers,
+    });
+    this.searchUnits = new Counter({
+      name: 'rankway_search_units_total',
+      help: 'Billed search units',
+      labelNames: ['alias', 'provider'],
+      registers,
+    });
+    this.cost = new Counter({
+      name: 'rankway_cost_usd_total',
+      help: 'Estimated cost in US dollars',
+      labelNames: ['alias', 'provider'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'rankway_retries_total',
+      help: 'Upstream retries per request, labelled with the provider that finally served it',
+      labelNames: ['provider'],
+      registers,
+    });
     this.fallbacks = new Counter({ name: 'rankway_fallbacks_total', help: 'Moves to a fallback target', labelNames: ['alias'], registers });
-    this.chunks = new Counter({ name: 'rankway_chunks_total', help: 'Upstream chunk calls of chunked requests', labelNames: ['provider'], registers });
+    this.chunks = new Counter({
+      name: 'rankway_chunks_total',
+      help: 'Upstream chunk calls of chunked requests',
+      labelNames: ['provider'],
+      registers,
+    });
     this.cache = new Counter({ name: 'rankway_cache_lookups_total', help: 'Pair cache lookups', labelNames: ['result'], registers });
     this.rateLimited = new Counter({
       name: 'rankway_rate_limit_rejections_total',
@@ -99,7 +124,12 @@ export class GatewayMetrics implements RequestObserver {
       labelNames: ['surface', 'reason'],
       registers,
     });
-    this.degraded = new Counter({ name: 'rankway_degraded_responses_total', help: 'Responses served degraded (passthrough order)', labelNames: ['alias'], registers });
+    this.degraded = new Counter({
+      name: 'rankway_degraded_responses_total',
+      help: 'Responses served degraded (passthrough order)',
+      labelNames: ['alias'],
+      registers,
+    });
 
     const shared = options.limitsShared;
     if (shared) {

@@ -12,7 +12,16 @@ import type { ProviderDefinition } from './types.js';
 
 /** Every provider type Rankway speaks, by the `type` used in the config file. */
 export const PROVIDER_TYPES: ReadonlyMap<string, ProviderDefinition<any>> = new Map(
-  [cohereProvider, bedrockProvider, vllmProvider, teiProvider, jinaProvider, voyageProvider, openaiCompatibleProvider, openaiProvider, localProvider, vertexProvider].map(
-    (p) => [p.type, p] as const,
-  ),
+  [
+    cohereProvider,
+    bedrockProvider,
+    vllmProvider,
+    teiProvider,
+    jinaProvider,
+    voyageProvider,
+    openaiCompatibleProvider,
+    openaiProvider,
+    localProvider,
+    vertexProvider,
+  ].map((p) => [p.type, p] as const),
 );

@@ -23,7 +23,11 @@ export const healthResponseSchema = z.object({
   status: z.enum(['ok', 'degraded']).describe('"degraded" while a dependency is down; the gateway still serves'),
   dependencies: z.record(
     z.string(),
-    z.object({ status: z.enum(['up', 'down']), detail: z.string().optional(), since: z.string().describe('ISO time of the last change of state') }),
+    z.object({
+      status: z.enum(['up', 'down']),
+      detail: z.string().optional(),
+      since: z.string().describe('ISO time of the last change of state'),
+    }),
   ),
 });
 export const readinessResponseSchema = z.object({
@@ -36,7 +40,14 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   const doc = options.openapi;
 
-  doc?.add({ method: 'get', path: '/livez', server: 'admin', tags: ['operations'], summary: 'Liveness: the process is up and its event loop turns', response: { name: 'Liveness', schema: livenessResponseSchema } });
+  doc?.add({
+    method: 'get',
+    path: '/livez',
+    server: 'admin',
+    tags: ['operations'],
+    summary: 'Liveness: the process is up and its event loop turns',
+    response: { name: 'Liveness', schema: livenessResponseSchema },
+  });
   app.get('/livez', async () => ({ status: 'ok' as const }));
 
   doc?.add({
@@ -50,7 +61,8 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   app.get('/healthz', async () => {
     const reports = await options.health();
     const dependencies: Record<string, { status: 'up' | 'down'; detail?: string; since: string }> = {};
-    for (const r of reports) dependencies[r.name] = { status: r.up ? 'up' : 'down', ...(r.detail ? { detail: r.detail } : {}), since: r.since };
+    for (const r of reports)
+      dependencies[r.name] = { status: r.up ? 'up' : 'down', ...(r.detail ? { detail: r.detail } : {}), since: r.since };
     return { status: reports.every((r) => r.up) ? ('ok' as const) : ('degraded' as const), dependencies };
   });
 
@@ -59,7 +71,8 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
     path: '/readyz',
     server: 'admin',
     tags: ['operations'],
-    summary: 'Readiness: config and snapshot loaded, listeners up, secrets decryptable, not draining (503 otherwise); dependencies only with server.strict_readiness',
+    summary:
+      'Readiness: config and snapshot loaded, listeners up, secrets decryptable, not draining (503 otherwise); dependencies only with server.strict_readiness',
     response: { name: 'Readiness', schema: readinessResponseSchema },
   });
   app.get('/readyz', async (_request, reply) => {
@@ -73,7 +86,14 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
 
   const metrics = options.metrics;
   if (metrics) {
-    doc?.add({ method: 'get', path: '/metrics', server: 'admin', tags: ['operations'], summary: 'Prometheus metrics', response: { text: 'Prometheus text exposition format' } });
+    doc?.add({
+      method: 'get',
+      path: '/metrics',
+      server: 'admin',
+      tags: ['operations'],
+      summary: 'Prometheus metrics',
+      response: { text: 'Prometheus text exposition format' },
+    });
     app.get('/metrics', async (_request, reply) => {
       const { contentType, body } = await metrics();
       reply.header('content-type', contentType);
@@ -83,11 +103,20 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => {
     reply.code(404);
-    return { error: { message: `No route for ${request.method} ${request.url.split('?')[0]}`, type: 'invalid_request_error', param: null, code: 'route_not_found' } };
+    return {
+      error: {
+        message: `No route for ${request.method} ${request.url.split('?')[0]}`,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'route_not_found',
+      },
+    };
   });
   app.setErrorHandler((error, _request, reply) => {
     const err = isConnectionFailure(error)
-      ? new GatewayError('database_unavailable', 'The database is unavailable; this change was not confirmed. Try again shortly.', { retryAfterMs: 2000 })
+      ? new GatewayError('database_unavailable', 'The database is unavailable; this change was not confirmed. Try again shortly.', {
+          retryAfterMs: 2000,
+        })
       : fromFrameworkError(error);
     reply.code(err.status);
     reply.headers(errorHeaders(err));

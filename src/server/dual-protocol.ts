@@ -30,7 +30,12 @@ export function createDualProtocolServer(handler: Handler, options: DualProtocol
   const h2Handler = handler as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void;
   if (options.tls) {
     const secure = http2.createSecureServer(
-      { cert: pem(options.tls.cert), key: pem(options.tls.key), allowHTTP1: true, settings: http2Settings(options.http2.maxConcurrentStreams) },
+      {
+        cert: pem(options.tls.cert),
+        key: pem(options.tls.key),
+        allowHTTP1: true,
+        settings: http2Settings(options.http2.maxConcurrentStreams),
+      },
       h2Handler,
     );
     secure.setTimeout(options.connectionTimeoutMs);

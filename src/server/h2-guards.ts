@@ -1,4 +1,10 @@
-import http2, { type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2SecureServer, type Http2Session } from 'node:http2';
+import http2, {
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type Http2SecureServer,
+  type Http2Session,
+} from 'node:http2';
 
 export interface Http2GuardOptions {
   /** A new connection must open its first stream within this (the HTTP/1.1 headers timeout). */

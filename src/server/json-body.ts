@@ -31,7 +31,8 @@ export function parseJsonBody(text: string, maxDepth: number): unknown {
     value = JSON.parse(text);
   } catch (err) {
     // V8 throws RangeError (stack) for very deep input: same answer, it is not acceptable JSON for us.
-    const message = err instanceof RangeError ? `Request body is nested more than ${maxDepth} levels deep` : 'Request body is not valid JSON';
+    const message =
+      err instanceof RangeError ? `Request body is nested more than ${maxDepth} levels deep` : 'Request body is not valid JSON';
     throw new GatewayError('invalid_json', message);
   }
   if (typeof value === 'object' && value !== null) checkDepth(value, maxDepth);

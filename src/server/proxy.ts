@@ -149,7 +149,11 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     request.ctx = ctx;
     if (request.routeOptions.config?.public === true) return done();
     if (usage?.full()) {
-      return done(new GatewayError('usage_journal_full', 'Rankway cannot record usage right now (its usage journal is full); retry shortly', { retryAfterMs: 5000 }));
+      return done(
+        new GatewayError('usage_journal_full', 'Rankway cannot record usage right now (its usage journal is full); retry shortly', {
+          retryAfterMs: 5000,
+        }),
+      );
     }
     // The context exists before auth so refused requests are still counted and traced.
     const sigv4 = config.server.auth === 'keys' && request.routeOptions.config?.sigv4 === true && hasSigV4(request.headers);
@@ -186,7 +190,8 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   // SigV4 signs the body, so it is checked once the route's parser kept the raw bytes.
   app.addHook('preValidation', (request, reply, done) => {
     if (request.ctx?.caller !== SIGV4_PENDING) return done();
-    if (!options.sigv4) return done(new GatewayError('invalid_api_key', 'SigV4-signed requests are not accepted: no AWS access keys are configured'));
+    if (!options.sigv4)
+      return done(new GatewayError('invalid_api_key', 'SigV4-signed requests are not accepted: no AWS access keys are configured'));
     options.sigv4
       .authenticate({ method: request.method, path: request.raw.url ?? request.url, headers: request.headers, body: request.rawBody })
       .then((caller) => admitCaller(request, reply, caller, done), done);
@@ -275,7 +280,14 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     if (request.ctx) request.ctx.outcome.errorCode = 'route_not_found';
     reply.code(404);
-    return { error: { message: `No route for ${request.method} ${request.url.split('?')[0]}`, type: 'invalid_request_error', param: null, code: 'route_not_found' } };
+    return {
+      error: {
+        message: `No route for ${request.method} ${request.url.split('?')[0]}`,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'route_not_found',
+      },
+    };
   });
   return app;
 }
@@ -283,7 +295,8 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
 const isStream = (payload: unknown): payload is NodeJS.ReadableStream =>
   typeof payload === 'object' && payload !== null && typeof (payload as { pipe?: unknown }).pipe === 'function';
 /** Native Bedrock routes answer in the AWS shape even when the router refuses the path. */
-const isAwsPath = (url: string): boolean => url.startsWith('/model/') || url.startsWith('/bedrock/') || url === '/rerank' || url.startsWith('/rerank?');
+const isAwsPath = (url: string): boolean =>
+  url.startsWith('/model/') || url.startsWith('/bedrock/') || url === '/rerank' || url.startsWith('/rerank?');
 
 function routerErrorMessage(code: string | undefined): string {
   if (code === 'FST_ERR_BAD_URL') return 'The request path has an invalid percent-encoding';

@@ -43,7 +43,10 @@ export interface ResourceChange {
 
 /** Raised when a create or rename would reuse a name taken by another resource of the kind. */
 export class DuplicateNameError extends Error {
-  constructor(readonly kind: ResourceKind, readonly resourceName: string) {
+  constructor(
+    readonly kind: ResourceKind,
+    readonly resourceName: string,
+  ) {
     super(`${kind} "${resourceName}" already exists`);
   }
 }

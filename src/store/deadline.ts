@@ -10,7 +10,18 @@ export class StoreUnavailableError extends Error {
 }
 
 /** Connection-level failures (as opposed to a statement the database refused). */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'SQLITE_BUSY',
+  'SQLITE_IOERR',
+  'SQLITE_CANTOPEN',
+]);
 
 export function isConnectionFailure(err: unknown): boolean {
   if (err instanceof StoreUnavailableError) return true;
@@ -20,7 +31,9 @@ export function isConnectionFailure(err: unknown): boolean {
   // SQLSTATE class 08 is connection exceptions; 57P0x is the server shutting down or starting.
   if (CONNECTION_CODES.has(code) || code.startsWith('08') || code.startsWith('57P')) return true;
   const message = typeof e?.message === 'string' ? e.message : '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(message);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
+    message,
+  );
 }
 
 /**
@@ -40,7 +53,11 @@ export interface GuardedStore extends ControlStore {
  * admin request or a poll forever; after `timeoutMs` the caller gets `StoreUnavailableError`
  * and the query is left to finish or fail on its own. `close` is passed through unbounded.
  */
-export function withDeadline(store: ControlStore, timeoutMs: number, slow: Partial<Record<keyof ControlStore, number>> = BULK_DEADLINES): GuardedStore {
+export function withDeadline(
+  store: ControlStore,
+  timeoutMs: number,
+  slow: Partial<Record<keyof ControlStore, number>> = BULK_DEADLINES,
+): GuardedStore {
   let stuck = 0;
   const guard = <T>(call: () => Promise<T>, timeoutMs: number): Promise<T> =>
     new Promise<T>((resolve, reject) => {

@@ -38,7 +38,10 @@ export interface EvalStore {
   /** Deletes the set and its runs; false when no such set. */
   deleteSet(id: string): Promise<boolean>;
   createRun(run: StoredEvalRun): Promise<void>;
-  updateRun(id: string, change: { status: string; done: number; report?: unknown; error?: string | null; updatedAt: string }): Promise<void>;
+  updateRun(
+    id: string,
+    change: { status: string; done: number; report?: unknown; error?: string | null; updatedAt: string },
+  ): Promise<void>;
   getRun(id: string): Promise<StoredEvalRun | undefined>;
   listRuns(): Promise<StoredEvalRun[]>;
 }
@@ -110,7 +113,10 @@ export class SqlEvalStore implements EvalStore {
   }
 
   async getSet(idOrName: string): Promise<{ set: StoredEvalSet; data: unknown } | undefined> {
-    const rows = await this.db.all(`SELECT ${SET_COLUMNS}, data FROM eval_sets WHERE id = ? OR name = ? ORDER BY (CASE WHEN id = ? THEN 0 ELSE 1 END)`, [idOrName, idOrName, idOrName]);
+    const rows = await this.db.all(
+      `SELECT ${SET_COLUMNS}, data FROM eval_sets WHERE id = ? OR name = ? ORDER BY (CASE WHEN id = ? THEN 0 ELSE 1 END)`,
+      [idOrName, idOrName, idOrName],
+    );
     const row = rows[0];
     return row && { set: toSet(row), data: JSON.parse(String(row.data)) };
   }
@@ -135,7 +141,10 @@ export class SqlEvalStore implements EvalStore {
     ]);
   }
 
-  async updateRun(id: string, change: { status: string; done: number; report?: unknown; error?: string | null; updatedAt: string }): Promise<void> {
+  async updateRun(
+    id: string,
+    change: { status: string; done: number; report?: unknown; error?: string | null; updatedAt: string },
+  ): Promise<void> {
     await this.db.run('UPDATE eval_runs SET status = ?, done = ?, report = COALESCE(?, report), error = ?, updated_at = ? WHERE id = ?', [
       change.status,
       change.done,
@@ -153,7 +162,10 @@ export class SqlEvalStore implements EvalStore {
 
   async listRuns(): Promise<StoredEvalRun[]> {
     // Reports can be large: the list carries everything but them.
-    const rows = await this.db.all(`SELECT id, set_id, status, done, total, request, NULL AS report, error, created_at, updated_at FROM eval_runs ORDER BY created_at, id`, []);
+    const rows = await this.db.all(
+      `SELECT id, set_id, status, done, total, request, NULL AS report, error, created_at, updated_at FROM eval_runs ORDER BY created_at, id`,
+      [],
+    );
     return rows.map(toRun);
   }
 }

@@ -39,7 +39,20 @@ export function rollUp(records: readonly UsageRecord[], grainMs: number): Rollup
     const id = `${bucket}\u0000${r.keyId}\u0000${alias}\u0000${provider}\u0000${statusClass}`;
     let row = rows.get(id);
     if (!row) {
-      row = { bucket, keyId: r.keyId, alias, provider, statusClass, requests: 0, documents: 0, inputTokens: 0, outputTokens: 0, searchUnits: 0, costUsd: 0, latencyMsSum: 0 };
+      row = {
+        bucket,
+        keyId: r.keyId,
+        alias,
+        provider,
+        statusClass,
+        requests: 0,
+        documents: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        searchUnits: 0,
+        costUsd: 0,
+        latencyMsSum: 0,
+      };
       rows.set(id, row);
     }
     row.requests++;

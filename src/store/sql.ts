@@ -49,5 +49,9 @@ export const resourceParams = (r: StoredResource): unknown[] => [r.kind, r.id, r
 
 /** Parameters of `updateResource`, in order. */
 export const updateParams = (kind: ResourceKind, id: string, name: string, data: Record<string, unknown>, updatedAt: string): unknown[] => [
-  name, JSON.stringify(data), updatedAt, kind, id,
+  name,
+  JSON.stringify(data),
+  updatedAt,
+  kind,
+  id,
 ];

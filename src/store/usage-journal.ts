@@ -1,4 +1,17 @@
-import { close, closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  close,
+  closeSync,
+  fsync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { UsageRecord } from './usage.js';
 
@@ -259,14 +272,47 @@ export class UsageJournal {
 
 /** The record's fields in line order: a line is `[1, ...values]` (format 1), half the bytes of keyed JSON. */
 const FIELDS = [
-  'id', 'requestId', 'ts', 'keyId', 'surface', 'alias', 'provider', 'upstreamModel', 'status', 'latencyMs',
-  'documents', 'chunks', 'cacheHits', 'attempts', 'inputTokens', 'outputTokens', 'searchUnits', 'costUsd',
+  'id',
+  'requestId',
+  'ts',
+  'keyId',
+  'surface',
+  'alias',
+  'provider',
+  'upstreamModel',
+  'status',
+  'latencyMs',
+  'documents',
+  'chunks',
+  'cacheHits',
+  'attempts',
+  'inputTokens',
+  'outputTokens',
+  'searchUnits',
+  'costUsd',
 ] as const satisfies readonly (keyof UsageRecord)[];
 
 function encode(r: UsageRecord): string {
   return `${JSON.stringify([
-    1, r.id, r.requestId, r.ts, r.keyId, r.surface, r.alias, r.provider, r.upstreamModel, r.status, r.latencyMs,
-    r.documents, r.chunks, r.cacheHits, r.attempts, r.inputTokens, r.outputTokens, r.searchUnits, r.costUsd,
+    1,
+    r.id,
+    r.requestId,
+    r.ts,
+    r.keyId,
+    r.surface,
+    r.alias,
+    r.provider,
+    r.upstreamModel,
+    r.status,
+    r.latencyMs,
+    r.documents,
+    r.chunks,
+    r.cacheHits,
+    r.attempts,
+    r.inputTokens,
+    r.outputTokens,
+    r.searchUnits,
+    r.costUsd,
   ])}\n`;
 }
 

@@ -99,7 +99,12 @@ export class UsageRecorder {
   }
 
   backlog(): UsageBacklog {
-    return { ...this.options.journal.backlog(), failing: this.failing, skippedUnauthenticated: this.skipped401, unjournaled: this.unjournaled.length };
+    return {
+      ...this.options.journal.backlog(),
+      failing: this.failing,
+      skippedUnauthenticated: this.skipped401,
+      unjournaled: this.unjournaled.length,
+    };
   }
 
   private tick(): Promise<void> | undefined {

@@ -12,15 +12,30 @@ export type TimeParam = (ms: number) => unknown;
 
 /** `usage_records` columns and the record field each holds, in insert order. */
 const USAGE_FIELDS = [
-  ['id', 'id'], ['request_id', 'requestId'], ['ts', 'ts'], ['key_id', 'keyId'], ['surface', 'surface'], ['alias', 'alias'],
-  ['provider', 'provider'], ['upstream_model', 'upstreamModel'], ['status', 'status'], ['latency_ms', 'latencyMs'],
-  ['documents', 'documents'], ['chunks', 'chunks'], ['cache_hits', 'cacheHits'], ['attempts', 'attempts'],
-  ['input_tokens', 'inputTokens'], ['output_tokens', 'outputTokens'], ['search_units', 'searchUnits'], ['cost_usd', 'costUsd'],
+  ['id', 'id'],
+  ['request_id', 'requestId'],
+  ['ts', 'ts'],
+  ['key_id', 'keyId'],
+  ['surface', 'surface'],
+  ['alias', 'alias'],
+  ['provider', 'provider'],
+  ['upstream_model', 'upstreamModel'],
+  ['status', 'status'],
+  ['latency_ms', 'latencyMs'],
+  ['documents', 'documents'],
+  ['chunks', 'chunks'],
+  ['cache_hits', 'cacheHits'],
+  ['attempts', 'attempts'],
+  ['input_tokens', 'inputTokens'],
+  ['output_tokens', 'outputTokens'],
+  ['search_units', 'searchUnits'],
+  ['cost_usd', 'costUsd'],
 ] as const satisfies readonly (readonly [string, keyof UsageRecord])[];
 
 export const USAGE_COLUMNS = USAGE_FIELDS.map(([column]) => column);
 
-export const usageValues = (r: UsageRecord, time: TimeParam): unknown[] => USAGE_FIELDS.map(([column, field]) => (column === 'ts' ? time(r.ts) : r[field]));
+export const usageValues = (r: UsageRecord, time: TimeParam): unknown[] =>
+  USAGE_FIELDS.map(([column, field]) => (column === 'ts' ? time(r.ts) : r[field]));
 
 /**
  * An insert of `rows` records; an id already stored is skipped (a replayed batch counts once).
@@ -32,11 +47,35 @@ export const insertUsageSql = (dialect: Dialect, rows: number): string => {
   return `INSERT INTO usage_records (${USAGE_COLUMNS.join(',')}) VALUES ${Array(rows).fill(tuple).join(',')} ${conflict}`;
 };
 
-const ROLLUP_COLUMNS = ['bucket', 'key_id', 'alias', 'provider', 'status_class', 'requests', 'documents', 'input_tokens', 'output_tokens', 'search_units', 'cost_usd', 'latency_ms_sum'];
+const ROLLUP_COLUMNS = [
+  'bucket',
+  'key_id',
+  'alias',
+  'provider',
+  'status_class',
+  'requests',
+  'documents',
+  'input_tokens',
+  'output_tokens',
+  'search_units',
+  'cost_usd',
+  'latency_ms_sum',
+];
 const SUMMED = ROLLUP_COLUMNS.slice(5);
 
 export const rollupValues = (r: RollupRow, time: TimeParam): unknown[] => [
-  time(r.bucket), r.keyId, r.alias, r.provider, r.statusClass, r.requests, r.documents, r.inputTokens, r.outputTokens, r.searchUnits, r.costUsd, r.latencyMsSum,
+  time(r.bucket),
+  r.keyId,
+  r.alias,
+  r.provider,
+  r.statusClass,
+  r.requests,
+  r.documents,
+  r.inputTokens,
+  r.outputTokens,
+  r.searchUnits,
+  r.costUsd,
+  r.latencyMsSum,
 ];
 
 /** Adds `rows` rollup rows to `table` (`usage_hourly` or `usage_daily`). */
@@ -56,7 +95,9 @@ function groupExpression(dialect: Dialect, groupBy: UsageGroupBy, time: string, 
     case 'provider':
       return raw ? "COALESCE(provider, '')" : 'provider';
     case 'day':
-      return dialect === 'sqlite' ? `strftime('%Y-%m-%d', ${time} / 1000, 'unixepoch')` : `to_char(${time} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+      return dialect === 'sqlite'
+        ? `strftime('%Y-%m-%d', ${time} / 1000, 'unixepoch')`
+        : `to_char(${time} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
   }
 }
 
@@ -81,7 +122,9 @@ export function usageSummarySql(dialect: Dialect, query: UsageQuery, time: TimeP
   const part = (table: string, column: string, ranges: readonly (readonly [number, number])[], sums: string): void => {
     if (ranges.length === 0) return;
     const where = ranges.map(() => `(${column} >= ? AND ${column} < ?)`).join(' OR ');
-    parts.push(`SELECT ${groupExpression(dialect, query.groupBy, column, table === 'usage_records')} AS grp, ${sums} FROM ${table} WHERE ${where} GROUP BY 1`);
+    parts.push(
+      `SELECT ${groupExpression(dialect, query.groupBy, column, table === 'usage_records')} AS grp, ${sums} FROM ${table} WHERE ${where} GROUP BY 1`,
+    );
     for (const [a, b] of ranges) params.push(time(a), time(b));
   };
   part('usage_daily', 'bucket', pieces.daily, ROLLUP_SUMS);

@@ -63,4 +63,3 @@ export function usageRecordFrom(ctx: RequestContext, status: number, latencyMs: 
     costUsd: o.costUsd,
   };
 }
-

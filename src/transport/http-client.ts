@@ -77,7 +77,13 @@ export class HttpClient {
   private async traced<R extends { readonly status: number }>(options: SendOptions, attempt: () => Promise<R>): Promise<R> {
     if (this.tracing === undefined || options.parentSpan === undefined) return attempt();
     const tracing = this.tracing;
-    const span = tracing.startAttempt(options.parentSpan, options.provider ?? 'upstream', options.method, options.origin + options.path, options.headers);
+    const span = tracing.startAttempt(
+      options.parentSpan,
+      options.provider ?? 'upstream',
+      options.method,
+      options.origin + options.path,
+      options.headers,
+    );
     try {
       const reply = await attempt();
       tracing.endAttempt(span, reply.status);
@@ -199,7 +205,8 @@ export function readBody(stream: Readable, limits: { readonly maxBytes?: number;
     };
     stream.on('data', (chunk: Buffer) => {
       if (done) return;
-      if (size + chunk.length > maxBytes) return fail(new GatewayError('upstream_bad_response', 'Upstream response exceeded the size limit', { failure: 'bad_response' }));
+      if (size + chunk.length > maxBytes)
+        return fail(new GatewayError('upstream_bad_response', 'Upstream response exceeded the size limit', { failure: 'bad_response' }));
       if (budget && !budget.tryReserve(chunk.length * REPLY_BYTE_COST)) return fail(budgetExhausted(budget));
       size += chunk.length;
       chunks.push(chunk);

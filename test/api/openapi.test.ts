@@ -44,7 +44,10 @@ describe('OpenAPI document', () => {
       assert.ok(doc.paths[path]?.post?.requestBody, `${path} is documented with its request schema`);
     }
     const vertex = doc.paths['/vertex/v1/projects/{project}/locations/{location}/rankingConfigs/{rankingConfig}:rank'].post;
-    assert.deepEqual(vertex.parameters.map((p: { name: string }) => p.name), ['project', 'location', 'rankingConfig']);
+    assert.deepEqual(
+      vertex.parameters.map((p: { name: string }) => p.name),
+      ['project', 'location', 'rankingConfig'],
+    );
     for (const path of ['/livez', '/healthz', '/readyz', '/metrics']) {
       assert.equal(doc.paths[path].get.servers[0].url, 'http://127.0.0.1:3001', `${path} is on the admin port`);
     }
@@ -76,7 +79,10 @@ describe('OpenAPI document', () => {
   it('describes the native Bedrock runtime passthrough: path, SigV4 or key auth, AWS error shape', () => {
     const doc = JSON.parse(committed);
     const op = doc.paths['/model/{modelId}/{action}'].post;
-    assert.deepEqual(op.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`), ['path:modelId', 'path:action']);
+    assert.deepEqual(
+      op.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`),
+      ['path:modelId', 'path:action'],
+    );
     assert.deepEqual(op.security, [{ bearer: [] }, { apiKey: [] }, { sigv4: [] }]);
     assert.ok(doc.components.securitySchemes.sigv4);
     assert.ok(op.requestBody.content['*/*'], 'the body is passed through whatever its type');
@@ -89,7 +95,12 @@ describe('OpenAPI document', () => {
   it('describes the admin API on the admin port behind the admin key', () => {
     const doc = JSON.parse(committed);
     const schemas = doc.components.schemas;
-    const created = { provider_keys: 'ProviderKeyCreate', models: 'ModelCreate', apikeys: 'ApiKeyCreate', aws_access_keys: 'AwsAccessKeyCreate' };
+    const created = {
+      provider_keys: 'ProviderKeyCreate',
+      models: 'ModelCreate',
+      apikeys: 'ApiKeyCreate',
+      aws_access_keys: 'AwsAccessKeyCreate',
+    };
     for (const [kind, create] of Object.entries(created)) {
       const base = `/admin/v1/${kind}`;
       assert.deepEqual(Object.keys(doc.paths[base]).sort(), ['get', 'post'], base);
@@ -97,7 +108,10 @@ describe('OpenAPI document', () => {
       const post = doc.paths[base].post;
       assert.equal(post.requestBody.content['application/json'].schema.$ref, `#/components/schemas/${create}`);
       assert.ok(post.responses['201'], `${base} answers 201 on creation`);
-      assert.equal(doc.paths[`${base}/{id}`].patch.requestBody.content['application/json'].schema.$ref, `#/components/schemas/${create.replace('Create', 'Patch')}`);
+      assert.equal(
+        doc.paths[`${base}/{id}`].patch.requestBody.content['application/json'].schema.$ref,
+        `#/components/schemas/${create.replace('Create', 'Patch')}`,
+      );
       const list = doc.paths[base].get;
       const limit = list.parameters.find((p: { name: string }) => p.name === 'limit');
       assert.deepEqual([limit.in, limit.schema.minimum, limit.schema.maximum, limit.schema.default], ['query', 1, 500, 100]);
@@ -115,7 +129,10 @@ describe('OpenAPI document', () => {
     const usage = doc.paths['/admin/v1/usage'].get;
     const groupBy = usage.parameters.find((p: { name: string }) => p.name === 'group_by');
     assert.deepEqual(groupBy.schema.enum, ['key', 'model', 'provider', 'day']);
-    assert.deepEqual(usage.parameters.map((p: { name: string }) => p.name), ['group_by', 'from', 'to']);
+    assert.deepEqual(
+      usage.parameters.map((p: { name: string }) => p.name),
+      ['group_by', 'from', 'to'],
+    );
     // Health, readiness and metrics share the admin port but need no key.
     assert.deepEqual(doc.paths['/healthz'].get.security, []);
   });

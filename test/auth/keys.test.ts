@@ -46,7 +46,7 @@ describe('auth: keys with keys from the config file', () => {
     assert.equal((await gw.post('/v1/rerank', { ...body, model: 'other' }, { authorization: 'bearer rk-all' })).status, 200);
   });
 
-  it('403 model_not_allowed outside the key\'s allowed_models; allowed ones pass', async () => {
+  it("403 model_not_allowed outside the key's allowed_models; allowed ones pass", async () => {
     const headers = { authorization: 'Bearer rk-search' };
     const denied = await gw.post('/v1/rerank', { ...body, model: 'other' }, headers);
     assert.equal(denied.status, 403);

@@ -22,7 +22,12 @@ function gatewayOn(dataDir: string, env: NodeJS.ProcessEnv): { gateway: Gateway;
     },
   });
   const config = buildConfig({ server: { port: 0, admin_port: 0 }, storage: { data_dir: dataDir } }, { env: {} });
-  const gateway = buildGateway(config, { logger: createLogger({ level: 'warn', destination }), accessLog: false, env: { RANKWAY_ADMIN_KEY: ADMIN_KEY, ...env }, refreshIntervalMs: 60_000 });
+  const gateway = buildGateway(config, {
+    logger: createLogger({ level: 'warn', destination }),
+    accessLog: false,
+    env: { RANKWAY_ADMIN_KEY: ADMIN_KEY, ...env },
+    refreshIntervalMs: 60_000,
+  });
   return { gateway, logs };
 }
 
@@ -71,7 +76,10 @@ describe('stored secrets the current key cannot open', () => {
     const running = gatewayOn(dataDir, { RANKWAY_SECRET_KEY: 'a-replaced-key', RANKWAY_ALLOW_UNREADABLE_SECRETS: '1' });
     await running.gateway.ready;
     assert.deepEqual(running.gateway.control.unreadableSecrets, [`provider_key ${providerKeyId}`]);
-    assert.ok(running.logs.some((l) => l.includes('"level":50') && l.includes('RANKWAY_SECRET_KEY') && l.includes(providerKeyId)), running.logs.join(''));
+    assert.ok(
+      running.logs.some((l) => l.includes('"level":50') && l.includes('RANKWAY_SECRET_KEY') && l.includes(providerKeyId)),
+      running.logs.join(''),
+    );
 
     // Another instance, configured with yet another key, writes a row through the shared store.
     const now = new Date().toISOString();
@@ -80,12 +88,23 @@ describe('stored secrets the current key cannot open', () => {
       id: 'pk_foreign',
       kind: 'provider_key',
       name: 'foreign',
-      data: { display_name: 'foreign', provider: 'cohere', adapter: 'cohere', api_base: null, config: {}, secret_sealed: foreign.seal('{"api_key":"x"}', 'pk_foreign'), secret_fields: ['api_key'] },
+      data: {
+        display_name: 'foreign',
+        provider: 'cohere',
+        adapter: 'cohere',
+        api_base: null,
+        config: {},
+        secret_sealed: foreign.seal('{"api_key":"x"}', 'pk_foreign'),
+        secret_fields: ['api_key'],
+      },
       createdAt: now,
       updatedAt: now,
     });
     await running.gateway.control.refresh();
-    assert.deepEqual([...running.gateway.control.unreadableSecrets].sort(), [`provider_key ${providerKeyId}`, 'provider_key pk_foreign'].sort());
+    assert.deepEqual(
+      [...running.gateway.control.unreadableSecrets].sort(),
+      [`provider_key ${providerKeyId}`, 'provider_key pk_foreign'].sort(),
+    );
     assert.ok(running.logs.some((l) => l.includes('pk_foreign') && l.includes('RANKWAY_SECRET_KEY')));
 
     // A PATCH of an unreadable row asks for a new secret instead of answering 500.
@@ -93,7 +112,9 @@ describe('stored secrets the current key cannot open', () => {
     const patch = await adminClient(adminUrl, ADMIN_KEY).call('PATCH', `/admin/v1/provider_keys/${providerKeyId}`, { provider: 'cohere' });
     assert.equal(patch.status, 409, patch.text);
     assert.match(patch.json.error.message, /RANKWAY_SECRET_KEY/);
-    const fixed = await adminClient(adminUrl, ADMIN_KEY).call('PATCH', `/admin/v1/provider_keys/${providerKeyId}`, { secret: '{"api_key":"k-456"}' });
+    const fixed = await adminClient(adminUrl, ADMIN_KEY).call('PATCH', `/admin/v1/provider_keys/${providerKeyId}`, {
+      secret: '{"api_key":"k-456"}',
+    });
     assert.equal(fixed.status, 200, fixed.text);
     assert.deepEqual(running.gateway.control.unreadableSecrets, ['provider_key pk_foreign']);
     await running.gateway.close();

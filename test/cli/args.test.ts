@@ -9,7 +9,11 @@ describe('command-line parsing', () => {
   it('takes the global options before or after the subcommand', () => {
     assert.deepEqual(parseArgs([], own), { command: undefined, options: { config: undefined, help: false, version: false }, rest: [] });
     assert.deepEqual(parseArgs(['-c', 'a.yaml', 'validate'], own).options.config, 'a.yaml');
-    assert.deepEqual(parseArgs(['validate', '--config', 'a.yaml'], own), { command: 'validate', options: { config: 'a.yaml', help: false, version: false }, rest: [] });
+    assert.deepEqual(parseArgs(['validate', '--config', 'a.yaml'], own), {
+      command: 'validate',
+      options: { config: 'a.yaml', help: false, version: false },
+      rest: [],
+    });
     assert.equal(parseArgs(['--config=b.yaml'], own).options.config, 'b.yaml');
     assert.equal(parseArgs(['-h'], own).options.help, true);
     assert.equal(parseArgs(['validate', '--help'], own).options.help, true);
@@ -34,7 +38,10 @@ describe('command-line parsing', () => {
   ];
   for (const [argv, message] of refused) {
     it(`refuses ${argv.join(' ')}`, () => {
-      assert.throws(() => parseArgs(argv, own), (err: Error) => err instanceof UsageError && err.message === message);
+      assert.throws(
+        () => parseArgs(argv, own),
+        (err: Error) => err instanceof UsageError && err.message === message,
+      );
     });
   }
 

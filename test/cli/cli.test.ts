@@ -61,7 +61,10 @@ describe('rankway command line', () => {
     return path;
   };
   const good = file('good.yaml', 'models:\n  - name: search\n    target: local/bm25\n');
-  const typo = file('typo.yaml', 'providers:\n  - name: vx\n    type: vertex\n    project: my-project\n    service_account_key_file: /etc/rankway/sa.json\n');
+  const typo = file(
+    'typo.yaml',
+    'providers:\n  - name: vx\n    type: vertex\n    project: my-project\n    service_account_key_file: /etc/rankway/sa.json\n',
+  );
   const VERTEX_LINE = 'providers[0].service_account_key_file: unknown key (did you mean credentials_file?)';
 
   it('--help and -h print the usage and the commands', async () => {
@@ -83,7 +86,10 @@ describe('rankway command line', () => {
   });
 
   it('validate: exit 0 and a summary for a valid file, with --config, -c or RANKWAY_CONFIG', async () => {
-    for (const [args, env] of [[['validate', '--config', good], {}], [['validate'], { RANKWAY_CONFIG: good }]] as const) {
+    for (const [args, env] of [
+      [['validate', '--config', good], {}],
+      [['validate'], { RANKWAY_CONFIG: good }],
+    ] as const) {
       const run = await rankway(args, env);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout, `rankway: ${good} is valid (1 provider, 1 model)\n`);
@@ -94,7 +100,10 @@ describe('rankway command line', () => {
     const run = await rankway(['validate', '-c', typo]);
     assert.equal(run.code, 2);
     assert.equal(run.stderr, `rankway: ${typo} has 1 problem:\n  ${VERTEX_LINE}\n`);
-    const many = file('many.yaml', 'server:\n  prot: 1\nproviders:\n  - name: b\n    type: bedrock\n    region: us-east-1\n    access_key: AKIA\n    secret_key: s\n');
+    const many = file(
+      'many.yaml',
+      'server:\n  prot: 1\nproviders:\n  - name: b\n    type: bedrock\n    region: us-east-1\n    access_key: AKIA\n    secret_key: s\n',
+    );
     const all = await rankway(['validate', '-c', many]);
     assert.equal(all.code, 2);
     assert.deepEqual(all.stderr.split('\n').slice(1, -1), [
@@ -105,7 +114,10 @@ describe('rankway command line', () => {
   });
 
   it('starting with that config is refused the same way (exit 2), as npm start with RANKWAY_CONFIG is', async () => {
-    for (const [args, env] of [[['-c', typo], {}], [[], { RANKWAY_CONFIG: typo }]] as const) {
+    for (const [args, env] of [
+      [['-c', typo], {}],
+      [[], { RANKWAY_CONFIG: typo }],
+    ] as const) {
       const run = await rankway(args, env);
       assert.equal(run.code, 2);
       assert.ok(run.stderr.includes(VERTEX_LINE), run.stderr);
@@ -142,7 +154,10 @@ describe('rankway command line', () => {
 
   it('an unreachable database: one line naming where it tried', async () => {
     const port = await freePort();
-    const run = await rankway([], { DATABASE_URL: `postgres://rankway:pw-not-shown@127.0.0.1:${port}/rw`, RANKWAY_DATA_DIR: join(dir, 'pg') });
+    const run = await rankway([], {
+      DATABASE_URL: `postgres://rankway:pw-not-shown@127.0.0.1:${port}/rw`,
+      RANKWAY_DATA_DIR: join(dir, 'pg'),
+    });
     assertOneLineFailure(run, new RegExp(`connecting to PostgreSQL at 127\\.0\\.0\\.1:${port}/rw .*connection refused`));
     assert.doesNotMatch(run.stderr, /pw-not-shown/);
   });
@@ -152,14 +167,20 @@ describe('rankway command line', () => {
     mkdirSync(join(data, 'secret.key'), { recursive: true });
     assertOneLineFailure(await rankway([], { RANKWAY_DATA_DIR: data }), /cannot read .*keydir\/secret\.key: it is a directory/);
     const tls = file('tls.yaml', `server:\n  tls:\n    cert: ${join(dir, 'missing-cert.pem')}\n    key: ${join(dir, 'missing-key.pem')}\n`);
-    assertOneLineFailure(await rankway(['-c', tls], { RANKWAY_DATA_DIR: join(dir, 'tls') }), /cannot open .*missing-cert\.pem: no such file/);
+    assertOneLineFailure(
+      await rankway(['-c', tls], { RANKWAY_DATA_DIR: join(dir, 'tls') }),
+      /cannot open .*missing-cert\.pem: no such file/,
+    );
   });
 
   it('a corrupt database: one line; LOG_LEVEL=debug adds the stack', async () => {
     const data = join(dir, 'corrupt');
     mkdirSync(data);
     writeFileSync(join(data, 'rankway.db'), 'this is not a database file, it is just text '.repeat(200));
-    assertOneLineFailure(await rankway([], { RANKWAY_DATA_DIR: data }), /opening the embedded database in .*corrupt.*not a SQLite database/);
+    assertOneLineFailure(
+      await rankway([], { RANKWAY_DATA_DIR: data }),
+      /opening the embedded database in .*corrupt.*not a SQLite database/,
+    );
     const debug = await rankway([], { RANKWAY_DATA_DIR: data, LOG_LEVEL: 'debug' });
     assert.equal(debug.code, 1);
     assert.match(debug.stderr, /^\s+at /m, 'the stack with LOG_LEVEL=debug');
@@ -175,7 +196,10 @@ describe('rankway command line', () => {
       return t.skip('the project folder is not readable by uid 65534 (a private clone): nobody could run the gateway to see the data dir');
     }
     assertOneLineFailure(await rankway([], { RANKWAY_DATA_DIR: data }, { uid }), /secret\.key: permission denied/);
-    assertOneLineFailure(await rankway([], { RANKWAY_DATA_DIR: data, RANKWAY_SECRET_KEY: 'k' }, { uid }), /(opening the embedded database .*readonly.*cannot be opened|cannot create .*readonly.*permission denied)/);
+    assertOneLineFailure(
+      await rankway([], { RANKWAY_DATA_DIR: data, RANKWAY_SECRET_KEY: 'k' }, { uid }),
+      /(opening the embedded database .*readonly.*cannot be opened|cannot create .*readonly.*permission denied)/,
+    );
   });
 
   it('stored secrets sealed with another key: one line naming RANKWAY_SECRET_KEY', async () => {
@@ -187,11 +211,22 @@ describe('rankway command line', () => {
       id: 'pk_old',
       kind: 'provider_key',
       name: 'co',
-      data: { display_name: 'co', provider: 'cohere', adapter: 'cohere', api_base: null, config: {}, secret_sealed: box.seal('{"api_key":"k"}', 'pk_old'), secret_fields: ['api_key'] },
+      data: {
+        display_name: 'co',
+        provider: 'cohere',
+        adapter: 'cohere',
+        api_base: null,
+        config: {},
+        secret_sealed: box.seal('{"api_key":"k"}', 'pk_old'),
+        secret_fields: ['api_key'],
+      },
       createdAt: now,
       updatedAt: now,
     });
     await store.close();
-    assertOneLineFailure(await rankway([], { RANKWAY_DATA_DIR: data, RANKWAY_SECRET_KEY: 'a-new-key' }), /provider_key pk_old.*RANKWAY_SECRET_KEY/);
+    assertOneLineFailure(
+      await rankway([], { RANKWAY_DATA_DIR: data, RANKWAY_SECRET_KEY: 'a-new-key' }),
+      /provider_key pk_old.*RANKWAY_SECRET_KEY/,
+    );
   });
 });

@@ -41,7 +41,10 @@ describe('rankway eval', () => {
     const lines = out.split('\n');
     const header = lines.find((l) => l.startsWith('model'))!;
     for (const col of ['ndcg@10', 'map', 'recall@100']) assert.ok(header.includes(col), `${col} in ${header}`);
-    const row = lines.find((l) => l.startsWith('local/bm25'))!.trim().split(/\s+/);
+    const row = lines
+      .find((l) => l.startsWith('local/bm25'))!
+      .trim()
+      .split(/\s+/);
     const cols = header.trim().split(/\s+/);
     // Each query's only relevant document is the one that names its topic: BM25 puts it first.
     assert.equal(row[cols.indexOf('ndcg@10')], '1.0000');

@@ -15,7 +15,8 @@ describe('auth: none is only for loopback', () => {
   it('refuses auth: none on a non-loopback host with a message saying how to fix it', () => {
     assert.throws(
       () => checkListenPolicy(server({ host: '0.0.0.0' }), {}),
-      (err: Error) => /auth: "none" is refused on non-loopback address 0\.0\.0\.0/.test(err.message) && /allow_unauthenticated_remote/.test(err.message),
+      (err: Error) =>
+        /auth: "none" is refused on non-loopback address 0\.0\.0\.0/.test(err.message) && /allow_unauthenticated_remote/.test(err.message),
     );
     // HOST from the environment is checked the same way.
     assert.throws(() => checkListenPolicy(server({}, { HOST: '10.1.2.3' }), {}), /10\.1\.2\.3/);

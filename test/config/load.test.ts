@@ -21,34 +21,73 @@ const cohere = (extra: Record<string, unknown> = {}) => ({ name: 'co', type: 'co
 
 describe('config validation names the path of every problem', () => {
   const cases: Array<[string, unknown, RegExp]> = [
-    ['bad base_url', { providers: [cohere(), { name: 'v', type: 'vllm', base_url: 'http://v:8000' }, { name: 't', type: 'tei', base_url: 'not a url' }] }, /^providers\[2\]\.base_url: /],
+    [
+      'bad base_url',
+      { providers: [cohere(), { name: 'v', type: 'vllm', base_url: 'http://v:8000' }, { name: 't', type: 'tei', base_url: 'not a url' }] },
+      /^providers\[2\]\.base_url: /,
+    ],
     ['target without provider', { models: [{ name: 'search', target: 'rerank-v3.5' }] }, /^models\[0\]\.target: must be "provider\/model"/],
-    ['target on an unknown provider', { models: [{ name: 'search', target: 'nope/rerank-v3.5' }] }, /^models\[0\]\.target: provider "nope" is not configured/],
-    ['unknown model of a fixed-model provider', { models: [{ name: 's', target: 'local/bm99' }] }, /^models\[0\]\.target: provider "local" has no model "bm99"/],
-    ['bad fallback', { providers: [cohere()], models: [{ name: 's', target: 'co/x', fallbacks: ['local/bm25', 'ghost/y'] }] }, /^models\[0\]\.fallbacks\[1\]: provider "ghost"/],
-    ['unknown provider type', { providers: [cohere(), { name: 'x', type: 'sagemaker' }] }, /^providers\[1\]\.type: unknown provider type "sagemaker" \(known: cohere, /],
+    [
+      'target on an unknown provider',
+      { models: [{ name: 'search', target: 'nope/rerank-v3.5' }] },
+      /^models\[0\]\.target: provider "nope" is not configured/,
+    ],
+    [
+      'unknown model of a fixed-model provider',
+      { models: [{ name: 's', target: 'local/bm99' }] },
+      /^models\[0\]\.target: provider "local" has no model "bm99"/,
+    ],
+    [
+      'bad fallback',
+      { providers: [cohere()], models: [{ name: 's', target: 'co/x', fallbacks: ['local/bm25', 'ghost/y'] }] },
+      /^models\[0\]\.fallbacks\[1\]: provider "ghost"/,
+    ],
+    [
+      'unknown provider type',
+      { providers: [cohere(), { name: 'x', type: 'sagemaker' }] },
+      /^providers\[1\]\.type: unknown provider type "sagemaker" \(known: cohere, /,
+    ],
     ['duplicate provider name', { providers: [cohere(), cohere()] }, /^providers\[1\]\.name: "co" is already used/],
     ['missing required api_key', { providers: [{ name: 'co', type: 'cohere' }] }, /^providers\[0\]\.api_key: /],
     ['provider-specific field', { providers: [cohere({ api_version: 'v3' })] }, /^providers\[0\]\.api_version: /],
     ['negative retries', { providers: [cohere({ max_retries: -1 })] }, /^providers\[0\]\.max_retries: /],
     ['port out of range', { server: { port: 70000 } }, /^server\.port: /],
     ['bad auth mode', { server: { auth: 'maybe' } }, /^server\.auth: /],
-    ['bad key hash', { server: { auth: 'keys', keys: [{ name: 'a', key_sha256: 'abc' }] } }, /^server\.keys\[0\]\.key_sha256: must be the lowercase hex sha256/],
+    [
+      'bad key hash',
+      { server: { auth: 'keys', keys: [{ name: 'a', key_sha256: 'abc' }] } },
+      /^server\.keys\[0\]\.key_sha256: must be the lowercase hex sha256/,
+    ],
     ['unknown top-level key', { sever: {} }, /^sever: unknown key \(did you mean server\?\)$/],
     ['unknown server key', { server: { prot: 1 } }, /^server\.prot: unknown key \(did you mean port\?\)$/],
-    ['duplicate alias', { models: [{ name: 's', target: 'local/bm25' }, { name: 's', target: 'local/bm25' }] }, /^models\[1\]\.name: "s" is defined twice/],
+    [
+      'duplicate alias',
+      {
+        models: [
+          { name: 's', target: 'local/bm25' },
+          { name: 's', target: 'local/bm25' },
+        ],
+      },
+      /^models\[1\]\.name: "s" is defined twice/,
+    ],
   ];
   for (const [name, raw, pattern] of cases) {
     it(name, () => {
       const found = problems(raw);
-      assert.ok(found.some((p) => pattern.test(p)), `no problem matches ${pattern}: ${JSON.stringify(found)}`);
+      assert.ok(
+        found.some((p) => pattern.test(p)),
+        `no problem matches ${pattern}: ${JSON.stringify(found)}`,
+      );
     });
   }
 
   it('reports every problem at once, not just the first', () => {
     const found = problems({
       providers: [cohere(), { name: 'x', type: 'sagemaker' }],
-      models: [{ name: 'a', target: 'ghost/m' }, { name: 'b', target: 'co/m', fallbacks: ['ghost2/m'] }],
+      models: [
+        { name: 'a', target: 'ghost/m' },
+        { name: 'b', target: 'co/m', fallbacks: ['ghost2/m'] },
+      ],
     });
     assert.equal(found.length, 3, JSON.stringify(found));
     const err = new ConfigError(found);
@@ -71,7 +110,15 @@ describe('${VAR} interpolation', () => {
     const config = buildConfig(
       {
         server: { port: '${GW_PORT}', host: '${GW_HOST:-127.0.0.2}', allow_unauthenticated_remote: '${ALLOW:-false}' },
-        providers: [{ name: 'co', type: 'cohere', api_key: '${CO_KEY}', base_url: 'https://${CO_HOST:-api.cohere.com}/x', timeout_ms: '${CO_TIMEOUT:-1500}' }],
+        providers: [
+          {
+            name: 'co',
+            type: 'cohere',
+            api_key: '${CO_KEY}',
+            base_url: 'https://${CO_HOST:-api.cohere.com}/x',
+            timeout_ms: '${CO_TIMEOUT:-1500}',
+          },
+        ],
       },
       { env: { GW_PORT: '8080', CO_KEY: 'secret-1', CO_HOST: '' } },
     );
@@ -115,7 +162,10 @@ describe('environment overrides', () => {
   });
 
   it('an invalid PORT is a config error naming the variable', () => {
-    assert.throws(() => buildConfig({}, { env: { PORT: 'eighty' } }), (err: ConfigError) => err.problems[0] === 'PORT: "eighty" is not a valid port');
+    assert.throws(
+      () => buildConfig({}, { env: { PORT: 'eighty' } }),
+      (err: ConfigError) => err.problems[0] === 'PORT: "eighty" is not a valid port',
+    );
     assert.throws(() => buildConfig({}, { env: { ADMIN_PORT: '70000' } }), /ADMIN_PORT: "70000" is not a valid port/);
   });
 });

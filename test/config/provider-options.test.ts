@@ -43,26 +43,66 @@ describe('provider entries are strict, with a did-you-mean', () => {
   for (const type of Object.keys(VALID)) {
     it(`${type}: a valid entry loads, and a typo of a common key is refused with its path`, () => {
       assert.ok(buildConfig({ providers: [entry(type)] }, { env: {} }).providers.has(`p-${type}`));
-      assert.deepEqual(problems({ providers: [entry(type, { timeout_msec: 5 })] }), ['providers[0].timeout_msec: unknown key (did you mean timeout_ms?)']);
-      assert.deepEqual(problems({ providers: [entry('local'), entry(type, { zzz_unrelated: 1 })] }), ['providers[1].zzz_unrelated: unknown key']);
+      assert.deepEqual(problems({ providers: [entry(type, { timeout_msec: 5 })] }), [
+        'providers[0].timeout_msec: unknown key (did you mean timeout_ms?)',
+      ]);
+      assert.deepEqual(problems({ providers: [entry('local'), entry(type, { zzz_unrelated: 1 })] }), [
+        'providers[1].zzz_unrelated: unknown key',
+      ]);
     });
   }
 
   const dangerous: Array<[string, string, Record<string, unknown>, string[]]> = [
-    ['vertex key file under the Google tools name', 'vertex', { access_token: undefined, service_account_key_file: '/k.json' }, ['providers[0].service_account_key_file: unknown key (did you mean credentials_file?)']],
-    ['bedrock static keys under short names', 'bedrock', { access_key: 'AKIA', secret_key: 's' }, ['providers[0].access_key: unknown key (did you mean access_key_id?)', 'providers[0].secret_key: unknown key (did you mean secret_access_key?)']],
-    ['cohere private endpoint as base_uri', 'cohere', { base_uri: 'https://cohere.internal' }, ['providers[0].base_uri: unknown key (did you mean base_url?)']],
-    ['openai azure version at the top level', 'openai', { api_version: '2024-10-21' }, ['providers[0].api_version: unknown key (did you mean azure?)']],
+    [
+      'vertex key file under the Google tools name',
+      'vertex',
+      { access_token: undefined, service_account_key_file: '/k.json' },
+      ['providers[0].service_account_key_file: unknown key (did you mean credentials_file?)'],
+    ],
+    [
+      'bedrock static keys under short names',
+      'bedrock',
+      { access_key: 'AKIA', secret_key: 's' },
+      [
+        'providers[0].access_key: unknown key (did you mean access_key_id?)',
+        'providers[0].secret_key: unknown key (did you mean secret_access_key?)',
+      ],
+    ],
+    [
+      'cohere private endpoint as base_uri',
+      'cohere',
+      { base_uri: 'https://cohere.internal' },
+      ['providers[0].base_uri: unknown key (did you mean base_url?)'],
+    ],
+    [
+      'openai azure version at the top level',
+      'openai',
+      { api_version: '2024-10-21' },
+      ['providers[0].api_version: unknown key (did you mean azure?)'],
+    ],
     ['jina misspelt api key', 'jina', { apikey: 'k2' }, ['providers[0].apikey: unknown key (did you mean api_key?)']],
-    ['voyage misspelt max_concurrency', 'voyage', { max_concurency: 3 }, ['providers[0].max_concurency: unknown key (did you mean max_concurrency?)']],
+    [
+      'voyage misspelt max_concurrency',
+      'voyage',
+      { max_concurency: 3 },
+      ['providers[0].max_concurency: unknown key (did you mean max_concurrency?)'],
+    ],
     ['tei header map under another name', 'tei', { header: { a: 'b' } }, ['providers[0].header: unknown key (did you mean headers?)']],
     ['vllm retries', 'vllm', { retries: 3 }, ['providers[0].retries: unknown key (did you mean max_retries?)']],
-    ['openai-compatible base url', 'openai-compatible', { baseurl: 'http://x' }, ['providers[0].baseurl: unknown key (did you mean base_url?)']],
+    [
+      'openai-compatible base url',
+      'openai-compatible',
+      { baseurl: 'http://x' },
+      ['providers[0].baseurl: unknown key (did you mean base_url?)'],
+    ],
     [
       'nested azure key',
       'openai',
       { azure: { api_versoin: '1' } },
-      ['providers[0].azure.api_version: Invalid input: expected string, received undefined', 'providers[0].azure.api_versoin: unknown key (did you mean api_version?)'],
+      [
+        'providers[0].azure.api_version: Invalid input: expected string, received undefined',
+        'providers[0].azure.api_versoin: unknown key (did you mean api_version?)',
+      ],
     ],
   ];
   for (const [name, type, extra, expected] of dangerous) {
@@ -70,7 +110,12 @@ describe('provider entries are strict, with a did-you-mean', () => {
   }
 
   it('lists provider problems together with problems in other sections', () => {
-    const found = problems({ server: { prot: 1 }, storage: { datadir: 'x' }, models: [{ name: 'a', target: 'local/bm25', fallback: [] }], providers: [entry('vertex', { service_account_key_file: '/k' })] });
+    const found = problems({
+      server: { prot: 1 },
+      storage: { datadir: 'x' },
+      models: [{ name: 'a', target: 'local/bm25', fallback: [] }],
+      providers: [entry('vertex', { service_account_key_file: '/k' })],
+    });
     assert.deepEqual(found, [
       'server.prot: unknown key (did you mean port?)',
       'storage.datadir: unknown key (did you mean data_dir?)',
@@ -114,11 +159,20 @@ describe('provider base URLs', () => {
       assert.ok(buildConfig({ upstreams: { allow_metadata_addresses: true }, providers: [entry('vllm', { base_url: url })] }, { env: {} }));
     });
   }
-  for (const url of ['http://10.0.0.5:8000', 'https://api.cohere.com', 'http://[fec0::1]/', 'http://169.255.0.1/', 'http://localhost:8000', 'http://[::1]:9000']) {
+  for (const url of [
+    'http://10.0.0.5:8000',
+    'https://api.cohere.com',
+    'http://[fec0::1]/',
+    'http://169.255.0.1/',
+    'http://localhost:8000',
+    'http://[::1]:9000',
+  ]) {
     it(`accepts ${url}`, () => assert.equal(metadataAddressProblem(url), undefined));
   }
   it('checks every URL option, not only base_url', () => {
-    const found = problems({ providers: [entry('bedrock', { sts_endpoint: 'http://169.254.169.254/', runtime_endpoint: 'http://[fd00:ec2::254]/' })] });
+    const found = problems({
+      providers: [entry('bedrock', { sts_endpoint: 'http://169.254.169.254/', runtime_endpoint: 'http://[fd00:ec2::254]/' })],
+    });
     assert.deepEqual(
       found.map((p) => p.split(':')[0]),
       ['providers[0].runtime_endpoint', 'providers[0].sts_endpoint'],
@@ -126,7 +180,9 @@ describe('provider base URLs', () => {
   });
   for (const url of ['file:///etc/passwd', 'ftp://host/x', 'gopher://h/']) {
     it(`refuses the scheme of ${url}`, () => {
-      assert.deepEqual(problems({ providers: [entry('vllm', { base_url: url })] }), ['providers[0].base_url: must be an http:// or https:// URL']);
+      assert.deepEqual(problems({ providers: [entry('vllm', { base_url: url })] }), [
+        'providers[0].base_url: must be an http:// or https:// URL',
+      ]);
     });
   }
 });

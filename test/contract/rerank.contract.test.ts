@@ -29,18 +29,48 @@ interface Subject {
 
 const KEY = 'contract-key';
 const SUBJECTS: Subject[] = [
-  { name: 'cohere', model: 'rerank-v3.5', start: () => startFakeCohere({ apiKey: KEY }), provider: (url) => ({ type: 'cohere', api_key: KEY, base_url: url }) },
+  {
+    name: 'cohere',
+    model: 'rerank-v3.5',
+    start: () => startFakeCohere({ apiKey: KEY }),
+    provider: (url) => ({ type: 'cohere', api_key: KEY, base_url: url }),
+  },
   {
     name: 'cohere-v1',
     model: 'rerank-v3.5',
     start: () => startFakeCohere({ apiKey: KEY }),
     provider: (url) => ({ type: 'cohere', api_key: KEY, base_url: url, api_version: 'v1' }),
   },
-  { name: 'vllm', model: 'BAAI/bge-reranker-v2-m3', start: () => startFakeVllm({ apiKey: KEY, servedModel: 'BAAI/bge-reranker-v2-m3' }), provider: (url) => ({ type: 'vllm', api_key: KEY, base_url: url }) },
-  { name: 'tei', model: 'bge-reranker-base', start: () => startFakeTei({ apiKey: KEY, maxDocuments: 512 }), provider: (url) => ({ type: 'tei', api_key: KEY, base_url: url, max_documents_per_request: 512 }) },
-  { name: 'jina', model: 'jina-reranker-v2-base-multilingual', start: () => startFakeJina({ apiKey: KEY }), provider: (url) => ({ type: 'jina', api_key: KEY, base_url: url }) },
-  { name: 'voyage', model: 'rerank-2.5', start: () => startFakeVoyage({ apiKey: KEY }), provider: (url) => ({ type: 'voyage', api_key: KEY, base_url: url }) },
-  { name: 'compatible', model: 'mixedbread-ai/mxbai-rerank-large-v2', start: () => startFakeCompatible({ apiKey: KEY }), provider: (url) => ({ type: 'openai-compatible', api_key: KEY, base_url: url }) },
+  {
+    name: 'vllm',
+    model: 'BAAI/bge-reranker-v2-m3',
+    start: () => startFakeVllm({ apiKey: KEY, servedModel: 'BAAI/bge-reranker-v2-m3' }),
+    provider: (url) => ({ type: 'vllm', api_key: KEY, base_url: url }),
+  },
+  {
+    name: 'tei',
+    model: 'bge-reranker-base',
+    start: () => startFakeTei({ apiKey: KEY, maxDocuments: 512 }),
+    provider: (url) => ({ type: 'tei', api_key: KEY, base_url: url, max_documents_per_request: 512 }),
+  },
+  {
+    name: 'jina',
+    model: 'jina-reranker-v2-base-multilingual',
+    start: () => startFakeJina({ apiKey: KEY }),
+    provider: (url) => ({ type: 'jina', api_key: KEY, base_url: url }),
+  },
+  {
+    name: 'voyage',
+    model: 'rerank-2.5',
+    start: () => startFakeVoyage({ apiKey: KEY }),
+    provider: (url) => ({ type: 'voyage', api_key: KEY, base_url: url }),
+  },
+  {
+    name: 'compatible',
+    model: 'mixedbread-ai/mxbai-rerank-large-v2',
+    start: () => startFakeCompatible({ apiKey: KEY }),
+    provider: (url) => ({ type: 'openai-compatible', api_key: KEY, base_url: url }),
+  },
   {
     name: 'local',
     model: 'bm25',
@@ -137,7 +167,14 @@ describe('rerank contract (every provider, through HTTP)', () => {
       });
 
       it('return_documents back-fills {text, id, meta} from the request', async () => {
-        const res = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: OBJECTS, return_documents: true, top_n: 5 });
+        const res = await gw.post('/v1/rerank', {
+          cache: false,
+          model,
+          query: QUERY,
+          documents: OBJECTS,
+          return_documents: true,
+          top_n: 5,
+        });
         assert.equal(res.status, 200);
         assert.equal(res.json.results.length, 5);
         for (const r of res.json.results as Result[]) assert.deepEqual(r.document, OBJECTS[r.index]);
@@ -148,7 +185,8 @@ describe('rerank contract (every provider, through HTTP)', () => {
       it('reports non-negative usage that adds up', async () => {
         const res = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: TEXTS });
         const u = res.json.usage;
-        for (const k of ['prompt_tokens', 'completion_tokens', 'total_tokens']) assert.ok(Number.isFinite(u[k]) && u[k] >= 0, `${k}=${u[k]}`);
+        for (const k of ['prompt_tokens', 'completion_tokens', 'total_tokens'])
+          assert.ok(Number.isFinite(u[k]) && u[k] >= 0, `${k}=${u[k]}`);
         assert.equal(u.total_tokens, u.prompt_tokens + u.completion_tokens);
         assert.ok(res.json.meta.billed_units.search_units >= 0);
       });
@@ -157,7 +195,13 @@ describe('rerank contract (every provider, through HTTP)', () => {
         const fake = fakes.get(s.name)!;
         const whole = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: TEXTS, top_n: 7 });
         const start = fake.requests.length;
-        const chunked = await gw.post('/v1/rerank', { cache: false, model: `${s.name}-chunked/${s.model}`, query: QUERY, documents: TEXTS, top_n: 7 });
+        const chunked = await gw.post('/v1/rerank', {
+          cache: false,
+          model: `${s.name}-chunked/${s.model}`,
+          query: QUERY,
+          documents: TEXTS,
+          top_n: 7,
+        });
         assert.equal(chunked.status, 200, JSON.stringify(chunked.json));
         assert.equal(fake.requests.length - start, Math.ceil(TEXTS.length / CHUNK));
         assert.equal(chunked.json.extra_fields.chunks, Math.ceil(TEXTS.length / CHUNK));

@@ -42,7 +42,11 @@ describe('config hot reload', () => {
     // A Cohere fake that holds its answer until the test releases it.
     slow = await startFake(async (req, res) => {
       await new Promise<void>((r) => (release = r));
-      sendJson(res, 200, { id: 'x', results: rank(req.json.query, req.json.documents).map((r) => ({ index: r.index, relevance_score: r.score })), meta: { billed_units: { search_units: 1 } } });
+      sendJson(res, 200, {
+        id: 'x',
+        results: rank(req.json.query, req.json.documents).map((r) => ({ index: r.index, relevance_score: r.score })),
+        meta: { billed_units: { search_units: 1 } },
+      });
     });
     writeFileSync(file, yaml(slow.url, '  - { name: first, target: slow/rerank-v3.5 }'));
     const env = { RANKWAY_DATA_DIR: dir, RANKWAY_ADMIN_KEY: 'x' };

@@ -32,11 +32,27 @@ function rng(seed: number): () => number {
 function observable(s: ControlSnapshot): unknown {
   const sortBy = <T>(items: T[], key: (t: T) => string) => [...items].sort((a, b) => key(a).localeCompare(key(b)));
   return {
-    keyring: sortBy([...s.keyring.entries()], ([h]) => h).map(([h, k]) => [h, k.id, k.name, k.allowedModels ?? null, k.disabled, k.expiresAt ?? null, k.limits ?? null]),
-    aws: sortBy([...s.awsAccessKeys.values()], (a) => a.accessKeyId).map((a) => [a.accessKeyId, a.secretAccessKey, a.caller, a.disabled, a.expiresAt ?? null]),
+    keyring: sortBy([...s.keyring.entries()], ([h]) => h).map(([h, k]) => [
+      h,
+      k.id,
+      k.name,
+      k.allowedModels ?? null,
+      k.disabled,
+      k.expiresAt ?? null,
+      k.limits ?? null,
+    ]),
+    aws: sortBy([...s.awsAccessKeys.values()], (a) => a.accessKeyId).map((a) => [
+      a.accessKeyId,
+      a.secretAccessKey,
+      a.caller,
+      a.disabled,
+      a.expiresAt ?? null,
+    ]),
     models: sortBy([...s.table.models.values()], (m) => m.name).map((m) => [m.name, m.target, m.cache, m.fallbacks, m.price ?? null]),
     providers: [...s.table.providers.keys()].sort(),
-    rows: (['providerKeys', 'models', 'apiKeys', 'awsAccessKeyRows'] as const).map((k) => sortBy([...s[k]], (r) => r.id).map((r) => [r.id, r.name, r.updatedAt, r.data])),
+    rows: (['providerKeys', 'models', 'apiKeys', 'awsAccessKeyRows'] as const).map((k) =>
+      sortBy([...s[k]], (r) => r.id).map((r) => [r.id, r.name, r.updatedAt, r.data]),
+    ),
     undecryptable: [...((s as { undecryptable?: ReadonlySet<string> }).undecryptable ?? [])].sort(),
   };
 }
@@ -51,11 +67,15 @@ async function fullBuild(store: ControlStore, file: GatewayConfig, box: SecretBo
   const [providerKeys, models, apiKeys, awsAccessKeys] = await Promise.all(
     (['provider_key', 'model', 'api_key', 'aws_access_key'] as const).map((k) => store.listResources(k)),
   );
-  return buildSnapshot(file, { version: await store.version(), providerKeys, models, apiKeys, awsAccessKeys }, {
-    box,
-    runtime: (_key, provider) => ({ name: provider.name, config: provider.config }) as never,
-    skip: () => undefined,
-  });
+  return buildSnapshot(
+    file,
+    { version: await store.version(), providerKeys, models, apiKeys, awsAccessKeys },
+    {
+      box,
+      runtime: (_key, provider) => ({ name: provider.name, config: provider.config }) as never,
+      skip: () => undefined,
+    },
+  );
 }
 
 describe('incremental control plane', () => {
@@ -94,7 +114,12 @@ describe('incremental control plane', () => {
       plane.attach(store);
       await plane.refresh();
 
-      const live = new Map<ResourceKind, string[]>([['provider_key', []], ['model', []], ['api_key', []], ['aws_access_key', []]]);
+      const live = new Map<ResourceKind, string[]>([
+        ['provider_key', []],
+        ['model', []],
+        ['api_key', []],
+        ['aws_access_key', []],
+      ]);
       let n = 0;
       const dataFor = (kind: ResourceKind, id: string): { name: string; data: Record<string, unknown> } => {
         n++;
@@ -104,26 +129,64 @@ describe('incremental control plane', () => {
             const sealer = random() < 0.15 ? otherBox : box;
             return {
               name,
-              data: { display_name: name, provider: 'cohere', adapter: 'cohere', api_base: null, config: {}, secret_sealed: sealer.seal(JSON.stringify({ api_key: `k${n}` }), id), secret_fields: ['api_key'] },
+              data: {
+                display_name: name,
+                provider: 'cohere',
+                adapter: 'cohere',
+                api_base: null,
+                config: {},
+                secret_sealed: sealer.seal(JSON.stringify({ api_key: `k${n}` }), id),
+                secret_fields: ['api_key'],
+              },
             };
           }
           case 'model': {
             const name = random() < 0.1 ? 'file-model' : `m-${n}`;
             const key = random() < 0.8 && live.get('provider_key')!.length ? pick(live.get('provider_key')!) : 'pk_missing';
-            return { name, data: { display_name: name, provider: 'cohere', model_name: 'rerank-v3.5', provider_key_id: key, fallbacks: [], price: null, cache: pick(['pairs', 'off']) } };
+            return {
+              name,
+              data: {
+                display_name: name,
+                provider: 'cohere',
+                model_name: 'rerank-v3.5',
+                provider_key_id: key,
+                fallbacks: [],
+                price: null,
+                cache: pick(['pairs', 'off']),
+              },
+            };
           }
           case 'api_key': {
             const hash = random() < 0.05 ? FILE_KEY_HASH : randomBytes(32).toString('hex');
             const budget = random() < 0.5 ? { usd: Math.round(random() * 100), period: pick(['day', 'month']) } : null;
             return {
               name: hash,
-              data: { name: random() < 0.5 ? `key ${n}` : null, key_hash: hash, allowed_models: random() < 0.3 ? ['m-1'] : null, rpm: random() < 0.3 ? 10 : null, tpm: null, rpd: null, budget, expires_at: null, disabled: random() < 0.2, metadata: {} },
+              data: {
+                name: random() < 0.5 ? `key ${n}` : null,
+                key_hash: hash,
+                allowed_models: random() < 0.3 ? ['m-1'] : null,
+                rpm: random() < 0.3 ? 10 : null,
+                tpm: null,
+                rpd: null,
+                budget,
+                expires_at: null,
+                disabled: random() < 0.2,
+                metadata: {},
+              },
             };
           }
           case 'aws_access_key': {
             const apiKey = random() < 0.85 && live.get('api_key')!.length ? pick(live.get('api_key')!) : 'key_missing';
             const accessKeyId = `RKIA${randomBytes(8).toString('hex').toUpperCase()}`;
-            return { name: accessKeyId, data: { access_key_id: accessKeyId, api_key_id: apiKey, secret_sealed: (random() < 0.1 ? otherBox : box).seal('s3cr3t', id), disabled: random() < 0.2 } };
+            return {
+              name: accessKeyId,
+              data: {
+                access_key_id: accessKeyId,
+                api_key_id: apiKey,
+                secret_sealed: (random() < 0.1 ? otherBox : box).seal('s3cr3t', id),
+                disabled: random() < 0.2,
+              },
+            };
           }
         }
       };
@@ -144,7 +207,12 @@ describe('incremental control plane', () => {
             const old = (await store.getResource(kind, id))!;
             const { data } = dataFor(kind, id);
             // Keys keep their hash and pairs their id (as the admin API does); the rest changes.
-            const keep = kind === 'api_key' ? { key_hash: old.data.key_hash } : kind === 'aws_access_key' ? { access_key_id: old.data.access_key_id } : {};
+            const keep =
+              kind === 'api_key'
+                ? { key_hash: old.data.key_hash }
+                : kind === 'aws_access_key'
+                  ? { access_key_id: old.data.access_key_id }
+                  : {};
             const name = kind === 'api_key' || kind === 'aws_access_key' ? old.name : (data.display_name as string);
             await store.updateResource(kind, id, name, { ...data, ...keep }, now);
           } else {
@@ -176,13 +244,37 @@ describe('incremental control plane', () => {
     const store = new SqliteControlStore(openSqlite(dir));
     const box = new SecretBox(randomBytes(32));
     const file = buildConfig({}, { env: {} });
-    const plane = new ControlPlane(file, { box, http: new HttpClient(), router: new Router(file, new Map()), limiter: new MemoryLimiter(), logger: createLogger({ level: 'silent' }) });
+    const plane = new ControlPlane(file, {
+      box,
+      http: new HttpClient(),
+      router: new Router(file, new Map()),
+      limiter: new MemoryLimiter(),
+      logger: createLogger({ level: 'silent' }),
+    });
     plane.attach(store);
     await plane.refresh();
     const at = new Date().toISOString();
     for (let i = 0; i < 2500; i++) {
       const hash = randomBytes(32).toString('hex');
-      await store.createResource({ id: `key_${i}`, kind: 'api_key', name: hash, data: { name: null, key_hash: hash, allowed_models: null, rpm: null, tpm: null, rpd: null, budget: null, expires_at: null, disabled: i % 3 === 0, metadata: {} }, createdAt: at, updatedAt: at });
+      await store.createResource({
+        id: `key_${i}`,
+        kind: 'api_key',
+        name: hash,
+        data: {
+          name: null,
+          key_hash: hash,
+          allowed_models: null,
+          rpm: null,
+          tpm: null,
+          rpd: null,
+          budget: null,
+          expires_at: null,
+          disabled: i % 3 === 0,
+          metadata: {},
+        },
+        createdAt: at,
+        updatedAt: at,
+      });
     }
     for (let i = 0; i < 2500; i += 7) await store.deleteResource('api_key', `key_${i}`);
     await plane.refresh();

@@ -41,7 +41,10 @@ describe('Redis limiter under Redis faults', () => {
       const firstWave = performance.now() - t0;
       // Without the command timeout these wait until Redis resumes (this test resumes it only later).
       assert.ok(firstWave < 1000, `decided within the timeout (${firstWave.toFixed(0)} ms)`);
-      assert.ok(during.every((r) => r.degraded && r.reservation && !r.reservation.shared), 'per-instance holds');
+      assert.ok(
+        during.every((r) => r.degraded && r.reservation && !r.reservation.shared),
+        'per-instance holds',
+      );
       assert.equal(limiter.shared, false);
       t0 = performance.now();
       const admitted = await limiter.admit(key, { rpm: 100 }, Date.now());
@@ -54,7 +57,13 @@ describe('Redis limiter under Redis faults', () => {
       redis.resume();
       await waitFor(() => limiter.shared, 5000, 'shared limits again');
       if (before.reservation!.shared) {
-        await waitFor(async () => (await redis.client.keys('*spend*')).length > 0 && Number(await redis.client.get((await redis.client.keys('*spend*'))[0])) === 0.25e9, 3000, 'settles sent after recovery, late holds undone');
+        await waitFor(
+          async () =>
+            (await redis.client.keys('*spend*')).length > 0 &&
+            Number(await redis.client.get((await redis.client.keys('*spend*'))[0])) === 0.25e9,
+          3000,
+          'settles sent after recovery, late holds undone',
+        );
       }
       const after = await limiter.reserve(key, BUDGET, { tokens: 0, usd: 1 }, Date.now());
       assert.ok(after.reservation);
@@ -88,7 +97,10 @@ describe('Redis limiter under Redis faults', () => {
       await redis.client.flushall();
       const results = await Promise.all(Array.from({ length: 30 }, () => limiter.reserve(key, BUDGET, { tokens: 0, usd: 1 }, Date.now())));
       assert.equal(results.filter((r) => r.reservation).length, 6);
-      assert.ok(results.every((r) => !r.degraded), 'decided in Redis after the re-seed');
+      assert.ok(
+        results.every((r) => !r.degraded),
+        'decided in Redis after the re-seed',
+      );
     } finally {
       await limiter.close();
     }

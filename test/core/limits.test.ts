@@ -17,7 +17,10 @@ interface Made {
 }
 
 const limiters: { name: string; make(): Promise<Made | string> }[] = [
-  { name: 'in-process', make: async () => ({ limiter: new MemoryLimiter(), flush: async () => undefined, cleanup: async () => undefined }) },
+  {
+    name: 'in-process',
+    make: async () => ({ limiter: new MemoryLimiter(), flush: async () => undefined, cleanup: async () => undefined }),
+  },
   {
     name: 'Redis',
     async make() {
@@ -146,7 +149,11 @@ for (const { name, make } of limiters) {
       const k2 = randomUUID();
       const h = await limiter.reserve(k2, limits, { tokens: 0, usd: 0.7 }, T0);
       await limiter.seedSpend([{ keyId: k2, period: 'month', usd: 0.2 }], T0);
-      assert.equal((await limiter.reserve(k2, limits, { tokens: 0, usd: 0.31 }, T0)).refusal?.limit, 'budget', 'the 0.7 hold survives a lower seed');
+      assert.equal(
+        (await limiter.reserve(k2, limits, { tokens: 0, usd: 0.31 }, T0)).refusal?.limit,
+        'budget',
+        'the 0.7 hold survives a lower seed',
+      );
       limiter.settle(h.reservation!, 0, 0);
     });
 

@@ -9,7 +9,10 @@ import { validateObjects, type K8sObject } from './k8s-schema.js';
 
 const root = new URL('../../', import.meta.url);
 const CHART = new URL('deploy/helm/rankway', root).pathname;
-const yamlDocs = (text: string): any[] => parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o !== null);
+const yamlDocs = (text: string): any[] =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS())
+    .filter((o) => o !== null);
 const readDocs = (path: string): any[] => yamlDocs(readFileSync(new URL(path, root), 'utf8'));
 
 const manifests = readDocs('deploy/kubernetes/rankway.yaml');
@@ -60,12 +63,25 @@ function checkFleetShape(objs: any[], options: { externalSecret?: string } = {})
   // One secret key source for every pod: RANKWAY_SECRET_KEY from a Secret, never the data dir.
   const secretRefs: string[] = (c.envFrom ?? []).map((e: any) => e.secretRef?.name).filter(Boolean);
   assert.equal(secretRefs.length, 1, 'the environment comes from one Secret');
-  assert.ok(!(c.env ?? []).some((e: any) => ['RANKWAY_SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'RANKWAY_ADMIN_KEY'].includes(e.name)), 'not overridden per container');
+  assert.ok(
+    !(c.env ?? []).some((e: any) => ['RANKWAY_SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'RANKWAY_ADMIN_KEY'].includes(e.name)),
+    'not overridden per container',
+  );
   let secretEnv: Record<string, string>;
   if (options.externalSecret) {
     assert.equal(secretRefs[0], options.externalSecret);
-    assert.equal(objs.find((o) => o.kind === 'Secret'), undefined, 'no Secret of ours beside the operator-managed one');
-    secretEnv = { RANKWAY_SECRET_KEY: 'k'.repeat(64), RANKWAY_ADMIN_KEY: 'a', DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis://r:6379', COHERE_API_KEY: 'c' };
+    assert.equal(
+      objs.find((o) => o.kind === 'Secret'),
+      undefined,
+      'no Secret of ours beside the operator-managed one',
+    );
+    secretEnv = {
+      RANKWAY_SECRET_KEY: 'k'.repeat(64),
+      RANKWAY_ADMIN_KEY: 'a',
+      DATABASE_URL: 'postgres://db/x',
+      REDIS_URL: 'redis://r:6379',
+      COHERE_API_KEY: 'c',
+    };
   } else {
     secretEnv = decode(one(objs, 'Secret', secretRefs[0]));
   }
@@ -158,9 +174,18 @@ describe('Kubernetes manifests and the Helm chart', () => {
     bad.spec.template.spec.containers[0].readinesProbe = bad.spec.template.spec.containers[0].readinessProbe;
     bad.spec.replicas = 'three';
     const found = await validateObjects([bad, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }]);
-    assert.ok(found.some((p) => /readinesProbe/.test(p)), found.join('\n'));
-    assert.ok(found.some((p) => /replicas must be integer/.test(p)), found.join('\n'));
-    assert.ok(found.some((p) => /Pod\/p: v1 Pod is not a kind/.test(p)), found.join('\n'));
+    assert.ok(
+      found.some((p) => /readinesProbe/.test(p)),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => /replicas must be integer/.test(p)),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => /Pod\/p: v1 Pod is not a kind/.test(p)),
+      found.join('\n'),
+    );
   });
 
   it('the manifests run three replicas that share one secret key, PostgreSQL and Redis', () => {
@@ -199,7 +224,12 @@ describe('Kubernetes manifests and the Helm chart', () => {
 
 describe('the template renderer follows Go template rules for its subset', () => {
   const render = (text: string, v: Record<string, unknown> = {}, helpers = ''): string =>
-    new ChartRenderer(new Map([['_h.tpl', helpers], ['t.yaml', text]])).renderFile('t.yaml', helmRoot({ name: 'c', version: '1', appVersion: '2' }, v));
+    new ChartRenderer(
+      new Map([
+        ['_h.tpl', helpers],
+        ['t.yaml', text],
+      ]),
+    ).renderFile('t.yaml', helmRoot({ name: 'c', version: '1', appVersion: '2' }, v));
 
   it('trims whitespace at {{- and -}} only', () => {
     assert.equal(render('a  {{- "b" -}}  c'), 'abc');
@@ -225,7 +255,11 @@ describe('the template renderer follows Go template rules for its subset', () =>
     assert.equal(render('{{ printf "%s-%s" "a" "b" | trunc 3 | trimSuffix "-" }}'), 'a-b'.slice(0, 3));
     assert.equal(render('{{ "ab" | b64enc }}'), 'YWI=');
     assert.equal(render('{{ (include "n" .) | quote }}', {}, '{{- define "n" -}}q{{- end -}}'), '"q"');
-    assert.equal(render('{{ if lookup "v1" "Secret" "ns" "n" }}found{{ else }}absent{{ end }}'), 'absent', 'helm template: lookup finds nothing');
+    assert.equal(
+      render('{{ if lookup "v1" "Secret" "ns" "n" }}found{{ else }}absent{{ end }}'),
+      'absent',
+      'helm template: lookup finds nothing',
+    );
   });
 
   it('refuses what it does not implement rather than guessing', () => {

@@ -85,7 +85,10 @@ describe('the Docker image starts without docker', () => {
     const until = Date.now() + 30_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the image's entrypoint exited ${child.exitCode}:\n${out}`);
-      const ok = await fetch(`${admin}/readyz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`${admin}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok && out.includes('admin API')) break;
       if (Date.now() > until) {
         child.kill('SIGKILL');
@@ -177,7 +180,10 @@ describe('the Docker image starts without docker', () => {
     writeFileSync(join(root, 'bin/node'), '#!/bin/sh\nshift\necho "config=$RANKWAY_CONFIG args=$*"\n', { mode: 0o755 });
     writeFileSync(join(root, 'rankway.yaml'), '{}\n');
     const run = (env: Record<string, string>, args: string[] = []) =>
-      spawnSync('/bin/sh', [join(root, 'deploy/docker/entrypoint.sh'), ...args], { env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, ...env }, encoding: 'utf8' }).stdout.trim();
+      spawnSync('/bin/sh', [join(root, 'deploy/docker/entrypoint.sh'), ...args], {
+        env: { PATH: `${join(root, 'bin')}:/usr/bin:/bin`, ...env },
+        encoding: 'utf8',
+      }).stdout.trim();
     assert.equal(run({ RANKWAY_CONFIG_DIR: root }), `config=${join(root, 'rankway.yaml')} args=`);
     assert.equal(run({ RANKWAY_CONFIG_DIR: join(root, 'none') }), `config=${join(root, 'deploy/docker/container-default.yaml')} args=`);
     assert.equal(run({ RANKWAY_CONFIG_DIR: root, RANKWAY_CONFIG: '/x.yaml' }), 'config=/x.yaml args=');

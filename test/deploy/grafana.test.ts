@@ -32,9 +32,32 @@ async function exportedNames(): Promise<Set<string>> {
 }
 
 const FUNCTIONS = new Set([
-  'sum', 'min', 'max', 'avg', 'count', 'topk', 'bottomk', 'quantile', 'stddev',
-  'rate', 'irate', 'increase', 'delta', 'deriv', 'histogram_quantile', 'abs', 'clamp_min', 'clamp_max',
-  'avg_over_time', 'max_over_time', 'min_over_time', 'sum_over_time', 'time', 'vector', 'scalar', 'absent',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'count',
+  'topk',
+  'bottomk',
+  'quantile',
+  'stddev',
+  'rate',
+  'irate',
+  'increase',
+  'delta',
+  'deriv',
+  'histogram_quantile',
+  'abs',
+  'clamp_min',
+  'clamp_max',
+  'avg_over_time',
+  'max_over_time',
+  'min_over_time',
+  'sum_over_time',
+  'time',
+  'vector',
+  'scalar',
+  'absent',
 ]);
 const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset']);
 
@@ -78,7 +101,11 @@ describe('the Grafana dashboard (deploy/grafana/rankway.json)', () => {
   it('every query names only metrics Rankway exports', async () => {
     const exported = await exportedNames();
     assert.ok(exported.has('rankway_requests_total') && exported.has('rankway_request_duration_seconds_bucket'));
-    const unknown = queries.flatMap((q) => metricNames(q.expr).filter((n) => !exported.has(n)).map((n) => `${q.panel}: ${n}`));
+    const unknown = queries.flatMap((q) =>
+      metricNames(q.expr)
+        .filter((n) => !exported.has(n))
+        .map((n) => `${q.panel}: ${n}`),
+    );
     assert.deepEqual(unknown, []);
     for (const v of dashboard.templating.list.filter((t: { type: string }) => t.type === 'query')) {
       const metric = /^label_values\((\w+),\s*\w+\)$/.exec(v.definition)?.[1];
@@ -105,7 +132,12 @@ describe('the Grafana dashboard (deploy/grafana/rankway.json)', () => {
   it('is importable: unique ids, one datasource variable for every query, panels on the 24-column grid', () => {
     const ids = panels.map((p) => p.id);
     assert.equal(new Set(ids).size, ids.length);
-    assert.ok(dashboard.templating.list.some((t: { type: string; name: string; query: string }) => t.type === 'datasource' && t.name === 'datasource' && t.query === 'prometheus'));
+    assert.ok(
+      dashboard.templating.list.some(
+        (t: { type: string; name: string; query: string }) =>
+          t.type === 'datasource' && t.name === 'datasource' && t.query === 'prometheus',
+      ),
+    );
     for (const p of panels) {
       assert.ok(p.gridPos.x >= 0 && p.gridPos.w > 0 && p.gridPos.x + p.gridPos.w <= 24, `${p.title} fits the grid`);
       if (p.type === 'row') continue;
@@ -120,7 +152,9 @@ describe('the Grafana dashboard (deploy/grafana/rankway.json)', () => {
 
   it('the name check itself: labels, ranges and variables are not metrics; typos are caught', () => {
     assert.deepEqual(
-      metricNames('histogram_quantile(0.95, sum by (le, provider) (rate(rankway_upstream_duration_seconds_bucket{instance=~"$instance", provider!="x"}[$__rate_interval])))'),
+      metricNames(
+        'histogram_quantile(0.95, sum by (le, provider) (rate(rankway_upstream_duration_seconds_bucket{instance=~"$instance", provider!="x"}[$__rate_interval])))',
+      ),
       ['rankway_upstream_duration_seconds_bucket'],
     );
     assert.deepEqual(metricNames('sum(rate(a_total[5m])) / sum(rate(b_total[5m])) * 3600'), ['a_total', 'b_total']);

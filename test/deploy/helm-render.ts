@@ -107,7 +107,8 @@ function parse(items: Array<string | Action>, defines: Map<string, Node[]>): Nod
   return list([]).nodes;
 }
 
-const TOKEN = /\s+|\(|\)|\||:=|"(?:[^"\\]|\\.)*"|`[^`]*`|-?\d+(?:\.\d+)?|\$[A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.|[A-Za-z_][A-Za-z0-9_]*/y;
+const TOKEN =
+  /\s+|\(|\)|\||:=|"(?:[^"\\]|\\.)*"|`[^`]*`|-?\d+(?:\.\d+)?|\$[A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.|[A-Za-z_][A-Za-z0-9_]*/y;
 
 function tokenize(expr: string): string[] {
   const tokens: string[] = [];
@@ -283,7 +284,10 @@ export class ChartRenderer {
         need(2);
         return indent(Number(args[0]), String(args[1] ?? ''));
       case 'quote':
-        return args.filter((a) => a !== undefined && a !== null).map((a) => JSON.stringify(String(a))).join(' ');
+        return args
+          .filter((a) => a !== undefined && a !== null)
+          .map((a) => JSON.stringify(String(a)))
+          .join(' ');
       case 'default':
         need(2);
         return truthy(args[1]) ? args[1] : args[0];
@@ -329,7 +333,11 @@ export class ChartRenderer {
 }
 
 /** The objects Helm gives templates, for a chart and values (with overrides merged in). */
-export function helmRoot(chart: Record<string, unknown>, values: Record<string, unknown>, release = { name: 'rankway', namespace: 'default' }): Record<string, unknown> {
+export function helmRoot(
+  chart: Record<string, unknown>,
+  values: Record<string, unknown>,
+  release = { name: 'rankway', namespace: 'default' },
+): Record<string, unknown> {
   return {
     Values: values,
     Release: { Name: release.name, Namespace: release.namespace, Service: 'Helm', IsInstall: true, IsUpgrade: false },
@@ -342,7 +350,10 @@ export function mergeValues(base: Record<string, unknown>, override: Record<stri
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(override)) {
     const b = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? mergeValues(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? mergeValues(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }

@@ -21,7 +21,9 @@ const CALLER = 'sk-three-replicas';
 /** What each pod of `helm template` output runs with: its container env, the Secret, the ConfigMap. */
 function renderedPod(): { env: Record<string, string>; configText: string } {
   const { renderer, chart, values } = ChartRenderer.fromDir(CHART);
-  const objs = [...renderer.render(helmRoot(chart, values)).values()].flatMap((t) => parseAllDocuments(t).map((d) => d.toJS())).filter(Boolean);
+  const objs = [...renderer.render(helmRoot(chart, values)).values()]
+    .flatMap((t) => parseAllDocuments(t).map((d) => d.toJS()))
+    .filter(Boolean);
   const deployment = objs.find((o) => o.kind === 'Deployment');
   const container = deployment.spec.template.spec.containers[0];
   const secret = objs.find((o) => o.kind === 'Secret' && o.metadata.name === container.envFrom[0].secretRef.name);
@@ -30,7 +32,10 @@ function renderedPod(): { env: Record<string, string>; configText: string } {
     ...secret.stringData,
   };
   const configMap = objs.find((o) => o.kind === 'ConfigMap');
-  return { env: { ...secretEnv, ...Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value])) }, configText: configMap.data['rankway.yaml'] };
+  return {
+    env: { ...secretEnv, ...Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value])) },
+    configText: configMap.data['rankway.yaml'],
+  };
 }
 
 interface Pod {
@@ -64,7 +69,11 @@ describe('three replicas from `helm template` share provider keys created throug
 
   async function startPod(env: Record<string, string>): Promise<Pod> {
     const gateway = buildPod(env);
-    const started = { gateway, proxy: await gateway.proxy.listen({ host: '127.0.0.1', port: 0 }), admin: await gateway.admin.listen({ host: '127.0.0.1', port: 0 }) };
+    const started = {
+      gateway,
+      proxy: await gateway.proxy.listen({ host: '127.0.0.1', port: 0 }),
+      admin: await gateway.admin.listen({ host: '127.0.0.1', port: 0 }),
+    };
     pods.push(started);
     return started;
   }
@@ -119,7 +128,12 @@ describe('three replicas from `helm template` share provider keys created throug
       api_base: cohere.url,
     });
     assert.equal(pk.status, 201, pk.text);
-    const model = await admin.call('POST', '/admin/v1/models', { display_name: 'shared-search', provider: 'cohere', model_name: 'rerank-v3.5', provider_key_id: pk.json.id });
+    const model = await admin.call('POST', '/admin/v1/models', {
+      display_name: 'shared-search',
+      provider: 'cohere',
+      model_name: 'rerank-v3.5',
+      provider_key_id: pk.json.id,
+    });
     assert.equal(model.status, 201, model.text);
     assert.equal((await admin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex(CALLER) })).status, 201);
 

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AccessDeniedException, BedrockAgentRuntimeClient, RerankCommand, ThrottlingException, type RerankCommandInput } from '@aws-sdk/client-bedrock-agent-runtime';
+import {
+  AccessDeniedException,
+  BedrockAgentRuntimeClient,
+  RerankCommand,
+  ThrottlingException,
+  type RerankCommandInput,
+} from '@aws-sdk/client-bedrock-agent-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { adminClient, type AdminClient } from '../helpers/admin.js';
 import { nativeRerankBody } from '../helpers/bedrock-native.js';
@@ -31,7 +37,13 @@ describe('AWS SDK with an admin-issued access key pair', () => {
   }
 
   const client = (pair: { accessKeyId: string; secretAccessKey: string }) =>
-    new BedrockAgentRuntimeClient({ region: 'us-west-2', endpoint: gw.url, credentials: pair, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
+    new BedrockAgentRuntimeClient({
+      region: 'us-west-2',
+      endpoint: gw.url,
+      credentials: pair,
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+    });
 
   it('signs in, and the API key limits apply: rpm 2 gives two answers then ThrottlingException', async () => {
     const pair = await issue({ allowed_models: ['bm25'], rpm: 2 });

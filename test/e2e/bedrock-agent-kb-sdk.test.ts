@@ -24,7 +24,8 @@ describe('AWS SDK (Agent Runtime) -> Rankway -> knowledge bases', () => {
       pattern: /^\/retrieveAndGenerate$/,
       handle(req, res) {
         const kb = req.json?.retrieveAndGenerateConfiguration?.knowledgeBaseConfiguration;
-        if (!kb?.knowledgeBaseId || !/^arn:aws:bedrock:us-west-2::foundation-model\//.test(kb.modelArn)) return sendJson(res, 400, { message: `bad modelArn ${kb?.modelArn}` }, { 'x-amzn-errortype': 'ValidationException' });
+        if (!kb?.knowledgeBaseId || !/^arn:aws:bedrock:us-west-2::foundation-model\//.test(kb.modelArn))
+          return sendJson(res, 400, { message: `bad modelArn ${kb?.modelArn}` }, { 'x-amzn-errortype': 'ValidationException' });
         sendJson(res, 200, { sessionId: 'sess-1', output: { text: `answer to ${req.json.input.text}` }, citations: [] });
       },
     });
@@ -41,10 +42,25 @@ describe('AWS SDK (Agent Runtime) -> Rankway -> knowledge bases', () => {
         keys: [{ name: 'app', key_sha256: createHash('sha256').update('rk-kb-app').digest('hex') }],
         aws_access_keys: [
           { name: 'sdk', access_key_id: CALLER.accessKeyId, secret_access_key: CALLER.secretAccessKey },
-          { name: 'limited', access_key_id: LIMITED.accessKeyId, secret_access_key: LIMITED.secretAccessKey, allowed_models: ['claude', 'knowledgebase/KBALLOWED1'] },
+          {
+            name: 'limited',
+            access_key_id: LIMITED.accessKeyId,
+            secret_access_key: LIMITED.secretAccessKey,
+            allowed_models: ['claude', 'knowledgebase/KBALLOWED1'],
+          },
         ],
       },
-      providers: [{ name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: UPSTREAM.accessKeyId, secret_access_key: UPSTREAM.secretAccessKey, agent_runtime_endpoint: bedrock.url, runtime_endpoint: bedrock.url }],
+      providers: [
+        {
+          name: 'bedrock',
+          type: 'bedrock',
+          region: 'us-west-2',
+          access_key_id: UPSTREAM.accessKeyId,
+          secret_access_key: UPSTREAM.secretAccessKey,
+          agent_runtime_endpoint: bedrock.url,
+          runtime_endpoint: bedrock.url,
+        },
+      ],
       models: [{ name: 'claude', target: `bedrock/${CLAUDE}` }],
     });
   });
@@ -53,7 +69,13 @@ describe('AWS SDK (Agent Runtime) -> Rankway -> knowledge bases', () => {
     await bedrock.close();
   });
   const client = (keys = CALLER) =>
-    new BedrockAgentRuntimeClient({ region: 'us-west-2', endpoint: gw.url, credentials: keys, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
+    new BedrockAgentRuntimeClient({
+      region: 'us-west-2',
+      endpoint: gw.url,
+      credentials: keys,
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+    });
   const rag = (kb: string, modelArn: string) =>
     new RetrieveAndGenerateCommand({
       input: { text: 'what is rankway?' },
@@ -65,17 +87,23 @@ describe('AWS SDK (Agent Runtime) -> Rankway -> knowledge bases', () => {
     assert.equal(out.output?.text, 'answer to what is rankway?');
     const sent = bedrock.accepted.at(-1)!;
     assert.equal(sent.signedBy, UPSTREAM.accessKeyId);
-    assert.equal(sent.json.retrieveAndGenerateConfiguration.knowledgeBaseConfiguration.modelArn, `arn:aws:bedrock:us-west-2::foundation-model/${CLAUDE}`);
+    assert.equal(
+      sent.json.retrieveAndGenerateConfiguration.knowledgeBaseConfiguration.modelArn,
+      `arn:aws:bedrock:us-west-2::foundation-model/${CLAUDE}`,
+    );
     await gw.gateway.usage.flush();
     const rows = await sqliteRows(gw.dataDir, "SELECT * FROM usage_records WHERE surface = 'bedrock-agent'");
     assert.ok(rows.length >= 1);
   });
 
-  it('Kong\'s /model/{id}/retrieveAndGenerate form and Retrieve work', async () => {
+  it("Kong's /model/{id}/retrieveAndGenerate form and Retrieve work", async () => {
     const res = await fetch(`${gw.url}/model/claude/retrieveAndGenerate`, {
       method: 'POST',
       headers: { authorization: 'Bearer rk-kb-app', 'content-type': 'application/json' },
-      body: JSON.stringify({ input: { text: 'kong?' }, retrieveAndGenerateConfiguration: { type: 'KNOWLEDGE_BASE', knowledgeBaseConfiguration: { knowledgeBaseId: 'KBALLOWED1' } } }),
+      body: JSON.stringify({
+        input: { text: 'kong?' },
+        retrieveAndGenerateConfiguration: { type: 'KNOWLEDGE_BASE', knowledgeBaseConfiguration: { knowledgeBaseId: 'KBALLOWED1' } },
+      }),
     });
     const json: any = await res.json();
     assert.equal(res.status, 200, JSON.stringify(json));
@@ -85,8 +113,16 @@ describe('AWS SDK (Agent Runtime) -> Rankway -> knowledge bases', () => {
       headers: { authorization: 'Bearer rk-kb-app', 'content-type': 'application/json' },
       body: JSON.stringify({
         queries: [{ type: 'TEXT', textQuery: { text: 'gateway' } }],
-        sources: ['an AI gateway', 'a garden gate'].map((text) => ({ type: 'INLINE', inlineDocumentSource: { type: 'TEXT', textDocument: { text } } })),
-        rerankingConfiguration: { type: 'BEDROCK_RERANKING_MODEL', bedrockRerankingConfiguration: { modelConfiguration: { modelArn: 'arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0' } } },
+        sources: ['an AI gateway', 'a garden gate'].map((text) => ({
+          type: 'INLINE',
+          inlineDocumentSource: { type: 'TEXT', textDocument: { text } },
+        })),
+        rerankingConfiguration: {
+          type: 'BEDROCK_RERANKING_MODEL',
+          bedrockRerankingConfiguration: {
+            modelConfiguration: { modelArn: 'arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0' },
+          },
+        },
       }),
     });
     const ranked: any = await rerank.json();
@@ -98,7 +134,10 @@ describe('AWS SDK (Agent Runtime) -> Rankway -> knowledge bases', () => {
 
   it('the allow-list applies to the knowledge base and to the model', async () => {
     await assert.rejects(client(LIMITED).send(rag('KBOTHER001', 'claude')), (e: any) => e.$metadata?.httpStatusCode === 403);
-    await assert.rejects(client(LIMITED).send(new RetrieveCommand({ knowledgeBaseId: 'KBOTHER001', retrievalQuery: { text: 'q' } })), (e: any) => e.$metadata?.httpStatusCode === 403);
+    await assert.rejects(
+      client(LIMITED).send(new RetrieveCommand({ knowledgeBaseId: 'KBOTHER001', retrievalQuery: { text: 'q' } })),
+      (e: any) => e.$metadata?.httpStatusCode === 403,
+    );
     await assert.rejects(client(LIMITED).send(rag('KBALLOWED1', CLAUDE)), (e: any) => e.$metadata?.httpStatusCode === 403);
     const ok = await client(LIMITED).send(rag('KBALLOWED1', 'claude'));
     assert.ok(ok.output?.text);

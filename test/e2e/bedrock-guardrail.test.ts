@@ -22,11 +22,25 @@ describe('operator guardrails on an alias', () => {
       method: 'POST',
       pattern: /^\/guardrail\/([a-z0-9]+)\/version\/([0-9]+|DRAFT)\/apply$/,
       handle(req, res, m) {
-        sendJson(res, 200, { action: 'GUARDRAIL_INTERVENED', outputs: [{ text: `blocked by ${m[1]} v${m[2]}` }], assessments: [], usage: { topicPolicyUnits: 1 } });
+        sendJson(res, 200, {
+          action: 'GUARDRAIL_INTERVENED',
+          outputs: [{ text: `blocked by ${m[1]} v${m[2]}` }],
+          assessments: [],
+          usage: { topicPolicyUnits: 1 },
+        });
       },
     });
     gw = await startGateway({
-      providers: [{ name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: KEYS.accessKeyId, secret_access_key: KEYS.secretAccessKey, runtime_endpoint: bedrock.url }],
+      providers: [
+        {
+          name: 'bedrock',
+          type: 'bedrock',
+          region: 'us-west-2',
+          access_key_id: KEYS.accessKeyId,
+          secret_access_key: KEYS.secretAccessKey,
+          runtime_endpoint: bedrock.url,
+        },
+      ],
       models: [
         { name: 'claude-guarded', target: `bedrock/${CLAUDE}`, guardrail: { identifier: 'gr-operator', version: '3', trace: 'enabled' } },
         { name: 'claude-open', target: `bedrock/${CLAUDE}` },
@@ -43,13 +57,17 @@ describe('operator guardrails on an alias', () => {
     const client = new OpenAI({ apiKey: 'unused', baseURL: `${gw.url}/v1`, maxRetries: 0 });
     await client.chat.completions.create({ model: 'claude-guarded', messages: [{ role: 'user', content: 'hi' }] });
     assert.deepEqual(lastConverse().json.guardrailConfig, OPERATOR);
-    await client.chat.completions.create({ model: 'claude-guarded', messages: [{ role: 'user', content: 'hi' }], ...({ guardrailConfig: { guardrailIdentifier: 'mine', guardrailVersion: 'DRAFT' } } as any) });
+    await client.chat.completions.create({
+      model: 'claude-guarded',
+      messages: [{ role: 'user', content: 'hi' }],
+      ...({ guardrailConfig: { guardrailIdentifier: 'mine', guardrailVersion: 'DRAFT' } } as any),
+    });
     assert.deepEqual(lastConverse().json.guardrailConfig, OPERATOR);
     await client.chat.completions.create({ model: 'claude-open', messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(lastConverse().json.guardrailConfig, undefined);
   });
 
-  it('native Converse on the alias gets it too, replacing the caller\'s', async () => {
+  it("native Converse on the alias gets it too, replacing the caller's", async () => {
     const res = await gw.post('/model/claude-guarded/converse', {
       messages: [{ role: 'user', content: [{ text: 'hi' }] }],
       guardrailConfig: { guardrailIdentifier: 'mine', guardrailVersion: '1' },
@@ -59,8 +77,22 @@ describe('operator guardrails on an alias', () => {
   });
 
   it('ApplyGuardrailCommand passes through with only the endpoint changed', async () => {
-    const sdk = new BedrockRuntimeClient({ region: 'us-west-2', endpoint: gw.url, token: { token: 'unused' }, authSchemePreference: ['httpBearerAuth'], maxAttempts: 1, requestHandler: new NodeHttpHandler() });
-    const out = await sdk.send(new ApplyGuardrailCommand({ guardrailIdentifier: 'gr1abc', guardrailVersion: '2', source: 'INPUT', content: [{ text: { text: 'bad words' } }] }));
+    const sdk = new BedrockRuntimeClient({
+      region: 'us-west-2',
+      endpoint: gw.url,
+      token: { token: 'unused' },
+      authSchemePreference: ['httpBearerAuth'],
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+    });
+    const out = await sdk.send(
+      new ApplyGuardrailCommand({
+        guardrailIdentifier: 'gr1abc',
+        guardrailVersion: '2',
+        source: 'INPUT',
+        content: [{ text: { text: 'bad words' } }],
+      }),
+    );
     assert.equal(out.action, 'GUARDRAIL_INTERVENED');
     assert.equal(out.outputs?.[0].text, 'blocked by gr1abc v2');
     const sent = bedrock.accepted.at(-1)!;

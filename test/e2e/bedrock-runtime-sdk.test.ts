@@ -52,7 +52,10 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
         const native = [
           { type: 'message_start', message: { role: 'assistant', usage: { input_tokens: 12, output_tokens: 1 } } },
           { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hi!' } },
-          { type: 'message_stop', 'amazon-bedrock-invocationMetrics': { inputTokenCount: 12, outputTokenCount: 3, invocationLatency: 100, firstByteLatency: 50 } },
+          {
+            type: 'message_stop',
+            'amazon-bedrock-invocationMetrics': { inputTokenCount: 12, outputTokenCount: 3, invocationLatency: 100, firstByteLatency: 50 },
+          },
         ];
         for (const n of native) res.write(eventFrame('chunk', { bytes: Buffer.from(JSON.stringify(n)).toString('base64') }));
         res.end();
@@ -75,7 +78,15 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
         aws_access_keys: [{ name: 'signer', ...ISSUED, allowed_models: ['claude-bedrock'] }],
       },
       providers: [
-        { name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: KEYS.accessKeyId, secret_access_key: KEYS.secretAccessKey, runtime_endpoint: bedrock.url, max_retries: 1 },
+        {
+          name: 'bedrock',
+          type: 'bedrock',
+          region: 'us-west-2',
+          access_key_id: KEYS.accessKeyId,
+          secret_access_key: KEYS.secretAccessKey,
+          runtime_endpoint: bedrock.url,
+          max_retries: 1,
+        },
       ],
       models: [
         { name: 'claude-bedrock', target: `bedrock/${CLAUDE}` },
@@ -101,7 +112,9 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
 
   it('ConverseStreamCommand streams through /model/{id}/converse-stream, re-signed, usage recorded from metadata', async () => {
     reset();
-    const out = await client.send(new ConverseStreamCommand({ modelId: CLAUDE, messages: [{ role: 'user', content: [{ text: 'stream natively' }] }] }));
+    const out = await client.send(
+      new ConverseStreamCommand({ modelId: CLAUDE, messages: [{ role: 'user', content: [{ text: 'stream natively' }] }] }),
+    );
     let text = '';
     let stop: string | undefined;
     let usage: { inputTokens?: number; outputTokens?: number } | undefined;
@@ -123,7 +136,9 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
 
   it('ConverseCommand by alias is served by the alias target; usage recorded from the body', async () => {
     reset();
-    const out = await client.send(new ConverseCommand({ modelId: 'claude-bedrock', messages: [{ role: 'user', content: [{ text: 'hello alias' }] }] }));
+    const out = await client.send(
+      new ConverseCommand({ modelId: 'claude-bedrock', messages: [{ role: 'user', content: [{ text: 'hello alias' }] }] }),
+    );
     assert.equal(out.output?.message?.content?.[0].text, 'You said: hello alias');
     assert.equal(out.usage?.totalTokens, 6);
     assert.equal(bedrock.accepted[0].path, '/model/anthropic.claude-3-5-sonnet-20241022-v2%3A0/converse');
@@ -139,7 +154,11 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
 
   it('InvokeModelCommand returns the model body untouched', async () => {
     const out = await client.send(
-      new InvokeModelCommand({ modelId: 'amazon.titan-embed-text-v2:0', contentType: 'application/json', body: JSON.stringify({ inputText: 'embed me', dimensions: 256 }) }),
+      new InvokeModelCommand({
+        modelId: 'amazon.titan-embed-text-v2:0',
+        contentType: 'application/json',
+        body: JSON.stringify({ inputText: 'embed me', dimensions: 256 }),
+      }),
     );
     const body = JSON.parse(Buffer.from(out.body).toString('utf8'));
     assert.deepEqual(body.embedding, fakeEmbedding('embed me', 256));
@@ -149,7 +168,12 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
   });
 
   it('InvokeModelWithResponseStreamCommand relays chunk events and records their invocation metrics', async () => {
-    const out = await client.send(new InvokeModelWithResponseStreamCommand({ modelId: CLAUDE, body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 10, messages: [] }) }));
+    const out = await client.send(
+      new InvokeModelWithResponseStreamCommand({
+        modelId: CLAUDE,
+        body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 10, messages: [] }),
+      }),
+    );
     const types: string[] = [];
     for await (const event of out.body!) types.push(JSON.parse(Buffer.from(event.chunk!.bytes!).toString('utf8')).type);
     assert.deepEqual(types, ['message_start', 'content_block_delta', 'message_stop']);
@@ -169,24 +193,31 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
 
   it('applies the allow-list to modelId and answers AWS-shaped errors the SDK understands', async () => {
     const limited = runtimeClient(gw.url, LIMITED);
-    await assert.rejects(limited.send(new ConverseCommand({ modelId: CLAUDE, messages: [{ role: 'user', content: [{ text: 'x' }] }] })), (e: any) => {
-      assert.equal(e.name, 'AccessDeniedException');
-      assert.equal(e.$metadata.httpStatusCode, 403);
-      return true;
-    });
+    await assert.rejects(
+      limited.send(new ConverseCommand({ modelId: CLAUDE, messages: [{ role: 'user', content: [{ text: 'x' }] }] })),
+      (e: any) => {
+        assert.equal(e.name, 'AccessDeniedException');
+        assert.equal(e.$metadata.httpStatusCode, 403);
+        return true;
+      },
+    );
     // The alias's own Bedrock id is allowed through the alias's permission.
     await limited.send(new InvokeModelCommand({ modelId: 'titan-embed', body: JSON.stringify({ inputText: 'ok' }) }));
     limited.destroy();
 
     const stranger = runtimeClient(gw.url, 'not-a-key');
-    await assert.rejects(stranger.send(new ConverseCommand({ modelId: CLAUDE, messages: [{ role: 'user', content: [{ text: 'x' }] }] })), { name: 'AccessDeniedException' });
+    await assert.rejects(stranger.send(new ConverseCommand({ modelId: CLAUDE, messages: [{ role: 'user', content: [{ text: 'x' }] }] })), {
+      name: 'AccessDeniedException',
+    });
     stranger.destroy();
   });
 
   it('redacts upstream AWS error detail but keeps the exception class', async () => {
     reset();
     behaviour.failBefore = { status: 429, type: 'ThrottlingException', times: 5 };
-    const err = await client.send(new ConverseCommand({ modelId: CLAUDE, messages: [{ role: 'user', content: [{ text: 'x' }] }] })).catch((e) => e);
+    const err = await client
+      .send(new ConverseCommand({ modelId: CLAUDE, messages: [{ role: 'user', content: [{ text: 'x' }] }] }))
+      .catch((e) => e);
     behaviour.failBefore = undefined;
     assert.equal(err.name, 'ThrottlingException');
     assert.equal(err.$metadata.httpStatusCode, 429);
@@ -215,11 +246,15 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
       credentials: { accessKeyId: ISSUED.access_key_id, secretAccessKey: ISSUED.secret_access_key },
       maxAttempts: 1,
     });
-    const out = await signer.send(new ConverseCommand({ modelId: 'claude-bedrock', messages: [{ role: 'user', content: [{ text: 'signed call' }] }] }));
+    const out = await signer.send(
+      new ConverseCommand({ modelId: 'claude-bedrock', messages: [{ role: 'user', content: [{ text: 'signed call' }] }] }),
+    );
     assert.equal(out.output?.message?.content?.[0].text, 'You said: signed call');
     // Re-signed upstream with the provider's own credentials and region.
     assert.equal(bedrock.accepted[0].signedBy, KEYS.accessKeyId);
-    await assert.rejects(signer.send(new InvokeModelCommand({ modelId: 'titan-embed', body: JSON.stringify({ inputText: 'x' }) })), { name: 'AccessDeniedException' });
+    await assert.rejects(signer.send(new InvokeModelCommand({ modelId: 'titan-embed', body: JSON.stringify({ inputText: 'x' }) })), {
+      name: 'AccessDeniedException',
+    });
     signer.destroy();
 
     const forger = new BedrockRuntimeClient({
@@ -229,7 +264,10 @@ describe('native Bedrock runtime passthrough with the official AWS SDK', () => {
       maxAttempts: 1,
       requestHandler: new NodeHttpHandler(),
     });
-    await assert.rejects(forger.send(new ConverseCommand({ modelId: 'claude-bedrock', messages: [{ role: 'user', content: [{ text: 'x' }] }] })), (e: any) => e.$metadata.httpStatusCode === 403);
+    await assert.rejects(
+      forger.send(new ConverseCommand({ modelId: 'claude-bedrock', messages: [{ role: 'user', content: [{ text: 'x' }] }] })),
+      (e: any) => e.$metadata.httpStatusCode === 403,
+    );
     forger.destroy();
   });
 

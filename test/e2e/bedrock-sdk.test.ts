@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { AccessDeniedException, BedrockAgentRuntimeClient, RerankCommand, ValidationException, type RerankCommandInput } from '@aws-sdk/client-bedrock-agent-runtime';
+import {
+  AccessDeniedException,
+  BedrockAgentRuntimeClient,
+  RerankCommand,
+  ValidationException,
+  type RerankCommandInput,
+} from '@aws-sdk/client-bedrock-agent-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fakes/bedrock.js';
 import { bedrockRerankRoutes } from '../helpers/fakes/bedrock-rerank.js';
@@ -17,7 +23,12 @@ import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 const run = promisify(execFile);
 const UPSTREAM = { accessKeyId: 'AKIDE2EUPSTREAM', secretAccessKey: 'e2e-upstream-secret' };
 const CALLER = { accessKeyId: 'RWAKIDE2ECALLER01', secretAccessKey: 'rankway-e2e-caller-secret' };
-const PY_ENV = { ...process.env, AWS_CONFIG_FILE: '/nonexistent/rankway', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/rankway', AWS_EC2_METADATA_DISABLED: 'true' };
+const PY_ENV = {
+  ...process.env,
+  AWS_CONFIG_FILE: '/nonexistent/rankway',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/rankway',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 
 function hasBoto3(): string | undefined {
   try {
@@ -36,9 +47,20 @@ describe('official AWS clients against the native Bedrock API', () => {
   before(async () => {
     bedrock = await startFakeBedrock({ region: 'us-west-2', credentials: [UPSTREAM], routes: bedrockRerankRoutes('us-west-2') });
     gw = await startGateway({
-      server: { auth: 'keys', aws_access_keys: [{ name: 'sdk', access_key_id: CALLER.accessKeyId, secret_access_key: CALLER.secretAccessKey }] },
+      server: {
+        auth: 'keys',
+        aws_access_keys: [{ name: 'sdk', access_key_id: CALLER.accessKeyId, secret_access_key: CALLER.secretAccessKey }],
+      },
       providers: [
-        { name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: UPSTREAM.accessKeyId, secret_access_key: UPSTREAM.secretAccessKey, agent_runtime_endpoint: bedrock.url, runtime_endpoint: bedrock.url },
+        {
+          name: 'bedrock',
+          type: 'bedrock',
+          region: 'us-west-2',
+          access_key_id: UPSTREAM.accessKeyId,
+          secret_access_key: UPSTREAM.secretAccessKey,
+          agent_runtime_endpoint: bedrock.url,
+          runtime_endpoint: bedrock.url,
+        },
       ],
       // Pair cache off so every SDK call really reaches the (fake) Bedrock upstream.
       models: [{ name: 'bedrock-rerank', target: 'bedrock/cohere.rerank-v3-5:0', arns: ['cohere.rerank-v3-5:0'], cache: 'off' }],
@@ -93,7 +115,10 @@ describe('official AWS clients against the native Bedrock API', () => {
   it('numberOfResults above the sources raises ValidationException in the SDK', async () => {
     const c = client();
     try {
-      await assert.rejects(c.send(new RerankCommand(nativeRerankBody({ numberOfResults: 9 }) as RerankCommandInput)), (err: unknown) => err instanceof ValidationException);
+      await assert.rejects(
+        c.send(new RerankCommand(nativeRerankBody({ numberOfResults: 9 }) as RerankCommandInput)),
+        (err: unknown) => err instanceof ValidationException,
+      );
     } finally {
       c.destroy();
     }
@@ -114,23 +139,40 @@ try:
 except botocore.exceptions.ClientError as e:
     print(e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode'])
 `;
-    const { stdout } = await run('python3', ['-c', script, gw.url, CALLER.accessKeyId, CALLER.secretAccessKey, JSON.stringify(input)], { env: PY_ENV, timeout: 60_000 });
+    const { stdout } = await run('python3', ['-c', script, gw.url, CALLER.accessKeyId, CALLER.secretAccessKey, JSON.stringify(input)], {
+      env: PY_ENV,
+      timeout: 60_000,
+    });
     const [results, error] = stdout.trim().split('\n');
     const ranked = JSON.parse(results) as Array<[number, number]>;
     assert.deepEqual(ranked.map(([i]) => i).sort(), EXERCISE_INDICES);
     assert.equal(error, 'AccessDeniedException 403');
   });
 
-  it("the issue's Python script prints the three exercise documents first", { skip: hasBoto3() === undefined ? undefined : 'python3 is not installed' }, async () => {
+  it("the issue's Python script prints the three exercise documents first", {
+    skip: hasBoto3() === undefined ? undefined : 'python3 is not installed',
+  }, async () => {
     const open = await startGateway({
-      providers: [{ name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: UPSTREAM.accessKeyId, secret_access_key: UPSTREAM.secretAccessKey, agent_runtime_endpoint: bedrock.url }],
+      providers: [
+        {
+          name: 'bedrock',
+          type: 'bedrock',
+          region: 'us-west-2',
+          access_key_id: UPSTREAM.accessKeyId,
+          secret_access_key: UPSTREAM.secretAccessKey,
+          agent_runtime_endpoint: bedrock.url,
+        },
+      ],
     });
     try {
       const { stdout } = await run('python3', [join(import.meta.dirname, '../fixtures/bedrock/rerank_example.py')], {
         env: { ...PY_ENV, RERANK_URL: `${open.url}/rerank` },
         timeout: 60_000,
       });
-      const lines = stdout.trim().split('\n').map((l) => l.split(' '));
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' '));
       assert.equal(lines.length, 3);
       assert.deepEqual(lines.map(([i]) => Number(i)).sort(), EXERCISE_INDICES);
       assert.ok(lines.every(([, score]) => Number.isFinite(Number(score))));
@@ -156,9 +198,32 @@ describe('HTTP/2 and HTTP/1.1 over TLS on one port', { skip: opensslMissing() },
   let port: number;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rankway-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    gw = await startGateway({ server: { tls: { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') } }, models: [{ name: 'bm25', target: 'local/bm25', arns: ['cohere.rerank-v3-5:0'] }] });
+    gw = await startGateway({
+      server: { tls: { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') } },
+      models: [{ name: 'bm25', target: 'local/bm25', arns: ['cohere.rerank-v3-5:0'] }],
+    });
     port = Number(new URL(gw.url).port);
   });
   after(async () => {
@@ -180,7 +245,12 @@ describe('HTTP/2 and HTTP/1.1 over TLS on one port', { skip: opensslMissing() },
         req.end(JSON.stringify(nativeRerankBody({ numberOfResults: 3 })));
       });
       assert.equal(status, 200, body);
-      assert.deepEqual(JSON.parse(body).results.map((r: any) => r.index).sort(), EXERCISE_INDICES);
+      assert.deepEqual(
+        JSON.parse(body)
+          .results.map((r: any) => r.index)
+          .sort(),
+        EXERCISE_INDICES,
+      );
       assert.equal(session.alpnProtocol, 'h2');
     } finally {
       session.close();
@@ -189,10 +259,13 @@ describe('HTTP/2 and HTTP/1.1 over TLS on one port', { skip: opensslMissing() },
 
   it('still serves HTTP/1.1 clients', async () => {
     const { status, version } = await new Promise<{ status: number; version: string }>((resolve, reject) => {
-      const req = https.request({ host: '127.0.0.1', port, path: '/rerank', method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, version: res.httpVersion }));
-      });
+      const req = https.request(
+        { host: '127.0.0.1', port, path: '/rerank', method: 'POST', ca, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, version: res.httpVersion }));
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify(nativeRerankBody()));
     });

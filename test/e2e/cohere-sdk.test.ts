@@ -38,7 +38,7 @@ describe('official cohere-ai clients against Rankway', () => {
     assert.equal(res.results[0].document?.text, 'Rotate API keys from the admin API.');
   });
 
-  it('a wrong key raises the SDK\'s UnauthorizedError', async () => {
+  it("a wrong key raises the SDK's UnauthorizedError", async () => {
     const client = new CohereClientV2({ token: 'wrong', environment: gw.url });
     await assert.rejects(
       client.rerank({ model: 'local/bm25', query: 'q', documents: ['a'] }),

@@ -16,7 +16,14 @@ describe('openai SDK -> Rankway -> Bedrock InvokeModel (images)', () => {
     bedrock = await startFakeBedrock({ region: 'us-east-1', credentials: [KEYS], routes: bedrockImageRoutes() });
     gw = await startGateway({
       providers: [
-        { name: 'bedrock', type: 'bedrock', region: 'us-east-1', access_key_id: KEYS.accessKeyId, secret_access_key: KEYS.secretAccessKey, runtime_endpoint: bedrock.url },
+        {
+          name: 'bedrock',
+          type: 'bedrock',
+          region: 'us-east-1',
+          access_key_id: KEYS.accessKeyId,
+          secret_access_key: KEYS.secretAccessKey,
+          runtime_endpoint: bedrock.url,
+        },
       ],
       models: [
         { name: 'nova-canvas', target: 'bedrock/amazon.nova-canvas-v1:0' },
@@ -81,27 +88,64 @@ describe('openai SDK -> Rankway -> Bedrock InvokeModel (images)', () => {
 
   it('the same on a Stability alias with n: 2 is a clear 400 and AWS is never called', async () => {
     reset();
-    await rejected(client.images.generate({ model: 'sd35', prompt: 'a lighthouse', size: '1024x1024', n: 2 }), 400, 'n', /n must be 1 for Stability models/);
+    await rejected(
+      client.images.generate({ model: 'sd35', prompt: 'a lighthouse', size: '1024x1024', n: 2 }),
+      400,
+      'n',
+      /n must be 1 for Stability models/,
+    );
     assert.equal(bedrock.requests.length, 0);
   });
 
-  it('refuses before calling AWS: a style outside Nova\'s enum, an unsupported size, an unknown extra, response_format url', async () => {
+  it("refuses before calling AWS: a style outside Nova's enum, an unsupported size, an unknown extra, response_format url", async () => {
     reset();
-    await rejected(client.images.generate({ model: 'nova-canvas', prompt: 'x', style: 'vivid' }), 400, 'style', /style must be one of 3D_ANIMATED_FAMILY_FILM/);
+    await rejected(
+      client.images.generate({ model: 'nova-canvas', prompt: 'x', style: 'vivid' }),
+      400,
+      'style',
+      /style must be one of 3D_ANIMATED_FAMILY_FILM/,
+    );
     await rejected(client.images.generate({ model: 'nova-canvas', prompt: 'x', size: '1000x1000' as any }), 400, 'size', /multiple of 16/);
-    await rejected(client.images.generate({ model: 'titan-image', prompt: 'x', size: '1792x1024' }), 400, 'size', /not supported by Titan Image Generator/);
+    await rejected(
+      client.images.generate({ model: 'titan-image', prompt: 'x', size: '1792x1024' }),
+      400,
+      'size',
+      /not supported by Titan Image Generator/,
+    );
     await rejected(client.images.generate({ model: 'sd35', prompt: 'x', size: '1792x1024' }), 400, 'size', /aspect 7:4/);
-    await rejected(client.images.generate({ model: 'nova-canvas', prompt: 'x', ...({ guidance: 3 } as any) }), 400, 'guidance', /not a field Nova Canvas/);
+    await rejected(
+      client.images.generate({ model: 'nova-canvas', prompt: 'x', ...({ guidance: 3 } as any) }),
+      400,
+      'guidance',
+      /not a field Nova Canvas/,
+    );
     await rejected(client.images.generate({ model: 'nova-canvas', prompt: 'x', n: 6 }), 400, 'n', /n must be from 1 to 5/);
-    await rejected(client.images.generate({ model: 'nova-canvas', prompt: 'x', response_format: 'url' }), 400, 'response_format', /does not store generated images/);
+    await rejected(
+      client.images.generate({ model: 'nova-canvas', prompt: 'x', response_format: 'url' }),
+      400,
+      'response_format',
+      /does not store generated images/,
+    );
     assert.equal(bedrock.requests.length, 0);
   });
 
   it('Stability: size becomes aspect_ratio, extras pass, and one image comes back', async () => {
     reset();
-    const res = await client.images.generate({ model: 'sd35', prompt: 'a castle', size: '1536x1024', output_format: 'jpeg', ...({ negative_prompt: 'fog', seed: 9 } as any) });
+    const res = await client.images.generate({
+      model: 'sd35',
+      prompt: 'a castle',
+      size: '1536x1024',
+      output_format: 'jpeg',
+      ...({ negative_prompt: 'fog', seed: 9 } as any),
+    });
     assert.equal(res.data?.length, 1);
-    assert.deepEqual(bedrock.accepted[0].json, { prompt: 'a castle', output_format: 'jpeg', negative_prompt: 'fog', seed: 9, aspect_ratio: '3:2' });
+    assert.deepEqual(bedrock.accepted[0].json, {
+      prompt: 'a castle',
+      output_format: 'jpeg',
+      negative_prompt: 'fog',
+      seed: 9,
+      aspect_ratio: '3:2',
+    });
   });
 
   it('a Stability content-filter result is an error, not an empty 200', async () => {
@@ -115,7 +159,7 @@ describe('openai SDK -> Rankway -> Bedrock InvokeModel (images)', () => {
     assert.equal(bedrock.accepted.length, 1, 'a caller fault is not retried');
   });
 
-  it('edits through multipart (the SDK\'s form): image + mask become Nova INPAINTING', async () => {
+  it("edits through multipart (the SDK's form): image + mask become Nova INPAINTING", async () => {
     reset();
     const png = Buffer.from(TINY_PNG, 'base64');
     const res = await client.images.edit({
@@ -136,9 +180,19 @@ describe('openai SDK -> Rankway -> Bedrock InvokeModel (images)', () => {
   it('edits: BACKGROUND_REMOVAL by taskType sends only backgroundRemovalParams; JSON edits with a data URL work too', async () => {
     reset();
     const png = Buffer.from(TINY_PNG, 'base64');
-    await client.images.edit({ model: 'titan-image', prompt: 'unused', image: await toFile(png, 'a.png', { type: 'image/png' }), ...({ taskType: 'BACKGROUND_REMOVAL' } as any) });
+    await client.images.edit({
+      model: 'titan-image',
+      prompt: 'unused',
+      image: await toFile(png, 'a.png', { type: 'image/png' }),
+      ...({ taskType: 'BACKGROUND_REMOVAL' } as any),
+    });
     assert.deepEqual(bedrock.accepted[0].json, { taskType: 'BACKGROUND_REMOVAL', backgroundRemovalParams: { image: TINY_PNG } });
-    const json = await gw.post('/v1/images/edits', { model: 'nova-canvas', prompt: 'make it blue', images: [{ image_url: `data:image/png;base64,${TINY_PNG}` }], similarityStrength: 0.5 });
+    const json = await gw.post('/v1/images/edits', {
+      model: 'nova-canvas',
+      prompt: 'make it blue',
+      images: [{ image_url: `data:image/png;base64,${TINY_PNG}` }],
+      similarityStrength: 0.5,
+    });
     assert.equal(json.status, 200, JSON.stringify(json.json));
     assert.deepEqual(bedrock.accepted[1].json, {
       taskType: 'IMAGE_VARIATION',

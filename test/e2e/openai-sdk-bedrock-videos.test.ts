@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { BedrockRuntimeClient, GetAsyncInvokeCommand, ListAsyncInvokesCommand, StartAsyncInvokeCommand } from '@aws-sdk/client-bedrock-runtime';
+import {
+  BedrockRuntimeClient,
+  GetAsyncInvokeCommand,
+  ListAsyncInvokesCommand,
+  StartAsyncInvokeCommand,
+} from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import OpenAI from 'openai';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fakes/bedrock.js';
@@ -70,7 +75,12 @@ describe('openai SDK and AWS SDK -> Rankway -> Bedrock async invoke (video) + S3
   }
 
   it('openai.videos.create reaches completed and its content downloads from S3 (signed for s3)', async () => {
-    const created = await client.videos.create({ model: 'nova-reel' as any, prompt: 'A large red square that is rotating', seconds: '12' as any, size: '1280x720' as any });
+    const created = await client.videos.create({
+      model: 'nova-reel' as any,
+      prompt: 'A large red square that is rotating',
+      seconds: '12' as any,
+      size: '1280x720' as any,
+    });
     assert.equal(created.status, 'in_progress');
     const start = bedrock.accepted.find((r) => r.method === 'POST')!;
     assert.equal(start.signedBy, KEYS.accessKeyId);
@@ -96,11 +106,17 @@ describe('openai SDK and AWS SDK -> Rankway -> Bedrock async invoke (video) + S3
     assert.deepEqual(s3.rejected, []);
 
     await gw.gateway.usage.flush();
-    const rows = await sqliteRows(gw.dataDir, "SELECT * FROM usage_records WHERE surface = 'openai-videos' AND status = 200 AND cost_usd > 0");
-    assert.ok(rows.some((r) => Math.abs(r.cost_usd - 12 * 0.08) < 1e-9), `12 s of Nova Reel at $0.08: ${JSON.stringify(rows.map((r) => r.cost_usd))}`);
+    const rows = await sqliteRows(
+      gw.dataDir,
+      "SELECT * FROM usage_records WHERE surface = 'openai-videos' AND status = 200 AND cost_usd > 0",
+    );
+    assert.ok(
+      rows.some((r) => Math.abs(r.cost_usd - 12 * 0.08) < 1e-9),
+      `12 s of Nova Reel at $0.08: ${JSON.stringify(rows.map((r) => r.cost_usd))}`,
+    );
   });
 
-  it('Kong\'s Nova Reel example works with only the base URL changed (bare model id, literal extra_body fps)', async () => {
+  it("Kong's Nova Reel example works with only the base URL changed (bare model id, literal extra_body fps)", async () => {
     const res = await fetch(`${gw.url}/v1/videos`, {
       method: 'POST',
       headers: { authorization: `Bearer ${CALLER}`, 'content-type': 'application/json' },
@@ -129,15 +145,24 @@ describe('openai SDK and AWS SDK -> Rankway -> Bedrock async invoke (video) + S3
 
   it('refuses what the model cannot do before AWS is called; the allow-list applies', async () => {
     const before = bedrock.requests.length;
-    await assert.rejects(client.videos.create({ model: 'nova-reel' as any, prompt: 'x', seconds: '4' }), (e: any) => e.status === 400 && /steps of 6/.test(e.message));
-    await assert.rejects(client.videos.create({ model: 'nova-reel' as any, prompt: 'x', size: '720x1280' }), (e: any) => e.status === 400 && e.error?.param === 'size');
-    await assert.rejects(client.videos.create({ model: 'luma' as any, prompt: 'x', seconds: '8' }), (e: any) => e.status === 400 && /5 or 9/.test(e.message));
+    await assert.rejects(
+      client.videos.create({ model: 'nova-reel' as any, prompt: 'x', seconds: '4' }),
+      (e: any) => e.status === 400 && /steps of 6/.test(e.message),
+    );
+    await assert.rejects(
+      client.videos.create({ model: 'nova-reel' as any, prompt: 'x', size: '720x1280' }),
+      (e: any) => e.status === 400 && e.error?.param === 'size',
+    );
+    await assert.rejects(
+      client.videos.create({ model: 'luma' as any, prompt: 'x', seconds: '8' }),
+      (e: any) => e.status === 400 && /5 or 9/.test(e.message),
+    );
     const limited = new OpenAI({ apiKey: LIMITED, baseURL: `${gw.url}/v1`, maxRetries: 0 });
     await assert.rejects(limited.videos.create({ model: 'nova-reel' as any, prompt: 'x' }), (e: any) => e.status === 403);
     assert.equal(bedrock.requests.length, before);
   });
 
-  it('GET /v1/videos?model= lists the model\'s jobs', async () => {
+  it("GET /v1/videos?model= lists the model's jobs", async () => {
     const res = await fetch(`${gw.url}/v1/videos?model=nova-reel&limit=50`, { headers: { authorization: `Bearer ${CALLER}` } });
     const body: any = await res.json();
     assert.equal(res.status, 200, JSON.stringify(body));
@@ -157,7 +182,11 @@ describe('openai SDK and AWS SDK -> Rankway -> Bedrock async invoke (video) + S3
     const started = await sdk.send(
       new StartAsyncInvokeCommand({
         modelId: 'nova-reel',
-        modelInput: { taskType: 'TEXT_VIDEO', textToVideoParams: { text: 'waves' }, videoGenerationConfig: { durationSeconds: 6, fps: 24, dimension: '1280x720' } } as any,
+        modelInput: {
+          taskType: 'TEXT_VIDEO',
+          textToVideoParams: { text: 'waves' },
+          videoGenerationConfig: { durationSeconds: 6, fps: 24, dimension: '1280x720' },
+        } as any,
         outputDataConfig: { s3OutputDataConfig: { s3Uri: 's3://caller-bucket/videos' } },
       }),
     );
@@ -172,8 +201,18 @@ describe('openai SDK and AWS SDK -> Rankway -> Bedrock async invoke (video) + S3
     const listed = await sdk.send(new ListAsyncInvokesCommand({ maxResults: 100 }));
     assert.ok(listed.asyncInvokeSummaries!.some((s) => s.invocationArn === started.invocationArn));
 
-    const limited = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: gw.url, token: { token: LIMITED }, authSchemePreference: ['httpBearerAuth'], maxAttempts: 1, requestHandler: new NodeHttpHandler() });
-    await assert.rejects(limited.send(new GetAsyncInvokeCommand({ invocationArn: started.invocationArn })), (e: any) => e.$metadata?.httpStatusCode === 403);
+    const limited = new BedrockRuntimeClient({
+      region: 'us-east-1',
+      endpoint: gw.url,
+      token: { token: LIMITED },
+      authSchemePreference: ['httpBearerAuth'],
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+    });
+    await assert.rejects(
+      limited.send(new GetAsyncInvokeCommand({ invocationArn: started.invocationArn })),
+      (e: any) => e.$metadata?.httpStatusCode === 403,
+    );
     const limitedList = await limited.send(new ListAsyncInvokesCommand({}));
     assert.equal(limitedList.asyncInvokeSummaries!.length, 0, 'no Nova Reel jobs for a key limited to luma');
   });

@@ -14,7 +14,11 @@ const PROFILE_ARN = 'arn:aws:bedrock:us-west-2:123456789012:inference-profile/us
 
 const weatherTool: OpenAI.ChatCompletionTool = {
   type: 'function',
-  function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Current weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 
 describe('openai SDK -> Rankway -> Bedrock Converse', () => {
@@ -25,7 +29,12 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
   const behaviour: BedrockChatBehaviour = {};
 
   before(async () => {
-    bedrock = await startFakeBedrock({ region: 'us-west-2', credentials: [KEYS], apiKeys: [API_KEY], routes: bedrockChatRoutes(behaviour) });
+    bedrock = await startFakeBedrock({
+      region: 'us-west-2',
+      credentials: [KEYS],
+      apiKeys: [API_KEY],
+      routes: bedrockChatRoutes(behaviour),
+    });
     openai = await startFakeOpenAi({ apiKey: 'sk-fallback' });
     gw = await startGateway({
       providers: [
@@ -103,7 +112,10 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
     await new Promise((r) => setTimeout(r, 30));
     await gw.gateway.usage.flush();
     const [row] = await sqliteRows(gw.dataDir, "SELECT * FROM usage_records WHERE surface = 'openai-chat' ORDER BY ts DESC LIMIT 1");
-    assert.deepEqual([row.alias, row.provider, row.upstream_model, row.input_tokens, row.output_tokens], ['claude-bedrock', 'bedrock', CLAUDE, 4, 4]);
+    assert.deepEqual(
+      [row.alias, row.provider, row.upstream_model, row.input_tokens, row.output_tokens],
+      ['claude-bedrock', 'bedrock', CLAUDE, 4, 4],
+    );
     assert.ok(Math.abs(row.cost_usd - (4 * 3 + 4 * 15) / 1e6) < 1e-12);
     assert.deepEqual(sent.json.system, [{ text: 'Be brief.' }]);
     assert.deepEqual(sent.json.messages, [{ role: 'user', content: [{ text: 'Hello Bedrock' }] }]);
@@ -140,7 +152,13 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
   it('completes a full tool-call round trip (streamed call, non-streamed answer)', async () => {
     reset();
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'What is the weather in Paris?' }];
-    const stream = await client.chat.completions.create({ model: 'claude-bedrock', messages, tools: [weatherTool], tool_choice: 'auto', stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'claude-bedrock',
+      messages,
+      tools: [weatherTool],
+      tool_choice: 'auto',
+      stream: true,
+    });
     const calls: { id: string; name: string; args: string }[] = [];
     let finish: string | null = null;
     for await (const chunk of stream) {
@@ -155,26 +173,45 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
     assert.equal(finish, 'tool_calls');
     assert.deepEqual(calls, [{ id: 'tooluse_fake01', name: 'get_weather', args: '{"city":"Paris"}' }]);
     assert.deepEqual(bedrock.accepted[0].json.toolConfig, {
-      tools: [{ toolSpec: { name: 'get_weather', description: 'Current weather', inputSchema: { json: weatherTool.function.parameters } } }],
+      tools: [
+        { toolSpec: { name: 'get_weather', description: 'Current weather', inputSchema: { json: weatherTool.function.parameters } } },
+      ],
       toolChoice: { auto: {} },
     });
 
-    messages.push({ role: 'assistant', content: null, tool_calls: [{ id: calls[0].id, type: 'function', function: { name: calls[0].name, arguments: calls[0].args } }] });
+    messages.push({
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: calls[0].id, type: 'function', function: { name: calls[0].name, arguments: calls[0].args } }],
+    });
     messages.push({ role: 'tool', tool_call_id: calls[0].id, content: '18C and sunny' });
     const final = await client.chat.completions.create({ model: 'claude-bedrock', messages, tools: [weatherTool] });
     assert.equal(final.choices[0].message.content, 'The tool said: 18C and sunny');
     assert.equal(final.choices[0].finish_reason, 'stop');
     const second = bedrock.accepted[1].json;
-    assert.deepEqual(second.messages[1], { role: 'assistant', content: [{ toolUse: { toolUseId: 'tooluse_fake01', name: 'get_weather', input: { city: 'Paris' } } }] });
-    assert.deepEqual(second.messages[2], { role: 'user', content: [{ toolResult: { toolUseId: 'tooluse_fake01', content: [{ text: '18C and sunny' }] } }] });
+    assert.deepEqual(second.messages[1], {
+      role: 'assistant',
+      content: [{ toolUse: { toolUseId: 'tooluse_fake01', name: 'get_weather', input: { city: 'Paris' } } }],
+    });
+    assert.deepEqual(second.messages[2], {
+      role: 'user',
+      content: [{ toolResult: { toolUseId: 'tooluse_fake01', content: [{ text: '18C and sunny' }] } }],
+    });
     allSigned();
   });
 
   it('returns a non-streamed tool call as tool_calls with JSON arguments', async () => {
-    const res = await client.chat.completions.create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'Weather in Rome?' }], tools: [weatherTool], tool_choice: 'required' });
+    const res = await client.chat.completions.create({
+      model: 'claude-bedrock',
+      messages: [{ role: 'user', content: 'Weather in Rome?' }],
+      tools: [weatherTool],
+      tool_choice: 'required',
+    });
     assert.equal(res.choices[0].finish_reason, 'tool_calls');
     assert.equal(res.choices[0].message.content, null);
-    assert.deepEqual(res.choices[0].message.tool_calls, [{ id: 'tooluse_fake01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }]);
+    assert.deepEqual(res.choices[0].message.tool_calls, [
+      { id: 'tooluse_fake01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+    ]);
   });
 
   it('reaches Converse with a Bedrock API key (Bearer) too', async () => {
@@ -205,7 +242,9 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
 
   it('rejects a request with only system messages before calling Bedrock', async () => {
     reset();
-    const err = await client.chat.completions.create({ model: 'claude-bedrock', messages: [{ role: 'system', content: 'You are helpful.' }] }).catch((e) => e);
+    const err = await client.chat.completions
+      .create({ model: 'claude-bedrock', messages: [{ role: 'system', content: 'You are helpful.' }] })
+      .catch((e) => e);
     assert.ok(err instanceof OpenAI.BadRequestError);
     assert.equal(err.param, 'messages');
     assert.equal(bedrock.requests.length, 0);
@@ -214,14 +253,20 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
   it('retries throttling before the first byte, then raises RateLimitError with x-should-retry false and no AWS details', async () => {
     reset();
     behaviour.failBefore = { status: 429, type: 'ThrottlingException', times: 1 };
-    const ok = await client.chat.completions.create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'again' }], stream: true });
+    const ok = await client.chat.completions.create({
+      model: 'claude-bedrock',
+      messages: [{ role: 'user', content: 'again' }],
+      stream: true,
+    });
     let text = '';
     for await (const c of ok) text += c.choices[0]?.delta?.content ?? '';
     assert.equal(text, 'You said: again');
     assert.equal(bedrock.requests.length, 2);
 
     behaviour.failBefore = { status: 429, type: 'ThrottlingException', times: 10 };
-    const err = await client.chat.completions.create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'again' }] }).catch((e) => e);
+    const err = await client.chat.completions
+      .create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'again' }] })
+      .catch((e) => e);
     behaviour.failBefore = undefined;
     assert.ok(err instanceof OpenAI.RateLimitError, String(err));
     assert.equal(err.headers.get('x-should-retry'), 'false');
@@ -231,7 +276,11 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
   it('falls back to the next target before the first byte when Bedrock keeps throttling', async () => {
     reset();
     behaviour.failBefore = { status: 429, type: 'ThrottlingException', times: 10 };
-    const stream = await client.chat.completions.create({ model: 'claude-or-gpt', messages: [{ role: 'user', content: 'fall back' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'claude-or-gpt',
+      messages: [{ role: 'user', content: 'fall back' }],
+      stream: true,
+    });
     let text = '';
     for await (const c of stream) {
       assert.equal(c.model, 'claude-or-gpt');
@@ -263,7 +312,11 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
 
     // The SDK raises on that event.
     behaviour.failAfterFrames = { frames: 2, exception: 'internalServerException' };
-    const stream = await client.chat.completions.create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'again' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'claude-bedrock',
+      messages: [{ role: 'user', content: 'again' }],
+      stream: true,
+    });
     await assert.rejects(async () => {
       for await (const _ of stream) void _;
     }, OpenAI.APIError);
@@ -272,7 +325,11 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
   it('ends a stream whose upstream goes silent with a timeout error event', async () => {
     behaviour.stallAfterFrames = 3;
     const started = Date.now();
-    const res = await gw.post('/v1/chat/completions', { model: 'claude-tight', messages: [{ role: 'user', content: 'stall please' }], stream: true });
+    const res = await gw.post('/v1/chat/completions', {
+      model: 'claude-tight',
+      messages: [{ role: 'user', content: 'stall please' }],
+      stream: true,
+    });
     assert.equal(res.status, 200);
     const events = String(res.json).split('\n\n').filter(Boolean);
     assert.ok(events.length >= 2, 'the first chunks were sent');
@@ -321,7 +378,10 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
     assert.equal(cohere.data.length, 150);
     cohere.data.forEach((d, i) => assert.deepEqual(d.embedding, fakeEmbedding(`search_document:${many[i]}`, 16)));
     assert.equal(cohere.usage.prompt_tokens, 300);
-    assert.deepEqual(bedrock.accepted.map((r) => r.json.texts.length).sort((a, b) => a - b), [54, 96]);
+    assert.deepEqual(
+      bedrock.accepted.map((r) => r.json.texts.length).sort((a, b) => a - b),
+      [54, 96],
+    );
     const query = await gw.post('/v1/embeddings', { model: 'cohere-embed', input: 'q', input_type: 'search_query' });
     assert.deepEqual(query.json.data[0].embedding, fakeEmbedding('search_query:q', 16));
   });

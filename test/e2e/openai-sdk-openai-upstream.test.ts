@@ -46,7 +46,12 @@ describe('openai SDK -> Rankway -> OpenAI-compatible upstreams', () => {
 
   it('answers a chat completion with the model rewritten upstream and the alias in the answer', async () => {
     openai.requests.length = 0;
-    const res = await client.chat.completions.create({ model: 'gpt', messages: [{ role: 'user', content: 'hello there' }], max_completion_tokens: 50, top_k: 5 } as any);
+    const res = await client.chat.completions.create({
+      model: 'gpt',
+      messages: [{ role: 'user', content: 'hello there' }],
+      max_completion_tokens: 50,
+      top_k: 5,
+    } as any);
     assert.equal(res.model, 'gpt');
     assert.equal(res.object, 'chat.completion');
     assert.equal(res.choices[0].message.content, 'You said: hello there');
@@ -110,7 +115,10 @@ describe('openai SDK -> Rankway -> OpenAI-compatible upstreams', () => {
 
   it('completes a tool-call round trip, streamed', async () => {
     const tools: OpenAI.ChatCompletionTool[] = [
-      { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+      {
+        type: 'function',
+        function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+      },
     ];
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'What is the weather in Lyon?' }];
     const stream = await client.chat.completions.create({ model: 'gpt', messages, tools, stream: true });
@@ -128,7 +136,11 @@ describe('openai SDK -> Rankway -> OpenAI-compatible upstreams', () => {
     assert.equal(finish, 'tool_calls');
     assert.equal(calls.length, 1);
     assert.deepEqual(JSON.parse(calls[0].args), { city: 'Lyon' });
-    messages.push({ role: 'assistant', content: null, tool_calls: [{ id: calls[0].id, type: 'function', function: { name: calls[0].name, arguments: calls[0].args } }] });
+    messages.push({
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: calls[0].id, type: 'function', function: { name: calls[0].name, arguments: calls[0].args } }],
+    });
     messages.push({ role: 'tool', tool_call_id: calls[0].id, content: '18C and sunny' });
     const final = await client.chat.completions.create({ model: 'gpt', messages, tools });
     assert.equal(final.choices[0].message.content, 'The tool said: 18C and sunny');
@@ -150,7 +162,11 @@ describe('openai SDK -> Rankway -> OpenAI-compatible upstreams', () => {
     // The SDK asks for base64 by default and decodes it back to numbers.
     const decoded = await client.embeddings.create({ model: 'embed', input: inputs });
     decoded.data.forEach((d, i) => assert.deepEqual(d.embedding, fakeEmbedding(inputs[i])));
-    const raw = await gw.post('/v1/embeddings', { model: 'embed', input: 'gamma', encoding_format: 'base64' }, { authorization: `Bearer ${CALLER_KEY}` });
+    const raw = await gw.post(
+      '/v1/embeddings',
+      { model: 'embed', input: 'gamma', encoding_format: 'base64' },
+      { authorization: `Bearer ${CALLER_KEY}` },
+    );
     const bytes = Buffer.from(raw.json.data[0].embedding, 'base64');
     assert.equal(bytes.readFloatLE(0), fakeEmbedding('gamma')[0]);
   });
@@ -159,13 +175,22 @@ describe('openai SDK -> Rankway -> OpenAI-compatible upstreams', () => {
     const all = (await client.models.list()).data.map((m) => m.id).sort();
     assert.deepEqual(all, ['azure-gpt', 'embed', 'gpt', 'local/bm25']);
     const limited = new OpenAI({ apiKey: LIMITED_KEY, baseURL: `${gw.url}/v1`, maxRetries: 0 });
-    assert.deepEqual((await limited.models.list()).data.map((m) => m.id), ['gpt']);
-    await assert.rejects(limited.chat.completions.create({ model: 'azure-gpt', messages: [{ role: 'user', content: 'x' }] }), OpenAI.PermissionDeniedError);
+    assert.deepEqual(
+      (await limited.models.list()).data.map((m) => m.id),
+      ['gpt'],
+    );
+    await assert.rejects(
+      limited.chat.completions.create({ model: 'azure-gpt', messages: [{ role: 'user', content: 'x' }] }),
+      OpenAI.PermissionDeniedError,
+    );
   });
 
   it('raises the SDK error classes: 401 AuthenticationError, 429 RateLimitError with x-should-retry false, 400 BadRequestError', async () => {
     const stranger = new OpenAI({ apiKey: 'wrong', baseURL: `${gw.url}/v1`, maxRetries: 0 });
-    await assert.rejects(stranger.chat.completions.create({ model: 'gpt', messages: [{ role: 'user', content: 'x' }] }), OpenAI.AuthenticationError);
+    await assert.rejects(
+      stranger.chat.completions.create({ model: 'gpt', messages: [{ role: 'user', content: 'x' }] }),
+      OpenAI.AuthenticationError,
+    );
 
     openai.failWith = { status: 429, times: 5 };
     const err = await client.chat.completions.create({ model: 'gpt', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
@@ -173,7 +198,13 @@ describe('openai SDK -> Rankway -> OpenAI-compatible upstreams', () => {
     assert.ok(err instanceof OpenAI.RateLimitError, String(err));
     assert.equal(err.headers.get('x-should-retry'), 'false');
 
-    await assert.rejects(client.chat.completions.create({ model: 'gpt', messages: [] }), (e: any) => e instanceof OpenAI.BadRequestError && e.param === 'messages');
-    await assert.rejects(client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }), OpenAI.NotFoundError);
+    await assert.rejects(
+      client.chat.completions.create({ model: 'gpt', messages: [] }),
+      (e: any) => e instanceof OpenAI.BadRequestError && e.param === 'messages',
+    );
+    await assert.rejects(
+      client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }),
+      OpenAI.NotFoundError,
+    );
   });
 });

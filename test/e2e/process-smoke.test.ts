@@ -20,7 +20,12 @@ function freePort(): Promise<number> {
 }
 
 /** Starts `node --import tsx src/main.ts` with a clean environment (no config file). */
-function spawnRankway(env: Record<string, string>): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> } {
+function spawnRankway(env: Record<string, string>): {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
@@ -64,7 +69,10 @@ describe('the real process', () => {
       assert.equal(url, `http://127.0.0.1:${port}/v1/rerank`);
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       assert.equal(res.status, 200);
-      const json = (await res.json()) as { results: Array<{ index: number; relevance_score: number }>; extra_fields: { model_used: string } };
+      const json = (await res.json()) as {
+        results: Array<{ index: number; relevance_score: number }>;
+        extra_fields: { model_used: string };
+      };
       const sent = JSON.parse(body) as { top_n: number; documents: string[] };
       assert.equal(json.extra_fields.model_used, 'local/bm25');
       assert.equal(json.results.length, sent.top_n);
@@ -83,7 +91,12 @@ describe('the real process', () => {
   it('refuses auth: none on a non-loopback HOST at start (exit 2, says why)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rankway-smoke-'));
     dirs.push(dataDir);
-    const rw = spawnRankway({ HOST: '0.0.0.0', PORT: String(await freePort()), ADMIN_PORT: String(await freePort()), RANKWAY_DATA_DIR: dataDir });
+    const rw = spawnRankway({
+      HOST: '0.0.0.0',
+      PORT: String(await freePort()),
+      ADMIN_PORT: String(await freePort()),
+      RANKWAY_DATA_DIR: dataDir,
+    });
     const code = await rw.exited;
     assert.equal(code, 2);
     assert.match(rw.stderr(), /auth: "none" is refused on non-loopback address 0\.0\.0\.0/);

@@ -7,7 +7,11 @@ import Database from 'better-sqlite3';
 import { startRankway, type RankwayProcess } from '../helpers/process.js';
 import { pgSchema, type PgSchema } from '../helpers/services.js';
 
-const BODY = JSON.stringify({ model: 'local/bm25', query: 'rotate keys', documents: ['Rotate keys in the admin API.', 'Budgets refill monthly.'] });
+const BODY = JSON.stringify({
+  model: 'local/bm25',
+  query: 'rotate keys',
+  documents: ['Rotate keys in the admin API.', 'Budgets refill monthly.'],
+});
 
 /** `n` rerank requests, `concurrency` at a time; resolves with the statuses once every answer is read. */
 async function burst(url: string, n: number, concurrency = 16): Promise<number[]> {

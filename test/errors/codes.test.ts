@@ -23,19 +23,42 @@ const DOMAIN_STATUSES: Record<FaultDomain, (status: number) => boolean> = {
 
 /** HTTP status of each google.rpc.Code name (Google's published mapping). */
 const GOOGLE_HTTP: Record<string, number> = {
-  INVALID_ARGUMENT: 400, FAILED_PRECONDITION: 400, OUT_OF_RANGE: 400, UNAUTHENTICATED: 401, PERMISSION_DENIED: 403,
-  NOT_FOUND: 404, ABORTED: 409, ALREADY_EXISTS: 409, RESOURCE_EXHAUSTED: 429, CANCELLED: 499, INTERNAL: 500,
-  UNKNOWN: 500, NOT_IMPLEMENTED: 501, UNAVAILABLE: 503, DEADLINE_EXCEEDED: 504, DATA_LOSS: 500,
+  INVALID_ARGUMENT: 400,
+  FAILED_PRECONDITION: 400,
+  OUT_OF_RANGE: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  ABORTED: 409,
+  ALREADY_EXISTS: 409,
+  RESOURCE_EXHAUSTED: 429,
+  CANCELLED: 499,
+  INTERNAL: 500,
+  UNKNOWN: 500,
+  NOT_IMPLEMENTED: 501,
+  UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+  DATA_LOSS: 500,
 };
 const TEI_TYPES = new Set(['Unauthorized', 'Overloaded', 'Unhealthy', 'Backend', 'Empty', 'Validation', 'Tokenizer']);
-const OPENAI_TYPES = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'rate_limit_error', 'insufficient_quota', 'upstream_error', 'server_error']);
+const OPENAI_TYPES = new Set([
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'rate_limit_error',
+  'insufficient_quota',
+  'upstream_error',
+  'server_error',
+]);
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 describe('the error-code table', () => {
-  it('gives every code a status in its fault domain\'s range and an OpenAI error type', () => {
+  it("gives every code a status in its fault domain's range and an OpenAI error type", () => {
     for (const code of CODES) {
       const spec = ERROR_CODES[code];
       assert.ok(DOMAIN_STATUSES[spec.domain](spec.status), `${code}: ${spec.status} is outside the ${spec.domain} range`);

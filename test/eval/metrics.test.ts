@@ -4,7 +4,8 @@ import { conventionsOf, DEFAULT_CONVENTIONS, type Conventions } from '../../src/
 import { orderRanking, queryMetrics, type Judgments } from '../../src/eval/metrics.js';
 import { seededRandom } from '../../src/eval/stats.js';
 
-const close = (actual: number, expected: number, what = ''): void => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
+const close = (actual: number, expected: number, what = ''): void =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
 const L2 = (i: number): number => Math.log2(i);
 
 describe('IR metrics, hand-computed', () => {
@@ -71,7 +72,15 @@ describe('IR metrics, hand-computed', () => {
     assert.deepEqual(orderRanking(scored), ['c', 'b', 'a', 'd9', 'd10']);
     assert.deepEqual(orderRanking([...scored].reverse()), ['c', 'b', 'a', 'd9', 'd10']);
     // With a tie between a relevant and a non-relevant document the figures follow that order.
-    const m = queryMetrics(orderRanking([{ id: 'x', score: 1 }, { id: 'y', score: 1 }]), { x: 1 }, [1], DEFAULT_CONVENTIONS);
+    const m = queryMetrics(
+      orderRanking([
+        { id: 'x', score: 1 },
+        { id: 'y', score: 1 },
+      ]),
+      { x: 1 },
+      [1],
+      DEFAULT_CONVENTIONS,
+    );
     close(m.rr, 1 / 2);
   });
 });

@@ -95,7 +95,12 @@ describe('evaluation runs through the gateway', () => {
 
   it('records failed calls as errors scored 0, and keeps going', async () => {
     bad.handler = (_req, res) => sendJson(res, 400, { message: 'invalid request' });
-    const report = await runEvaluation({ set: generatedSet(), models: ['worse', 'local/bm25'], ks: [10], reranker: proxyReranker(gw.gateway.proxy as unknown as Injector) });
+    const report = await runEvaluation({
+      set: generatedSet(),
+      models: ['worse', 'local/bm25'],
+      ks: [10],
+      reranker: proxyReranker(gw.gateway.proxy as unknown as Injector),
+    });
     const [worse, bm25] = report.models;
     assert.equal(worse.errors, 40);
     assert.equal(worse.metrics['ndcg@10'], 0);
@@ -105,12 +110,21 @@ describe('evaluation runs through the gateway', () => {
 
   it('skips queries without relevant documents by default, or scores them 0 when asked', async () => {
     const set = generatedSet();
-    const withEmpty: EvalSet = { ...set, queries: [...set.queries, { id: 'empty', text: 'nothing', judgments: { 'q0-d1': 0 }, candidates: ['q0-d1', 'q0-d2'] }] };
+    const withEmpty: EvalSet = {
+      ...set,
+      queries: [...set.queries, { id: 'empty', text: 'nothing', judgments: { 'q0-d1': 0 }, candidates: ['q0-d1', 'q0-d2'] }],
+    };
     const reranker = proxyReranker(gw.gateway.proxy as unknown as Injector);
     const skipped = await runEvaluation({ set: withEmpty, models: ['better'], ks: [10], reranker });
     assert.deepEqual([skipped.queries, skipped.skipped_queries], [40, 1]);
     const { conventionsOf } = await import('../../src/eval/conventions.js');
-    const counted = await runEvaluation({ set: withEmpty, models: ['better'], ks: [10], reranker, conventions: conventionsOf({ queries_without_relevant: 'zero' }) });
+    const counted = await runEvaluation({
+      set: withEmpty,
+      models: ['better'],
+      ks: [10],
+      reranker,
+      conventions: conventionsOf({ queries_without_relevant: 'zero' }),
+    });
     assert.equal(counted.queries, 41);
     assert.ok(Math.abs(counted.models[0].metrics.map - (skipped.models[0].metrics.map * 40) / 41) < 1e-9);
     assert.equal(counted.conventions.queries_without_relevant, 'zero');

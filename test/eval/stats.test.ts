@@ -24,7 +24,14 @@ describe('sign test', () => {
   it('matches the binomial distribution', () => {
     // 9 wins, 1 loss: 2 * (C(10,0) + C(10,1)) / 2^10.
     assert.ok(Math.abs(signTest([1, 1, 1, 1, 1, 1, 1, 1, 1, -1]).p - (2 * 11) / 1024) < 1e-12);
-    for (const [w, l] of [[0, 5], [3, 3], [12, 4], [30, 10], [1, 0], [50, 50]]) {
+    for (const [w, l] of [
+      [0, 5],
+      [3, 3],
+      [12, 4],
+      [30, 10],
+      [1, 0],
+      [50, 50],
+    ]) {
       const diffs = [...Array(w).fill(0.1), ...Array(l).fill(-0.1)];
       assert.ok(Math.abs(signTest(diffs).p - exactSignP(w, l)) < 1e-12, `${w}/${l}`);
     }

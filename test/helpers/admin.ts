@@ -1,6 +1,11 @@
 /** JSON calls to the admin API with (or without) a key. */
 export interface AdminClient {
-  call(method: string, path: string, body?: unknown, key?: string | null): Promise<{ status: number; headers: Headers; json: any; text: string }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    key?: string | null,
+  ): Promise<{ status: number; headers: Headers; json: any; text: string }>;
 }
 
 export function adminClient(adminUrl: string, adminKey: string): AdminClient {

@@ -12,7 +12,15 @@ export const EXERCISE_SOURCES = [
 ];
 export const EXERCISE_INDICES = [0, 2, 4];
 
-export function nativeRerankBody(options: { query?: string; sources?: readonly (string | Record<string, unknown>)[]; modelArn?: string; numberOfResults?: number; extra?: Record<string, unknown> } = {}): Record<string, any> {
+export function nativeRerankBody(
+  options: {
+    query?: string;
+    sources?: readonly (string | Record<string, unknown>)[];
+    modelArn?: string;
+    numberOfResults?: number;
+    extra?: Record<string, unknown>;
+  } = {},
+): Record<string, any> {
   const sources = options.sources ?? EXERCISE_SOURCES;
   const bedrockRerankingConfiguration: Record<string, any> = {
     modelConfiguration: {

@@ -25,12 +25,33 @@ export function reservationConfig(cohereUrl: string, extra: { openai?: string; b
       { name: 'cohere', type: 'cohere', api_key: 'co-key', base_url: cohereUrl, max_retries: 0 },
       ...(extra.openai ? [{ name: 'oai', type: 'openai', api_key: 'oai-key', base_url: extra.openai, max_retries: 0 }] : []),
       ...(extra.bedrock
-        ? [{ name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: 'AKIDRESERVE', secret_access_key: 'reserve-secret', runtime_endpoint: extra.bedrock, agent_runtime_endpoint: extra.bedrock, max_retries: 0 }]
+        ? [
+            {
+              name: 'bedrock',
+              type: 'bedrock',
+              region: 'us-west-2',
+              access_key_id: 'AKIDRESERVE',
+              secret_access_key: 'reserve-secret',
+              runtime_endpoint: extra.bedrock,
+              agent_runtime_endpoint: extra.bedrock,
+              max_retries: 0,
+            },
+          ]
         : []),
     ],
     models: [
-      { name: 'dollar', target: 'cohere/rerank-v3.5', price: { per_1k_search_units: 1000 }, arns: ['arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0'] },
-      ...(extra.openai ? [{ name: 'gpt', target: 'oai/gpt-4o-mini' }, { name: 'embed', target: 'oai/text-embedding-3-small' }] : []),
+      {
+        name: 'dollar',
+        target: 'cohere/rerank-v3.5',
+        price: { per_1k_search_units: 1000 },
+        arns: ['arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0'],
+      },
+      ...(extra.openai
+        ? [
+            { name: 'gpt', target: 'oai/gpt-4o-mini' },
+            { name: 'embed', target: 'oai/text-embedding-3-small' },
+          ]
+        : []),
       ...(extra.bedrock ? [{ name: 'claude', target: 'bedrock/anthropic.claude-3-5-sonnet-20241022-v2:0' }] : []),
     ],
   };

@@ -68,7 +68,8 @@ function checkError(err: unknown, want: ExpectedError): void {
   assert.equal(err.failure, want.failure);
   if (want.upstreamStatus !== undefined) assert.equal(err.upstreamStatus, want.upstreamStatus);
   if (want.retryAfterMs !== undefined) assert.equal(err.retryAfterMs, want.retryAfterMs);
-  if (want.detailIncludes !== undefined) assert.ok(err.detail?.includes(want.detailIncludes), `detail "${err.detail}" lacks "${want.detailIncludes}"`);
+  if (want.detailIncludes !== undefined)
+    assert.ok(err.detail?.includes(want.detailIncludes), `detail "${err.detail}" lacks "${want.detailIncludes}"`);
   // What callers see is a fixed sentence, never the upstream body.
   assert.doesNotMatch(err.message, /account|secret|arn:/i);
 }

@@ -27,7 +27,9 @@ export interface ThrowawayPg {
 function binDir(): string | undefined {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
-  const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(base, versions[0], 'bin') : undefined;
 }
 
@@ -63,7 +65,8 @@ export async function throwawayPg(): Promise<ThrowawayPg | string> {
   const data = join(dir, 'data');
   if (root) chownSync(dir, 101, 104);
   // setpriv execs in place, so the child's PID is the postmaster's.
-  const asUser = (cmd: string, args: string[]): [string, string[]] => (root ? ['setpriv', ['--reuid=101', '--regid=104', '--init-groups', cmd, ...args]] : [cmd, args]);
+  const asUser = (cmd: string, args: string[]): [string, string[]] =>
+    root ? ['setpriv', ['--reuid=101', '--regid=104', '--init-groups', cmd, ...args]] : [cmd, args];
   const [initCmd, initArgs] = asUser(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   execFileSync(initCmd, initArgs, { stdio: 'ignore' });
   const port = await freePort();
@@ -71,7 +74,20 @@ export async function throwawayPg(): Promise<ThrowawayPg | string> {
   let output = '';
 
   const start = async (): Promise<void> => {
-    const [cmd, args] = asUser(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-h', '127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=60']);
+    const [cmd, args] = asUser(join(bin, 'postgres'), [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-h',
+      '127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=60',
+    ]);
     child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -45,13 +45,21 @@ describe('a Bedrock provider key created through the admin API', () => {
     });
     assert.equal(model.status, 201, model.text);
 
-    const unified = await gw.post('/v1/rerank', { model: 'bedrock-rerank', query: 'exercise health', documents: ['exercise and health', 'cooking'], cache: false });
+    const unified = await gw.post('/v1/rerank', {
+      model: 'bedrock-rerank',
+      query: 'exercise health',
+      documents: ['exercise and health', 'cooking'],
+      cache: false,
+    });
     assert.equal(unified.status, 200, JSON.stringify(unified.json));
     assert.equal(unified.json.extra_fields.provider, 'bedrock-prod');
     assert.equal(unified.json.results[0].index, 0);
     assert.ok(bedrock.requests.length >= 1, 'the fake Bedrock verified the SigV4 signature of the stored key');
 
-    const native = await gw.post('/rerank', nativeRerankBody({ modelArn: 'arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0' }));
+    const native = await gw.post(
+      '/rerank',
+      nativeRerankBody({ modelArn: 'arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0' }),
+    );
     assert.equal(native.status, 200, JSON.stringify(native.json));
     assert.equal(native.json.results.length, 5);
 

@@ -12,7 +12,8 @@ const KEYS = { accessKeyId: 'AKIDRANKWAYTEST', secretAccessKey: 'bedrock-test-se
 const BASE = { accessKeyId: 'AKIDROLEBASE', secretAccessKey: 'role-base-secret' };
 const API_KEY = 'bedrock-api-key-abc';
 
-const docs = (n: number): string[] => Array.from({ length: n }, (_, i) => `document ${i} about ${i % 7 === 0 ? 'exercise and health' : 'cooking'} number ${i}`);
+const docs = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => `document ${i} about ${i % 7 === 0 ? 'exercise and health' : 'cooking'} number ${i}`);
 
 describe('bedrock as a rerank upstream', () => {
   let bedrock: FakeBedrock;
@@ -23,14 +24,45 @@ describe('bedrock as a rerank upstream', () => {
     // Session credentials STS issues become valid on the fake Bedrock too.
     const known: SigV4Secret[] = [KEYS];
     sts = await startFakeSts({ caller: BASE, issueInto: known });
-    bedrock = await startFakeBedrock({ region: 'us-west-2', credentials: known, apiKeys: [API_KEY], routes: bedrockRerankRoutes('us-west-2') });
+    bedrock = await startFakeBedrock({
+      region: 'us-west-2',
+      credentials: known,
+      apiKeys: [API_KEY],
+      routes: bedrockRerankRoutes('us-west-2'),
+    });
     const endpoints = { runtime_endpoint: bedrock.url, agent_runtime_endpoint: bedrock.url };
     gw = await startGateway({
       providers: [
-        { name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: KEYS.accessKeyId, secret_access_key: KEYS.secretAccessKey, max_retries: 1, ...endpoints },
+        {
+          name: 'bedrock',
+          type: 'bedrock',
+          region: 'us-west-2',
+          access_key_id: KEYS.accessKeyId,
+          secret_access_key: KEYS.secretAccessKey,
+          max_retries: 1,
+          ...endpoints,
+        },
         { name: 'bedrock-key', type: 'bedrock', region: 'us-west-2', api_key: API_KEY, ...endpoints },
-        { name: 'bedrock-badrole', type: 'bedrock', region: 'us-west-2', access_key_id: 'AKIDNOTSTSCALLER', secret_access_key: 'nope', role_arn: 'arn:aws:iam::123456789012:role/denied', sts_endpoint: sts.url, ...endpoints },
-        { name: 'bedrock-role', type: 'bedrock', region: 'us-west-2', access_key_id: BASE.accessKeyId, secret_access_key: BASE.secretAccessKey, role_arn: 'arn:aws:iam::123456789012:role/rerank', sts_endpoint: sts.url, ...endpoints },
+        {
+          name: 'bedrock-badrole',
+          type: 'bedrock',
+          region: 'us-west-2',
+          access_key_id: 'AKIDNOTSTSCALLER',
+          secret_access_key: 'nope',
+          role_arn: 'arn:aws:iam::123456789012:role/denied',
+          sts_endpoint: sts.url,
+          ...endpoints,
+        },
+        {
+          name: 'bedrock-role',
+          type: 'bedrock',
+          region: 'us-west-2',
+          access_key_id: BASE.accessKeyId,
+          secret_access_key: BASE.secretAccessKey,
+          role_arn: 'arn:aws:iam::123456789012:role/rerank',
+          sts_endpoint: sts.url,
+          ...endpoints,
+        },
       ],
       models: [
         { name: 'role-refused', target: 'bedrock-badrole/cohere.rerank-v3-5:0', fallbacks: ['local/bm25'] },
@@ -52,7 +84,12 @@ describe('bedrock as a rerank upstream', () => {
   it('2,400 documents make 3 signed Agent Runtime calls and merge into one ranking', async () => {
     reset();
     const documents = docs(2400);
-    const res = await gw.post('/v1/rerank', { model: 'bedrock/cohere.rerank-v3-5:0', query: 'health benefits of exercise', documents, top_n: 5000 });
+    const res = await gw.post('/v1/rerank', {
+      model: 'bedrock/cohere.rerank-v3-5:0',
+      query: 'health benefits of exercise',
+      documents,
+      top_n: 5000,
+    });
     assert.equal(res.status, 200, JSON.stringify(res.json));
     assert.equal(bedrock.accepted.length, 3);
     assert.ok(bedrock.accepted.every((r) => r.signedBy === KEYS.accessKeyId && r.path === '/rerank'));
@@ -65,17 +102,29 @@ describe('bedrock as a rerank upstream', () => {
     }
     const expected = rank('health benefits of exercise', documents);
     assert.equal(res.json.results.length, 2400);
-    assert.deepEqual(res.json.results.slice(0, 20).map((r: any) => r.index), expected.slice(0, 20).map((r) => r.index));
+    assert.deepEqual(
+      res.json.results.slice(0, 20).map((r: any) => r.index),
+      expected.slice(0, 20).map((r) => r.index),
+    );
     assert.equal(res.json.meta.billed_units.search_units, 24, 'one search unit per 100 documents of each call');
     // 24 search units at Cohere Rerank 3.5's default $2 per 1,000.
-    const cost = costUsd({ inputTokens: 0, outputTokens: 0, queries: 0, searchUnits: res.json.meta.billed_units.search_units }, defaultPrice('cohere.rerank-v3-5:0'));
+    const cost = costUsd(
+      { inputTokens: 0, outputTokens: 0, queries: 0, searchUnits: res.json.meta.billed_units.search_units },
+      defaultPrice('cohere.rerank-v3-5:0'),
+    );
     assert.ok(Math.abs(cost - 0.048) < 1e-9);
     assert.ok(defaultPrice('arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0'), 'ARN models find their default price');
   });
 
   it('never sends numberOfResults above the number of sources', async () => {
     reset();
-    const res = await gw.post('/v1/rerank', { model: 'bedrock/amazon.rerank-v1:0', query: 'exercise', documents: ['a run', 'exercise daily', 'soup'], top_n: 10, return_documents: true });
+    const res = await gw.post('/v1/rerank', {
+      model: 'bedrock/amazon.rerank-v1:0',
+      query: 'exercise',
+      documents: ['a run', 'exercise daily', 'soup'],
+      top_n: 10,
+      return_documents: true,
+    });
     assert.equal(res.status, 200, JSON.stringify(res.json));
     assert.equal(bedrock.accepted[0].json.rerankingConfiguration.bedrockRerankingConfiguration.numberOfResults, 3);
     assert.equal(res.json.results.length, 3);
@@ -86,7 +135,13 @@ describe('bedrock as a rerank upstream', () => {
   it('accepts a full ARN as the model and passes extra fields as additionalModelRequestFields', async () => {
     reset();
     const arn = 'arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0';
-    const res = await gw.post('/v1/rerank', { model: `bedrock/${arn}`, query: 'q', documents: ['x', 'y'], max_tokens_per_doc: 512, extra: { priority_hint: 'low' } });
+    const res = await gw.post('/v1/rerank', {
+      model: `bedrock/${arn}`,
+      query: 'q',
+      documents: ['x', 'y'],
+      max_tokens_per_doc: 512,
+      extra: { priority_hint: 'low' },
+    });
     assert.equal(res.status, 200, JSON.stringify(res.json));
     const mc = bedrock.accepted[0].json.rerankingConfiguration.bedrockRerankingConfiguration.modelConfiguration;
     assert.equal(mc.modelArn, arn);
@@ -99,26 +154,51 @@ describe('bedrock as a rerank upstream', () => {
       model: 'bedrock/cohere.rerank-v3-5:0',
       query: 'berlin',
       rank_fields: ['title', 'body'],
-      documents: [{ id: 'p', title: 'Paris', body: 'capital of France', meta: { a: 1 } }, { id: 'b', title: 'Berlin', body: 'in Germany' }],
+      documents: [
+        { id: 'p', title: 'Paris', body: 'capital of France', meta: { a: 1 } },
+        { id: 'b', title: 'Berlin', body: 'in Germany' },
+      ],
     });
     assert.equal(res.status, 200, JSON.stringify(res.json));
     const sources = bedrock.accepted[0].json.sources;
-    assert.deepEqual(sources[1], { type: 'INLINE', inlineDocumentSource: { type: 'JSON', jsonDocument: { title: 'Berlin', body: 'in Germany' } } });
+    assert.deepEqual(sources[1], {
+      type: 'INLINE',
+      inlineDocumentSource: { type: 'JSON', jsonDocument: { title: 'Berlin', body: 'in Germany' } },
+    });
     reset();
     await gw.post('/v1/rerank', { model: 'bedrock/cohere.rerank-v3-5:0', query: 'q', documents: [{ id: 'a', text: 'plain' }] });
-    assert.deepEqual(bedrock.accepted[0].json.sources[0], { type: 'INLINE', inlineDocumentSource: { type: 'TEXT', textDocument: { text: 'plain' } } });
+    assert.deepEqual(bedrock.accepted[0].json.sources[0], {
+      type: 'INLINE',
+      inlineDocumentSource: { type: 'TEXT', textDocument: { text: 'plain' } },
+    });
   });
 
   it('routes an alias with bedrock_route: invoke-model to InvokeModel with each model body', async () => {
     reset();
-    const co = await gw.post('/v1/rerank', { model: 'cohere-invoke', query: 'exercise', documents: ['exercise daily', 'soup', 'a run'], top_n: 2, cache: false });
+    const co = await gw.post('/v1/rerank', {
+      model: 'cohere-invoke',
+      query: 'exercise',
+      documents: ['exercise daily', 'soup', 'a run'],
+      top_n: 2,
+      cache: false,
+    });
     assert.equal(co.status, 200, JSON.stringify(co.json));
     assert.equal(bedrock.accepted[0].path, '/model/cohere.rerank-v3-5%3A0/invoke');
-    assert.deepEqual(bedrock.accepted[0].json, { query: 'exercise', documents: ['exercise daily', 'soup', 'a run'], top_n: 2, api_version: 2 });
+    assert.deepEqual(bedrock.accepted[0].json, {
+      query: 'exercise',
+      documents: ['exercise daily', 'soup', 'a run'],
+      top_n: 2,
+      api_version: 2,
+    });
     assert.equal(co.json.results.length, 2);
     assert.equal(co.json.results[0].index, 0);
 
-    const am = await gw.post('/v1/rerank', { model: 'amazon-invoke', query: 'exercise', documents: ['soup', 'exercise daily'], cache: false });
+    const am = await gw.post('/v1/rerank', {
+      model: 'amazon-invoke',
+      query: 'exercise',
+      documents: ['soup', 'exercise daily'],
+      cache: false,
+    });
     assert.equal(am.status, 200, JSON.stringify(am.json));
     assert.deepEqual(bedrock.accepted[1].json, { query: 'exercise', documents: ['soup', 'exercise daily'] });
     assert.equal(am.json.results[0].index, 1);
@@ -126,7 +206,11 @@ describe('bedrock as a rerank upstream', () => {
 
   it('an API-key-only instance reranks through InvokeModel with Bearer auth', async () => {
     reset();
-    const res = await gw.post('/v1/rerank', { model: 'bedrock-key/cohere.rerank-v3-5:0', query: 'exercise', documents: ['soup', 'exercise daily'] });
+    const res = await gw.post('/v1/rerank', {
+      model: 'bedrock-key/cohere.rerank-v3-5:0',
+      query: 'exercise',
+      documents: ['soup', 'exercise daily'],
+    });
     assert.equal(res.status, 200, JSON.stringify(res.json));
     assert.equal(bedrock.accepted[0].signedBy, 'bearer');
     assert.equal(bedrock.accepted[0].headers.authorization, `Bearer ${API_KEY}`);
@@ -134,7 +218,11 @@ describe('bedrock as a rerank upstream', () => {
 
   it('signs with credentials from an assumed role', async () => {
     reset();
-    const res = await gw.post('/v1/rerank', { model: 'bedrock-role/cohere.rerank-v3-5:0', query: 'exercise', documents: ['soup', 'exercise daily'] });
+    const res = await gw.post('/v1/rerank', {
+      model: 'bedrock-role/cohere.rerank-v3-5:0',
+      query: 'exercise',
+      documents: ['soup', 'exercise daily'],
+    });
     assert.equal(res.status, 200, JSON.stringify(res.json));
     assert.equal(sts.calls.length, 1);
     assert.equal(sts.calls[0].roleArn, 'arn:aws:iam::123456789012:role/rerank');
@@ -160,7 +248,12 @@ describe('bedrock as a rerank upstream', () => {
       let calls = 0;
       bedrock.handler = (req, res) => {
         calls++;
-        awsError(res, 403, 'AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/secret-role/s is not authorized to perform: bedrock:Rerank on resource: arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0');
+        awsError(
+          res,
+          403,
+          'AccessDeniedException',
+          'User: arn:aws:sts::123456789012:assumed-role/secret-role/s is not authorized to perform: bedrock:Rerank on resource: arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0',
+        );
       };
       const denied = await gw.post('/v1/rerank', { model: 'bedrock/cohere.rerank-v3-5:0', query: 'q', documents: ['a'] });
       assert.equal(denied.status, 502);

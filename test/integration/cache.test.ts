@@ -4,7 +4,11 @@ import type { FakeServer } from '../helpers/fake-server.js';
 import { startFakeVoyage } from '../helpers/fakes/rerank-fakes.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 
-const docs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `note ${from + i} about ${(from + i) % 3 === 0 ? 'cache hits' : 'other topics'} ${(from + i) % 7}`);
+const docs = (from: number, to: number) =>
+  Array.from(
+    { length: to - from },
+    (_, i) => `note ${from + i} about ${(from + i) % 3 === 0 ? 'cache hits' : 'other topics'} ${(from + i) % 7}`,
+  );
 const sentDocuments = (fake: FakeServer) => fake.requests.flatMap((r) => r.json.documents as string[]);
 
 describe('pair-level score cache (in-process)', () => {

@@ -86,15 +86,15 @@ describe('cohere provider through the gateway', () => {
 
   it('2,500 documents on a 1,000-per-call provider make 3 calls equal to one unlimited call', async () => {
     cohere.requests.length = 0;
-    const documents = Array.from({ length: 2500 }, (_, i) => `document ${i} about ${i % 7 === 0 ? 'gateway metrics' : 'other things'} ${i % 13}`);
+    const documents = Array.from(
+      { length: 2500 },
+      (_, i) => `document ${i} about ${i % 7 === 0 ? 'gateway metrics' : 'other things'} ${i % 13}`,
+    );
     const query = 'gateway metrics';
     const res = await gw.post('/v1/rerank', { model: 'cohere/rerank-v3.5', query, documents, top_n: 25 });
     assert.equal(res.status, 200);
     assert.equal(cohere.requests.length, 3);
-    assert.deepEqual(
-      cohere.requests.map((r) => r.json.documents.length).sort(),
-      [1000, 1000, 500],
-    );
+    assert.deepEqual(cohere.requests.map((r) => r.json.documents.length).sort(), [1000, 1000, 500]);
     const expected = rank(query, documents, 25);
     assert.deepEqual(
       res.json.results.map((r: { index: number; relevance_score: number }) => [r.index, r.relevance_score]),

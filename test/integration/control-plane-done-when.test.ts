@@ -28,7 +28,13 @@ describe('control plane: the README sequence', () => {
     cohere = await startFakeCohere({ apiKey: 'co-live-key' });
     bedrock = await startFakeBedrock({ region: 'us-west-2', credentials: [AWS], routes: bedrockChatRoutes() });
     dataDir = mkdtempSync(join(tmpdir(), 'rankway-readme-'));
-    rankway = await startRankway({ RANKWAY_ADMIN_KEY: ADMIN, RANKWAY_DATA_DIR: dataDir, RANKWAY_CONFIG: '', DATABASE_URL: '', REDIS_URL: '' });
+    rankway = await startRankway({
+      RANKWAY_ADMIN_KEY: ADMIN,
+      RANKWAY_DATA_DIR: dataDir,
+      RANKWAY_CONFIG: '',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+    });
   });
   after(async () => {
     await rankway.stop();
@@ -56,7 +62,7 @@ describe('control plane: the README sequence', () => {
     }
   };
 
-  it('the issue\'s sequence: Bedrock provider key, claude-bedrock, caller key, chat, usage with cost', async () => {
+  it("the issue's sequence: Bedrock provider key, claude-bedrock, caller key, chat, usage with cost", async () => {
     const pk = await admin('POST', '/admin/v1/provider_keys', {
       display_name: 'bedrock-prod',
       provider: 'bedrock',
@@ -67,7 +73,12 @@ describe('control plane: the README sequence', () => {
     assert.equal(pk.status, 201, JSON.stringify(pk.json));
     assert.ok(!JSON.stringify(pk.json).includes(AWS.secretAccessKey));
 
-    const model = await admin('POST', '/admin/v1/models', { display_name: 'claude-bedrock', provider: 'bedrock', model_name: CLAUDE, provider_key_id: pk.json.id });
+    const model = await admin('POST', '/admin/v1/models', {
+      display_name: 'claude-bedrock',
+      provider: 'bedrock',
+      model_name: CLAUDE,
+      provider_key_id: pk.json.id,
+    });
     assert.equal(model.status, 201, JSON.stringify(model.json));
 
     // printf '%s' sk-bedrock-caller | shasum -a 256
@@ -130,7 +141,11 @@ describe('control plane: the README sequence', () => {
       const res = await fetch(`${rankway.url}/v1/rerank`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer sk-rerank-caller' },
-        body: JSON.stringify({ model: 'rerank-cohere', query: `rotate keys ${i}`, documents: ['Rotate API keys from the admin API.', 'Metrics.'] }),
+        body: JSON.stringify({
+          model: 'rerank-cohere',
+          query: `rotate keys ${i}`,
+          documents: ['Rotate API keys from the admin API.', 'Metrics.'],
+        }),
       });
       assert.equal(res.status, 200);
     }

@@ -58,7 +58,10 @@ async function hugeRerank(res: ServerResponse): Promise<void> {
 /** An OpenAI chat stream: optionally one normal event, then a 40 MB event without a newline. */
 async function hugeEvent(res: ServerResponse, first: boolean, sent: { bytes: number[] }): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  if (first) res.write('data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"hi"},"finish_reason":null}]}\n\n');
+  if (first)
+    res.write(
+      'data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"hi"},"finish_reason":null}]}\n\n',
+    );
   res.write('data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"');
   sent.bytes.push(await writePadding(res, 40 * MB));
   res.end();
@@ -134,7 +137,11 @@ describe('huge upstream answers against a gateway process', () => {
     assert.equal(served.length + shed.length, 16, JSON.stringify(results.map((r) => [r.status, r.json?.error])));
     assert.ok(served.length >= 1, 'some answers fit in the budget');
     assert.ok(shed.length >= 1, 'not all of 800 MB fits');
-    for (const r of served) assert.deepEqual(r.json.results.map((x: { index: number }) => x.index), [1, 0]);
+    for (const r of served)
+      assert.deepEqual(
+        r.json.results.map((x: { index: number }) => x.index),
+        [1, 0],
+      );
     for (const r of shed) {
       assert.equal(r.json.error.code, 'overloaded');
       assert.ok(Number(r.retryAfter) >= 1);
@@ -157,7 +164,10 @@ describe('huge upstream answers against a gateway process', () => {
     assert.equal(started.status, 200);
     const text = await started.text();
     const events = text.split('\n\n').filter((e) => e.startsWith('data: '));
-    assert.ok(events.some((e) => e.includes('"content":"hi"')), text.slice(0, 2000));
+    assert.ok(
+      events.some((e) => e.includes('"content":"hi"')),
+      text.slice(0, 2000),
+    );
     const errors = events.filter((e) => e.includes('"error"'));
     assert.equal(errors.length, 1, text.slice(0, 2000));
     assert.match(errors[0], /upstream_bad_response|exceeded/);

@@ -61,17 +61,30 @@ describe('reservations through the gateway (one instance, in-process limits)', (
     const res = await admin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex('hang-up'), budget: { usd: 1, period: 'day' } });
     const keyId: string = res.json.id;
     const abort = new AbortController();
-    const sent = fetch(`${gw.url}/v1/rerank`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer('hang-up') }, body: JSON.stringify(rerankBody('fail')), signal: abort.signal });
-    await waitFor(() => cohere.requests.some((r) => r.json?.query === 'fail' && r.headers.authorization !== undefined), 3000, 'the call upstream');
+    const sent = fetch(`${gw.url}/v1/rerank`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer('hang-up') },
+      body: JSON.stringify(rerankBody('fail')),
+      signal: abort.signal,
+    });
+    await waitFor(
+      () => cohere.requests.some((r) => r.json?.query === 'fail' && r.headers.authorization !== undefined),
+      3000,
+      'the call upstream',
+    );
     abort.abort();
     await sent.catch(() => undefined);
     // The upstream fails after the caller left: nothing was spent, so the whole $1 is free again.
     const limits = { budget: { usd: 1, period: 'day' as const } };
-    await waitFor(async () => {
-      const r = await gw.gateway.limiter.reserve(keyId, limits, { tokens: 0, usd: 1 }, Date.now());
-      if (r.reservation) gw.gateway.limiter.settle(r.reservation, 0, 0);
-      return r.reservation !== undefined;
-    }, 3000, 'the hold released');
+    await waitFor(
+      async () => {
+        const r = await gw.gateway.limiter.reserve(keyId, limits, { tokens: 0, usd: 1 }, Date.now());
+        if (r.reservation) gw.gateway.limiter.settle(r.reservation, 0, 0);
+        return r.reservation !== undefined;
+      },
+      3000,
+      'the hold released',
+    );
   });
 
   it('tpm: concurrent chats never use more than the limit plus one estimate error', async () => {
@@ -121,12 +134,21 @@ describe('reservations of streams the caller abandons', () => {
     // Sends its first chunk, then stalls: the caller gives up before the answer ends.
     upstream = await startFake((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const chunk = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }] };
+      const chunk = {
+        id: 'c1',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: 'gpt-4o-mini',
+        choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }],
+      };
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
       open.add(res);
     });
     gw = await startGateway(reservationConfig(upstream.url, { openai: upstream.url }), { RANKWAY_ADMIN_KEY: ADMIN_KEY });
-    const res = await adminClient(gw.adminUrl, ADMIN_KEY).call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex('stream-key'), tpm: 100 });
+    const res = await adminClient(gw.adminUrl, ADMIN_KEY).call('POST', '/admin/v1/apikeys', {
+      key_hash: sha256Hex('stream-key'),
+      tpm: 100,
+    });
     assert.equal(res.status, 201, res.text);
     keyId = res.json.id;
   });
@@ -150,7 +172,12 @@ describe('reservations of streams the caller abandons', () => {
     const body = JSON.stringify({ model: 'gpt', messages: [{ role: 'user', content: 'hello' }], max_tokens: 60, stream: true });
     for (let i = 0; i < 3; i++) {
       const abort = new AbortController();
-      const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer stream-key' }, body, signal: abort.signal });
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer stream-key' },
+        body,
+        signal: abort.signal,
+      });
       assert.equal(res.status, 200, `stream ${i}: ${res.status} ${res.status === 200 ? '' : await res.text()}`);
       const reader = res.body!.getReader();
       await reader.read(); // the first chunk arrived: the stream is open and its hold taken

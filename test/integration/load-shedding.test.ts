@@ -43,7 +43,15 @@ describe('load shedding: a bounded queue per provider', () => {
     assert.equal(shed.headers.get('retry-after'), '1');
     assert.equal(held.length, 1, 'the shed request never reached the upstream');
 
-    const answer = (res: ServerResponse) => sendJson(res, 200, { id: 'x', results: [{ index: 1, relevance_score: 0.9 }, { index: 0, relevance_score: 0.1 }], meta: { billed_units: { search_units: 1 } } });
+    const answer = (res: ServerResponse) =>
+      sendJson(res, 200, {
+        id: 'x',
+        results: [
+          { index: 1, relevance_score: 0.9 },
+          { index: 0, relevance_score: 0.1 },
+        ],
+        meta: { billed_units: { search_units: 1 } },
+      });
     answer(held[0]);
     await until(() => held.length === 2, 'the queued call upstream');
     answer(held[1]);

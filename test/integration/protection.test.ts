@@ -22,7 +22,12 @@ describe('fail-open', () => {
         { name: 'picky', type: 'cohere', api_key: 'k', base_url: picky.url, max_retries: 0 },
       ],
       models: [
-        { name: 'open', target: 'broken/rerank-v3.5', fallbacks: ['alsobroken/jina-reranker-v2-base-multilingual'], on_failure: 'passthrough' },
+        {
+          name: 'open',
+          target: 'broken/rerank-v3.5',
+          fallbacks: ['alsobroken/jina-reranker-v2-base-multilingual'],
+          on_failure: 'passthrough',
+        },
         { name: 'closed', target: 'broken/rerank-v3.5', on_failure: 'error' },
         { name: 'open-picky', target: 'picky/rerank-v3.5', on_failure: 'passthrough' },
       ],
@@ -39,7 +44,10 @@ describe('fail-open', () => {
     const res = await gw.post('/v1/rerank', { model: 'open', query: 'q', documents: DOCS, top_n: 3, return_documents: true });
     assert.equal(res.status, 200);
     assert.equal(broken.requests.length, 2); // primary and fallback were both tried
-    assert.deepEqual(res.json.results.map((r: any) => r.index), [0, 1, 2]);
+    assert.deepEqual(
+      res.json.results.map((r: any) => r.index),
+      [0, 1, 2],
+    );
     const scores = res.json.results.map((r: any) => r.relevance_score);
     assert.ok(scores[0] > scores[1] && scores[1] > scores[2]);
     assert.equal(res.json.results[1].document.text, 'second document');
@@ -50,7 +58,10 @@ describe('fail-open', () => {
   it('the dialects fail open too, in their own shape', async () => {
     const res = await gw.post('/voyage/v1/rerank', { model: 'open', query: 'q', documents: DOCS });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json.data.map((r: any) => r.index), [0, 1, 2, 3]);
+    assert.deepEqual(
+      res.json.data.map((r: any) => r.index),
+      [0, 1, 2, 3],
+    );
     assert.equal(res.headers.get('x-rankway-degraded'), 'true');
   });
 
@@ -79,7 +90,11 @@ describe('provider protection', () => {
     slow = await startFake(async (req, res) => {
       await new Promise((r) => setTimeout(r, 400));
       const docs = req.json.documents as string[];
-      sendJson(res, 200, { id: 'x', results: rank(req.json.query, docs).map((r) => ({ index: r.index, relevance_score: r.score })), meta: { billed_units: { search_units: 1 } } });
+      sendJson(res, 200, {
+        id: 'x',
+        results: rank(req.json.query, docs).map((r) => ({ index: r.index, relevance_score: r.score })),
+        meta: { billed_units: { search_units: 1 } },
+      });
     });
     backup = await startFakeJina({ apiKey: 'backup' });
     limited = await startFakeCohere({ apiKey: 'lim' });

@@ -30,7 +30,13 @@ describe('max_tokens_per_doc', () => {
 
   it('is passed through to Cohere v2, which truncates natively', async () => {
     cohere.requests.length = 0;
-    const res = await gw.post('/v1/rerank', { cache: false, model: 'cohere/rerank-v3.5', query: 'word1', documents: [LONG, 'short'], max_tokens_per_doc: 10 });
+    const res = await gw.post('/v1/rerank', {
+      cache: false,
+      model: 'cohere/rerank-v3.5',
+      query: 'word1',
+      documents: [LONG, 'short'],
+      max_tokens_per_doc: 10,
+    });
     assert.equal(res.status, 200);
     assert.equal(cohere.requests[0].json.max_tokens_per_doc, 10);
     assert.equal(cohere.requests[0].json.documents[0], LONG, 'full text goes upstream');
@@ -40,7 +46,8 @@ describe('max_tokens_per_doc', () => {
     it(`is applied by Rankway (about 4 characters a token) for ${model.split('/')[0]}`, async () => {
       const fake = model.startsWith('vllm') ? vllm : cohere;
       fake.requests.length = 0;
-      const res = await gw.post('/v1/rerank', { cache: false,
+      const res = await gw.post('/v1/rerank', {
+        cache: false,
         model,
         query: 'word1',
         documents: [LONG, 'short'],
@@ -151,7 +158,13 @@ describe('retries, deadlines and fallbacks', () => {
     primary.handler = (_req, res) => sendJson(res, 503, { message: 'down' }, { 'retry-after': '0' });
     viaRequest.requests.length = 0;
     viaAlias.requests.length = 0;
-    const res = await gw.post('/v1/rerank', { cache: false, model: 'search', query: 'q', documents: ['a', 'b'], fallbacks: ['req/rerank-v3.5'] });
+    const res = await gw.post('/v1/rerank', {
+      cache: false,
+      model: 'search',
+      query: 'q',
+      documents: ['a', 'b'],
+      fallbacks: ['req/rerank-v3.5'],
+    });
     assert.equal(res.status, 200);
     assert.equal(res.json.extra_fields.model_used, 'req/rerank-v3.5');
     assert.equal(res.json.extra_fields.fallback_index, 1);
@@ -159,7 +172,13 @@ describe('retries, deadlines and fallbacks', () => {
     assert.equal(viaAlias.requests.length, 0);
 
     viaRequest.handler = (_req, r) => sendJson(r, 500, { message: 'also down' });
-    const next = await gw.post('/v1/rerank', { cache: false, model: 'search', query: 'q', documents: ['a', 'b'], fallbacks: ['req/rerank-v3.5'] });
+    const next = await gw.post('/v1/rerank', {
+      cache: false,
+      model: 'search',
+      query: 'q',
+      documents: ['a', 'b'],
+      fallbacks: ['req/rerank-v3.5'],
+    });
     assert.equal(next.status, 200);
     assert.equal(next.json.extra_fields.model_used, 'alias/rerank-v3.5');
     assert.equal(next.json.extra_fields.fallback_index, 2);
@@ -192,15 +211,31 @@ describe('documents, rank_fields and base URLs', () => {
       { title: 'Pasta', body: 'How to cook pasta.', url: 'https://a' },
       { title: 'Key rotation', body: 'Rotate API keys from the admin API.', url: 'https://b' },
     ];
-    const res = await gw.post('/v1/rerank', { cache: false, model: 'cohere/rerank-v3.5', query: 'rotate api keys', documents, rank_fields: ['title', 'body'], return_documents: true });
+    const res = await gw.post('/v1/rerank', {
+      cache: false,
+      model: 'cohere/rerank-v3.5',
+      query: 'rotate api keys',
+      documents,
+      rank_fields: ['title', 'body'],
+      return_documents: true,
+    });
     assert.equal(res.status, 200, JSON.stringify(res.json));
-    assert.deepEqual(cohere.requests[0].json.documents, ['title: Pasta\nbody: How to cook pasta.', 'title: Key rotation\nbody: Rotate API keys from the admin API.']);
+    assert.deepEqual(cohere.requests[0].json.documents, [
+      'title: Pasta\nbody: How to cook pasta.',
+      'title: Key rotation\nbody: Rotate API keys from the admin API.',
+    ]);
     assert.equal(res.json.results[0].index, 1);
     assert.equal(res.json.results[0].document.url, 'https://b');
     assert.equal(res.json.results[0].document.title, 'Key rotation');
 
     cohere.requests.length = 0;
-    const single = await gw.post('/v1/rerank', { cache: false, model: 'cohere/rerank-v3.5', query: 'rotate api keys', documents, rank_fields: ['body'] });
+    const single = await gw.post('/v1/rerank', {
+      cache: false,
+      model: 'cohere/rerank-v3.5',
+      query: 'rotate api keys',
+      documents,
+      rank_fields: ['body'],
+    });
     assert.equal(single.status, 200);
     assert.deepEqual(cohere.requests[0].json.documents, ['How to cook pasta.', 'Rotate API keys from the admin API.']);
   });
@@ -210,7 +245,13 @@ describe('documents, rank_fields and base URLs', () => {
       { id: 'x1', text: 'Metrics are exported.', url: 'https://docs/metrics', lang: 'en', meta: { year: 2024 } },
       { id: 'x2', text: 'Rotate API keys from the admin API.', url: 'https://docs/keys', lang: 'en' },
     ];
-    const res = await gw.post('/v1/rerank', { cache: false, model: 'cohere/rerank-v3.5', query: 'rotate api keys', documents, return_documents: true });
+    const res = await gw.post('/v1/rerank', {
+      cache: false,
+      model: 'cohere/rerank-v3.5',
+      query: 'rotate api keys',
+      documents,
+      return_documents: true,
+    });
     assert.equal(res.status, 200);
     const byIndex = new Map(res.json.results.map((r: { index: number; document: unknown }) => [r.index, r.document]));
     assert.deepEqual(byIndex.get(0), documents[0]);
@@ -228,11 +269,24 @@ describe('documents, rank_fields and base URLs', () => {
 
   it('api_version: v1 (Cohere on Azure) speaks the v1 API under the endpoint path', async () => {
     cohere.requests.length = 0;
-    const res = await gw.post('/v1/rerank', { cache: false, model: 'azure/rerank-v3.5', query: 'rotate keys', documents: [{ id: 'a', text: 'rotate keys' }, 'other'], top_n: 1, return_documents: true });
+    const res = await gw.post('/v1/rerank', {
+      cache: false,
+      model: 'azure/rerank-v3.5',
+      query: 'rotate keys',
+      documents: [{ id: 'a', text: 'rotate keys' }, 'other'],
+      top_n: 1,
+      return_documents: true,
+    });
     assert.equal(res.status, 200, JSON.stringify(res.json));
     const sent = cohere.requests[0];
     assert.equal(sent.path, '/models/v1/rerank');
-    assert.deepEqual(sent.json, { model: 'rerank-v3.5', query: 'rotate keys', documents: ['rotate keys', 'other'], top_n: 1, return_documents: false });
+    assert.deepEqual(sent.json, {
+      model: 'rerank-v3.5',
+      query: 'rotate keys',
+      documents: ['rotate keys', 'other'],
+      top_n: 1,
+      return_documents: false,
+    });
     assert.deepEqual(res.json.results[0].document, { id: 'a', text: 'rotate keys' });
   });
 });

@@ -14,7 +14,13 @@ describe('vertex provider through the gateway', () => {
     google.trust(account.key.client_email, account.publicKeyPem);
     gw = await startGateway({
       providers: [
-        { name: 'vertex', type: 'vertex', project: 'test-project', base_url: google.server.url, credentials_json: JSON.stringify(account.key) },
+        {
+          name: 'vertex',
+          type: 'vertex',
+          project: 'test-project',
+          base_url: google.server.url,
+          credentials_json: JSON.stringify(account.key),
+        },
       ],
     });
   });
@@ -25,7 +31,10 @@ describe('vertex provider through the gateway', () => {
 
   it('450 documents make 3 authenticated calls and come back merged and correctly indexed', async () => {
     google.rankCalls.length = 0;
-    const documents = Array.from({ length: 450 }, (_, i) => `passage ${i} on ${i % 9 === 0 ? 'ranking quality' : 'something else'} ${i % 11}`);
+    const documents = Array.from(
+      { length: 450 },
+      (_, i) => `passage ${i} on ${i % 9 === 0 ? 'ranking quality' : 'something else'} ${i % 11}`,
+    );
     const query = 'ranking quality';
     const res = await gw.post('/v1/rerank', { model: 'vertex/semantic-ranker-default@latest', query, documents, top_n: 20 });
     assert.equal(res.status, 200, JSON.stringify(res.json));
@@ -71,7 +80,9 @@ describe('vertex provider through the gateway', () => {
   it('a key the token endpoint does not trust fails as an upstream auth error, with no secret in the answer', async () => {
     const stranger = makeServiceAccount(`${google.server.url}/token`, 'stranger@test-project.iam.gserviceaccount.com');
     const other = await startGateway({
-      providers: [{ name: 'vertex', type: 'vertex', project: 'p', base_url: google.server.url, credentials_json: stranger.key, max_retries: 0 }],
+      providers: [
+        { name: 'vertex', type: 'vertex', project: 'p', base_url: google.server.url, credentials_json: stranger.key, max_retries: 0 },
+      ],
     });
     try {
       const res = await other.post('/v1/rerank', { model: 'vertex/semantic-ranker-default@latest', query: 'q', documents: ['a'] });
@@ -93,7 +104,12 @@ describe('vertex provider through the gateway', () => {
     });
     try {
       for (const q of ['one', 'two']) {
-        const res = await other.post('/v1/rerank', { model: 'vertex/semantic-ranker-default@latest', query: q, documents: ['a b', 'c'], cache: false });
+        const res = await other.post('/v1/rerank', {
+          model: 'vertex/semantic-ranker-default@latest',
+          query: q,
+          documents: ['a b', 'c'],
+          cache: false,
+        });
         assert.equal(res.status, 200);
       }
       assert.equal(shortLived.issuedTokens.length, 2);
@@ -112,7 +128,9 @@ describe('vertex provider through the gateway', () => {
       sendJson(res, 200, { records: [{ id: '1', score: 0.9 }, { id: '0' }] });
     });
     const other = await startGateway({
-      providers: [{ name: 'v', type: 'vertex', project: 'p', location: 'eu', ranking_config: 'rc', base_url: upstream.url, access_token: token }],
+      providers: [
+        { name: 'v', type: 'vertex', project: 'p', location: 'eu', ranking_config: 'rc', base_url: upstream.url, access_token: token },
+      ],
     });
     try {
       const res = await other.post('/v1/rerank', { model: 'v/semantic-ranker-fast-004', query: 'q', documents: ['a', 'b'] });

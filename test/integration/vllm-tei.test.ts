@@ -34,13 +34,19 @@ describe('vllm: /v1/rerank falls back to /rerank and remembers it per provider',
       const body = { cache: false, model: `old${status}/${MODEL}`, query: 'rotate keys', documents: ['rotate the keys', 'metrics'] };
       const first = await gw.post('/v1/rerank', body);
       assert.equal(first.status, 200, JSON.stringify(first.json));
-      assert.deepEqual(fake.requests.map((r) => r.path), ['/v1/rerank', '/rerank']);
+      assert.deepEqual(
+        fake.requests.map((r) => r.path),
+        ['/v1/rerank', '/rerank'],
+      );
       assert.deepEqual(fake.requests[1].json, fake.requests[0].json, 'the same request is sent again');
       assert.equal(first.json.results[0].index, 0);
 
       const second = await gw.post('/v1/rerank', body);
       assert.equal(second.status, 200);
-      assert.deepEqual(fake.requests.map((r) => r.path), ['/v1/rerank', '/rerank', '/rerank']);
+      assert.deepEqual(
+        fake.requests.map((r) => r.path),
+        ['/v1/rerank', '/rerank', '/rerank'],
+      );
       assert.deepEqual(second.json.results, first.json.results);
     });
   }
@@ -48,7 +54,10 @@ describe('vllm: /v1/rerank falls back to /rerank and remembers it per provider',
   it('a provider whose /v1/rerank works keeps using it (the memory is per provider)', async () => {
     const res = await gw.post('/v1/rerank', { cache: false, model: `new/${MODEL}`, query: 'q', documents: ['a', 'b'] });
     assert.equal(res.status, 200);
-    assert.deepEqual(modern.requests.map((r) => r.path), ['/v1/rerank']);
+    assert.deepEqual(
+      modern.requests.map((r) => r.path),
+      ['/v1/rerank'],
+    );
   });
 
   it('an unknown model (404 on both paths) is a clear model error, not a crash', async () => {
@@ -72,10 +81,16 @@ describe('tei: 32 documents per call', () => {
 
   it('100 documents make 4 calls (32+32+32+4) merged equal to one unlimited call', async () => {
     const query = 'kubernetes gateway metrics';
-    const documents = Array.from({ length: 100 }, (_, i) => `doc ${i} ${['kubernetes', 'gateway', 'metrics', 'pasta', 'weather'][i % 5]} ${i % 3 ? 'gateway' : 'other'}`);
+    const documents = Array.from(
+      { length: 100 },
+      (_, i) => `doc ${i} ${['kubernetes', 'gateway', 'metrics', 'pasta', 'weather'][i % 5]} ${i % 3 ? 'gateway' : 'other'}`,
+    );
     const res = await gw.post('/v1/rerank', { cache: false, model: 'tei/bge-reranker-base', query, documents, top_n: 15 });
     assert.equal(res.status, 200, JSON.stringify(res.json));
-    assert.deepEqual(tei.requests.map((r) => r.json.texts.length), [32, 32, 32, 4]);
+    assert.deepEqual(
+      tei.requests.map((r) => r.json.texts.length),
+      [32, 32, 32, 4],
+    );
     assert.equal(res.json.extra_fields.chunks, 4);
     const expected = rank(query, documents).slice(0, 15);
     assert.deepEqual(

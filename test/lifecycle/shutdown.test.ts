@@ -97,7 +97,14 @@ describe('graceful shutdown of the real process', () => {
     await new Promise((r) => setTimeout(r, 200));
     // New connections are no longer accepted while the old request drains.
     await assert.rejects(post(proxyUrl));
-    sendJson(held[0], 200, { id: 'x', results: [{ index: 1, relevance_score: 0.8 }, { index: 0, relevance_score: 0.2 }], meta: { billed_units: { search_units: 1 } } });
+    sendJson(held[0], 200, {
+      id: 'x',
+      results: [
+        { index: 1, relevance_score: 0.8 },
+        { index: 0, relevance_score: 0.2 },
+      ],
+      meta: { billed_units: { search_units: 1 } },
+    });
     const res = await inFlight;
     assert.equal(res.status, 200);
     assert.equal((await res.json()).results[0].index, 1);

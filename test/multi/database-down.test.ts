@@ -75,7 +75,9 @@ describe('three instances while PostgreSQL is stopped, paused, or down at start'
     instances.push(...(await Promise.all(dirs.map((d) => startRankway(env(d), 120_000)))));
     const res = await createKey(instances[0].adminUrl, 'caller-one');
     assert.equal(res.status, 201, await res.text());
-    await until('every instance serves caller-one', async () => (await Promise.all(instances.map((i) => rerank(i.url, 'caller-one')))).every((s) => s === 200));
+    await until('every instance serves caller-one', async () =>
+      (await Promise.all(instances.map((i) => rerank(i.url, 'caller-one')))).every((s) => s === 200),
+    );
   });
   after(async () => {
     await Promise.all(instances.map((i) => i.stop()));
@@ -108,7 +110,9 @@ describe('three instances while PostgreSQL is stopped, paused, or down at start'
   /** After an outage: a key created through one instance reaches the others. */
   async function recovered(plaintext: string): Promise<void> {
     await until('the admin API writes again', async () => (await createKey(instances[0].adminUrl, plaintext)).status === 201);
-    await until(`every instance serves ${plaintext}`, async () => (await Promise.all(instances.map((i) => rerank(i.url, plaintext)))).every((s) => s === 200));
+    await until(`every instance serves ${plaintext}`, async () =>
+      (await Promise.all(instances.map((i) => rerank(i.url, plaintext)))).every((s) => s === 200),
+    );
   }
 
   it('PostgreSQL stopped: every instance stays ready and serves, admin answers 503 fast, then catches up', async (t) => {
@@ -136,7 +140,11 @@ describe('three instances while PostgreSQL is stopped, paused, or down at start'
   it('an instance started while PostgreSQL is down serves its last saved snapshot, then catches up', async (t) => {
     if (skip) return t.skip(skip);
     const dir = dirs[2];
-    await until('the snapshot file holds caller-three', async () => existsSync(join(dir, SNAPSHOT_FILE)) && readFileSync(join(dir, SNAPSHOT_FILE), 'utf8').includes(sha256Hex('caller-three')));
+    await until(
+      'the snapshot file holds caller-three',
+      async () =>
+        existsSync(join(dir, SNAPSHOT_FILE)) && readFileSync(join(dir, SNAPSHOT_FILE), 'utf8').includes(sha256Hex('caller-three')),
+    );
     assert.equal(await instances[2].stop(), 0);
     await pg!.stop();
     let restarted: RankwayProcess;

@@ -13,9 +13,20 @@ const ENV = { RANKWAY_ADMIN_KEY: ADMIN_KEY, RANKWAY_SECRET_KEY: 'one-secret-for-
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /** Three gateways sharing one PostgreSQL schema and one Redis, as a fleet runs. */
-async function startFleet(cohereUrl: string, databaseUrl: string, redisUrl: string, prefix: string, timeoutMs?: number): Promise<RunningGateway[]> {
+async function startFleet(
+  cohereUrl: string,
+  databaseUrl: string,
+  redisUrl: string,
+  prefix: string,
+  timeoutMs?: number,
+): Promise<RunningGateway[]> {
   const config = reservationConfig(cohereUrl);
-  const storage = { database_url: databaseUrl, redis_url: redisUrl, redis_prefix: prefix, ...(timeoutMs ? { redis_limits_timeout_ms: timeoutMs } : {}) };
+  const storage = {
+    database_url: databaseUrl,
+    redis_url: redisUrl,
+    redis_prefix: prefix,
+    ...(timeoutMs ? { redis_limits_timeout_ms: timeoutMs } : {}),
+  };
   const first = await startGateway({ ...config, storage }, ENV, { refreshIntervalMs: 100 });
   const rest = await Promise.all([1, 2].map(() => startGateway({ ...config, storage }, ENV, { refreshIntervalMs: 100 })));
   return [first, ...rest];
@@ -23,15 +34,27 @@ async function startFleet(cohereUrl: string, databaseUrl: string, redisUrl: stri
 
 /** Creates a budgeted key through one instance and waits until every instance knows it. */
 async function budgetKey(fleet: RunningGateway[], plaintext: string, usd: number, extra: Record<string, unknown> = {}): Promise<void> {
-  const res = await adminClient(fleet[0].adminUrl, ADMIN_KEY).call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex(plaintext), budget: { usd, period: 'day' }, ...extra });
+  const res = await adminClient(fleet[0].adminUrl, ADMIN_KEY).call('POST', '/admin/v1/apikeys', {
+    key_hash: sha256Hex(plaintext),
+    budget: { usd, period: 'day' },
+    ...extra,
+  });
   assert.equal(res.status, 201, res.text);
-  for (const gw of fleet) await waitFor(async () => (await fetch(`${gw.url}/v1/models`, { headers: bearer(plaintext) })).status === 200, 5000, 'the key everywhere');
+  for (const gw of fleet)
+    await waitFor(
+      async () => (await fetch(`${gw.url}/v1/models`, { headers: bearer(plaintext) })).status === 200,
+      5000,
+      'the key everywhere',
+    );
 }
 
 /** 30 concurrent $1 reranks spread over the fleet; returns how many were served. */
 async function burst(fleet: RunningGateway[], plaintext: string, n = 30): Promise<number> {
-  const answers = await Promise.all(Array.from({ length: n }, (_, i) => fleet[i % fleet.length].post('/v1/rerank', rerankBody(), bearer(plaintext))));
-  for (const a of answers) assert.ok(a.status === 200 || (a.status === 429 && a.json.error.code === 'budget_exceeded'), JSON.stringify(a.json));
+  const answers = await Promise.all(
+    Array.from({ length: n }, (_, i) => fleet[i % fleet.length].post('/v1/rerank', rerankBody(), bearer(plaintext))),
+  );
+  for (const a of answers)
+    assert.ok(a.status === 200 || (a.status === 429 && a.json.error.code === 'budget_exceeded'), JSON.stringify(a.json));
   return answers.filter((a) => a.status === 200).length;
 }
 

@@ -85,7 +85,9 @@ describe('two Rankway instances sharing PostgreSQL and Redis', () => {
   async function untilRecords(id: string, n: number, limitMs = 5000): Promise<void> {
     const t0 = Date.now();
     for (;;) {
-      const count = Number((await schema.query(`SELECT COUNT(*) AS n FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id])).rows[0].n);
+      const count = Number(
+        (await schema.query(`SELECT COUNT(*) AS n FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id])).rows[0].n,
+      );
       if (count >= n) return;
       if (Date.now() - t0 > limitMs) throw new Error(`only ${count} of ${n} usage records written`);
       await new Promise((r) => setTimeout(r, 25));
@@ -106,7 +108,9 @@ describe('two Rankway instances sharing PostgreSQL and Redis', () => {
     if (skip) return t.skip(skip);
     const id = await createKey('ten-rpm', { rpm: 10 });
     await untilKnownByB(id); // A has it once the admin call returned
-    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => rerank(i % 2 ? a.url : b.url, 'ten-rpm').then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => rerank(i % 2 ? a.url : b.url, 'ten-rpm').then((r) => r.status)),
+    );
     assert.equal(statuses.filter((s) => s === 200).length, 10, statuses.join(','));
     assert.equal(statuses.filter((s) => s === 429).length, 30);
   });
@@ -127,15 +131,18 @@ describe('two Rankway instances sharing PostgreSQL and Redis', () => {
     await untilKnownByB(id);
     assert.equal((await rerank(b.url, 'counted')).status, 200);
     await untilRecords(id, 1); // the probe's own record
-    const before = Number((await schema.query(`SELECT COUNT(*) AS n FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id])).rows[0].n);
-    const statuses = await Promise.all(Array.from({ length: 50 }, (_, i) => rerank(i % 2 ? a.url : b.url, 'counted').then((r) => r.status)));
+    const before = Number(
+      (await schema.query(`SELECT COUNT(*) AS n FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id])).rows[0].n,
+    );
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => rerank(i % 2 ? a.url : b.url, 'counted').then((r) => r.status)),
+    );
     assert.ok(statuses.every((s) => s === 200));
     // Straight to SIGTERM: records still buffered must be flushed by the graceful shutdown.
     const [codeA, codeB] = await Promise.all([a.stop(), b.stop()]);
     assert.deepEqual([codeA, codeB], [0, 0], a.output() + b.output());
-    const rows = (
-      await schema.query(`SELECT request_id, status, surface FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id])
-    ).rows;
+    const rows = (await schema.query(`SELECT request_id, status, surface FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id]))
+      .rows;
     assert.equal(rows.length - before, 50);
     assert.equal(new Set(rows.map((r) => r.request_id)).size, rows.length, 'no record counted twice');
   });

@@ -127,7 +127,10 @@ describe('health and readiness on the admin port', () => {
 
   it('/readyz is 503 while a stored secret is sealed under another secret key', async () => {
     const a = await startGateway({}, { RANKWAY_ADMIN_KEY: 'adm', RANKWAY_SECRET_KEY: 'the-first-secret-key' });
-    const b = await startGateway({ storage: { data_dir: a.dataDir } }, { RANKWAY_ADMIN_KEY: 'adm', RANKWAY_SECRET_KEY: 'another-secret-key' });
+    const b = await startGateway(
+      { storage: { data_dir: a.dataDir } },
+      { RANKWAY_ADMIN_KEY: 'adm', RANKWAY_SECRET_KEY: 'another-secret-key' },
+    );
     try {
       const res = await fetch(a.adminUrl + '/admin/v1/provider_keys', {
         method: 'POST',

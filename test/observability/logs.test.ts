@@ -21,9 +21,16 @@ function memoryLogger() {
 
 async function run(env: NodeJS.ProcessEnv) {
   const { lines, logger } = memoryLogger();
-  const gw = await startGateway({ server: { auth: 'keys', keys: [{ name: 'search-app', key_sha256: sha256Hex(KEY) }] } }, env, { logger, accessLog: true });
+  const gw = await startGateway({ server: { auth: 'keys', keys: [{ name: 'search-app', key_sha256: sha256Hex(KEY) }] } }, env, {
+    logger,
+    accessLog: true,
+  });
   try {
-    const res = await gw.post('/v1/rerank', { model: 'local/bm25', query: SECRET_QUERY, documents: ['merger plans', 'lunch menu'] }, { authorization: `Bearer ${KEY}`, 'x-request-id': 'req-log-1' });
+    const res = await gw.post(
+      '/v1/rerank',
+      { model: 'local/bm25', query: SECRET_QUERY, documents: ['merger plans', 'lunch menu'] },
+      { authorization: `Bearer ${KEY}`, 'x-request-id': 'req-log-1' },
+    );
     assert.equal(res.status, 200);
     assert.equal((await gw.post('/v1/rerank', {}, { authorization: 'Bearer wrong-key' })).status, 401);
   } finally {
@@ -61,7 +68,10 @@ describe('logs', () => {
 
   it('redacts credentials by path', () => {
     const { lines, logger } = memoryLogger();
-    logger.info({ headers: { authorization: 'Bearer sk-live-1', 'x-api-key': 'k-2' }, provider: { api_key: 'sk-3', secret_access_key: 'aws-4' } }, 'x');
+    logger.info(
+      { headers: { authorization: 'Bearer sk-live-1', 'x-api-key': 'k-2' }, provider: { api_key: 'sk-3', secret_access_key: 'aws-4' } },
+      'x',
+    );
     const text = JSON.stringify(lines);
     for (const secret of ['sk-live-1', 'k-2', 'sk-3', 'aws-4']) assert.ok(!text.includes(secret), `${secret} leaked`);
     assert.equal(lines[0].headers.authorization, '[redacted]');

@@ -33,9 +33,7 @@ describe('GET /metrics on the admin port', () => {
         { name: 'cohere', type: 'cohere', api_key: 'k', base_url: cohere.url, max_documents_per_request: 2 },
         { name: 'flaky', type: 'cohere', api_key: 'k', base_url: flaky.url, max_retries: 1 },
       ],
-      models: [
-        { name: 'search', target: 'flaky/rerank-v3.5', fallbacks: ['cohere/rerank-v3.5'], price: { per_1k_search_units: 2 } },
-      ],
+      models: [{ name: 'search', target: 'flaky/rerank-v3.5', fallbacks: ['cohere/rerank-v3.5'], price: { per_1k_search_units: 2 } }],
     });
     // A fallback after a retry, chunked into two calls (3 documents, 2 per call).
     assert.equal((await gw.post('/v1/rerank', { model: 'search', query: 'traces', documents: docs })).status, 200);
@@ -58,7 +56,16 @@ describe('GET /metrics on the admin port', () => {
   });
 
   it('counts requests by surface, alias, provider, status class and error type', () => {
-    assert.equal(sample(text, 'rankway_requests_total', { surface: 'rerank', alias: 'search', provider: 'cohere', status_class: '2xx', error_type: 'none' }), 2);
+    assert.equal(
+      sample(text, 'rankway_requests_total', {
+        surface: 'rerank',
+        alias: 'search',
+        provider: 'cohere',
+        status_class: '2xx',
+        error_type: 'none',
+      }),
+      2,
+    );
     assert.equal(sample(text, 'rankway_requests_total', { alias: 'local/*', provider: 'local', status_class: '2xx' }), 1);
     // Refused before routing: no alias or provider was chosen.
     assert.equal(sample(text, 'rankway_requests_total', { alias: 'none', status_class: '4xx', error_type: 'model_not_found' }), 1);
@@ -96,7 +103,13 @@ describe('GET /metrics on the admin port', () => {
     assert.match(text, /^nodejs_eventloop_lag_p99_seconds /m);
     assert.match(text, /^process_resident_memory_bytes /m);
     assert.match(text, /^nodejs_heap_size_used_bytes /m);
-    for (const family of ['rankway_tokens_total', 'rankway_cache_lookups_total', 'rankway_rate_limit_rejections_total', 'rankway_load_shed_total', 'rankway_degraded_responses_total']) {
+    for (const family of [
+      'rankway_tokens_total',
+      'rankway_cache_lookups_total',
+      'rankway_rate_limit_rejections_total',
+      'rankway_load_shed_total',
+      'rankway_degraded_responses_total',
+    ]) {
       assert.match(text, new RegExp(`^# TYPE ${family} counter$`, 'm'));
     }
   });

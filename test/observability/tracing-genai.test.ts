@@ -32,7 +32,14 @@ describe('OpenTelemetry GenAI attributes on request spans', () => {
         providers: [
           { name: 'co', type: 'cohere', api_key: 'k', base_url: cohere.url },
           { name: 'oai', type: 'openai', api_key: 'sk-oai', base_url: `${openai.url}/v1` },
-          { name: 'aws', type: 'bedrock', region: 'us-west-2', access_key_id: AWS.accessKeyId, secret_access_key: AWS.secretAccessKey, runtime_endpoint: bedrock.url },
+          {
+            name: 'aws',
+            type: 'bedrock',
+            region: 'us-west-2',
+            access_key_id: AWS.accessKeyId,
+            secret_access_key: AWS.secretAccessKey,
+            runtime_endpoint: bedrock.url,
+          },
         ],
         models: [
           { name: 'search', target: 'co/rerank-v3.5' },
@@ -53,9 +60,17 @@ describe('OpenTelemetry GenAI attributes on request spans', () => {
   async function serverSpan(path: string): Promise<ReadableSpan> {
     const deadline = Date.now() + 5_000;
     for (;;) {
-      const span = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER && s.attributes['http.route'] !== undefined && s.name.endsWith(path));
+      const span = exporter
+        .getFinishedSpans()
+        .find((s) => s.kind === SpanKind.SERVER && s.attributes['http.route'] !== undefined && s.name.endsWith(path));
       if (span) return span;
-      if (Date.now() > deadline) throw new Error(`no server span for ${path}: ${exporter.getFinishedSpans().map((s) => s.name).join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no server span for ${path}: ${exporter
+            .getFinishedSpans()
+            .map((s) => s.name)
+            .join(', ')}`,
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -101,7 +116,9 @@ describe('OpenTelemetry GenAI attributes on request spans', () => {
 
   it('native Bedrock Converse passed through is a chat span', async () => {
     exporter.reset();
-    const res = await gw.post('/model/aws%2Fanthropic.claude-3-5-sonnet-20241022-v2%3A0/converse', { messages: [{ role: 'user', content: [{ text: 'Say hello' }] }] });
+    const res = await gw.post('/model/aws%2Fanthropic.claude-3-5-sonnet-20241022-v2%3A0/converse', {
+      messages: [{ role: 'user', content: [{ text: 'Say hello' }] }],
+    });
     assert.equal(res.status, 200, JSON.stringify(res.json));
     const attrs = genAi(await serverSpan('/model/:modelId/:action'));
     assert.equal(attrs['gen_ai.operation.name'], 'chat');

@@ -24,9 +24,19 @@ interface Surface {
 const CHAT = ['cheap-chat', 'other-chat'] as const;
 const SURFACES: Surface[] = [
   { name: 'chat completions', models: CHAT, path: () => '/v1/chat/completions', body: (model) => ({ model, messages: MESSAGES }) },
-  { name: 'chat completions (stream)', models: CHAT, path: () => '/v1/chat/completions', body: (model) => ({ model, messages: MESSAGES, stream: true }) },
+  {
+    name: 'chat completions (stream)',
+    models: CHAT,
+    path: () => '/v1/chat/completions',
+    body: (model) => ({ model, messages: MESSAGES, stream: true }),
+  },
   { name: 'completions', models: CHAT, path: () => '/v1/completions', body: (model) => ({ model, prompt: 'Say hello.' }) },
-  { name: 'embeddings', models: ['cheap-embed', 'other-embed'], path: () => '/v1/embeddings', body: (model) => ({ model, input: ['hello', 'world'] }) },
+  {
+    name: 'embeddings',
+    models: ['cheap-embed', 'other-embed'],
+    path: () => '/v1/embeddings',
+    body: (model) => ({ model, input: ['hello', 'world'] }),
+  },
   { name: 'native converse', models: CHAT, path: (model) => `/model/${model}/converse`, body: () => CONVERSE, aws: true },
   { name: 'native converse-stream', models: CHAT, path: (model) => `/model/${model}/converse-stream`, body: () => CONVERSE, aws: true },
 ];
@@ -41,7 +51,16 @@ describe('the same caller policy on the chat, embeddings and native Bedrock surf
     gw = await startGateway(
       {
         server: { auth: 'keys' },
-        providers: [{ name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: AWS.accessKeyId, secret_access_key: AWS.secretAccessKey, runtime_endpoint: bedrock.url }],
+        providers: [
+          {
+            name: 'bedrock',
+            type: 'bedrock',
+            region: 'us-west-2',
+            access_key_id: AWS.accessKeyId,
+            secret_access_key: AWS.secretAccessKey,
+            runtime_endpoint: bedrock.url,
+          },
+        ],
         models: [
           { name: 'cheap-chat', target: 'bedrock/anthropic.claude-3-5-sonnet-20241022-v2:0' },
           { name: 'other-chat', target: 'bedrock/anthropic.claude-3-haiku-20240307-v1:0' },
@@ -53,12 +72,22 @@ describe('the same caller policy on the chat, embeddings and native Bedrock surf
     );
     const admin = adminClient(gw.adminUrl, ADMIN_KEY);
     for (const s of SURFACES) {
-      const res = await admin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex(`key-${s.name}`), allowed_models: ['cheap-*'], rpm: 2 });
+      const res = await admin.call('POST', '/admin/v1/apikeys', {
+        key_hash: sha256Hex(`key-${s.name}`),
+        allowed_models: ['cheap-*'],
+        rpm: 2,
+      });
       assert.equal(res.status, 201);
     }
-    const lister = await admin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex('key-lister'), allowed_models: ['cheap-chat', 'bedrock/amazon.titan-embed-text-v2:0'] });
+    const lister = await admin.call('POST', '/admin/v1/apikeys', {
+      key_hash: sha256Hex('key-lister'),
+      allowed_models: ['cheap-chat', 'bedrock/amazon.titan-embed-text-v2:0'],
+    });
     assert.equal(lister.status, 201);
-    assert.equal((await admin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex('key-local'), allowed_models: ['local/*'] })).status, 201);
+    assert.equal(
+      (await admin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex('key-local'), allowed_models: ['local/*'] })).status,
+      201,
+    );
   });
   after(async () => {
     await gw.close();
@@ -94,7 +123,8 @@ describe('the same caller policy on the chat, embeddings and native Bedrock surf
   }
 
   it('refuses a model the key may not use before saying what that model can do', async () => {
-    const chat = (model: string, key = 'key-lister') => gw.post('/v1/chat/completions', { model, messages: MESSAGES }, { authorization: `Bearer ${key}` });
+    const chat = (model: string, key = 'key-lister') =>
+      gw.post('/v1/chat/completions', { model, messages: MESSAGES }, { authorization: `Bearer ${key}` });
     const foreign = await chat('local/bm25');
     assert.equal(foreign.status, 403, 'not 400 "local does not support chat": the key may not use local/bm25 at all');
     assert.equal(foreign.json.error.code, 'model_not_allowed');

@@ -9,20 +9,36 @@ const ADMIN_KEY = 'rk-admin-surfaces';
 const DOCS = ['rotate api keys', 'metrics'];
 
 /** Each surface's request for `model`, in its own wire format. */
-const SURFACES: { name: string; path: string; body(model: string): unknown; headers?(model: string): Record<string, string>; authStatus?: number }[] = [
+const SURFACES: {
+  name: string;
+  path: string;
+  body(model: string): unknown;
+  headers?(model: string): Record<string, string>;
+  authStatus?: number;
+}[] = [
   { name: 'unified v1', path: '/v1/rerank', body: (model) => ({ model, query: 'rotate', documents: DOCS }) },
   { name: 'Cohere v2', path: '/v2/rerank', body: (model) => ({ model, query: 'rotate', documents: DOCS }) },
   { name: 'Cohere dialect', path: '/cohere/v2/rerank', body: (model) => ({ model, query: 'rotate', documents: DOCS }) },
   { name: 'Jina dialect', path: '/jina/v1/rerank', body: (model) => ({ model, query: 'rotate', documents: DOCS }) },
   { name: 'Voyage dialect', path: '/voyage/v1/rerank', body: (model) => ({ model, query: 'rotate', documents: DOCS }) },
-  { name: 'TEI dialect', path: '/tei/rerank', body: () => ({ query: 'rotate', texts: DOCS }), headers: (model) => ({ 'x-rankway-model': model }) },
+  {
+    name: 'TEI dialect',
+    path: '/tei/rerank',
+    body: () => ({ query: 'rotate', texts: DOCS }),
+    headers: (model) => ({ 'x-rankway-model': model }),
+  },
   {
     name: 'Vertex dialect',
     path: '/vertex/v1/projects/p/locations/global/rankingConfigs/default_ranking_config:rank',
     body: (model) => ({ model, query: 'rotate', records: DOCS.map((content, i) => ({ id: String(i), content })) }),
   },
   // Native Bedrock answers auth failures as AccessDeniedException (403), as AWS does.
-  { name: 'Bedrock native', path: '/rerank', body: (model) => nativeRerankBody({ modelArn: model === 'cheap' ? 'cheap-arn' : 'other-arn' }), authStatus: 403 },
+  {
+    name: 'Bedrock native',
+    path: '/rerank',
+    body: (model) => nativeRerankBody({ modelArn: model === 'cheap' ? 'cheap-arn' : 'other-arn' }),
+    authStatus: 403,
+  },
 ];
 
 describe('the same caller policy on every surface', () => {
@@ -41,7 +57,11 @@ describe('the same caller policy on every surface', () => {
     );
     const admin = adminClient(gw.adminUrl, ADMIN_KEY);
     for (const s of SURFACES) {
-      const res = await admin.call('POST', '/admin/v1/apikeys', { key_hash: sha256Hex(`key-${s.name}`), allowed_models: ['cheap'], rpm: 2 });
+      const res = await admin.call('POST', '/admin/v1/apikeys', {
+        key_hash: sha256Hex(`key-${s.name}`),
+        allowed_models: ['cheap'],
+        rpm: 2,
+      });
       assert.equal(res.status, 201);
     }
   });

@@ -42,9 +42,24 @@ const FALLBACK_SURFACES: FallbackSurface[] = [
   { name: 'Cohere dialect v1', path: '/cohere/v1/rerank', model: RERANK, body: rerankBody },
   { name: 'Cohere dialect v2', path: '/cohere/v2/rerank', model: RERANK, body: rerankBody },
   { name: 'Jina dialect', path: '/jina/v1/rerank', model: RERANK, body: rerankBody },
-  { name: 'Voyage dialect', path: '/voyage/v1/rerank', model: RERANK, body: (model, fallbacks) => ({ model, query: 'rotate', documents: DOCS, fallbacks, cache: false }) },
-  { name: 'chat completions', path: '/v1/chat/completions', model: CHAT, body: (model, fallbacks) => ({ model, messages: MESSAGES, fallbacks }) },
-  { name: 'chat completions (stream)', path: '/v1/chat/completions', model: CHAT, body: (model, fallbacks) => ({ model, messages: MESSAGES, fallbacks, stream: true }) },
+  {
+    name: 'Voyage dialect',
+    path: '/voyage/v1/rerank',
+    model: RERANK,
+    body: (model, fallbacks) => ({ model, query: 'rotate', documents: DOCS, fallbacks, cache: false }),
+  },
+  {
+    name: 'chat completions',
+    path: '/v1/chat/completions',
+    model: CHAT,
+    body: (model, fallbacks) => ({ model, messages: MESSAGES, fallbacks }),
+  },
+  {
+    name: 'chat completions (stream)',
+    path: '/v1/chat/completions',
+    model: CHAT,
+    body: (model, fallbacks) => ({ model, messages: MESSAGES, fallbacks, stream: true }),
+  },
   { name: 'completions', path: '/v1/completions', model: CHAT, body: (model, fallbacks) => ({ model, prompt: 'Say hello.', fallbacks }) },
   { name: 'embeddings', path: '/v1/embeddings', model: EMBED, body: (model, fallbacks) => ({ model, input: ['hello'], fallbacks }) },
 ];
@@ -64,9 +79,15 @@ describe('allow-lists over every target, on every surface', () => {
     cheap = await startFakeBedrock({
       region: 'us-west-2',
       credentials: [CHEAP_AWS],
-      routes: [{ method: 'POST', pattern: /.*/, handle: (_req, res) => awsError(res, 503, 'ServiceUnavailableException', 'cheap is down') }],
+      routes: [
+        { method: 'POST', pattern: /.*/, handle: (_req, res) => awsError(res, 503, 'ServiceUnavailableException', 'cheap is down') },
+      ],
     });
-    other = await startFakeBedrock({ region: 'us-east-1', credentials: [OTHER_AWS], routes: [...bedrockChatRoutes(), ...bedrockRerankRoutes('us-east-1')] });
+    other = await startFakeBedrock({
+      region: 'us-east-1',
+      credentials: [OTHER_AWS],
+      routes: [...bedrockChatRoutes(), ...bedrockRerankRoutes('us-east-1')],
+    });
     const bedrock = (name: string, region: string, creds: typeof CHEAP_AWS, url: string) => ({
       name,
       type: 'bedrock',
@@ -122,13 +143,20 @@ describe('allow-lists over every target, on every surface', () => {
       assert.equal(res.status, 400, JSON.stringify(res.json));
       assert.match(messageOf(res.json), /fallbacks has 6 items; the maximum is 5/);
       if (res.json?.error?.code) assert.equal(res.json.error.code, 'too_many_fallbacks');
-      const many = await gw.post(s.path, s.body(`cheap/${s.model}`, Array.from({ length: 5_000 }, () => `cheap/${s.model}`)), auth);
+      const many = await gw.post(
+        s.path,
+        s.body(
+          `cheap/${s.model}`,
+          Array.from({ length: 5_000 }, () => `cheap/${s.model}`),
+        ),
+        auth,
+      );
       assert.equal(many.status, 400);
       assert.equal(cheap.requests.length + other.requests.length, calls, 'no upstream call for a refused request');
     });
   }
 
-  it('fallbacks the operator configured on an alias stay the operator\'s choice', async () => {
+  it("fallbacks the operator configured on an alias stay the operator's choice", async () => {
     const before = other.requests.length;
     const rerank = await gw.post('/v1/rerank', { model: 'cheap/team-rerank', query: 'rotate', documents: DOCS }, auth);
     assert.equal(rerank.status, 200, JSON.stringify(rerank.json));
@@ -140,19 +168,23 @@ describe('allow-lists over every target, on every surface', () => {
   });
 
   it('TEI dialect: a model header outside the allow-list is a 403 and never sent', async () => {
-    const res = await reachesNothing(() => gw.post('/tei/rerank', { query: 'rotate', texts: DOCS }, { ...auth, 'x-rankway-model': `other/${RERANK}` }));
+    const res = await reachesNothing(() =>
+      gw.post('/tei/rerank', { query: 'rotate', texts: DOCS }, { ...auth, 'x-rankway-model': `other/${RERANK}` }),
+    );
     assert.equal(res.status, 403, JSON.stringify(res.json));
     assert.match(messageOf(res.json), /may not use model 'other\//);
   });
 
   it('Vertex dialect: a body model outside the allow-list is a 403 and never sent', async () => {
     const body = { model: `other/${RERANK}`, query: 'rotate', records: DOCS.map((content, i) => ({ id: String(i), content })) };
-    const res = await reachesNothing(() => gw.post('/vertex/v1/projects/p/locations/global/rankingConfigs/default_ranking_config:rank', body, auth));
+    const res = await reachesNothing(() =>
+      gw.post('/vertex/v1/projects/p/locations/global/rankingConfigs/default_ranking_config:rank', body, auth),
+    );
     assert.equal(res.status, 403, JSON.stringify(res.json));
     assert.equal(res.json.error.status, 'PERMISSION_DENIED');
   });
 
-  it('native Bedrock rerank: a model ARN of another account\'s region is a 403 AccessDeniedException', async () => {
+  it("native Bedrock rerank: a model ARN of another account's region is a 403 AccessDeniedException", async () => {
     for (const path of ['/rerank', '/bedrock/rerank']) {
       const res = await reachesNothing(() => gw.post(path, nativeRerankBody({ modelArn: otherArn(RERANK) }), auth));
       assert.equal(res.status, 403, JSON.stringify(res.json));
@@ -174,7 +206,11 @@ describe('allow-lists over every target, on every surface', () => {
     const cases: Array<[string, unknown, RegExp]> = [
       ['/v1/rerank', { ...rerankBody(`cheap/${RERANK}`, []), extra: { modelArn: otherArn(RERANK) } }, /extra\.modelArn is not accepted/],
       ['/v1/chat/completions', { model: `cheap/${CHAT}`, messages: MESSAGES, models: [`other/${CHAT}`] }, /models is not accepted/],
-      ['/v1/chat/completions', { model: `cheap/${CHAT}`, messages: MESSAGES, extra_body: { fallbacks: [`other/${CHAT}`] } }, /fallbacks is not accepted/],
+      [
+        '/v1/chat/completions',
+        { model: `cheap/${CHAT}`, messages: MESSAGES, extra_body: { fallbacks: [`other/${CHAT}`] } },
+        /fallbacks is not accepted/,
+      ],
       ['/v1/completions', { model: `cheap/${CHAT}`, prompt: 'hi', extra_body: { model: `other/${CHAT}` } }, /model is not accepted/],
     ];
     for (const [path, body, message] of cases) {
@@ -182,7 +218,9 @@ describe('allow-lists over every target, on every surface', () => {
       assert.equal(res.status, 400, `${path}: ${JSON.stringify(res.json)}`);
       assert.match(messageOf(res.json), message);
     }
-    const native = await reachesNothing(() => gw.post('/rerank', nativeRerankBody({ modelArn: RERANK, extra: { modelArn: otherArn(RERANK) } }), auth));
+    const native = await reachesNothing(() =>
+      gw.post('/rerank', nativeRerankBody({ modelArn: RERANK, extra: { modelArn: otherArn(RERANK) } }), auth),
+    );
     assert.equal(native.status, 400, JSON.stringify(native.json));
     assert.equal(native.headers.get('x-amzn-errortype'), 'ValidationException');
   });

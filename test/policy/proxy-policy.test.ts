@@ -133,7 +133,12 @@ describe('caller policy on the proxy surfaces', () => {
     await gw.gateway.usage.flush();
     // A second gateway on the same data directory stands in for the restarted process.
     const again = await startGateway(
-      { server: { auth: 'keys' }, providers: [{ name: 'cohere', type: 'cohere', api_key: 'co-key', base_url: cohere.url }], models: [{ name: 'search', target: 'cohere/rerank-v3.5' }], storage: { data_dir: gw.dataDir } },
+      {
+        server: { auth: 'keys' },
+        providers: [{ name: 'cohere', type: 'cohere', api_key: 'co-key', base_url: cohere.url }],
+        models: [{ name: 'search', target: 'cohere/rerank-v3.5' }],
+        storage: { data_dir: gw.dataDir },
+      },
       { RANKWAY_ADMIN_KEY: ADMIN_KEY },
     );
     try {

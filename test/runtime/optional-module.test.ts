@@ -25,10 +25,24 @@ process.exit(0);
 
 describe('optional packages', () => {
   it('the embedded default starts without loading AWS, Google, PostgreSQL, Redis or OpenTelemetry SDKs', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PROBE], { cwd: root, encoding: 'utf8', env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '' } });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PROBE], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '' },
+    });
     const loaded: string[] = JSON.parse(out);
-    assert.ok(loaded.some((p) => p.includes('/fastify/')), 'the probe saw the CommonJS cache');
-    for (const pkg of ['/@aws-sdk/credential-providers/', '/google-auth-library/', '/pg/', '/ioredis/', '/@opentelemetry/sdk-trace-base/', '/@smithy/signature-v4/']) {
+    assert.ok(
+      loaded.some((p) => p.includes('/fastify/')),
+      'the probe saw the CommonJS cache',
+    );
+    for (const pkg of [
+      '/@aws-sdk/credential-providers/',
+      '/google-auth-library/',
+      '/pg/',
+      '/ioredis/',
+      '/@opentelemetry/sdk-trace-base/',
+      '/@smithy/signature-v4/',
+    ]) {
       assert.equal(loaded.filter((p) => p.includes(`node_modules${pkg}`)).length, 0, `${pkg} was loaded at start-up`);
     }
   });

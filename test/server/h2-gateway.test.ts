@@ -26,7 +26,8 @@ function answer(stream: ClientHttp2Stream, ms = 8000): Promise<{ status: number;
   });
 }
 
-const closed = (session: ClientHttp2Session): Promise<void> => new Promise((r) => (session.closed || session.destroyed ? r() : session.once('close', () => r())));
+const closed = (session: ClientHttp2Session): Promise<void> =>
+  new Promise((r) => (session.closed || session.destroyed ? r() : session.once('close', () => r())));
 
 describe('HTTP/2 through the gateway', () => {
   it('answers 408 to a stream that trickles its body past request_timeout_ms and keeps serving the connection', async () => {

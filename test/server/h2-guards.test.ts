@@ -36,7 +36,13 @@ async function start(overrides: Partial<Parameters<typeof createDualProtocolServ
   const server = createDualProtocolServer(handler, {
     keepAliveTimeoutMs: 60_000,
     connectionTimeoutMs: 120_000,
-    http2: { headersTimeoutMs: 60_000, requestTimeoutMs: 60_000, maxConcurrentStreams: 100, maxBufferedRequestBytes: 64 * MB, ...overrides },
+    http2: {
+      headersTimeoutMs: 60_000,
+      requestTimeoutMs: 60_000,
+      maxConcurrentStreams: 100,
+      maxBufferedRequestBytes: 64 * MB,
+      ...overrides,
+    },
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   open.push({ server, sessions: [] });

@@ -15,14 +15,22 @@ const KEY = 'rk-edge-key';
 const CONVERSE = JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'Say hello.' }] }] });
 
 /** Sends a request with its path exactly as given (fetch and inject would normalise `..`). */
-function rawPost(url: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function rawPost(
+  url: string,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = httpRequest(
+      { hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -40,7 +48,16 @@ describe('inbound edge cases', () => {
         keys: [{ name: 'edge', key_sha256: sha256Hex(KEY) }],
         aws_access_keys: [{ name: 'edge-signer', access_key_id: ISSUED.accessKeyId, secret_access_key: ISSUED.secretAccessKey }],
       },
-      providers: [{ name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: UPSTREAM_AWS.accessKeyId, secret_access_key: UPSTREAM_AWS.secretAccessKey, runtime_endpoint: bedrock.url }],
+      providers: [
+        {
+          name: 'bedrock',
+          type: 'bedrock',
+          region: 'us-west-2',
+          access_key_id: UPSTREAM_AWS.accessKeyId,
+          secret_access_key: UPSTREAM_AWS.secretAccessKey,
+          runtime_endpoint: bedrock.url,
+        },
+      ],
       models: [{ name: 'chat', target: 'bedrock/anthropic.claude-3-haiku-20240307-v1:0' }],
     });
   });
@@ -52,7 +69,13 @@ describe('inbound edge cases', () => {
   /** Headers of a real SigV4 signature over `signedPath` by the issued key pair. */
   async function signedHeaders(signedPath: string, body: string): Promise<Record<string, string>> {
     const { host } = new URL(gw.url);
-    const r: OutboundRequest = { method: 'POST', origin: `http://${host}`, path: signedPath, headers: { 'content-type': 'application/json' }, body: Buffer.from(body) };
+    const r: OutboundRequest = {
+      method: 'POST',
+      origin: `http://${host}`,
+      path: signedPath,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(body),
+    };
     await sigv4Auth({ service: 'bedrock', region: 'us-west-2', credentials: async () => ISSUED }).apply(r);
     return r.headers as Record<string, string>;
   }
@@ -66,13 +89,26 @@ describe('inbound edge cases', () => {
       assert.match(JSON.parse(res.body).message, /percent-encoding/);
     }
     // The same signature machinery still accepts a well-formed query it signed.
-    const ok = await rawPost(gw.url, '/model/chat/converse?trace=a%20b', CONVERSE, await signedHeaders('/model/chat/converse?trace=a%20b', CONVERSE));
+    const ok = await rawPost(
+      gw.url,
+      '/model/chat/converse?trace=a%20b',
+      CONVERSE,
+      await signedHeaders('/model/chat/converse?trace=a%20b', CONVERSE),
+    );
     assert.equal(ok.status, 200, ok.body);
   });
 
   it('model ids in the path with dot segments, empty segments or encoded slashes walking up are a 400, never sent upstream', async () => {
     const sent = bedrock.requests.length;
-    for (const path of ['/model/../converse', '/model/%2e%2e/converse', '/model/a%2F..%2Fb/invoke', '/model/.%2Fx/invoke', '/model/a%2F%2Fb/converse', '/model/%2E/converse', '/model/a%5C..%5Cb/invoke']) {
+    for (const path of [
+      '/model/../converse',
+      '/model/%2e%2e/converse',
+      '/model/a%2F..%2Fb/invoke',
+      '/model/.%2Fx/invoke',
+      '/model/a%2F%2Fb/converse',
+      '/model/%2E/converse',
+      '/model/a%5C..%5Cb/invoke',
+    ]) {
       const res = await rawPost(gw.url, path, CONVERSE, { authorization: `Bearer ${KEY}` });
       assert.equal(res.status, 400, `${path}: ${res.body}`);
       assert.equal(res.headers['x-amzn-errortype'], 'ValidationException', path);

@@ -29,12 +29,25 @@ const CHAT_MESSAGES = [{ role: 'user', content: 'Say hello.' }];
 const SEEDS: ReadonlyArray<{ readonly path: string; readonly body: unknown; readonly headers?: Record<string, string> }> = [
   { path: '/v1/rerank', body: { model: 'local/bm25', query: 'metrics', documents: DOCS, top_n: 2, return_documents: true } },
   { path: '/v2/rerank', body: { model: 'local/bm25', query: 'metrics', documents: DOCS, fallbacks: ['local/bm25'] } },
-  { path: '/cohere/v1/rerank', body: { model: 'local/bm25', query: 'metrics', documents: [{ text: 'a', title: 'x' }, 'b'], rank_fields: ['text', 'title'] } },
+  {
+    path: '/cohere/v1/rerank',
+    body: { model: 'local/bm25', query: 'metrics', documents: [{ text: 'a', title: 'x' }, 'b'], rank_fields: ['text', 'title'] },
+  },
   { path: '/cohere/v2/rerank', body: { model: 'local/bm25', query: 'metrics', documents: DOCS } },
   { path: '/jina/v1/rerank', body: { model: 'local/bm25', query: 'metrics', documents: DOCS, top_n: 1 } },
   { path: '/voyage/v1/rerank', body: { model: 'local/bm25', query: 'metrics', documents: DOCS, top_k: 2, return_documents: true } },
   { path: '/tei/rerank', body: { query: 'metrics', texts: DOCS, raw_scores: true }, headers: { 'x-rankway-model': 'local/bm25' } },
-  { path: '/vertex/v1/projects/p/locations/global/rankingConfigs/default_ranking_config:rank', body: { model: 'local/bm25', query: 'metrics', records: [{ id: '1', content: 'metrics' }, { id: '2', title: 'k8s' }] } },
+  {
+    path: '/vertex/v1/projects/p/locations/global/rankingConfigs/default_ranking_config:rank',
+    body: {
+      model: 'local/bm25',
+      query: 'metrics',
+      records: [
+        { id: '1', content: 'metrics' },
+        { id: '2', title: 'k8s' },
+      ],
+    },
+  },
   { path: '/rerank', body: nativeRerankBody({ modelArn: 'rerank-native', numberOfResults: 2 }) },
   { path: '/bedrock/rerank', body: nativeRerankBody({ modelArn: 'rerank-native', sources: ['a', { title: 'json' }] }) },
   { path: '/v1/chat/completions', body: { model: 'chat', messages: CHAT_MESSAGES, max_tokens: 20, temperature: 0.5 } },
@@ -46,8 +59,51 @@ const SEEDS: ReadonlyArray<{ readonly path: string; readonly body: unknown; read
   { path: '/model/amazon.titan-embed-text-v2%3A0/invoke', body: { inputText: 'hello' } },
 ];
 
-const KEYS = ['model', 'query', 'documents', 'texts', 'records', 'messages', 'input', 'prompt', 'top_n', 'topN', 'fallbacks', 'extra', 'extra_body', 'models', 'stream', 'max_tokens', 'queries', 'sources', 'rerankingConfiguration', 'return_documents', '__proto__', 'constructor', ''];
-const STRINGS = ['local/bm25', 'chat', 'embed', 'rerank-native', 'local/', '/', '', ' ', '..', '%zz', 'a'.repeat(300), '\u0000', '\ud800', 'é ü 🚀', 'null', 'arn:aws:bedrock:us-west-2::foundation-model/x', 'cheap/*', '${HOME}'];
+const KEYS = [
+  'model',
+  'query',
+  'documents',
+  'texts',
+  'records',
+  'messages',
+  'input',
+  'prompt',
+  'top_n',
+  'topN',
+  'fallbacks',
+  'extra',
+  'extra_body',
+  'models',
+  'stream',
+  'max_tokens',
+  'queries',
+  'sources',
+  'rerankingConfiguration',
+  'return_documents',
+  '__proto__',
+  'constructor',
+  '',
+];
+const STRINGS = [
+  'local/bm25',
+  'chat',
+  'embed',
+  'rerank-native',
+  'local/',
+  '/',
+  '',
+  ' ',
+  '..',
+  '%zz',
+  'a'.repeat(300),
+  '\u0000',
+  '\ud800',
+  'é ü 🚀',
+  'null',
+  'arn:aws:bedrock:us-west-2::foundation-model/x',
+  'cheap/*',
+  '${HOME}',
+];
 const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 
 function randomValue(rand: () => number, depth: number): unknown {
@@ -91,7 +147,26 @@ function mutateBytes(rand: () => number, text: string): string {
   return rand() < 0.2 ? chars.join('').slice(0, Math.floor(rand() * chars.length)) : chars.join('');
 }
 
-const PATH_PIECES = ['..', '.', '%2e%2e', '%2F', '%2f..%2f', '%zz', '%', '%00', '%C0%AF', '%E2%80%AE', '//', ';', 'a'.repeat(500), '%252F', '~', '*', ':rank', '\u00e9'];
+const PATH_PIECES = [
+  '..',
+  '.',
+  '%2e%2e',
+  '%2F',
+  '%2f..%2f',
+  '%zz',
+  '%',
+  '%00',
+  '%C0%AF',
+  '%E2%80%AE',
+  '//',
+  ';',
+  'a'.repeat(500),
+  '%252F',
+  '~',
+  '*',
+  ':rank',
+  '\u00e9',
+];
 
 function mutatePath(rand: () => number, path: string): string {
   const [base, query] = path.split('?');
@@ -107,7 +182,11 @@ function mutatePath(rand: () => number, path: string): string {
   else if (r < 0.55) out = base + '/' + pick(rand, PATH_PIECES);
   const q = rand();
   if (q < 0.35) {
-    const parts = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => `${pick(rand, ['a', '%zz', '', 'x%', '__proto__', 'constructor', 'a[b]', '%E0%A4%A'])}=${pick(rand, ['1', '%zz', '%', '%00', '', '%C3%28', 'a+b', '=='])}`);
+    const parts = Array.from(
+      { length: 1 + Math.floor(rand() * 3) },
+      () =>
+        `${pick(rand, ['a', '%zz', '', 'x%', '__proto__', 'constructor', 'a[b]', '%E0%A4%A'])}=${pick(rand, ['1', '%zz', '%', '%00', '', '%C3%28', 'a+b', '=='])}`,
+    );
     return `${out}?${parts.join('&')}`;
   }
   return query ? `${out}?${query}` : out;
@@ -115,7 +194,17 @@ function mutatePath(rand: () => number, path: string): string {
 
 const AMZ_DATE = () => new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
 const REQUEST_IDS = ['ok-id-1', 'x'.repeat(129), 'a b', 'semi;colon', '../../etc', '%00', 'ü', ''];
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/vnd.amazon.eventstream', 'application/*', ''];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=utf-16',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/vnd.amazon.eventstream',
+  'application/*',
+  '',
+];
 
 /** A request's headers: mostly authenticated, with junk in every field a client controls. */
 function headersFor(rand: () => number, seedHeaders: Record<string, string> | undefined): Record<string, string> {
@@ -127,8 +216,19 @@ function headersFor(rand: () => number, seedHeaders: Record<string, string> | un
   else if (auth < 0.8) {
     // SigV4 shaped: right key, wrong or broken signature, odd dates and scopes.
     const sig = rand() < 0.8 ? 'f'.repeat(64) : 'zz';
-    const scope = pick(rand, ['20261204/us-west-2/bedrock/aws4_request', '2026/us-west-2/bedrock/aws4_request', '20261204//bedrock/aws4_request', '20261204/us-west-2/s3/aws4_request']);
-    const signed = pick(rand, ['host;x-amz-date', 'host', 'x-amz-date', 'host;x-amz-date;x-amz-security-token', 'host;x-amz-content-sha256;x-amz-date']);
+    const scope = pick(rand, [
+      '20261204/us-west-2/bedrock/aws4_request',
+      '2026/us-west-2/bedrock/aws4_request',
+      '20261204//bedrock/aws4_request',
+      '20261204/us-west-2/s3/aws4_request',
+    ]);
+    const signed = pick(rand, [
+      'host;x-amz-date',
+      'host',
+      'x-amz-date',
+      'host;x-amz-date;x-amz-security-token',
+      'host;x-amz-content-sha256;x-amz-date',
+    ]);
     h.authorization = `AWS4-HMAC-SHA256 Credential=${pick(rand, [ISSUED.accessKeyId, 'AKIDUNKNOWN0000000'])}/${scope}, SignedHeaders=${signed}, Signature=${sig}`;
     h['x-amz-date'] = pick(rand, [AMZ_DATE(), '20260101T000000Z', 'yesterday', '99999999T999999Z', '']);
     if (rand() < 0.3) h['x-amz-content-sha256'] = pick(rand, ['UNSIGNED-PAYLOAD', '0'.repeat(64), 'x']);
@@ -136,7 +236,11 @@ function headersFor(rand: () => number, seedHeaders: Record<string, string> | un
   } else if (auth < 0.85) h.authorization = 'Basic ' + Buffer.from('a:b').toString('base64');
   if (rand() < 0.8) h['content-type'] = rand() < 0.75 ? 'application/json' : pick(rand, CONTENT_TYPES);
   if (rand() < 0.25) h['x-request-id'] = pick(rand, REQUEST_IDS);
-  if (rand() < 0.1) h['x-rankway-model'] = pick(rand, STRINGS.filter((s) => !/[\u0000-\u001f\u0080-\uffff]/.test(s)));
+  if (rand() < 0.1)
+    h['x-rankway-model'] = pick(
+      rand,
+      STRINGS.filter((s) => !/[\u0000-\u001f\u0080-\uffff]/.test(s)),
+    );
   if (rand() < 0.1) h['cache-control'] = pick(rand, ['no-cache', 'no-store', 'max-age=-1', '']);
   if (rand() < 0.05) h['content-encoding'] = pick(rand, ['gzip', 'br', 'identity', 'x']);
   if (rand() < 0.05) h.accept = pick(rand, ['text/event-stream', 'application/vnd.amazon.eventstream', '*/*', 'nonsense']);
@@ -158,17 +262,20 @@ describe('inbound fuzz across every proxy surface', () => {
     };
     // The passthrough forwards bodies unread, so broken ones reach the fake; Bedrock refuses
     // those with a ValidationException, where the fake's handlers would just throw.
-    const validating = bedrockChatRoutes().map((r): BedrockRoute => ({
-      ...r,
-      async handle(req, res, match) {
-        try {
-          await r.handle(req, res, match);
-        } catch {
-          if (!res.headersSent) awsError(res, 400, 'ValidationException', 'Malformed input request, please reformat your input and try again.');
-          else res.destroy();
-        }
-      },
-    }));
+    const validating = bedrockChatRoutes().map(
+      (r): BedrockRoute => ({
+        ...r,
+        async handle(req, res, match) {
+          try {
+            await r.handle(req, res, match);
+          } catch {
+            if (!res.headersSent)
+              awsError(res, 400, 'ValidationException', 'Malformed input request, please reformat your input and try again.');
+            else res.destroy();
+          }
+        },
+      }),
+    );
     // Rerank with a model that is not a reranker: Bedrock's answer is a ValidationException.
     const notAReranker: BedrockRoute = {
       method: 'POST',
@@ -179,7 +286,11 @@ describe('inbound fuzz across every proxy surface', () => {
         awsError(res, 400, 'ValidationException', 'The provided model ARN for reranking is invalid.');
       },
     };
-    bedrock = await startFakeBedrock({ region: 'us-west-2', credentials: [UPSTREAM], routes: [...validating, notAReranker, ...bedrockRerankRoutes('us-west-2'), unknownModel] });
+    bedrock = await startFakeBedrock({
+      region: 'us-west-2',
+      credentials: [UPSTREAM],
+      routes: [...validating, notAReranker, ...bedrockRerankRoutes('us-west-2'), unknownModel],
+    });
     gw = await startGateway({
       server: {
         auth: 'keys',
@@ -189,7 +300,16 @@ describe('inbound fuzz across every proxy surface', () => {
         aws_access_keys: [{ name: 'fuzz-signer', access_key_id: ISSUED.accessKeyId, secret_access_key: ISSUED.secretAccessKey }],
       },
       providers: [
-        { name: 'bedrock', type: 'bedrock', region: 'us-west-2', access_key_id: UPSTREAM.accessKeyId, secret_access_key: UPSTREAM.secretAccessKey, runtime_endpoint: bedrock.url, agent_runtime_endpoint: bedrock.url, max_retries: 0 },
+        {
+          name: 'bedrock',
+          type: 'bedrock',
+          region: 'us-west-2',
+          access_key_id: UPSTREAM.accessKeyId,
+          secret_access_key: UPSTREAM.secretAccessKey,
+          runtime_endpoint: bedrock.url,
+          agent_runtime_endpoint: bedrock.url,
+          max_retries: 0,
+        },
       ],
       models: [
         { name: 'chat', target: 'bedrock/anthropic.claude-3-haiku-20240307-v1:0' },
@@ -220,7 +340,12 @@ describe('inbound fuzz across every proxy surface', () => {
       const label = `case #${i}: ${method} ${url.slice(0, 200)} ${JSON.stringify(headers).slice(0, 300)} ${payload.slice(0, 300)}`;
       let res;
       try {
-        res = await gw.gateway.proxy.inject({ method: method as 'POST', url, headers, payload: method === 'GET' || method === 'HEAD' ? undefined : payload });
+        res = await gw.gateway.proxy.inject({
+          method: method as 'POST',
+          url,
+          headers,
+          payload: method === 'GET' || method === 'HEAD' ? undefined : payload,
+        });
       } catch (err) {
         assert.fail(`${label} -> inject threw ${String(err)}`);
       }
@@ -228,7 +353,10 @@ describe('inbound fuzz across every proxy surface', () => {
       assert.ok(res.statusCode < 500, `${label} -> ${res.statusCode} ${res.body.slice(0, 300)}`);
       if (res.statusCode >= 400 && method !== 'HEAD') {
         const id = res.headers['x-request-id'];
-        assert.ok(typeof id === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(id), `${label}: unsafe request id echoed: ${String(id).slice(0, 50)}`);
+        assert.ok(
+          typeof id === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(id),
+          `${label}: unsafe request id echoed: ${String(id).slice(0, 50)}`,
+        );
         assert.ok(res.body.length > 0, `${label}: an error without a body`);
       }
     }

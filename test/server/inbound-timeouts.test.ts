@@ -35,7 +35,10 @@ describe('inbound timeouts', () => {
   it('drops a client that sends its headers but trickles the body past request_timeout_ms', async () => {
     const gw = await startGateway({ server: { headers_timeout_ms: 500, request_timeout_ms: 1500 } });
     try {
-      const { ms } = await slowClient(gw.url, 'POST /v1/rerank HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":');
+      const { ms } = await slowClient(
+        gw.url,
+        'POST /v1/rerank HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":',
+      );
       assert.ok(ms >= 1000 && ms < 5000, `closed after ${ms} ms`);
     } finally {
       await gw.close();

@@ -26,7 +26,11 @@ describe('JSON request bodies', () => {
   });
 
   it('bodies that merely mention constructor or contain \\u escapes still work', async () => {
-    const body = JSON.stringify({ model: 'local/bm25', query: 'constructor', documents: ['the constructor runs first', 'caf\u00e9 \u2603'] }).replace('\u2603', '\\u2603');
+    const body = JSON.stringify({
+      model: 'local/bm25',
+      query: 'constructor',
+      documents: ['the constructor runs first', 'caf\u00e9 \u2603'],
+    }).replace('\u2603', '\\u2603');
     const res = await rerank(body);
     assert.equal(res.status, 200);
     assert.equal(res.json.results[0].index, 0);

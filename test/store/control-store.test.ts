@@ -102,7 +102,10 @@ for (const backend of backends) {
       assert.ok((await store.version()) > v1);
       assert.equal((await store.getResource('model', 'm1'))?.name, 'search2');
       assert.equal(await store.updateResource('model', 'nope', 'n', {}, new Date().toISOString()), false);
-      assert.deepEqual((await store.listResources('model')).map((r) => r.id), ['m1']);
+      assert.deepEqual(
+        (await store.listResources('model')).map((r) => r.id),
+        ['m1'],
+      );
       assert.equal(await store.deleteResource('model', 'm1'), true);
       assert.equal(await store.deleteResource('model', 'm1'), false);
       assert.deepEqual(await store.listResources('model'), []);
@@ -116,8 +119,19 @@ for (const backend of backends) {
       await store.createResource(resource('model', 'feed-2', 'feed-model'));
       await store.deleteResource('api_key', 'feed-1');
       const changes = await store.changesSince(v0, 100);
-      assert.deepEqual(changes.map((c) => [c.kind, c.id]), [['api_key', 'feed-1'], ['api_key', 'feed-1'], ['model', 'feed-2'], ['api_key', 'feed-1']]);
-      assert.deepEqual(changes.map((c) => c.version), [...changes.map((c) => c.version)].sort((a, b) => a - b));
+      assert.deepEqual(
+        changes.map((c) => [c.kind, c.id]),
+        [
+          ['api_key', 'feed-1'],
+          ['api_key', 'feed-1'],
+          ['model', 'feed-2'],
+          ['api_key', 'feed-1'],
+        ],
+      );
+      assert.deepEqual(
+        changes.map((c) => c.version),
+        [...changes.map((c) => c.version)].sort((a, b) => a - b),
+      );
       assert.equal(changes.at(-1)!.version, await store.version());
       assert.deepEqual(await store.changesSince(changes[1].version, 1), [changes[2]], 'limit and lower bound hold');
     });
@@ -159,7 +173,10 @@ for (const backend of backends) {
 
     it('keeps the first value of a setting when two writers race', async (t) => {
       if (skip) return t.skip(skip);
-      const [a, b] = await Promise.all([store.setSettingIfAbsent('admin_key_sha256', 'aaa'), store.setSettingIfAbsent('admin_key_sha256', 'bbb')]);
+      const [a, b] = await Promise.all([
+        store.setSettingIfAbsent('admin_key_sha256', 'aaa'),
+        store.setSettingIfAbsent('admin_key_sha256', 'bbb'),
+      ]);
       assert.equal(a, b);
       assert.equal(await store.getSetting('admin_key_sha256'), a);
       assert.equal(await store.getSetting('missing'), undefined);
@@ -183,14 +200,23 @@ for (const backend of backends) {
         ],
       );
       const byDay = await store.usageSummary({ groupBy: 'day', from: '2026-05-02T00:00:00.000Z' });
-      assert.deepEqual(byDay.map((g) => [g.group, g.requests]), [['2026-05-02', 1]]);
+      assert.deepEqual(
+        byDay.map((g) => [g.group, g.requests]),
+        [['2026-05-02', 1]],
+      );
       const byKey = await store.usageSummary({ groupBy: 'key', to: '2026-05-02T00:00:00.000Z' });
-      assert.deepEqual(byKey.map((g) => [g.group, g.requests, g.searchUnits]), [
-        ['key-a', 1, 1],
-        ['key-b', 1, 2],
-      ]);
+      assert.deepEqual(
+        byKey.map((g) => [g.group, g.requests, g.searchUnits]),
+        [
+          ['key-a', 1, 1],
+          ['key-b', 1, 2],
+        ],
+      );
       const byProvider = await store.usageSummary({ groupBy: 'provider' });
-      assert.deepEqual(byProvider.map((g) => g.group), ['cohere', 'voyage']);
+      assert.deepEqual(
+        byProvider.map((g) => g.group),
+        ['cohere', 'voyage'],
+      );
       const spend = await store.spendSince('2026-05-01T00:00:00.000Z');
       assert.equal(Number(spend.get('key-b')!.toFixed(6)), 0.004);
       assert.equal(spend.has('key-c'), false);

@@ -14,7 +14,17 @@ import { openSqlite } from '../../src/store/sqlite/database.js';
 import { pgSchema } from '../helpers/services.js';
 
 const COLUMNS = 'id, request_id, ts, key_id, surface, alias, status, latency_ms, cost_usd';
-const row = (i: number): unknown[] => [`u${String(i).padStart(7, '0')}`, `r${i}`, new Date(Date.UTC(2026, 4, 1) + i * 60_000).toISOString(), `k${i % 3}`, 'rerank', 'search', i % 10 === 0 ? 500 : 200, 5, 0.001];
+const row = (i: number): unknown[] => [
+  `u${String(i).padStart(7, '0')}`,
+  `r${i}`,
+  new Date(Date.UTC(2026, 4, 1) + i * 60_000).toISOString(),
+  `k${i % 3}`,
+  'rerank',
+  'search',
+  i % 10 === 0 ? 500 : 200,
+  5,
+  0.001,
+];
 
 /** Moves the whole text-timestamp table, as the background step does after start. */
 async function migrateAll(store: ControlStore): Promise<number> {
@@ -48,15 +58,35 @@ describe('upgrade to typed timestamps and rollups', () => {
       assert.ok(openMs < 1000, `opening took ${openMs.toFixed(0)} ms: the migration must not copy rows`);
       assert.equal(await migrateAll(store), 20_000);
       const byKey = await store.usageSummary({ groupBy: 'key' });
-      assert.deepEqual(byKey.map((g) => g.group), ['k0', 'k1', 'k2']);
-      assert.equal(byKey.reduce((n, g) => n + g.requests, 0), 20_000);
-      assert.equal(byKey.reduce((n, g) => n + g.errors, 0), 2_000);
+      assert.deepEqual(
+        byKey.map((g) => g.group),
+        ['k0', 'k1', 'k2'],
+      );
+      assert.equal(
+        byKey.reduce((n, g) => n + g.requests, 0),
+        20_000,
+      );
+      assert.equal(
+        byKey.reduce((n, g) => n + g.errors, 0),
+        2_000,
+      );
       // Same totals from raw rows, for a range that is not hour-aligned.
       const part = await store.usageSummary({ groupBy: 'key', from: '2026-05-01T00:30:00.000Z', to: '2026-05-03T07:45:00.000Z' });
-      assert.equal(part.reduce((n, g) => n + g.requests, 0), 2 * 24 * 60 + 7 * 60 + 45 - 30);
+      assert.equal(
+        part.reduce((n, g) => n + g.requests, 0),
+        2 * 24 * 60 + 7 * 60 + 45 - 30,
+      );
       const db = new Database(join(dir, 'rankway.db'), { readonly: true });
-      assert.equal((db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'usage_records_legacy'").get() as { n: number }).n, 0, 'the old table is dropped once empty');
-      assert.equal(typeof (db.prepare('SELECT ts FROM usage_records LIMIT 1').get() as { ts: unknown }).ts, 'number', 'times are epoch ms integers');
+      assert.equal(
+        (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'usage_records_legacy'").get() as { n: number }).n,
+        0,
+        'the old table is dropped once empty',
+      );
+      assert.equal(
+        typeof (db.prepare('SELECT ts FROM usage_records LIMIT 1').get() as { ts: unknown }).ts,
+        'number',
+        'times are epoch ms integers',
+      );
       db.close();
       await store.createResource({ id: 'm', kind: 'model', name: 'n', data: {}, createdAt: '', updatedAt: '' });
       await store.close();
@@ -86,13 +116,22 @@ describe('upgrade to typed timestamps and rollups', () => {
       const store = new PostgresControlStore(await openPostgres(schema.url));
       assert.equal(await migrateAll(store), 5_000);
       const byKey = await store.usageSummary({ groupBy: 'key' });
-      assert.equal(byKey.reduce((n, g) => n + g.requests, 0), 5_000);
-      assert.equal(byKey.reduce((n, g) => n + g.errors, 0), 500);
+      assert.equal(
+        byKey.reduce((n, g) => n + g.requests, 0),
+        5_000,
+      );
+      assert.equal(
+        byKey.reduce((n, g) => n + g.errors, 0),
+        500,
+      );
       const parts = await schema.query(
         `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '${schema.schema}.usage_records'::regclass`,
       );
       assert.deepEqual(parts.rows.map((r) => r.relname).sort(), ['usage_records_p202605']);
-      const type = await schema.query(`SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'usage_records' AND column_name = 'ts'`, [schema.schema]);
+      const type = await schema.query(
+        `SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'usage_records' AND column_name = 'ts'`,
+        [schema.schema],
+      );
       assert.equal(type.rows[0].data_type, 'timestamp with time zone');
       assert.equal((await schema.query(`SELECT to_regclass('${schema.schema}.usage_records_legacy') AS t`)).rows[0].t, null);
       await store.close();

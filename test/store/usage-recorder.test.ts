@@ -9,7 +9,12 @@ import { UsageRecorder } from '../../src/store/usage-recorder.js';
 import type { UsageRecord, UsageStore } from '../../src/store/usage.js';
 
 const ctx = (requestId: string, keyId = 'k1'): RequestContext =>
-  ({ requestId, caller: { keyId, name: 'app' }, surface: 'rerank', outcome: { ...newOutcome(), alias: 'search', provider: 'cohere' } }) as unknown as RequestContext;
+  ({
+    requestId,
+    caller: { keyId, name: 'app' },
+    surface: 'rerank',
+    outcome: { ...newOutcome(), alias: 'search', provider: 'cohere' },
+  }) as unknown as RequestContext;
 const tick = () => new Promise((r) => setImmediate(r));
 
 const dirs: string[] = [];
@@ -38,7 +43,13 @@ function memoryStore(): UsageStore & { stored: Map<string, UsageRecord>; batches
 describe('usage recorder and journal', () => {
   it('writes a batch as soon as it is full, never inside the response that filled it', async () => {
     const store = memoryStore();
-    const recorder = new UsageRecorder({ store, journal: journal(journalDir()), onError: (err) => assert.fail(String(err)), intervalMs: 60_000, maxBatch: 3 });
+    const recorder = new UsageRecorder({
+      store,
+      journal: journal(journalDir()),
+      onError: (err) => assert.fail(String(err)),
+      intervalMs: 60_000,
+      maxBatch: 3,
+    });
     recorder.record(ctx('r1'), 200, 1);
     recorder.record(ctx('r2'), 200, 1);
     await tick();
@@ -47,7 +58,10 @@ describe('usage recorder and journal', () => {
     assert.equal(store.batches, 0);
     await tick();
     await tick();
-    assert.deepEqual([...store.stored.values()].map((r) => r.requestId), ['r1', 'r2', 'r3']);
+    assert.deepEqual(
+      [...store.stored.values()].map((r) => r.requestId),
+      ['r1', 'r2', 'r3'],
+    );
     recorder.record(ctx('r4'), 200, 1);
     const left = await recorder.close();
     assert.equal(store.stored.size, 4, 'close writes the rest');
@@ -64,7 +78,13 @@ describe('usage recorder and journal', () => {
     // On disk at once, as a restarted process would find it.
     const lines = readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
     // Format 1: [1, id, requestId, ts, keyId, surface, alias, provider, upstreamModel, status, ...].
-    assert.deepEqual(lines.map((l) => JSON.parse(l) as unknown[]).map((v) => [v[0], v[2], v[9]]), [[1, 'a', 200], [1, 'b', 429]]);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l) as unknown[]).map((v) => [v[0], v[2], v[9]]),
+      [
+        [1, 'a', 200],
+        [1, 'b', 429],
+      ],
+    );
     await recorder.flush();
     assert.equal(store.stored.size, 2);
     assert.equal(j.backlog().records, 0);
@@ -77,7 +97,13 @@ describe('usage recorder and journal', () => {
     const store = memoryStore();
     store.fail = true;
     const errors: unknown[] = [];
-    const recorder = new UsageRecorder({ store, journal: journal(dir), onError: (err) => errors.push(err), intervalMs: 60_000, maxBatch: 2 });
+    const recorder = new UsageRecorder({
+      store,
+      journal: journal(dir),
+      onError: (err) => errors.push(err),
+      intervalMs: 60_000,
+      maxBatch: 2,
+    });
     for (let i = 0; i < 2; i++) recorder.record(ctx(`a${i}`), 200, 1);
     await tick();
     await tick();
@@ -150,7 +176,10 @@ describe('usage recorder and journal', () => {
     const again = journal(dir);
     const recorder = new UsageRecorder({ store, journal: again, onError: (err) => assert.fail(String(err)), intervalMs: 60_000 });
     await recorder.flush();
-    assert.deepEqual([...store.stored.values()].map((r) => r.requestId), ['ok']);
+    assert.deepEqual(
+      [...store.stored.values()].map((r) => r.requestId),
+      ['ok'],
+    );
     assert.equal(again.corruptLines, 1);
     await recorder.close();
   });
@@ -170,7 +199,10 @@ describe('usage recorder and journal', () => {
     assert.equal(recorder.backlog().unjournaled, 1);
     j.append = append;
     await recorder.flush();
-    assert.deepEqual([...store.stored.values()].map((r) => r.requestId), ['kept']);
+    assert.deepEqual(
+      [...store.stored.values()].map((r) => r.requestId),
+      ['kept'],
+    );
     assert.equal(recorder.backlog().unjournaled, 0);
     assert.equal(errors.length, 1);
     await recorder.close();

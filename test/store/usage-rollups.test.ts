@@ -15,7 +15,6 @@ import { pgSchema, type PgSchema } from '../helpers/services.js';
 // mulberry32, seeded: every run draws the same cases, so a failure names the one that reproduces it.
 import { seededRandom as rng } from '../../src/eval/stats.js';
 
-
 const START = Date.UTC(2026, 3, 28, 13, 17);
 const SPAN = 9 * 86_400_000;
 
@@ -50,9 +49,23 @@ function reference(all: readonly UsageRecord[], q: UsageQuery): Map<string | nul
   const out = new Map<string | null, { -readonly [F in keyof UsageGroup]: UsageGroup[F] }>();
   for (const r of all) {
     if (r.ts < from || r.ts >= to) continue;
-    const g: Record<UsageGroupBy, string | null> = { key: r.keyId, model: r.alias, provider: r.provider, day: new Date(r.ts).toISOString().slice(0, 10) };
+    const g: Record<UsageGroupBy, string | null> = {
+      key: r.keyId,
+      model: r.alias,
+      provider: r.provider,
+      day: new Date(r.ts).toISOString().slice(0, 10),
+    };
     const k = g[q.groupBy];
-    const row = out.get(k) ?? { group: k, requests: 0, errors: 0, documents: 0, searchUnits: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    const row = out.get(k) ?? {
+      group: k,
+      requests: 0,
+      errors: 0,
+      documents: 0,
+      searchUnits: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+    };
     row.requests++;
     if (r.status >= 400) row.errors++;
     row.documents += r.documents;
@@ -150,7 +163,13 @@ for (const backend of backends) {
       if (typeof opened === 'string') return t.skip(opened);
       const { store } = opened;
       const base = records(1, () => 0.5)[0];
-      const many = Array.from({ length: 33_000 }, (_, i) => ({ ...base, id: `many${i}`, keyId: `budget-key-${i}`, ts: Date.UTC(2026, 6, 2, 3), costUsd: 0.01 }));
+      const many = Array.from({ length: 33_000 }, (_, i) => ({
+        ...base,
+        id: `many${i}`,
+        keyId: `budget-key-${i}`,
+        ts: Date.UTC(2026, 6, 2, 3),
+        costUsd: 0.01,
+      }));
       for (let at = 0; at < many.length; at += 5000) await store.insertBatch(many.slice(at, at + 5000));
       const spend = await store.spendSince('2026-07-01T00:00:00.000Z');
       assert.equal(spend.size, 33_000);
@@ -175,14 +194,28 @@ for (const backend of backends) {
       await maintenance.prune(now);
       await maintenance.stop();
       const raw = await store.usageSummary({ groupBy: 'key', from: '2026-09-20T09:30:00.000Z', to: '2026-09-20T10:30:00.000Z' });
-      assert.deepEqual(raw.map((g) => [g.group, g.requests]), [['retained', 10]], 'recent raw records stay');
+      assert.deepEqual(
+        raw.map((g) => [g.group, g.requests]),
+        [['retained', 10]],
+        'recent raw records stay',
+      );
       const oldHour = await store.usageSummary({ groupBy: 'key', from: '2026-09-10T09:30:00.000Z', to: '2026-09-10T12:00:00.000Z' });
       assert.deepEqual(oldHour, [], 'old raw records and hourly totals are gone');
       const byDay = await store.usageSummary({ groupBy: 'day', from: '2026-08-01', to: '2026-10-01' });
-      assert.deepEqual(byDay.map((g) => [g.group, g.requests]), [['2026-08-10', 30], ['2026-09-10', 20], ['2026-09-20', 10]], 'daily totals stay');
+      assert.deepEqual(
+        byDay.map((g) => [g.group, g.requests]),
+        [
+          ['2026-08-10', 30],
+          ['2026-09-10', 20],
+          ['2026-09-20', 10],
+        ],
+        'daily totals stay',
+      );
       if (own.schema) {
         const s = own.schema;
-        const parts = await s.query(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '${s.schema}.usage_records'::regclass`);
+        const parts = await s.query(
+          `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '${s.schema}.usage_records'::regclass`,
+        );
         const names = parts.rows.map((r) => r.name as string);
         assert.ok(!names.includes('usage_records_p202608'), `August is dropped whole: ${names.join(', ')}`);
         assert.ok(names.includes('usage_records_p202609'));

@@ -26,7 +26,8 @@ describe('AwsEventStreamDecoder', () => {
     for (const size of [1, 2, 3, 5, 17, 4096]) {
       const d = new AwsEventStreamDecoder();
       const types: string[] = [];
-      for (let i = 0; i < bytes.length; i += size) for (const f of d.push(bytes.subarray(i, i + size))) types.push(f.headers[':event-type']);
+      for (let i = 0; i < bytes.length; i += size)
+        for (const f of d.push(bytes.subarray(i, i + size))) types.push(f.headers[':event-type']);
       assert.deepEqual(types, ['a', 'b', 'c'], `size ${size}`);
       assert.equal(d.hasPartial, false);
     }
@@ -67,6 +68,9 @@ describe('AwsEventStreamDecoder', () => {
   it('reports corruption (bad CRC) as a bad upstream response', () => {
     const bytes = message('a', fromUtf8('{}'));
     bytes[bytes.length - 1] ^= 0xff;
-    assert.throws(() => new AwsEventStreamDecoder().push(bytes), (e: unknown) => e instanceof GatewayError && e.message.includes('corrupt'));
+    assert.throws(
+      () => new AwsEventStreamDecoder().push(bytes),
+      (e: unknown) => e instanceof GatewayError && e.message.includes('corrupt'),
+    );
   });
 });

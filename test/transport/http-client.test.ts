@@ -29,7 +29,15 @@ describe('HttpClient', () => {
   });
 
   const send = (extra: Partial<Parameters<HttpClient['send']>[0]> = {}) =>
-    client.send({ origin, path: '/echo', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"q":"ü"}', timeoutMs: 2000, ...extra });
+    client.send({
+      origin,
+      path: '/echo',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"q":"ü"}',
+      timeoutMs: 2000,
+      ...extra,
+    });
 
   it('returns status, lower-cased headers and the whole body, sent in several chunks', async () => {
     handler = (req, res, body) => {

@@ -12,7 +12,15 @@ import { createResource, describeResource, editableRow, registerReadAndDelete, u
 /** The key hash is shown shortened: enough to recognise a key, not to look one up elsewhere. */
 function render(row: StoredResource): Record<string, unknown> {
   const { key_hash, ...d } = row.data as unknown as ApiKeyData;
-  return { id: row.id, object: 'api_key', ...d, key_hash_prefix: key_hash.slice(0, 12), source: 'database', created_at: row.createdAt, updated_at: row.updatedAt };
+  return {
+    id: row.id,
+    object: 'api_key',
+    ...d,
+    key_hash_prefix: key_hash.slice(0, 12),
+    source: 'database',
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  };
 }
 
 function renderFile(k: FileKey): Record<string, unknown> {
@@ -43,7 +51,11 @@ const spec: ResourceSpec<FileKey> = {
   uniqueField: 'key_hash',
   rows: (snap) => snap.apiKeys,
   render,
-  file: { list: (snap) => snap.file.server.keys, get: (snap, name) => snap.file.server.keys.find((k) => k.name === name), render: renderFile },
+  file: {
+    list: (snap) => snap.file.server.keys,
+    get: (snap, name) => snap.file.server.keys.find((k) => k.name === name),
+    render: renderFile,
+  },
   beforeDelete(snap, id) {
     if (snap.awsAccessKeyRows.some((r) => (r.data as { api_key_id?: string }).api_key_id === id)) {
       throw conflict('AWS access keys were issued for this API key; delete them first');
@@ -69,7 +81,8 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter
     // Without a hash, Rankway makes the key and shows it in this response only.
     const plaintext = body.key_hash === undefined ? `rk-${randomBytes(24).toString('base64url')}` : undefined;
     const keyHash = body.key_hash ?? sha256Hex(plaintext!);
-    if (d.control.current.file.server.keys.some((k) => k.key_sha256 === keyHash)) throw conflict('This key is declared in the config file', 'key_hash');
+    if (d.control.current.file.server.keys.some((k) => k.key_sha256 === keyHash))
+      throw conflict('This key is declared in the config file', 'key_hash');
     const data: ApiKeyData = {
       name: body.name ?? null,
       key_hash: keyHash,
@@ -93,7 +106,8 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter
     const row = await editableRow(d, spec, id);
     const patch = parseBody(apiKeyPatch, request.body);
     const old = row.data as unknown as ApiKeyData;
-    const pick = <K extends keyof ApiKeyData>(k: K): ApiKeyData[K] => (patch[k as keyof typeof patch] === undefined ? old[k] : (patch[k as keyof typeof patch] as ApiKeyData[K]));
+    const pick = <K extends keyof ApiKeyData>(k: K): ApiKeyData[K] =>
+      patch[k as keyof typeof patch] === undefined ? old[k] : (patch[k as keyof typeof patch] as ApiKeyData[K]);
     const data: ApiKeyData = {
       name: pick('name'),
       key_hash: old.key_hash,

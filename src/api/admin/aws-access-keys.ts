@@ -5,7 +5,15 @@ import { awsAccessKeyCreate, awsAccessKeyPatch, type AwsAccessKeyData } from '..
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { StoredResource } from '../../store/control.js';
 import { parseBody, type AdminDepsGetter } from './common.js';
-import { createResource, describeResource, editableRow, newResourceId, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
+import {
+  createResource,
+  describeResource,
+  editableRow,
+  newResourceId,
+  registerReadAndDelete,
+  updateResource,
+  type ResourceSpec,
+} from './resource.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -50,7 +58,8 @@ export function registerAwsAccessKeyRoutes(app: FastifyInstance, deps: AdminDeps
       plural: 'AWS access keys',
       create: { name: 'AwsAccessKeyCreate', schema: awsAccessKeyCreate },
       patch: { name: 'AwsAccessKeyPatch', schema: awsAccessKeyPatch },
-      createNote: 'Issues an access key pair for AWS SigV4 callers acting as the API key `api_key_id`; `secret_access_key` is in this response only.',
+      createNote:
+        'Issues an access key pair for AWS SigV4 callers acting as the API key `api_key_id`; `secret_access_key` is in this response only.',
     });
   }
   registerReadAndDelete(app, base, deps, spec);

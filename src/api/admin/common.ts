@@ -40,8 +40,19 @@ const OFFSET_MESSAGE = 'offset must be a non-negative integer';
 
 /** Offset pagination: `?limit=` (1-500, default 100) and `?offset=` (default 0). Other query fields are ignored. */
 export const pageQuerySchema = z.object({
-  limit: z.coerce.number({ error: LIMIT_MESSAGE }).int(LIMIT_MESSAGE).min(1, LIMIT_MESSAGE).max(500, LIMIT_MESSAGE).default(100).describe('Page size, 1-500'),
-  offset: z.coerce.number({ error: OFFSET_MESSAGE }).int(OFFSET_MESSAGE).min(0, OFFSET_MESSAGE).default(0).describe('Items to skip; `next_offset` of the previous page'),
+  limit: z.coerce
+    .number({ error: LIMIT_MESSAGE })
+    .int(LIMIT_MESSAGE)
+    .min(1, LIMIT_MESSAGE)
+    .max(500, LIMIT_MESSAGE)
+    .default(100)
+    .describe('Page size, 1-500'),
+  offset: z.coerce
+    .number({ error: OFFSET_MESSAGE })
+    .int(OFFSET_MESSAGE)
+    .min(0, OFFSET_MESSAGE)
+    .default(0)
+    .describe('Items to skip; `next_offset` of the previous page'),
 });
 
 /** Validates a query string; the first problem becomes a 400 naming the parameter. */

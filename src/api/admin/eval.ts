@@ -31,7 +31,10 @@ export const evalRunCreateSchema = z.strictObject({
   models: z.array(text).min(1).max(10).describe('Aliases or provider/model; the first is the baseline unless `baseline` says otherwise'),
   k: z.array(z.number().int().positive().max(10_000)).min(1).max(10).default([1, 5, 10, 100]),
   baseline: text.optional(),
-  sample: z.union([z.number().int().min(0).max(100_000), z.literal('all')]).default(100).describe('Corpus documents added to the judged ones of queries without candidates'),
+  sample: z
+    .union([z.number().int().min(0).max(100_000), z.literal('all')])
+    .default(100)
+    .describe('Corpus documents added to the judged ones of queries without candidates'),
   seed: z.number().int().default(42),
   gain: z.enum(['linear', 'exponential']).default('linear'),
   queries_without_relevant: z.enum(['skip', 'zero']).default('skip'),
@@ -40,7 +43,15 @@ export const evalRunCreateSchema = z.strictObject({
   api_key: text.optional().describe('Caller key the calls are made with, needed when the gateway runs with auth: keys; never stored'),
 });
 
-const setView = (s: StoredEvalSet) => ({ id: s.id, object: 'eval_set', name: s.name, format: s.format, queries: s.queries, documents: s.documents, created_at: s.createdAt });
+const setView = (s: StoredEvalSet) => ({
+  id: s.id,
+  object: 'eval_set',
+  name: s.name,
+  format: s.format,
+  queries: s.queries,
+  documents: s.documents,
+  created_at: s.createdAt,
+});
 const runView = (r: StoredEvalRun) => ({
   id: r.id,
   object: 'eval_run',
@@ -110,11 +121,19 @@ export function registerEvalRoutes(app: FastifyInstance, options: EvalRoutesOpti
     }
     if (extra.candidates) {
       const byId = new Map(set.queries.map((q) => [q.id, q]));
-      for (const id of Object.keys(extra.candidates)) if (!byId.has(id)) throw invalidRequest(`candidates: no judged query with id '${id}'`, 'candidates');
+      for (const id of Object.keys(extra.candidates))
+        if (!byId.has(id)) throw invalidRequest(`candidates: no judged query with id '${id}'`, 'candidates');
       set = { ...set, queries: set.queries.map((q) => (extra.candidates![q.id] ? { ...q, candidates: extra.candidates![q.id] } : q)) };
     }
     if (set.queries.length === 0) throw invalidRequest('the set has no query with judgments', 'files');
-    const stored: StoredEvalSet = { id: `evs_${randomUUID().replace(/-/g, '')}`, name: body.name, format: set.format, queries: set.queries.length, documents: set.documents.size, createdAt: new Date().toISOString() };
+    const stored: StoredEvalSet = {
+      id: `evs_${randomUUID().replace(/-/g, '')}`,
+      name: body.name,
+      format: set.format,
+      queries: set.queries.length,
+      documents: set.documents.size,
+      createdAt: new Date().toISOString(),
+    };
     try {
       await store().createSet(stored, toStored(set));
     } catch (err) {
@@ -128,7 +147,14 @@ export function registerEvalRoutes(app: FastifyInstance, options: EvalRoutesOpti
   openapi?.add({ method: 'get', path: sets, server: 'admin', tags, summary: 'List evaluation sets', errors: [400, 401] });
   app.get(sets, async (request) => paginate((await store().listSets()).map(setView), request.query));
 
-  openapi?.add({ method: 'get', path: `${sets}/{id}`, server: 'admin', tags, summary: 'Get an evaluation set (its summary; id or name)', errors: [401, 404] });
+  openapi?.add({
+    method: 'get',
+    path: `${sets}/{id}`,
+    server: 'admin',
+    tags,
+    summary: 'Get an evaluation set (its summary; id or name)',
+    errors: [401, 404],
+  });
   app.get(`${sets}/:id`, async (request) => {
     const { id } = request.params as { id: string };
     const found = await store().getSet(id);
@@ -136,7 +162,14 @@ export function registerEvalRoutes(app: FastifyInstance, options: EvalRoutesOpti
     return setView(found.set);
   });
 
-  openapi?.add({ method: 'delete', path: `${sets}/{id}`, server: 'admin', tags, summary: 'Delete an evaluation set and its runs', errors: [401, 404] });
+  openapi?.add({
+    method: 'delete',
+    path: `${sets}/{id}`,
+    server: 'admin',
+    tags,
+    summary: 'Delete an evaluation set and its runs',
+    errors: [401, 404],
+  });
   app.delete(`${sets}/:id`, async (request) => {
     const { id } = request.params as { id: string };
     const found = await store().getSet(id);
@@ -160,7 +193,8 @@ export function registerEvalRoutes(app: FastifyInstance, options: EvalRoutesOpti
   });
   app.post(runsPath, async (request, reply) => {
     const body = parseBody(evalRunCreateSchema, request.body);
-    if (body.baseline !== undefined && !body.models.includes(body.baseline)) throw invalidRequest('baseline must be one of models', 'baseline');
+    if (body.baseline !== undefined && !body.models.includes(body.baseline))
+      throw invalidRequest('baseline must be one of models', 'baseline');
     const { api_key: apiKey, ...visible } = body;
     const run = await runs.start({
       setId: body.set,
@@ -179,10 +213,24 @@ export function registerEvalRoutes(app: FastifyInstance, options: EvalRoutesOpti
     return runView(run);
   });
 
-  openapi?.add({ method: 'get', path: runsPath, server: 'admin', tags, summary: 'List evaluation runs (without their reports)', errors: [400, 401] });
+  openapi?.add({
+    method: 'get',
+    path: runsPath,
+    server: 'admin',
+    tags,
+    summary: 'List evaluation runs (without their reports)',
+    errors: [400, 401],
+  });
   app.get(runsPath, async (request) => paginate((await store().listRuns()).map(runView), request.query));
 
-  openapi?.add({ method: 'get', path: `${runsPath}/{id}`, server: 'admin', tags, summary: 'Get an evaluation run: progress, then its stored report', errors: [401, 404] });
+  openapi?.add({
+    method: 'get',
+    path: `${runsPath}/{id}`,
+    server: 'admin',
+    tags,
+    summary: 'Get an evaluation run: progress, then its stored report',
+    errors: [401, 404],
+  });
   app.get(`${runsPath}/:id`, async (request) => {
     const { id } = request.params as { id: string };
     const run = await store().getRun(id);

@@ -11,7 +11,15 @@ import { createResource, describeResource, editableRow, registerReadAndDelete, u
 
 function render(row: StoredResource): Record<string, unknown> {
   const d = row.data as unknown as ModelData;
-  return { id: row.id, object: 'model', ...d, cache: d.cache ?? 'pairs', source: 'database', created_at: row.createdAt, updated_at: row.updatedAt };
+  return {
+    id: row.id,
+    object: 'model',
+    ...d,
+    cache: d.cache ?? 'pairs',
+    source: 'database',
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  };
 }
 
 function renderFile(m: ModelConfig): Record<string, unknown> {
@@ -32,8 +40,10 @@ function renderFile(m: ModelConfig): Record<string, unknown> {
 
 /** Checks a model against the current snapshot: its key exists and serves the model, fallbacks resolve. */
 function validate(snap: ControlSnapshot, d: ModelData, selfId?: string): void {
-  if (d.display_name.includes('/')) throw invalidRequest("display_name must not contain '/' (that form addresses provider/model)", 'display_name');
-  if (snap.file.models.has(d.display_name)) throw conflict(`display_name '${d.display_name}' is a model in the config file`, 'display_name');
+  if (d.display_name.includes('/'))
+    throw invalidRequest("display_name must not contain '/' (that form addresses provider/model)", 'display_name');
+  if (snap.file.models.has(d.display_name))
+    throw conflict(`display_name '${d.display_name}' is a model in the config file`, 'display_name');
   let providerName: string;
   let keyProvider: string;
   if (d.provider_key_id.startsWith(FILE_ID_PREFIX)) {
@@ -54,7 +64,10 @@ function validate(snap: ControlSnapshot, d: ModelData, selfId?: string): void {
   const runtime = snap.table.providers.get(providerName);
   if (!runtime) throw invalidRequest(`Provider key '${d.provider_key_id}' cannot be loaded; see the server log`, 'provider_key_id');
   if (runtime.adapter.models && !runtime.adapter.models.includes(d.model_name)) {
-    throw invalidRequest(`Provider '${providerName}' has no model '${d.model_name}' (it has: ${runtime.adapter.models.join(', ')})`, 'model_name');
+    throw invalidRequest(
+      `Provider '${providerName}' has no model '${d.model_name}' (it has: ${runtime.adapter.models.join(', ')})`,
+      'model_name',
+    );
   }
   d.fallbacks.forEach((f, i) => {
     const ownAlias = snap.models.some((m) => m.id !== selfId && m.name === f);

@@ -9,7 +9,15 @@ import { invalidRequest } from '../../errors/gateway-error.js';
 import { PROVIDER_TYPES } from '../../providers/registry.js';
 import type { StoredResource } from '../../store/control.js';
 import { conflict, parseBody, type AdminDepsGetter } from './common.js';
-import { createResource, describeResource, editableRow, newResourceId, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
+import {
+  createResource,
+  describeResource,
+  editableRow,
+  newResourceId,
+  registerReadAndDelete,
+  updateResource,
+  type ResourceSpec,
+} from './resource.js';
 
 /** A provider key as the admin API shows it: never the secret, only which fields it has. */
 function render(row: StoredResource): Record<string, unknown> {
@@ -87,7 +95,10 @@ function openForPatch(box: SecretBox, sealed: string, aad: string, field: string
     return JSON.parse(box.open(sealed, aad)) as Record<string, unknown>;
   } catch (err) {
     if (!(err instanceof SecretUnreadableError)) throw err;
-    throw conflict(`The stored ${field} cannot be decrypted with this server's RANKWAY_SECRET_KEY; send a new ${field} with this PATCH`, field);
+    throw conflict(
+      `The stored ${field} cannot be decrypted with this server's RANKWAY_SECRET_KEY; send a new ${field} with this PATCH`,
+      field,
+    );
   }
 }
 
@@ -121,7 +132,8 @@ export function registerProviderKeyRoutes(app: FastifyInstance, deps: AdminDepsG
       plural: 'provider keys',
       create: { name: 'ProviderKeyCreate', schema: providerKeyCreate },
       patch: { name: 'ProviderKeyPatch', schema: providerKeyPatch },
-      createNote: "`secret` is a JSON object encoded as a string (the adapter's credential fields); it is stored sealed and never shown again, responses list only `secret_fields`.",
+      createNote:
+        "`secret` is a JSON object encoded as a string (the adapter's credential fields); it is stored sealed and never shown again, responses list only `secret_fields`.",
     });
   }
   registerReadAndDelete(app, base, deps, spec);
@@ -133,7 +145,13 @@ export function registerProviderKeyRoutes(app: FastifyInstance, deps: AdminDepsG
       throw conflict(`display_name '${body.display_name}' is a provider in the config file`, 'display_name');
     }
     const secret = secretOf(body.secret);
-    const fields = { display_name: body.display_name, provider: body.provider, adapter: body.adapter, api_base: body.api_base ?? null, config: body.config ?? {} };
+    const fields = {
+      display_name: body.display_name,
+      provider: body.provider,
+      adapter: body.adapter,
+      api_base: body.api_base ?? null,
+      config: body.config ?? {},
+    };
     validate(fields, secret, allowMetadata(d));
     const id = newResourceId(spec);
     const data = seal(d.box, id, fields, secret);

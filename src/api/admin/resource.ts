@@ -80,7 +80,9 @@ export interface ResourceDocs {
 /** The five routes of a kind in the OpenAPI document, from the schemas `parseBody`/`paginate` validate with. */
 export function describeResource(openapi: OpenApiRegistry, base: string, spec: ResourceSpec<unknown>, docs: ResourceDocs): void {
   const common = { server: 'admin', tags: ['admin'] } as const;
-  const fromFile = spec.file ? ` Items declared in the config file come first, with ids \`${FILE_ID_PREFIX}<name>\`, and are read-only.` : '';
+  const fromFile = spec.file
+    ? ` Items declared in the config file come first, with ids \`${FILE_ID_PREFIX}<name>\`, and are read-only.`
+    : '';
   openapi.add({
     ...common,
     method: 'get',
@@ -90,7 +92,16 @@ export function describeResource(openapi: OpenApiRegistry, base: string, spec: R
     query: pageQuerySchema,
     errors: [400, 401],
   });
-  openapi.add({ ...common, method: 'post', path: base, summary: `Create a ${spec.what}`, description: docs.createNote, request: docs.create, status: 201, errors: [400, 401, 409] });
+  openapi.add({
+    ...common,
+    method: 'post',
+    path: base,
+    summary: `Create a ${spec.what}`,
+    description: docs.createNote,
+    request: docs.create,
+    status: 201,
+    errors: [400, 401, 409],
+  });
   openapi.add({ ...common, method: 'get', path: `${base}/{id}`, summary: `Get a ${spec.what}`, errors: [401, 404] });
   openapi.add({
     ...common,
@@ -101,7 +112,14 @@ export function describeResource(openapi: OpenApiRegistry, base: string, spec: R
     request: docs.patch,
     errors: [400, 401, 404, 409],
   });
-  openapi.add({ ...common, method: 'delete', path: `${base}/{id}`, summary: `Delete a ${spec.what}`, description: 'Answers `{id, object, deleted: true}`.', errors: [401, 404, 409] });
+  openapi.add({
+    ...common,
+    method: 'delete',
+    path: `${base}/{id}`,
+    summary: `Delete a ${spec.what}`,
+    description: 'Answers `{id, object, deleted: true}`.',
+    errors: [401, 404, 409],
+  });
 }
 
 /** The stored row a `PATCH` edits: config-file resources are read-only, unknown ids 404. */
@@ -112,7 +130,8 @@ export async function editableRow(deps: AdminDeps, spec: ResourceSpec<unknown>, 
   return row;
 }
 
-const guarded = <T>(spec: ResourceSpec<unknown>, write: () => Promise<T>): Promise<T> => (spec.uniqueField ? uniquely(spec.uniqueField, write) : write());
+const guarded = <T>(spec: ResourceSpec<unknown>, write: () => Promise<T>): Promise<T> =>
+  spec.uniqueField ? uniquely(spec.uniqueField, write) : write();
 
 /** Stores a new resource and announces the change; returns the row. */
 export async function createResource(
@@ -130,7 +149,13 @@ export async function createResource(
 }
 
 /** Replaces a resource's name and data and announces the change; returns the updated row. */
-export async function updateResource(deps: AdminDeps, spec: ResourceSpec<unknown>, row: StoredResource, name: string, data: object): Promise<StoredResource> {
+export async function updateResource(
+  deps: AdminDeps,
+  spec: ResourceSpec<unknown>,
+  row: StoredResource,
+  name: string,
+  data: object,
+): Promise<StoredResource> {
   const updatedAt = new Date().toISOString();
   await guarded(spec, () => deps.store.updateResource(spec.kind, row.id, name, { ...data }, updatedAt));
   await deps.control.changed(spec.kind, row.id);

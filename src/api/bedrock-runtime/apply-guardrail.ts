@@ -15,20 +15,29 @@ const VERSION = /^(?:[1-9][0-9]{0,7}|DRAFT)$/;
  * the first Bedrock provider (or the one of the ARN's region) re-signs it.
  */
 export function registerApplyGuardrailRoute(app: FastifyInstance, lookup: () => BedrockModelLookup<RoutingTable>): void {
-  app.post<{ Params: { id: string; version: string } }>('/guardrail/:id/version/:version/apply', { config: { sigv4: true } }, async (request, reply) => {
-    const ctx = request.ctx;
-    ctx.surface = 'bedrock-runtime';
-    const { id, version } = request.params;
-    if (!IDENTIFIER.test(id)) throw invalidRequest('guardrailIdentifier must be a guardrail id or ARN', 'guardrailIdentifier');
-    if (!VERSION.test(version)) throw invalidRequest('guardrailVersion must be a version number or DRAFT', 'guardrailVersion');
-    const name = `guardrail/${id}`;
-    admit(ctx, { requested: name, targets: [{ label: name } as never] });
-    const target = lookup().resolveRuntime(id.startsWith('arn:') ? id : 'amazon.nova-lite-v1:0').targets[0];
-    recordTarget(ctx, target);
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const path = `/guardrail/${encodeURIComponent(id)}/version/${encodeURIComponent(version)}/apply`;
-    const opened = await relay(target, { method: 'POST', endpoint: 'runtime', path, body, headers: { 'content-type': 'application/json' } }, ctx);
-    for (const h of ['content-type', 'x-amzn-requestid']) if (opened.headers[h] !== undefined) reply.header(h, opened.headers[h] as string);
-    return reply.code(opened.status).send(opened.body);
-  });
+  app.post<{ Params: { id: string; version: string } }>(
+    '/guardrail/:id/version/:version/apply',
+    { config: { sigv4: true } },
+    async (request, reply) => {
+      const ctx = request.ctx;
+      ctx.surface = 'bedrock-runtime';
+      const { id, version } = request.params;
+      if (!IDENTIFIER.test(id)) throw invalidRequest('guardrailIdentifier must be a guardrail id or ARN', 'guardrailIdentifier');
+      if (!VERSION.test(version)) throw invalidRequest('guardrailVersion must be a version number or DRAFT', 'guardrailVersion');
+      const name = `guardrail/${id}`;
+      admit(ctx, { requested: name, targets: [{ label: name } as never] });
+      const target = lookup().resolveRuntime(id.startsWith('arn:') ? id : 'amazon.nova-lite-v1:0').targets[0];
+      recordTarget(ctx, target);
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const path = `/guardrail/${encodeURIComponent(id)}/version/${encodeURIComponent(version)}/apply`;
+      const opened = await relay(
+        target,
+        { method: 'POST', endpoint: 'runtime', path, body, headers: { 'content-type': 'application/json' } },
+        ctx,
+      );
+      for (const h of ['content-type', 'x-amzn-requestid'])
+        if (opened.headers[h] !== undefined) reply.header(h, opened.headers[h] as string);
+      return reply.code(opened.status).send(opened.body);
+    },
+  );
 }

@@ -31,10 +31,19 @@ function abortOnClose(app: FastifyInstance, request: FastifyRequest, reply: Fast
 }
 
 /** Sends a small JSON answer back after Rankway has read it (for the allow-list checks on what it names). */
-async function readJson(target: ResolvedTarget, call: Parameters<typeof relay>[1], request: FastifyRequest, signal: AbortSignal): Promise<{ status: number; doc: Record<string, any>; requestId?: string }> {
+async function readJson(
+  target: ResolvedTarget,
+  call: Parameters<typeof relay>[1],
+  request: FastifyRequest,
+  signal: AbortSignal,
+): Promise<{ status: number; doc: Record<string, any>; requestId?: string }> {
   const opened = await relay(target, call, request.ctx, signal);
   const body = await readBody(opened.body);
-  return { status: opened.status, doc: JSON.parse(body.toString('utf8')), requestId: opened.headers['x-amzn-requestid'] as string | undefined };
+  return {
+    status: opened.status,
+    doc: JSON.parse(body.toString('utf8')),
+    requestId: opened.headers['x-amzn-requestid'] as string | undefined,
+  };
 }
 
 /**
@@ -58,8 +67,19 @@ export function registerAsyncInvokeRoutes(app: FastifyInstance, lookup: Lookup):
     const target = route.targets[0];
     recordTarget(ctx, target);
     const sent = { ...body, modelId: target.model };
-    const { status, doc, requestId } = await readJson(target, { method: 'POST', endpoint: 'runtime', path: '/async-invoke', body: sent }, request, abortOnClose(app, request, reply));
-    recordUsage(ctx, target, { inputTokens: 0, outputTokens: 0, searchUnits: 0, queries: 0, videoSeconds: nativeVideoSeconds(body.modelInput) });
+    const { status, doc, requestId } = await readJson(
+      target,
+      { method: 'POST', endpoint: 'runtime', path: '/async-invoke', body: sent },
+      request,
+      abortOnClose(app, request, reply),
+    );
+    recordUsage(ctx, target, {
+      inputTokens: 0,
+      outputTokens: 0,
+      searchUnits: 0,
+      queries: 0,
+      videoSeconds: nativeVideoSeconds(body.modelInput),
+    });
     if (requestId) reply.header('x-amzn-requestid', requestId);
     return reply.code(status).send(doc);
   });
@@ -71,7 +91,12 @@ export function registerAsyncInvokeRoutes(app: FastifyInstance, lookup: Lookup):
     // The invocation ARN's region picks the Bedrock provider.
     const target = lookup().resolveRuntime(arn).targets[0];
     recordTarget(ctx, target);
-    const { status, doc } = await readJson(target, { method: 'GET', endpoint: 'runtime', path: asyncInvokePath(arn) }, request, abortOnClose(app, request, reply));
+    const { status, doc } = await readJson(
+      target,
+      { method: 'GET', endpoint: 'runtime', path: asyncInvokePath(arn) },
+      request,
+      abortOnClose(app, request, reply),
+    );
     if (typeof doc.modelArn !== 'string') throw new GatewayError('upstream_bad_response', 'GetAsyncInvoke answer without modelArn');
     admit(ctx, lookup().resolveRuntime(doc.modelArn));
     return reply.code(status).send(doc);
@@ -84,7 +109,12 @@ export function registerAsyncInvokeRoutes(app: FastifyInstance, lookup: Lookup):
     const target = lookup().resolveRuntime('amazon.nova-reel-v1:0').targets[0];
     recordTarget(ctx, target);
     const path = query ? `/async-invoke?${query}` : '/async-invoke';
-    const { status, doc } = await readJson(target, { method: 'GET', endpoint: 'runtime', path }, request, abortOnClose(app, request, reply));
+    const { status, doc } = await readJson(
+      target,
+      { method: 'GET', endpoint: 'runtime', path },
+      request,
+      abortOnClose(app, request, reply),
+    );
     const summaries = Array.isArray(doc.asyncInvokeSummaries) ? doc.asyncInvokeSummaries : [];
     doc.asyncInvokeSummaries = summaries.filter((s: { modelArn?: unknown }) => {
       if (typeof s.modelArn !== 'string') return false;

@@ -51,7 +51,10 @@ function upstreamNotFound(err: unknown, modelId: string, action: string): unknow
   if (err.upstreamCode === 'UnknownOperationException') {
     return new GatewayError('route_not_found', `Bedrock has no runtime operation '${action}'`, { detail: err.detail });
   }
-  return new GatewayError('model_not_found', `Bedrock has no model '${modelId}' for this account and region`, { param: 'modelId', detail: err.detail });
+  return new GatewayError('model_not_found', `Bedrock has no model '${modelId}' for this account and region`, {
+    param: 'modelId',
+    detail: err.detail,
+  });
 }
 
 /** Request headers that steer Bedrock (guardrails, trace, latency, tier) and go upstream as sent. */
@@ -73,7 +76,8 @@ function withGuardrail(body: Buffer, guardrail: NonNullable<TargetOptions['guard
   } catch {
     throw new GatewayError('invalid_json', 'Request body is not valid JSON');
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new GatewayError('invalid_json', 'Request body must be a JSON object');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new GatewayError('invalid_json', 'Request body must be a JSON object');
   return Buffer.from(JSON.stringify({ ...doc, guardrailConfig: guardrailConfig(guardrail) }));
 }
 
@@ -89,7 +93,7 @@ export function describeBedrockRuntimeRoutes(openapi: OpenApiRegistry): void {
       'Where an AWS SDK `BedrockRuntimeClient` pointed at Rankway sends `Converse`, `ConverseStream`, `InvokeModel` and ' +
       '`InvokeModelWithResponseStream`: `action` is `converse`, `converse-stream`, `invoke` or `invoke-with-response-stream`. ' +
       '`modelId` is a Rankway model (alias or `provider/model`) served by a Bedrock provider. The body and `x-amzn-bedrock-*` ' +
-      'headers go upstream unchanged, re-signed with the provider\'s credentials; the answer (JSON or an AWS event stream) comes ' +
+      "headers go upstream unchanged, re-signed with the provider's credentials; the answer (JSON or an AWS event stream) comes " +
       'back unchanged. Callers authenticate with a Rankway key or AWS SigV4; errors use the AWS rest-json shape.',
     rawRequest: 'The Bedrock Runtime request body for this action, passed through unread',
     response: { raw: 'The Bedrock Runtime answer, passed through', mediaTypes: ['application/json', 'application/vnd.amazon.eventstream'] },
@@ -158,7 +162,8 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
     });
 
     for (const name in opened.headers) {
-      if (name === 'content-type' || name === 'x-amzn-requestid' || name.startsWith('x-amzn-bedrock-')) reply.header(name, opened.headers[name]);
+      if (name === 'content-type' || name === 'x-amzn-requestid' || name.startsWith('x-amzn-bedrock-'))
+        reply.header(name, opened.headers[name]);
     }
     const record = (usage: Usage): void => void recordUsage(ctx, target, usage);
     // InvokeModel reports token counts in headers; bodies and stream events may refine them.

@@ -24,7 +24,12 @@ function usageOf(doc: Record<string, any>): Usage | undefined {
   return undefined;
 }
 
-const tokens = (input: unknown, output: unknown): Usage => ({ inputTokens: num(input), outputTokens: num(output), searchUnits: 0, queries: 0 });
+const tokens = (input: unknown, output: unknown): Usage => ({
+  inputTokens: num(input),
+  outputTokens: num(output),
+  searchUnits: 0,
+  queries: 0,
+});
 
 /**
  * Passes response bytes through unchanged while reading usage on the side: from a JSON
@@ -79,7 +84,10 @@ export class UsageTap extends Transform {
         const type = frame.headers[':event-type'];
         if (type !== 'metadata' && type !== 'chunk') continue;
         const payload = JSON.parse(decoder.decode(frame.payload)) as Record<string, any>;
-        const doc = type === 'chunk' && typeof payload.bytes === 'string' ? JSON.parse(Buffer.from(payload.bytes, 'base64').toString('utf8')) : payload;
+        const doc =
+          type === 'chunk' && typeof payload.bytes === 'string'
+            ? JSON.parse(Buffer.from(payload.bytes, 'base64').toString('utf8'))
+            : payload;
         const usage = usageOf(doc);
         if (usage) this.onUsage(usage);
       }

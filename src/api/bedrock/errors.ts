@@ -46,10 +46,15 @@ export const AWS_EXCEPTIONS: Readonly<Partial<Record<ErrorCode, AwsException>>> 
   }),
 );
 
-export const awsException = (err: GatewayError): AwsException => AWS_EXCEPTIONS[err.code] ?? { name: 'InternalServerException', status: 500 };
+export const awsException = (err: GatewayError): AwsException =>
+  AWS_EXCEPTIONS[err.code] ?? { name: 'InternalServerException', status: 500 };
 
 /** The AWS rest-json error body; the exception name travels in `x-amzn-ErrorType`. */
-export const awsErrorSchema = z.object({ message: z.string() }).describe('AWS rest-json error; the `x-amzn-ErrorType` header names the exception (ValidationException, AccessDeniedException, ThrottlingException ...)');
+export const awsErrorSchema = z
+  .object({ message: z.string() })
+  .describe(
+    'AWS rest-json error; the `x-amzn-ErrorType` header names the exception (ValidationException, AccessDeniedException, ThrottlingException ...)',
+  );
 
 /**
  * AWS rest-json error: `x-amzn-errortype` names the exception, the body is `{"message"}`

@@ -33,12 +33,19 @@ export function registerKnowledgeBaseRoutes(app: FastifyInstance, lookup: () => 
   const routeOptions = { config: { sigv4: true } };
 
   const checkKnowledgeBase = (request: FastifyRequest, id: unknown): void => {
-    if (typeof id !== 'string' || !KB_ID.test(id)) throw invalidRequest('knowledgeBaseId must be 1-10 letters or digits', 'knowledgeBaseId');
+    if (typeof id !== 'string' || !KB_ID.test(id))
+      throw invalidRequest('knowledgeBaseId must be 1-10 letters or digits', 'knowledgeBaseId');
     const name = knowledgeBaseName(id);
     admit(request.ctx, { requested: name, targets: [{ label: name } as never] });
   };
 
-  async function pass(request: FastifyRequest, reply: FastifyReply, path: string, doc: Record<string, any>, modelId?: string): Promise<FastifyReply> {
+  async function pass(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    path: string,
+    doc: Record<string, any>,
+    modelId?: string,
+  ): Promise<FastifyReply> {
     const ctx = request.ctx;
     ctx.surface = 'bedrock-agent';
     ctx.outcome.operation = 'chat';
@@ -53,10 +60,22 @@ export function registerKnowledgeBaseRoutes(app: FastifyInstance, lookup: () => 
       abort.abort();
       app.settleAbandoned(request, reply);
     });
-    const opened = await relay(target, { method: 'POST', endpoint: 'agent-runtime', path, body: doc, headers: { accept: String(request.headers.accept ?? 'application/json') } }, ctx, abort.signal);
+    const opened = await relay(
+      target,
+      {
+        method: 'POST',
+        endpoint: 'agent-runtime',
+        path,
+        body: doc,
+        headers: { accept: String(request.headers.accept ?? 'application/json') },
+      },
+      ctx,
+      abort.signal,
+    );
     recordUsage(ctx, target, { inputTokens: 0, outputTokens: 0, searchUnits: 0, queries: 1 });
     for (const name in opened.headers) {
-      if (name === 'content-type' || name === 'x-amzn-requestid' || name.startsWith('x-amzn-bedrock-')) reply.header(name, opened.headers[name] as string);
+      if (name === 'content-type' || name === 'x-amzn-requestid' || name.startsWith('x-amzn-bedrock-'))
+        reply.header(name, opened.headers[name] as string);
     }
     return reply.code(opened.status).send(opened.body);
   }
@@ -70,7 +89,10 @@ export function registerKnowledgeBaseRoutes(app: FastifyInstance, lookup: () => 
     const target = table().resolveRuntime(named).targets[0];
     const region = (target.provider.config as { region?: string }).region ?? 'us-east-1';
     // Inference-profile ids (`us.anthropic...`) and ARNs go as they are; a foundation-model id becomes its ARN.
-    const arn = target.model.startsWith('arn:') || baseModelId(target.model) !== target.model ? target.model : foundationModelArn(target.model, region);
+    const arn =
+      target.model.startsWith('arn:') || baseModelId(target.model) !== target.model
+        ? target.model
+        : foundationModelArn(target.model, region);
     if (holder) holder.modelArn = arn;
     if (config?.knowledgeBaseConfiguration) checkKnowledgeBase(request, config.knowledgeBaseConfiguration.knowledgeBaseId);
     return named;

@@ -63,7 +63,14 @@ export class BedrockModelLookup<S extends RoutingSource = RoutingSource> {
     const providerName = alias ? providerOf(alias.target) : (match as { provider: string }).provider;
     const model = alias ? alias.target.slice(providerName.length + 1) : (match as { model: string }).model;
     const provider: ProviderRuntime = this.source.providers.get(providerName)!;
-    const target: ResolvedTarget = { provider, model, upstream: { provider: providerName, model }, label: `${providerName}/${model}`, alias, price: alias?.price };
+    const target: ResolvedTarget = {
+      provider,
+      model,
+      upstream: { provider: providerName, model },
+      label: `${providerName}/${model}`,
+      alias,
+      price: alias?.price,
+    };
     return { requested: alias?.name ?? modelId, alias, targets: [target] };
   }
 
@@ -72,7 +79,8 @@ export class BedrockModelLookup<S extends RoutingSource = RoutingSource> {
       if (alias && accepts(alias)) return { alias };
     }
     // Sent to AWS as is, so it must look like a Bedrock model id or ARN; AWS would refuse it anyway.
-    if (!BEDROCK_ID_RE.test(modelId)) throw invalidRequest(`'${modelId.slice(0, 200)}' is not a Bedrock model id or ARN, nor a configured model`, param);
+    if (!BEDROCK_ID_RE.test(modelId))
+      throw invalidRequest(`'${modelId.slice(0, 200)}' is not a Bedrock model id or ARN, nor a configured model`, param);
     const arn = parseModelArn(modelId);
     const provider = arn ? this.bedrockByRegion.get(arn.region) : this.firstBedrock;
     if (provider) return { provider, model: modelId };

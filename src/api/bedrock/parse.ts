@@ -27,7 +27,10 @@ export function parseBedrockRerank(body: unknown): ParsedBedrockRerank {
         : first.code === 'invalid_value' || first.code === 'invalid_union'
           ? `Member must satisfy enum value set: ${first.code === 'invalid_value' ? JSON.stringify(first.values) : 'see the API reference'}`
           : first.message;
-    throw invalidRequest(`${issues.length} validation error${issues.length > 1 ? 's' : ''} detected: Value at '${path}' failed to satisfy constraint: ${message}`, path || null);
+    throw invalidRequest(
+      `${issues.length} validation error${issues.length > 1 ? 's' : ''} detected: Value at '${path}' failed to satisfy constraint: ${message}`,
+      path || null,
+    );
   }
   const b = parsed.data;
   const config = b.rerankingConfiguration.bedrockRerankingConfiguration;
@@ -42,9 +45,7 @@ export function parseBedrockRerank(body: unknown): ParsedBedrockRerank {
     const value = inline.jsonDocument;
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
-    return isObject
-      ? { text, source: value as Record<string, unknown>, json: value as Record<string, unknown> }
-      : { text, source: text };
+    return isObject ? { text, source: value as Record<string, unknown>, json: value as Record<string, unknown> } : { text, source: text };
   });
   return {
     modelArn: config.modelConfiguration.modelArn,

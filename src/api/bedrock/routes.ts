@@ -30,7 +30,8 @@ export function describeBedrockRerankRoutes(openapi: OpenApiRegistry): void {
       server: 'proxy',
       tags: ['bedrock'],
       summary: 'AWS Bedrock Agent Runtime Rerank (native)',
-      description: 'Where an AWS SDK pointed at Rankway sends `Rerank`. Callers authenticate with a Rankway key or AWS SigV4; errors use the AWS rest-json shape with the `x-amzn-ErrorType` header.',
+      description:
+        'Where an AWS SDK pointed at Rankway sends `Rerank`. Callers authenticate with a Rankway key or AWS SigV4; errors use the AWS rest-json shape with the `x-amzn-ErrorType` header.',
       request: { name: 'BedrockRerankRequest', schema: bedrockRerankSchema },
       sigv4: true,
     });
@@ -53,7 +54,8 @@ export function describeKnowledgeBaseRoutes(openapi: OpenApiRegistry): void {
       server: 'proxy',
       tags: ['bedrock'],
       summary,
-      description: 'Rankway key or SigV4. The allow-list applies to the knowledge base (`knowledgebase/<id>`) and the generating model (an alias is rewritten to its target ARN); re-signed with the provider\'s credentials.',
+      description:
+        "Rankway key or SigV4. The allow-list applies to the knowledge base (`knowledgebase/<id>`) and the generating model (an alias is rewritten to its target ARN); re-signed with the provider's credentials.",
       rawRequest: 'The Agent Runtime request body',
       response: { raw: 'The Agent Runtime answer, passed through', mediaTypes: ['application/json', 'application/vnd.amazon.eventstream'] },
       errors: [400, 403, 404, 429, 502, 503, 504],

@@ -9,7 +9,10 @@ const textSource = z.object({
   type: z.literal('TEXT'),
   textDocument: z.object({ text: z.string().min(1, length(1, TEXT_MAX)).max(TEXT_MAX, length(1, TEXT_MAX)) }),
 });
-const jsonSource = z.object({ type: z.literal('JSON'), jsonDocument: z.unknown().refine((v) => v !== undefined, 'Member must not be null') });
+const jsonSource = z.object({
+  type: z.literal('JSON'),
+  jsonDocument: z.unknown().refine((v) => v !== undefined, 'Member must not be null'),
+});
 
 /**
  * The Agent Runtime `Rerank` request with the service's own constraints (protocols.md 2.2):
@@ -37,7 +40,12 @@ export const bedrockRerankSchema = z.object({
   rerankingConfiguration: z.object({
     type: z.literal('BEDROCK_RERANKING_MODEL'),
     bedrockRerankingConfiguration: z.object({
-      numberOfResults: z.number().int('Member must be an integer').min(1, 'Member must have value greater than or equal to 1').max(1000, 'Member must have value less than or equal to 1000').optional(),
+      numberOfResults: z
+        .number()
+        .int('Member must be an integer')
+        .min(1, 'Member must have value greater than or equal to 1')
+        .max(1000, 'Member must have value less than or equal to 1000')
+        .optional(),
       modelConfiguration: z.object({
         modelArn: z
           .string()

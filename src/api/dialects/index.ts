@@ -39,7 +39,12 @@ export function describeDialects(registry: OpenApiRegistry): void {
   dialect('/cohere/v2/rerank', 'Cohere v2', { name: 'RerankRequest', schema: rerankRequestSchema }, '`{"id", "message"}`');
   dialect('/jina/v1/rerank', 'Jina AI', { name: 'JinaRerankRequest', schema: jinaRequestSchema }, '`{"detail"}`');
   dialect('/voyage/v1/rerank', 'Voyage AI', { name: 'VoyageRerankRequest', schema: voyageRequestSchema }, '`{"detail"}`');
-  dialect('/tei/rerank', 'Hugging Face TEI', { name: 'TeiRerankRequest', schema: teiRequestSchema }, '`{"error", "error_type"}`; the model comes from the `x-rankway-model` header or `dialects.tei.model`');
+  dialect(
+    '/tei/rerank',
+    'Hugging Face TEI',
+    { name: 'TeiRerankRequest', schema: teiRequestSchema },
+    '`{"error", "error_type"}`; the model comes from the `x-rankway-model` header or `dialects.tei.model`',
+  );
   dialect(
     '/vertex/v1/projects/{project}/locations/{location}/rankingConfigs/{rankingConfig}:rank',
     'Google Vertex AI ranking',

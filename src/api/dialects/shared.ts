@@ -56,7 +56,9 @@ export function parseWith<S extends z.ZodType>(schema: S, body: unknown): z.infe
 /** The required, non-empty list of things to rank, under the dialect's own field name. */
 export function rankedList<T extends z.ZodType>(field: string, item: T) {
   return z
-    .array(item, { error: (i) => (i.input === undefined || i.input === null ? `${field} are required for rerank` : `${field} must be an array`) })
+    .array(item, {
+      error: (i) => (i.input === undefined || i.input === null ? `${field} are required for rerank` : `${field} must be an array`),
+    })
     .min(1, `${field} are required for rerank`);
 }
 

@@ -18,7 +18,22 @@ export const imageGenerationSchema = z.looseObject({
   extra_body: z.record(z.string(), z.unknown()).optional(),
 });
 
-const KNOWN = new Set(['model', 'prompt', 'n', 'size', 'quality', 'style', 'response_format', 'output_format', 'user', 'extra_body', 'image', 'images', 'image[]', 'mask']);
+const KNOWN = new Set([
+  'model',
+  'prompt',
+  'n',
+  'size',
+  'quality',
+  'style',
+  'response_format',
+  'output_format',
+  'user',
+  'extra_body',
+  'image',
+  'images',
+  'image[]',
+  'mask',
+]);
 
 /** Rankway keeps no generated images, so it has no URL to hand out: said before anything is generated. */
 function refuseUrl(format: string | undefined): void {
@@ -42,9 +57,11 @@ function extrasOf(body: Record<string, unknown>): Record<string, unknown> {
 /** A data URL or bare base64 into bytes. */
 function decodeImage(value: unknown, param: string): Uint8Array {
   const text = typeof value === 'string' ? value : (value as { image_url?: unknown } | null)?.image_url;
-  if (typeof text !== 'string' || text === '') throw invalidRequest(`${param} must be a base64 image, a data: URL or {image_url: "data:..."}`, param);
+  if (typeof text !== 'string' || text === '')
+    throw invalidRequest(`${param} must be a base64 image, a data: URL or {image_url: "data:..."}`, param);
   const m = /^data:[^;,]*;base64,(.*)$/s.exec(text);
-  if (!m && /^[a-z]+:/i.test(text)) throw invalidRequest(`${param}: only data: URLs are accepted (Rankway does not fetch remote images)`, param);
+  if (!m && /^[a-z]+:/i.test(text))
+    throw invalidRequest(`${param}: only data: URLs are accepted (Rankway does not fetch remote images)`, param);
   const bytes = Buffer.from(m ? m[1] : text, 'base64');
   if (bytes.length === 0) throw invalidRequest(`${param} is empty`, param);
   return bytes;
@@ -87,7 +104,6 @@ export function parseImageEditJson(body: unknown): ImageRequest {
   const mask = b.mask === undefined ? undefined : decodeImage(b.mask, 'mask');
   return fromBody('edit', b, images, mask);
 }
-
 
 /** `POST /v1/images/edits` as multipart/form-data (what the openai SDK sends): `image` (one or more, or `image[]`), `mask`, fields. */
 export async function parseImageEditForm(form: FormData): Promise<ImageRequest> {

@@ -27,8 +27,6 @@ export function catalogue(table: RoutingTable): readonly (ListedModel & { readon
 
 /** The models this caller may use, as the allow-list decides for a request naming them. */
 export function modelsFor(caller: Caller, all: ReturnType<typeof catalogue>, created: number): Record<string, unknown> {
-  const data = all
-    .filter((m) => mayUse(caller, m.id, m.target))
-    .map((m) => ({ id: m.id, object: 'model', created, owned_by: m.owned_by }));
+  const data = all.filter((m) => mayUse(caller, m.id, m.target)).map((m) => ({ id: m.id, object: 'model', created, owned_by: m.owned_by }));
   return { object: 'list', data };
 }

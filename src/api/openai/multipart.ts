@@ -7,9 +7,10 @@ import { invalidRequest } from '../../errors/gateway-error.js';
  */
 export function addMultipartParser(app: FastifyInstance): void {
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
-    new Response(body as unknown as ArrayBuffer, { headers: { 'content-type': String(request.headers['content-type']) } })
-      .formData()
-      .then((form) => done(null, form), () => done(invalidRequest('the multipart/form-data body could not be read'), undefined));
+    new Response(body as unknown as ArrayBuffer, { headers: { 'content-type': String(request.headers['content-type']) } }).formData().then(
+      (form) => done(null, form),
+      () => done(invalidRequest('the multipart/form-data body could not be read'), undefined),
+    );
   });
 }
 

@@ -64,5 +64,12 @@ export const embeddingsResponseSchema = z.object({
 
 export const modelListSchema = z.object({
   object: z.literal('list'),
-  data: z.array(z.object({ id: z.string().describe('Alias or provider/model'), object: z.literal('model'), created: z.number().int(), owned_by: z.string() })),
+  data: z.array(
+    z.object({
+      id: z.string().describe('Alias or provider/model'),
+      object: z.literal('model'),
+      created: z.number().int(),
+      owned_by: z.string(),
+    }),
+  ),
 });

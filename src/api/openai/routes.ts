@@ -32,14 +32,15 @@ const stream = (object: string): string =>
 /** The surface's routes in the OpenAPI document, from the schemas `parse.ts` validates with. */
 function describe(openapi: OpenApiRegistry): void {
   const tags = ['openai'];
-  const fallbacks = ' `fallbacks` (up to 5 models) extends the routing for this request; fields Rankway does not model pass through to the provider.';
+  const fallbacks =
+    ' `fallbacks` (up to 5 models) extends the routing for this request; fields Rankway does not model pass through to the provider.';
   openapi.add({
     method: 'post',
     path: '/v1/chat/completions',
     server: 'proxy',
     tags,
     summary: 'Chat completion (OpenAI compatible)',
-    description: '`model` is an alias or `provider/model`; Rankway translates to the provider\'s own API.' + fallbacks,
+    description: "`model` is an alias or `provider/model`; Rankway translates to the provider's own API." + fallbacks,
     request: { name: 'ChatCompletionRequest', schema: chatRequestSchema },
     response: { name: 'ChatCompletion', schema: chatCompletionSchema },
     stream: stream('chat.completion.chunk'),
@@ -114,9 +115,16 @@ export function registerOpenAiRoutes(app: FastifyInstance, options: OpenAiRoutes
     // onResponse hooks (access log, metrics, usage) when the response finishes.
     reply.hijack();
     app.recordUsageBeforeEnd(request, reply);
-    const headers = { ...(reply.getHeaders() as Record<string, string | number | string[]>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+    const headers = {
+      ...(reply.getHeaders() as Record<string, string | number | string[]>),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+    };
     writeSse(reply.raw, headers, stream, renderer, (err: GatewayError) => {
-      logger.warn({ requestId: ctx.requestId, code: err.code, upstreamCode: err.upstreamCode, detail: err.detail ?? err.message }, 'stream failed after the first byte');
+      logger.warn(
+        { requestId: ctx.requestId, code: err.code, upstreamCode: err.upstreamCode, detail: err.detail ?? err.message },
+        'stream failed after the first byte',
+      );
     });
     return reply;
   }

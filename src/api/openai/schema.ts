@@ -81,10 +81,7 @@ export type CompletionRequestBody = z.infer<typeof completionRequestSchema>;
 
 export const embeddingsRequestSchema = z.looseObject({
   model: z.string().min(1),
-  input: z.union([
-    z.string().min(1, 'input must not be empty'),
-    z.array(z.string().min(1, 'inputs must not be empty')).min(1).max(2048),
-  ]),
+  input: z.union([z.string().min(1, 'input must not be empty'), z.array(z.string().min(1, 'inputs must not be empty')).min(1).max(2048)]),
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().positive().optional(),
   user: z.string().optional(),

@@ -32,8 +32,10 @@ export class SseRenderer {
   private event(chunk: ChatChunk): string {
     const usageTail = this.includeUsage ? ',"usage":null}\n\n' : '}\n\n';
     if (this.shape === 'text') {
-      if (chunk.kind === 'text') return `${this.prefix}{"text":${JSON.stringify(chunk.text)},"index":0,"logprobs":null,"finish_reason":null}]${usageTail}`;
-      if (chunk.kind === 'finish') return `${this.prefix}{"text":"","index":0,"logprobs":null,"finish_reason":${JSON.stringify(chunk.reason)}}]${usageTail}`;
+      if (chunk.kind === 'text')
+        return `${this.prefix}{"text":${JSON.stringify(chunk.text)},"index":0,"logprobs":null,"finish_reason":null}]${usageTail}`;
+      if (chunk.kind === 'finish')
+        return `${this.prefix}{"text":"","index":0,"logprobs":null,"finish_reason":${JSON.stringify(chunk.reason)}}]${usageTail}`;
       if (chunk.kind === 'usage') return this.includeUsage ? `${this.prefix}],"usage":${JSON.stringify(usageBody(chunk.usage))}}\n\n` : '';
       return '';
     }

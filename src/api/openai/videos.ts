@@ -57,9 +57,11 @@ async function parseCreate(body: unknown): Promise<VideoRequest> {
   if (typeof model !== 'string' || model === '') throw invalidRequest('model is required', 'model');
   if (typeof prompt !== 'string' || prompt === '') throw invalidRequest('prompt is required', 'prompt');
   if (size !== undefined && typeof size !== 'string') throw invalidRequest('size must be a string such as 1280x720', 'size');
-  if (output_s3_uri !== undefined && typeof output_s3_uri !== 'string') throw invalidRequest('output_s3_uri must be an s3:// URI', 'output_s3_uri');
+  if (output_s3_uri !== undefined && typeof output_s3_uri !== 'string')
+    throw invalidRequest('output_s3_uri must be an s3:// URI', 'output_s3_uri');
   const seconds = fields.seconds === undefined ? undefined : Number(fields.seconds);
-  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds <= 0)) throw invalidRequest('seconds must be a whole number of seconds', 'seconds');
+  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds <= 0))
+    throw invalidRequest('seconds must be a whole number of seconds', 'seconds');
   const extras: Record<string, unknown> = {};
   for (const key in fields) if (!KNOWN.has(key) && fields[key] !== undefined) extras[key] = fields[key];
   // A literal `extra_body` (the seed's curl example) joins the extras.
@@ -70,10 +72,37 @@ async function parseCreate(body: unknown): Promise<VideoRequest> {
 export function describeVideoRoutes(openapi: OpenApiRegistry): void {
   const common = { server: 'proxy' as const, tags: ['openai'], errors: [400, 401, 403, 404, 409, 429, 502, 503, 504] as const };
   const video = { raw: 'OpenAI Video object (plus `upstream_status` and `upstream_id`)', mediaTypes: ['application/json'] };
-  openapi.add({ ...common, method: 'post', path: '/v1/videos', summary: 'Start a video generation (OpenAI compatible) on Bedrock StartAsyncInvoke', description: 'JSON or multipart. Nova Reel and Luma Ray; `seconds`, `size` and extras such as `fps` map into the model input; the output goes to the provider\'s `video_output_s3_uri` or the request\'s `output_s3_uri`.', rawRequest: 'JSON or multipart/form-data', response: video });
-  openapi.add({ ...common, method: 'get', path: '/v1/videos', summary: 'Recent videos of one model (`?model=`), from ListAsyncInvokes', response: { raw: '`{object: "list", data: [Video]}`', mediaTypes: ['application/json'] } });
-  openapi.add({ ...common, method: 'get', path: '/v1/videos/{video_id}', summary: 'A video job, from GetAsyncInvoke (InProgress → in_progress, Completed → completed, Failed → failed)', response: video });
-  openapi.add({ ...common, method: 'get', path: '/v1/videos/{video_id}/content', summary: 'The finished MP4, streamed from S3 with the provider\'s credentials', response: { raw: 'video/mp4 bytes', mediaTypes: ['video/mp4'] } });
+  openapi.add({
+    ...common,
+    method: 'post',
+    path: '/v1/videos',
+    summary: 'Start a video generation (OpenAI compatible) on Bedrock StartAsyncInvoke',
+    description:
+      "JSON or multipart. Nova Reel and Luma Ray; `seconds`, `size` and extras such as `fps` map into the model input; the output goes to the provider's `video_output_s3_uri` or the request's `output_s3_uri`.",
+    rawRequest: 'JSON or multipart/form-data',
+    response: video,
+  });
+  openapi.add({
+    ...common,
+    method: 'get',
+    path: '/v1/videos',
+    summary: 'Recent videos of one model (`?model=`), from ListAsyncInvokes',
+    response: { raw: '`{object: "list", data: [Video]}`', mediaTypes: ['application/json'] },
+  });
+  openapi.add({
+    ...common,
+    method: 'get',
+    path: '/v1/videos/{video_id}',
+    summary: 'A video job, from GetAsyncInvoke (InProgress → in_progress, Completed → completed, Failed → failed)',
+    response: video,
+  });
+  openapi.add({
+    ...common,
+    method: 'get',
+    path: '/v1/videos/{video_id}/content',
+    summary: "The finished MP4, streamed from S3 with the provider's credentials",
+    response: { raw: 'video/mp4 bytes', mediaTypes: ['video/mp4'] },
+  });
 }
 
 /** OpenAI's video routes on asynchronous upstream jobs. */
@@ -81,7 +110,8 @@ export async function videoRoutes(app: FastifyInstance, options: VideoRoutesOpti
   addMultipartParser(app);
   const lookup = lookupFor(options.routing);
   // A bare Bedrock model id (`amazon.nova-reel-v1:0`, as Kong's example sends it) is served by an alias that claims it or the Bedrock provider.
-  const modelName = (model: string): string => (model.includes('/') || options.routing().models.has(model) ? model : lookup().resolve(model));
+  const modelName = (model: string): string =>
+    model.includes('/') || options.routing().models.has(model) ? model : lookup().resolve(model);
 
   app.post('/v1/videos', async (request) => {
     request.ctx.surface = 'openai-videos';

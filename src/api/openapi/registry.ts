@@ -84,7 +84,9 @@ export class OpenApiRegistry {
       schemas[named.name] ??= toSchema(named.schema, io);
       return { $ref: `#/components/schemas/${named.name}` };
     };
-    const sorted = [...this.routes].sort((a, b) => a.server.localeCompare(b.server) || a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+    const sorted = [...this.routes].sort(
+      (a, b) => a.server.localeCompare(b.server) || a.path.localeCompare(b.path) || a.method.localeCompare(b.method),
+    );
     for (const r of sorted) {
       const responses: Record<string, unknown> = {};
       const ok = String(r.status ?? 200);
@@ -105,11 +107,19 @@ export class OpenApiRegistry {
       }
       const errorSchema = r.errorShape ? ref(r.errorShape, 'output') : { $ref: '#/components/schemas/ErrorEnvelope' };
       for (const status of r.errors ?? []) {
-        responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', content: { 'application/json': { schema: errorSchema } } };
+        responses[String(status)] = {
+          description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+          content: { 'application/json': { schema: errorSchema } },
+        };
       }
       const op: Record<string, unknown> = { summary: r.summary, operationId: operationId(r), tags: r.tags ?? [r.server] };
       if (r.description) op.description = r.description;
-      const params: Record<string, unknown>[] = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+      const params: Record<string, unknown>[] = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      }));
       if (r.query) params.push(...queryParameters(r.query));
       if (params.length > 0) op.parameters = params;
       if (r.request) op.requestBody = { required: true, content: { 'application/json': { schema: ref(r.request, 'input') } } };
@@ -147,7 +157,11 @@ export class OpenApiRegistry {
             name: 'Authorization',
             description: 'AWS Signature Version 4 (service `bedrock`) signed with an access key pair from `POST /admin/v1/aws_access_keys`',
           },
-          adminBearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <admin key> (RANKWAY_ADMIN_KEY, or the key printed on first start)' },
+          adminBearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Authorization: Bearer <admin key> (RANKWAY_ADMIN_KEY, or the key printed on first start)',
+          },
           adminApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The admin key' },
         },
       },
@@ -156,7 +170,10 @@ export class OpenApiRegistry {
 }
 
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 

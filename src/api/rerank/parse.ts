@@ -93,7 +93,7 @@ export function fromZod(error: z.ZodError): GatewayError {
   let message = issue.message;
   if (issue.code === 'invalid_union' && param.startsWith('documents[')) {
     message = `${param} must be a string or an object with a text field`;
-  } else if (issue.code === 'invalid_type' && !message.includes(' ') ) {
+  } else if (issue.code === 'invalid_type' && !message.includes(' ')) {
     message = `${param}: ${message}`;
   } else if (message.startsWith('Invalid') || message.startsWith('Too ') || message.startsWith('Expected')) {
     message = `${param}: ${message}`;

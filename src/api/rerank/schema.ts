@@ -24,7 +24,9 @@ export const callerFallbacks = z
   .optional();
 
 export const rerankRequestSchema = z.looseObject({
-  model: z.string({ error: (i) => (i.input === undefined ? 'model is required for rerank' : 'model must be a string') }).min(1, 'model is required for rerank'),
+  model: z
+    .string({ error: (i) => (i.input === undefined ? 'model is required for rerank' : 'model must be a string') })
+    .min(1, 'model is required for rerank'),
   query: z
     .string({ error: (i) => (i.input === undefined || i.input === null ? 'query is required for rerank' : 'query must be a string') })
     .refine((q) => q.trim().length > 0, 'query is required for rerank'),

@@ -66,7 +66,8 @@ export class KeyringAuthenticator implements CallerAuthenticator {
       throw new GatewayError('invalid_api_key', 'Invalid API key');
     }
     if (entry.disabled) throw new GatewayError('api_key_disabled', 'This API key is disabled');
-    if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) throw new GatewayError('api_key_expired', 'This API key has expired');
+    if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now())
+      throw new GatewayError('api_key_expired', 'This API key has expired');
     return { keyId: entry.id, name: entry.name, allowedModels: entry.allowedModels, limits: entry.limits };
   }
 }

@@ -20,7 +20,10 @@ export function configAwsKeys(
   keys: ReadonlyArray<{ name: string; access_key_id: string; secret_access_key: string; allowed_models?: string[] }>,
 ): AwsCallerKeyDirectory {
   const byId = new Map<string, AwsCallerKey>(
-    keys.map((k) => [k.access_key_id, { name: k.name, accessKeyId: k.access_key_id, secretAccessKey: k.secret_access_key, allowedModels: k.allowed_models }]),
+    keys.map((k) => [
+      k.access_key_id,
+      { name: k.name, accessKeyId: k.access_key_id, secretAccessKey: k.secret_access_key, allowedModels: k.allowed_models },
+    ]),
   );
   return { find: (id) => byId.get(id) };
 }

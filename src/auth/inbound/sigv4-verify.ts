@@ -49,7 +49,8 @@ export interface VerifyOptions {
   readonly maxSkewMs?: number;
 }
 
-const AUTH_RE = /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.:-]+),\s*Signature=([0-9a-f]{64})$/;
+const AUTH_RE =
+  /^AWS4-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.:-]+),\s*Signature=([0-9a-f]{64})$/;
 const AMZ_DATE_RE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 /** True when the request carries an AWS SigV4 Authorization header. */
@@ -79,7 +80,8 @@ export async function verifySigV4(request: ReceivedRequest, options: VerifyOptio
   if (!amzDate || !date) return fail('IncompleteSignatureException', 'The request must contain a valid X-Amz-Date header');
   if (!amzDate.startsWith(shortDate)) return fail('InvalidSignatureException', 'The credential date does not match X-Amz-Date');
   const skew = Math.abs((options.now ?? Date.now()) - date.getTime());
-  if (skew > (options.maxSkewMs ?? 15 * 60_000)) return fail('InvalidSignatureException', 'Signature expired: the request time is too far from the server time');
+  if (skew > (options.maxSkewMs ?? 15 * 60_000))
+    return fail('InvalidSignatureException', 'Signature expired: the request time is too far from the server time');
 
   const signedNames = signedList.split(';');
   // Over HTTP/2 the AWS SDK signs the `:authority` pseudo-header in place of `host`.
@@ -89,7 +91,10 @@ export async function verifySigV4(request: ReceivedRequest, options: VerifyOptio
   const secret = await options.keys.find(accessKeyId);
   if (!secret) return fail('UnrecognizedClientException', 'The security token included in the request is invalid.');
   const token = header(request.headers, 'x-amz-security-token');
-  if ((secret.sessionToken ?? undefined) !== (token ?? undefined) || (token !== undefined && !signedNames.includes('x-amz-security-token'))) {
+  if (
+    (secret.sessionToken ?? undefined) !== (token ?? undefined) ||
+    (token !== undefined && !signedNames.includes('x-amz-security-token'))
+  ) {
     return fail('UnrecognizedClientException', 'The security token included in the request is invalid.');
   }
 
@@ -101,7 +106,9 @@ export async function verifySigV4(request: ReceivedRequest, options: VerifyOptio
     if (value === undefined) return fail('IncompleteSignatureException', `Signed header ${name} is missing from the request`);
     signedHeaders[name] = value;
   }
-  const bodyHash = createHash('sha256').update(request.body ?? Buffer.alloc(0)).digest('hex');
+  const bodyHash = createHash('sha256')
+    .update(request.body ?? Buffer.alloc(0))
+    .digest('hex');
   const claimed = signedHeaders['x-amz-content-sha256'];
   if (claimed !== undefined && claimed !== bodyHash) {
     return fail('InvalidSignatureException', 'The x-amz-content-sha256 header does not match the request body');

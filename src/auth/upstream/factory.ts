@@ -13,7 +13,12 @@ export function createUpstreamAuth(spec: AuthSpec): UpstreamAuth {
     case 'header':
       return headerKeyAuth(spec.header, spec.token);
     case 'sigv4':
-      return sigv4Auth({ service: spec.service, region: spec.region, credentials: awsCredentials(spec.credentials), singleEncodePath: spec.singleEncodePath });
+      return sigv4Auth({
+        service: spec.service,
+        region: spec.region,
+        credentials: awsCredentials(spec.credentials),
+        singleEncodePath: spec.singleEncodePath,
+      });
     case 'google':
       return googleAuth(spec);
     case 'none':

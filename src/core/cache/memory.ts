@@ -29,9 +29,7 @@ export class MemoryPairCache implements PairCache {
   private used = 0;
   private bytes = 0;
 
-  constructor(
-    private readonly options: { readonly ttlMs: number; readonly maxBytes: number; readonly now?: () => number },
-  ) {}
+  constructor(private readonly options: { readonly ttlMs: number; readonly maxBytes: number; readonly now?: () => number }) {}
 
   get size(): number {
     return this.slots.size;

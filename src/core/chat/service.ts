@@ -43,11 +43,16 @@ export class ChatService {
     ctx.outcome.operation = 'chat';
     refuseSteeringExtras(request.extra);
     const route = this.router.route(request.model, 'chat', request.fallbacks, gate(ctx));
-    return withReservation(ctx, route, (target) => chatWant(request, target), async () => {
-      const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
-      recordChatUsage(ctx, served.target, served.value.usage);
-      return { result: served.value, target: served.target };
-    });
+    return withReservation(
+      ctx,
+      route,
+      (target) => chatWant(request, target),
+      async () => {
+        const served = await withFallbacks(route, ctx, (target) => this.completeOn(target, request, ctx));
+        recordChatUsage(ctx, served.target, served.value.usage);
+        return { result: served.value, target: served.target };
+      },
+    );
   }
 
   async stream(request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {

@@ -23,7 +23,8 @@ function framerFor(framing: ChatStreamCapability['framing'], maxEventBytes?: num
   return {
     push: (chunk) => aws.push(chunk),
     end: () => {
-      if (aws.hasPartial) throw new GatewayError('upstream_bad_response', 'The upstream stream ended mid-message', { failure: 'bad_response' });
+      if (aws.hasPartial)
+        throw new GatewayError('upstream_bad_response', 'The upstream stream ended mid-message', { failure: 'bad_response' });
       return [];
     },
   };
@@ -67,7 +68,8 @@ export class ChunkFeed {
     body.once('end', () => this.onEnd());
     body.once('error', (err) => this.settle({ kind: 'fail', err: asGatewayError(err) }));
     body.once('close', () => {
-      if (!this.settled && !body.readableEnded) this.settle({ kind: 'fail', err: asGatewayError(new Error('upstream stream closed early')) });
+      if (!this.settled && !body.readableEnded)
+        this.settle({ kind: 'fail', err: asGatewayError(new Error('upstream stream closed early')) });
     });
   }
 

@@ -23,15 +23,24 @@ export class EmbeddingsService {
     ctx.outcome.operation = 'embeddings';
     const route = this.router.route(request.model, 'embeddings', request.fallbacks, gate(ctx));
     ctx.outcome.documents = request.inputs.length;
-    return withReservation(ctx, route, (target) => embeddingsWant(request, target), async () => {
-      const served = await withFallbacks(route, ctx, (target) => this.embedOn(target, request, ctx));
-      const { target } = served;
-      recordUsage(ctx, target, { inputTokens: served.value.inputTokens, outputTokens: 0, searchUnits: 0, queries: 0 });
-      return { ...served.value, modelUsed: target.label };
-    });
+    return withReservation(
+      ctx,
+      route,
+      (target) => embeddingsWant(request, target),
+      async () => {
+        const served = await withFallbacks(route, ctx, (target) => this.embedOn(target, request, ctx));
+        const { target } = served;
+        recordUsage(ctx, target, { inputTokens: served.value.inputTokens, outputTokens: 0, searchUnits: 0, queries: 0 });
+        return { ...served.value, modelUsed: target.label };
+      },
+    );
   }
 
-  private async embedOn(target: ResolvedTarget, request: EmbeddingsRequest, ctx: RequestContext): Promise<Omit<EmbeddingsResult, 'modelUsed'>> {
+  private async embedOn(
+    target: ResolvedTarget,
+    request: EmbeddingsRequest,
+    ctx: RequestContext,
+  ): Promise<Omit<EmbeddingsResult, 'modelUsed'>> {
     const capability = target.provider.adapter.capabilities.embeddings!;
     const parts = slices(request.inputs.length, capability.maxInputsPerCall(target.upstream));
     ctx.outcome.chunks = parts.length;
@@ -52,10 +61,16 @@ export class EmbeddingsService {
     return { vectors, inputTokens };
   }
 
-  private callOnce(target: ResolvedTarget, capability: EmbeddingsCapability, call: EmbeddingsCall, ctx: RequestContext): Promise<EmbeddingsCallResult> {
+  private callOnce(
+    target: ResolvedTarget,
+    capability: EmbeddingsCapability,
+    call: EmbeddingsCall,
+    ctx: RequestContext,
+  ): Promise<EmbeddingsCallResult> {
     return callUpstream(target, capability.build(call, target.upstream), ctx, (reply) => {
       const parsed = capability.parse(reply, call);
-      if (parsed.vectors.length !== call.inputs.length) throw badResponse(`${target.label}: ${parsed.vectors.length} embeddings for ${call.inputs.length} inputs`);
+      if (parsed.vectors.length !== call.inputs.length)
+        throw badResponse(`${target.label}: ${parsed.vectors.length} embeddings for ${call.inputs.length} inputs`);
       return parsed;
     });
   }

@@ -49,10 +49,13 @@ export class Breaker {
     let answered = false;
     const sent = performance.now();
     const pending = op();
-    pending.then(() => {
-      answered = true;
-      this.lastAnswer = performance.now();
-    }, () => undefined);
+    pending.then(
+      () => {
+        answered = true;
+        this.lastAnswer = performance.now();
+      },
+      () => undefined,
+    );
     const busyMs = this.options.busyTimeoutMs ?? 10 * this.options.timeoutMs;
     const timeout = new Promise<undefined>((resolve) => {
       const check = (): void => {
@@ -86,7 +89,10 @@ export class Breaker {
     } finally {
       clearTimeout(timer);
     }
-    pending.then((value) => late?.(value), () => undefined);
+    pending.then(
+      (value) => late?.(value),
+      () => undefined,
+    );
     this.fail(1);
     return undefined;
   }

@@ -25,11 +25,17 @@ function refusalError(limits: KeyLimits, refusal: LimitRefusal, headers: Record<
   if (refusal.limit === 'budget') {
     const b = limits.budget!;
     const detail = refusal.tooLarge ? `: this request may cost up to $${want?.usd.toFixed(6)}, more than the whole budget` : '';
-    return new GatewayError('budget_exceeded', `This API key has spent its budget of $${b.usd} for this ${b.period}${detail}`, { retryAfterMs, headers });
+    return new GatewayError('budget_exceeded', `This API key has spent its budget of $${b.usd} for this ${b.period}${detail}`, {
+      retryAfterMs,
+      headers,
+    });
   }
   const limit = refusal.limit === 'tpm' ? limits.tpm : refusal.limit === 'rpm' ? limits.rpm : limits.rpd;
   const detail = refusal.tooLarge ? ` (this request may use up to ${Math.ceil(want?.tokens ?? 0)} tokens, more than the whole limit)` : '';
-  return new GatewayError('rate_limit_exceeded', `Rate limit reached for this API key: ${limit} ${LIMIT_NAMES[refusal.limit]}${detail}`, { retryAfterMs, headers });
+  return new GatewayError('rate_limit_exceeded', `Rate limit reached for this API key: ${limit} ${LIMIT_NAMES[refusal.limit]}${detail}`, {
+    retryAfterMs,
+    headers,
+  });
 }
 
 /**
@@ -89,7 +95,15 @@ export class LimitEnforcer implements Reserver {
     const now = Date.now();
     const start = limits.budget ? periodStart(limits.budget.period, now) : 0;
     this.limiter.settle(
-      { keyId: ctx.caller.keyId, limits, tokens: 0, minute: Math.floor(now / MINUTE_MS), nusd: 0, periodStart: start, shared: this.limiter.shared },
+      {
+        keyId: ctx.caller.keyId,
+        limits,
+        tokens: 0,
+        minute: Math.floor(now / MINUTE_MS),
+        nusd: 0,
+        periodStart: start,
+        shared: this.limiter.shared,
+      },
       tokens,
       ctx.outcome.costUsd,
     );

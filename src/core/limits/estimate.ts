@@ -52,7 +52,8 @@ export function chatInputTokens(request: ChatRequest): number {
   let tokens = 0;
   for (const m of request.messages) {
     tokens += MESSAGE_OVERHEAD + contentTokens(m.content);
-    if (m.role === 'assistant' && m.tool_calls) for (const c of m.tool_calls) tokens += estimateTokens(c.function.name + c.function.arguments);
+    if (m.role === 'assistant' && m.tool_calls)
+      for (const c of m.tool_calls) tokens += estimateTokens(c.function.name + c.function.arguments);
   }
   if (request.tools) tokens += estimateTokens(JSON.stringify(request.tools));
   return tokens;

@@ -65,7 +65,11 @@ export class MemoryLimiter implements Limiter {
         c.head = 0;
       }
       if (c.recent.length - c.head >= limits.rpm) {
-        return { refusal: { limit: 'rpm', retryAfterMs: c.recent[c.head] + MINUTE_MS - now }, requestLimit: limits.rpm, requestsRemaining: 0 };
+        return {
+          refusal: { limit: 'rpm', retryAfterMs: c.recent[c.head] + MINUTE_MS - now },
+          requestLimit: limits.rpm,
+          requestsRemaining: 0,
+        };
       }
     }
     if (limits.rpd !== undefined && c.dayCount >= limits.rpd) {
@@ -88,11 +92,20 @@ export class MemoryLimiter implements Limiter {
     const tokens = limits.tpm === undefined ? 0 : Math.max(0, Math.ceil(want.tokens));
     const nusd = limits.budget === undefined ? 0 : Math.max(0, toNanoUsd(want.usd));
     if (limits.tpm !== undefined && c.minuteTokens + tokens > limits.tpm) {
-      return { refusal: { limit: 'tpm', retryAfterMs: (c.minute + 1) * MINUTE_MS - now, tooLarge: tokens > limits.tpm }, tokensRemaining: Math.max(0, limits.tpm - c.minuteTokens) };
+      return {
+        refusal: { limit: 'tpm', retryAfterMs: (c.minute + 1) * MINUTE_MS - now, tooLarge: tokens > limits.tpm },
+        tokensRemaining: Math.max(0, limits.tpm - c.minuteTokens),
+      };
     }
     const start = limits.budget ? periodStart(limits.budget.period, now) : 0;
     if (limits.budget !== undefined && this.spent(c, limits.budget.period, now) + nusd > toNanoUsd(limits.budget.usd)) {
-      return { refusal: { limit: 'budget', retryAfterMs: periodEnd(limits.budget.period, now) - now, tooLarge: nusd > toNanoUsd(limits.budget.usd) } };
+      return {
+        refusal: {
+          limit: 'budget',
+          retryAfterMs: periodEnd(limits.budget.period, now) - now,
+          tooLarge: nusd > toNanoUsd(limits.budget.usd),
+        },
+      };
     }
     c.minuteTokens += tokens;
     c.spent += nusd;

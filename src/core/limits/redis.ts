@@ -118,7 +118,11 @@ export class RedisLimiter implements Limiter {
       this.logger.warn('Redis answers again: rate limits and budgets are shared across instances');
       void this.batch.flush();
       // Spend decided per instance meanwhile is in the database: raise the counters to it.
-      if (this.seeder) void this.seeder().then((seeds) => this.seedSpend(seeds, Date.now()), () => undefined);
+      if (this.seeder)
+        void this.seeder().then(
+          (seeds) => this.seedSpend(seeds, Date.now()),
+          () => undefined,
+        );
     } else {
       this.logger.warn('Redis unreachable or too slow: rate limits and budgets are enforced per instance until it is back');
     }
@@ -155,8 +159,20 @@ export class RedisLimiter implements Limiter {
     const untilNextDay = (day + 1) * DAY_MS - now;
     const untilBudget = budget ? periodEnd(budget.period, now) - now : 0;
     const reply = await this.breaker.run(() =>
-      this.redis.rankwayAdmit(base + 'rpm', `${base}rpd:${day}`, this.tpmKey(keyId, Math.floor(now / MINUTE_MS)), spendKey,
-        now, limits.rpm ?? -1, limits.rpd ?? -1, limits.tpm ?? -1, budget ? toNanoUsd(budget.usd) : -1, `${now}:${randomUUID()}`, untilNextDay, untilBudget),
+      this.redis.rankwayAdmit(
+        base + 'rpm',
+        `${base}rpd:${day}`,
+        this.tpmKey(keyId, Math.floor(now / MINUTE_MS)),
+        spendKey,
+        now,
+        limits.rpm ?? -1,
+        limits.rpd ?? -1,
+        limits.tpm ?? -1,
+        budget ? toNanoUsd(budget.usd) : -1,
+        `${now}:${randomUUID()}`,
+        untilNextDay,
+        untilBudget,
+      ),
     );
     if (!reply) return this.degradedAdmit(keyId, limits, now);
     const [admitted, limit, retryAfterMs, minuteCount, dayCount, tokens] = reply;
@@ -176,7 +192,17 @@ export class RedisLimiter implements Limiter {
     const spendKey = budget ? this.spendKey(keyId, budget.period, start) : this.base(keyId) + 'spend:none';
     const ttlSpend = budget ? periodEnd(budget.period, now) - now + DAY_MS : 0;
     const send = () =>
-      this.redis.rankwayReserve(this.epochKey, tpmKey, spendKey, limits.tpm ?? -1, tokens, budget ? toNanoUsd(budget.usd) : -1, nusd, 2 * MINUTE_MS, ttlSpend);
+      this.redis.rankwayReserve(
+        this.epochKey,
+        tpmKey,
+        spendKey,
+        limits.tpm ?? -1,
+        tokens,
+        budget ? toNanoUsd(budget.usd) : -1,
+        nusd,
+        2 * MINUTE_MS,
+        ttlSpend,
+      );
     // Answered after its timeout: the hold exists in Redis although this request was decided locally.
     const undo = (late: [number, number]) => {
       if (late[0] !== 1) return;

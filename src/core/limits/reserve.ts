@@ -29,7 +29,12 @@ export async function reserveRoute(ctx: RequestContext, route: Route, want: (tar
  * A unary request: reserve, do the work, settle as soon as it ends (success or failure), so
  * the hold never depends on the HTTP response finishing (a caller that hung up still settles).
  */
-export async function withReservation<T>(ctx: RequestContext, route: Route, want: (target: ResolvedTarget) => Want, work: () => Promise<T>): Promise<T> {
+export async function withReservation<T>(
+  ctx: RequestContext,
+  route: Route,
+  want: (target: ResolvedTarget) => Want,
+  work: () => Promise<T>,
+): Promise<T> {
   if (!needsReservation(ctx)) return work();
   await reserveRoute(ctx, route, want);
   try {

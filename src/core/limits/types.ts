@@ -88,7 +88,9 @@ export const toNanoUsd = (usd: number): number => Math.round(usd * 1e9);
 /** Start of the budget period containing `now` (UTC). */
 export function periodStart(period: 'day' | 'month', now: number): number {
   const d = new Date(now);
-  return period === 'day' ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) : Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  return period === 'day'
+    ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
+    : Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
 /** Start of the next period (when a spent budget refills). */

@@ -49,11 +49,15 @@ export class RerankService {
     refuseSteeringExtras(request.extra, 'extra');
     const route = this.router.route(request.model, 'rerank', request.fallbacks, gate(ctx));
     ctx.outcome.documents = request.documents.length;
-    return withReservation(ctx, route, (target) => rerankWant(request, target), () => this.serve(route, request, ctx, started));
+    return withReservation(
+      ctx,
+      route,
+      (target) => rerankWant(request, target),
+      () => this.serve(route, request, ctx, started),
+    );
   }
 
   private async serve(route: Route, request: RerankRequest, ctx: RequestContext, started: number): Promise<RerankResult> {
-
     const cacheOn = this.cache !== undefined && request.cache !== false && !ctx.noCache && (route.alias?.cache ?? 'pairs') === 'pairs';
     const cacheUse = cacheOn ? { cache: this.cache!, hashes: new RequestHashes(request) } : undefined;
     let served;
@@ -97,7 +101,12 @@ export class RerankService {
    * cached score go upstream, and the upstream is asked for every score (not just top_n)
    * so that each fresh score can be stored; in-process (listwise) rerankers are never cached.
    */
-  private async rankOnTarget(target: ResolvedTarget, request: RerankRequest, ctx: RequestContext, cacheUse: CacheUse | undefined): Promise<TargetScores> {
+  private async rankOnTarget(
+    target: ResolvedTarget,
+    request: RerankRequest,
+    ctx: RequestContext,
+    cacheUse: CacheUse | undefined,
+  ): Promise<TargetScores> {
     const capability = target.provider.adapter.capabilities.rerank!;
     const cached: ScoredIndex[] = [];
     let keys: string[] | undefined;
@@ -113,7 +122,11 @@ export class RerankService {
       }
     }
     const all = request.documents;
-    const documents = this.prepareDocuments(sent && sent.length < all.length ? sent.map((i) => all[i]) : all, request.maxTokensPerDoc, capability);
+    const documents = this.prepareDocuments(
+      sent && sent.length < all.length ? sent.map((i) => all[i]) : all,
+      request.maxTokensPerDoc,
+      capability,
+    );
     const cacheStats = sent ? { hits: cached.length, misses: sent.length } : undefined;
     if (documents.length === 0) return { scored: cached, usage: emptyUsage(), chunks: 0, cache: cacheStats };
 
@@ -138,7 +151,11 @@ export class RerankService {
       const scores = result.scores;
       for (const s of scores) s.index = sent ? sent[s.index + start] : s.index + start;
       // Stored per chunk, so chunks that succeeded are kept even if a later one fails.
-      if (keys && cacheUse) cacheUse.cache.setMany(scores.map((s) => keys[s.index]), scores.map((s) => s.score));
+      if (keys && cacheUse)
+        cacheUse.cache.setMany(
+          scores.map((s) => keys[s.index]),
+          scores.map((s) => s.score),
+        );
       return scores;
     });
     const fresh = perChunk.length === 1 ? perChunk[0] : perChunk.flat();
@@ -158,7 +175,11 @@ export class RerankService {
   }
 
   /** Applies max_tokens_per_doc in the gateway when the provider cannot truncate itself. */
-  private prepareDocuments(documents: readonly RerankDocument[], max: number | undefined, capability: RerankCapability): readonly RerankDocument[] {
+  private prepareDocuments(
+    documents: readonly RerankDocument[],
+    max: number | undefined,
+    capability: RerankCapability,
+  ): readonly RerankDocument[] {
     if (max === undefined || capability.nativeMaxTokensPerDoc) return documents;
     return documents.map((d) => {
       const text = truncateToTokens(d.text, max);

@@ -42,11 +42,17 @@ export class VideoService {
     ctx.outcome.operation = 'generate_content';
     const { target, capability } = this.resolve(request.model, ctx);
     const token = randomUUID();
-    const upstreamId = await callUpstream(target, capability.buildStart(request, target.upstream, token), ctx, (reply) => capability.parseStart(reply));
+    const upstreamId = await callUpstream(target, capability.buildStart(request, target.upstream, token), ctx, (reply) =>
+      capability.parseStart(reply),
+    );
     const seconds = capability.seconds(request, target.upstream);
     // Billed when the job is accepted: the seconds asked for at the model's per-second price.
     recordUsage(ctx, target, { inputTokens: 0, outputTokens: 0, searchUnits: 0, queries: 0, videoSeconds: seconds });
-    return { model: request.model, seconds, job: { upstreamId, upstreamStatus: 'InProgress', status: 'in_progress', submitTime: new Date().toISOString() } };
+    return {
+      model: request.model,
+      seconds,
+      job: { upstreamId, upstreamStatus: 'InProgress', status: 'in_progress', submitTime: new Date().toISOString() },
+    };
   }
 
   async get(id: string, ctx: RequestContext): Promise<VideoHandle> {
@@ -64,12 +70,20 @@ export class VideoService {
   }
 
   /** The finished video, streamed from where the upstream wrote it. */
-  async content(id: string, ctx: RequestContext, signal: AbortSignal): Promise<{ status: number; headers: Record<string, unknown>; body: Readable }> {
+  async content(
+    id: string,
+    ctx: RequestContext,
+    signal: AbortSignal,
+  ): Promise<{ status: number; headers: Record<string, unknown>; body: Readable }> {
     const ref = this.decode(id, ctx);
     const { target, capability } = this.resolve(ref.m, ctx);
     const job = await callUpstream(target, capability.buildGet(ref.u), ctx, (reply) => capability.parseGet(reply));
     if (job.status !== 'completed' || !job.outputUri) {
-      throw new GatewayError('resource_conflict', `Video ${id} is ${job.status}${job.failureMessage ? `: ${job.failureMessage}` : ''}; its content is available once it is completed`, { param: 'video_id' });
+      throw new GatewayError(
+        'resource_conflict',
+        `Video ${id} is ${job.status}${job.failureMessage ? `: ${job.failureMessage}` : ''}; its content is available once it is completed`,
+        { param: 'video_id' },
+      );
     }
     return relay(target, capability.buildContent(job.outputUri), ctx, signal);
   }

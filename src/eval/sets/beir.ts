@@ -11,7 +11,8 @@ function jsonLines(text: string, file: string): Record<string, unknown>[] {
     } catch {
       throw new EvalSetError(`${file}:${n + 1}: not valid JSON`);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EvalSetError(`${file}:${n + 1}: expected a JSON object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new EvalSetError(`${file}:${n + 1}: expected a JSON object`);
     out.push(value as Record<string, unknown>);
   });
   return out;

@@ -46,7 +46,10 @@ export function parseTrecDocuments(text: string, file = 'documents'): Map<string
   for (const block of text.split(/<DOC>/i).slice(1)) {
     const docno = /<DOCNO>\s*([^<]*?)\s*<\/DOCNO>/i.exec(block);
     if (!docno) throw new EvalSetError(`${file}: a <DOC> without <DOCNO>`);
-    const body = block.replace(/<DOCNO>[\s\S]*?<\/DOCNO>/i, ' ').replace(/<\/DOC>[\s\S]*$/i, '').replace(/<[^>]+>/g, ' ');
+    const body = block
+      .replace(/<DOCNO>[\s\S]*?<\/DOCNO>/i, ' ')
+      .replace(/<\/DOC>[\s\S]*$/i, '')
+      .replace(/<[^>]+>/g, ' ');
     out.set(docno[1], body.replace(/\s+/g, ' ').trim());
   }
   return out;
@@ -60,6 +63,8 @@ export interface TrecFiles {
 }
 
 export function parseTrec(name: string, files: TrecFiles): EvalSet {
-  const documents = files.documents.trimStart().startsWith('{') ? parseBeirCorpus(files.documents, 'documents') : parseTrecDocuments(files.documents);
+  const documents = files.documents.trimStart().startsWith('{')
+    ? parseBeirCorpus(files.documents, 'documents')
+    : parseTrecDocuments(files.documents);
   return { name, format: 'trec', documents, queries: joinQueries(parseTrecTopics(files.topics), parseTrecQrels(files.qrels)) };
 }

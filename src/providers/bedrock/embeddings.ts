@@ -11,7 +11,10 @@ const TITAN_V2_DIMENSIONS = new Set([256, 512, 1024]);
 function familyOf(target: Target): EmbeddingsFamily {
   const family = embeddingsFamily(target.model);
   if (!family) {
-    throw invalidRequest(`Bedrock model '${target.model}' is not an embeddings model Rankway knows (Titan Text Embeddings, Cohere Embed)`, 'model');
+    throw invalidRequest(
+      `Bedrock model '${target.model}' is not an embeddings model Rankway knows (Titan Text Embeddings, Cohere Embed)`,
+      'model',
+    );
   }
   return family;
 }
@@ -22,7 +25,8 @@ function invokeBody(family: EmbeddingsFamily, call: EmbeddingsCall): Record<stri
     case 'titan-v2': {
       const body: Record<string, unknown> = { inputText: call.inputs[0] };
       if (call.dimensions !== undefined) {
-        if (!TITAN_V2_DIMENSIONS.has(call.dimensions)) throw invalidRequest('dimensions must be 256, 512 or 1024 for Titan Text Embeddings v2', 'dimensions');
+        if (!TITAN_V2_DIMENSIONS.has(call.dimensions))
+          throw invalidRequest('dimensions must be 256, 512 or 1024 for Titan Text Embeddings v2', 'dimensions');
         body.dimensions = call.dimensions;
       }
       return body;
@@ -49,7 +53,8 @@ export const bedrockEmbeddings: EmbeddingsCapability = {
       return { vectors: [checkVector(body.embedding)], inputTokens: num(body.inputTextTokenCount) };
     }
     const list = Array.isArray(body?.embeddings) ? body.embeddings : body?.embeddings?.float;
-    if (!Array.isArray(list) || list.length !== call.inputs.length) throw badResponse('bedrock: embeddings response does not match the inputs');
+    if (!Array.isArray(list) || list.length !== call.inputs.length)
+      throw badResponse('bedrock: embeddings response does not match the inputs');
     // Cohere on Bedrock reports no token counts in the body; the usage headers carry them.
     const header = reply.headers['x-amzn-bedrock-input-token-count'];
     return { vectors: list.map(checkVector), inputTokens: num(Number(Array.isArray(header) ? header[0] : header)) };

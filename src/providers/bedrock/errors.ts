@@ -14,17 +14,29 @@ const transient: AwsErrorClass = { code: 'upstream_unavailable', failure: 'trans
 
 /** AWS exception names (runtime, agent runtime and the AWS front end) -> how the attempt loop reacts. */
 const BY_AWS_CODE: ReadonlyMap<string, AwsErrorClass> = new Map([
-  ['ValidationException', { code: 'upstream_rejected_request', failure: 'caller_fault', message: 'AWS Bedrock rejected the request as invalid' }],
-  ['ConflictException', { code: 'upstream_rejected_request', failure: 'caller_fault', message: 'AWS Bedrock rejected the request (conflict)' }],
+  [
+    'ValidationException',
+    { code: 'upstream_rejected_request', failure: 'caller_fault', message: 'AWS Bedrock rejected the request as invalid' },
+  ],
+  [
+    'ConflictException',
+    { code: 'upstream_rejected_request', failure: 'caller_fault', message: 'AWS Bedrock rejected the request (conflict)' },
+  ],
   ['ThrottlingException', { code: 'upstream_rate_limited', failure: 'rate_limit', message: 'AWS Bedrock is throttling requests' }],
-  ['ServiceQuotaExceededException', { code: 'upstream_rate_limited', failure: 'quota', message: 'The AWS account exceeded a Bedrock service quota' }],
+  [
+    'ServiceQuotaExceededException',
+    { code: 'upstream_rate_limited', failure: 'quota', message: 'The AWS account exceeded a Bedrock service quota' },
+  ],
   ['AccessDeniedException', credential],
   ['UnrecognizedClientException', credential],
   ['InvalidSignatureException', credential],
   ['IncompleteSignatureException', credential],
   ['MissingAuthenticationTokenException', credential],
   ['ExpiredTokenException', credential],
-  ['ResourceNotFoundException', { code: 'upstream_model_access', failure: 'model_access', message: 'The model is not available to the gateway account in this region' }],
+  [
+    'ResourceNotFoundException',
+    { code: 'upstream_model_access', failure: 'model_access', message: 'The model is not available to the gateway account in this region' },
+  ],
   ['ModelNotReadyException', transient],
   ['ModelErrorException', transient],
   ['DependencyFailedException', transient],

@@ -101,7 +101,14 @@ const ALL_EDITS = ['IMAGE_VARIATION', 'INPAINTING', 'OUTPAINTING', 'BACKGROUND_R
 const IMAGE_FAMILIES: readonly ImageFamily[] = [
   { prefix: 'amazon.nova-canvas', shape: 'nova', maxImages: 5, sizes: 'range', styles: NOVA_STYLES, editTasks: ALL_EDITS },
   { prefix: 'amazon.titan-image-generator-v2', shape: 'nova', maxImages: 5, sizes: 'list', styles: [], editTasks: ALL_EDITS },
-  { prefix: 'amazon.titan-image-generator-v1', shape: 'nova', maxImages: 5, sizes: 'list', styles: [], editTasks: ['IMAGE_VARIATION', 'INPAINTING', 'OUTPAINTING'] },
+  {
+    prefix: 'amazon.titan-image-generator-v1',
+    shape: 'nova',
+    maxImages: 5,
+    sizes: 'list',
+    styles: [],
+    editTasks: ['IMAGE_VARIATION', 'INPAINTING', 'OUTPAINTING'],
+  },
   { prefix: 'stability.', shape: 'stability', maxImages: 1, sizes: 'aspect', styles: [], editTasks: [] },
 ];
 const IMAGES = byLongestPrefix(IMAGE_FAMILIES);

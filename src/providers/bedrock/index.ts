@@ -56,7 +56,8 @@ export function bedrockEndpoints(config: BedrockConfig): Record<string, string> 
 }
 
 /** True when the instance can only send a Bedrock API key (no SigV4), so only the runtime works. */
-export const bearerOnly = (config: BedrockConfig): boolean => config.api_key !== undefined && config.access_key_id === undefined && config.role_arn === undefined && config.profile === undefined;
+export const bearerOnly = (config: BedrockConfig): boolean =>
+  config.api_key !== undefined && config.access_key_id === undefined && config.role_arn === undefined && config.profile === undefined;
 
 function bedrockAuth(config: BedrockConfig): AuthSpec {
   if (bearerOnly(config)) return { scheme: 'bearer', token: config.api_key! };

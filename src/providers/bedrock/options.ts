@@ -14,16 +14,25 @@ export const bedrockOptions = providerOptions({
   session_token: z.string().min(1).optional(),
   /** A profile from the shared config/credentials files (default chain otherwise). */
   profile: z.string().min(1).optional(),
-  role_arn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(),
+  role_arn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN')
+    .optional(),
   external_id: z.string().min(2).max(1224).optional(),
-  session_name: z.string().regex(/^[\w+=,.@-]{2,64}$/, 'must be 2-64 of letters, digits and +=,.@-_').optional(),
+  session_name: z
+    .string()
+    .regex(/^[\w+=,.@-]{2,64}$/, 'must be 2-64 of letters, digits and +=,.@-_')
+    .optional(),
   sts_endpoint: upstreamUrl.optional(),
   runtime_endpoint: upstreamUrl.optional(),
   agent_runtime_endpoint: upstreamUrl.optional(),
   /** S3 endpoint for reading async-invoke results (path-style requests), e.g. a VPC endpoint. */
   s3_endpoint: upstreamUrl.optional(),
   /** Where StartAsyncInvoke writes videos unless a request names its own `output_s3_uri`. */
-  video_output_s3_uri: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be s3://bucket/prefix').optional(),
+  video_output_s3_uri: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be s3://bucket/prefix')
+    .optional(),
 })
   .refine((c) => (c.access_key_id === undefined) === (c.secret_access_key === undefined), {
     message: 'access_key_id and secret_access_key go together',

@@ -40,7 +40,10 @@ const FAMILIES: ReadonlyArray<readonly [string, RerankFamily]> = [
   ],
 ];
 
-const GENERIC: RerankFamily = { maxTokensPerDoc: false, invokeBody: (call) => ({ query: call.query, documents: texts(call.documents), ...call.extra }) };
+const GENERIC: RerankFamily = {
+  maxTokensPerDoc: false,
+  invokeBody: (call) => ({ query: call.query, documents: texts(call.documents), ...call.extra }),
+};
 
 function familyOf(modelOrArn: string): RerankFamily {
   const id = bareModelId(modelOrArn);

@@ -14,25 +14,33 @@ interface VideoFamily {
 const REEL_EXTRAS = new Set(['fps', 'seed', 'dimension', 'durationSeconds', 'taskType']);
 
 function novaReel(request: VideoRequest, multiShot: boolean): Record<string, unknown> {
-  for (const key in request.extras) if (!REEL_EXTRAS.has(key)) throw invalidRequest(`'${key}' is not a field Nova Reel takes; extras accepted: ${[...REEL_EXTRAS].join(', ')}`, key);
+  for (const key in request.extras)
+    if (!REEL_EXTRAS.has(key))
+      throw invalidRequest(`'${key}' is not a field Nova Reel takes; extras accepted: ${[...REEL_EXTRAS].join(', ')}`, key);
   const x = request.extras;
   if (x.fps !== undefined && x.fps !== 24) throw invalidRequest('fps must be 24 for Nova Reel', 'fps');
   const dimension = x.dimension ?? (request.size === undefined ? '1280x720' : request.size);
   if (dimension !== '1280x720') throw invalidRequest(`size must be 1280x720 for Nova Reel (got '${String(dimension)}')`, 'size');
   const seconds = request.seconds ?? (x.durationSeconds as number | undefined) ?? 6;
-  if (request.prompt.length > (seconds > 6 ? 4000 : 512)) throw invalidRequest(`prompt must be at most ${seconds > 6 ? 4000 : 512} characters for Nova Reel`, 'prompt');
+  if (request.prompt.length > (seconds > 6 ? 4000 : 512))
+    throw invalidRequest(`prompt must be at most ${seconds > 6 ? 4000 : 512} characters for Nova Reel`, 'prompt');
   const config: Record<string, unknown> = { durationSeconds: seconds, fps: 24, dimension };
   if (x.seed !== undefined) {
-    if (typeof x.seed !== 'number' || !Number.isInteger(x.seed) || x.seed < 0 || x.seed > 2_147_483_646) throw invalidRequest('seed must be an integer from 0 to 2147483646', 'seed');
+    if (typeof x.seed !== 'number' || !Number.isInteger(x.seed) || x.seed < 0 || x.seed > 2_147_483_646)
+      throw invalidRequest('seed must be an integer from 0 to 2147483646', 'seed');
     config.seed = x.seed;
   }
   if (seconds === 6) {
     const params: Record<string, unknown> = { text: request.prompt };
-    if (request.image) params.images = [{ format: formatOf(request.image.mediaType), source: { bytes: Buffer.from(request.image.bytes).toString('base64') } }];
+    if (request.image)
+      params.images = [
+        { format: formatOf(request.image.mediaType), source: { bytes: Buffer.from(request.image.bytes).toString('base64') } },
+      ];
     return { taskType: 'TEXT_VIDEO', textToVideoParams: params, videoGenerationConfig: config };
   }
   if (!multiShot) throw invalidRequest('seconds must be 6 for Nova Reel v1.0 (v1.1 also takes 12 to 120 in steps of 6)', 'seconds');
-  if (!Number.isInteger(seconds) || seconds < 12 || seconds > 120 || seconds % 6 !== 0) throw invalidRequest('seconds must be 6, or 12 to 120 in steps of 6, for Nova Reel v1.1', 'seconds');
+  if (!Number.isInteger(seconds) || seconds < 12 || seconds > 120 || seconds % 6 !== 0)
+    throw invalidRequest('seconds must be 6, or 12 to 120 in steps of 6, for Nova Reel v1.1', 'seconds');
   if (request.image) throw invalidRequest('input_reference applies to 6-second Nova Reel videos only', 'input_reference');
   return { taskType: 'MULTI_SHOT_AUTOMATED', multiShotAutomatedParams: { text: request.prompt }, videoGenerationConfig: config };
 }
@@ -55,7 +63,9 @@ const LUMA_SIZES: Readonly<Record<string, [string, string]>> = {
 const LUMA_EXTRAS = new Set(['aspect_ratio', 'resolution', 'loop', 'duration']);
 
 function lumaRay(request: VideoRequest): Record<string, unknown> {
-  for (const key in request.extras) if (!LUMA_EXTRAS.has(key)) throw invalidRequest(`'${key}' is not a field Luma Ray takes; extras accepted: ${[...LUMA_EXTRAS].join(', ')}`, key);
+  for (const key in request.extras)
+    if (!LUMA_EXTRAS.has(key))
+      throw invalidRequest(`'${key}' is not a field Luma Ray takes; extras accepted: ${[...LUMA_EXTRAS].join(', ')}`, key);
   if (request.image) throw invalidRequest('input_reference is not supported for Luma Ray through Rankway', 'input_reference');
   const body: Record<string, unknown> = { prompt: request.prompt, ...request.extras };
   if (request.seconds !== undefined) {
@@ -100,7 +110,11 @@ export const bedrockVideo = (outputS3Uri: string | undefined): VideoCapability =
     if (!family) throw invalidRequest(`Bedrock model '${target.model}' is not a video model Rankway knows (Nova Reel, Luma Ray)`, 'model');
     const modelInput = family.modelInput(request);
     const uri = request.outputS3Uri ?? outputS3Uri;
-    if (!uri) throw invalidRequest('no S3 output location: set video_output_s3_uri on the Bedrock provider, or send output_s3_uri', 'output_s3_uri');
+    if (!uri)
+      throw invalidRequest(
+        'no S3 output location: set video_output_s3_uri on the Bedrock provider, or send output_s3_uri',
+        'output_s3_uri',
+      );
     if (!S3_URI.test(uri)) throw invalidRequest(`output_s3_uri must be an s3://bucket/prefix URI (got '${uri}')`, 'output_s3_uri');
     return {
       method: 'POST',
@@ -118,7 +132,11 @@ export const bedrockVideo = (outputS3Uri: string | undefined): VideoCapability =
   parseGet(reply: UpstreamReply): VideoJob {
     return jobOf(parseJsonBody(reply.body, 'bedrock') as Record<string, any>);
   },
-  buildList: (maxResults: number): HttpCall => ({ method: 'GET', endpoint: 'runtime', path: `/async-invoke?maxResults=${maxResults}&sortBy=SubmissionTime&sortOrder=Descending` }),
+  buildList: (maxResults: number): HttpCall => ({
+    method: 'GET',
+    endpoint: 'runtime',
+    path: `/async-invoke?maxResults=${maxResults}&sortBy=SubmissionTime&sortOrder=Descending`,
+  }),
   parseList(reply: UpstreamReply): VideoJob[] {
     const doc = parseJsonBody(reply.body, 'bedrock') as { asyncInvokeSummaries?: unknown };
     return Array.isArray(doc?.asyncInvokeSummaries) ? doc.asyncInvokeSummaries.map(jobOf) : [];

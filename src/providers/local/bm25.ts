@@ -1,5 +1,16 @@
 import { ASCII_PAIRS, asciiBytes, asciiPair, asciiString, WORD_BYTE } from './ascii.js';
-import { forEachTerm, isStopWord, isStopWordBytes, prefixKey, PREFIX_CHANGING_STEMS, scanWords, spanEquals, STOP_MAX_LENGTH, STOP_SHAPES, termOf } from './text.js';
+import {
+  forEachTerm,
+  isStopWord,
+  isStopWordBytes,
+  prefixKey,
+  PREFIX_CHANGING_STEMS,
+  scanWords,
+  spanEquals,
+  STOP_MAX_LENGTH,
+  STOP_SHAPES,
+  termOf,
+} from './text.js';
 
 export interface Bm25Options {
   readonly k1: number;

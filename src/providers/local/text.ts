@@ -200,4 +200,6 @@ export function stem(word: string): string {
  * word of 3 to 5 letters and of two or three letters plus each common suffix found no others
  * (besides the one-letter stems `stem` refuses).
  */
-export const PREFIX_CHANGING_STEMS: ReadonlyArray<readonly [string, string]> = ['dying', 'lying', 'tying'].map((w) => [w, stem(w)] as const);
+export const PREFIX_CHANGING_STEMS: ReadonlyArray<readonly [string, string]> = ['dying', 'lying', 'tying'].map(
+  (w) => [w, stem(w)] as const,
+);

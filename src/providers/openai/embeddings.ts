@@ -19,11 +19,13 @@ export function openAiEmbeddings(pathFor: PathFor): EmbeddingsCapability {
     parse(reply: UpstreamReply, call: EmbeddingsCall): EmbeddingsCallResult {
       const body = parseJsonBody(reply.body, 'openai') as Record<string, any>;
       const data = body?.data;
-      if (!Array.isArray(data) || data.length !== call.inputs.length) throw badResponse('openai: embeddings data does not match the inputs');
+      if (!Array.isArray(data) || data.length !== call.inputs.length)
+        throw badResponse('openai: embeddings data does not match the inputs');
       const vectors: number[][] = new Array(data.length);
       for (const item of data) {
         const i = item?.index;
-        if (typeof i !== 'number' || i < 0 || i >= data.length || !Array.isArray(item.embedding)) throw badResponse('openai: bad embeddings item');
+        if (typeof i !== 'number' || i < 0 || i >= data.length || !Array.isArray(item.embedding))
+          throw badResponse('openai: bad embeddings item');
         vectors[i] = item.embedding as number[];
       }
       const usage = body.usage as Record<string, unknown> | undefined;

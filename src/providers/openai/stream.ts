@@ -33,7 +33,8 @@ export class OpenAiStreamTranslator implements StreamTranslator {
     const delta = choice?.delta;
     if (delta) {
       if (delta.role === 'assistant') out.push({ kind: 'role' });
-      if (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') out.push({ kind: 'reasoning', text: delta.reasoning_content });
+      if (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '')
+        out.push({ kind: 'reasoning', text: delta.reasoning_content });
       if (typeof delta.content === 'string' && delta.content !== '') out.push({ kind: 'text', text: delta.content });
       if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) out.push({ kind: 'tool', call: toolDelta(call) });
     }
@@ -56,7 +57,10 @@ function toolDelta(call: Record<string, any>): ChatToolCallDelta {
   return {
     index: typeof call.index === 'number' ? call.index : 0,
     ...(typeof call.id === 'string' ? { id: call.id, type: 'function' as const } : {}),
-    function: { ...(typeof fn.name === 'string' ? { name: fn.name } : {}), arguments: typeof fn.arguments === 'string' ? fn.arguments : '' },
+    function: {
+      ...(typeof fn.name === 'string' ? { name: fn.name } : {}),
+      arguments: typeof fn.arguments === 'string' ? fn.arguments : '',
+    },
   };
 }
 

@@ -10,14 +10,21 @@ interface StatusClass {
 
 /** How an upstream HTTP status steers retries and fallbacks, shared by all HTTP providers. */
 export function classifyStatus(status: number): StatusClass {
-  if (status === 429) return { code: 'upstream_rate_limited', failure: 'rate_limit', message: 'The upstream provider is rate limiting requests' };
-  if (status === 401) return { code: 'upstream_auth_failed', failure: 'credential', message: 'The upstream provider rejected the gateway credentials' };
+  if (status === 429)
+    return { code: 'upstream_rate_limited', failure: 'rate_limit', message: 'The upstream provider is rate limiting requests' };
+  if (status === 401)
+    return { code: 'upstream_auth_failed', failure: 'credential', message: 'The upstream provider rejected the gateway credentials' };
   if (status === 403) return { code: 'upstream_auth_failed', failure: 'credential', message: 'The upstream provider denied access' };
-  if (status === 404) return { code: 'upstream_model_access', failure: 'model_access', message: 'The upstream provider does not serve this model' };
+  if (status === 404)
+    return { code: 'upstream_model_access', failure: 'model_access', message: 'The upstream provider does not serve this model' };
   if (status === 408 || status === 504) return { code: 'upstream_timeout', failure: 'timeout', message: 'The upstream provider timed out' };
   if (status === 402) return { code: 'upstream_model_access', failure: 'quota', message: 'The upstream account has no quota left' };
   if (status >= 400 && status < 500 && status !== 499) {
-    return { code: 'upstream_rejected_request', failure: 'caller_fault', message: `The upstream provider rejected the request (HTTP ${status})` };
+    return {
+      code: 'upstream_rejected_request',
+      failure: 'caller_fault',
+      message: `The upstream provider rejected the request (HTTP ${status})`,
+    };
   }
   return { code: 'upstream_unavailable', failure: 'transient', message: `The upstream provider failed (HTTP ${status})` };
 }

@@ -27,10 +27,15 @@ export const vertexOptions = providerOptions({
   .refine((c) => [c.credentials_file, c.credentials_json, c.access_token].filter((v) => v !== undefined).length <= 1, {
     message: 'set at most one of credentials_file, credentials_json and access_token (none = application default credentials)',
   })
-  .refine((c) => c.credentials_json === undefined || (typeof c.credentials_json.client_email === 'string' && typeof c.credentials_json.private_key === 'string'), {
-    message: 'credentials_json must be a service-account key with client_email and private_key',
-    path: ['credentials_json'],
-  });
+  .refine(
+    (c) =>
+      c.credentials_json === undefined ||
+      (typeof c.credentials_json.client_email === 'string' && typeof c.credentials_json.private_key === 'string'),
+    {
+      message: 'credentials_json must be a service-account key with client_email and private_key',
+      path: ['credentials_json'],
+    },
+  );
 export type VertexConfig = z.infer<typeof vertexOptions>;
 
 /** Google tools' names for a key file, which Vertex ignored before (falling back to default credentials). */

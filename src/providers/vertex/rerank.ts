@@ -28,7 +28,8 @@ export function vertexRerank(name: RankingConfigName): HttpRerankCapability {
       for (let i = 0; i < call.documents.length; i++) {
         const d = call.documents[i];
         const title = d.meta?.title;
-        records[i] = typeof title === 'string' && title !== '' ? { id: String(i), title, content: d.text } : { id: String(i), content: d.text };
+        records[i] =
+          typeof title === 'string' && title !== '' ? { id: String(i), title, content: d.text } : { id: String(i), content: d.text };
       }
       return {
         method: 'POST',

@@ -1,5 +1,13 @@
 import type pg from 'pg';
-import { DuplicateNameError, type ControlStore, type ResourceChange, type ResourceKind, type StoredResource, type UsageGroup, type UsageQuery } from '../control.js';
+import {
+  DuplicateNameError,
+  type ControlStore,
+  type ResourceChange,
+  type ResourceKind,
+  type StoredResource,
+  type UsageGroup,
+  type UsageQuery,
+} from '../control.js';
 import { numbered, resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
 import { PostgresUsageStore } from './usage.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';

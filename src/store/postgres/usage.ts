@@ -60,7 +60,10 @@ export class PostgresUsageStore {
     const ids = new Set<string>();
     for (let at = 0; at < records.length; at += CHUNK) {
       const part = records.slice(at, at + CHUNK);
-      const res = await client.query<{ id: string }>(numbered(insertUsageSql('postgres', part.length)), part.flatMap((r) => usageValues(r, time)));
+      const res = await client.query<{ id: string }>(
+        numbered(insertUsageSql('postgres', part.length)),
+        part.flatMap((r) => usageValues(r, time)),
+      );
       for (const row of res.rows) ids.add(row.id);
     }
     const inserted = ids.size === records.length ? records : records.filter((r) => ids.has(r.id));
@@ -71,7 +74,10 @@ export class PostgresUsageStore {
   private async upsert(client: pg.PoolClient, table: 'usage_hourly' | 'usage_daily', rows: RollupRow[]): Promise<void> {
     for (let at = 0; at < rows.length; at += CHUNK) {
       const part = rows.slice(at, at + CHUNK);
-      await client.query(numbered(upsertRollupSql(table, part.length)), part.flatMap((r) => rollupValues(r, time)));
+      await client.query(
+        numbered(upsertRollupSql(table, part.length)),
+        part.flatMap((r) => rollupValues(r, time)),
+      );
     }
   }
 

@@ -1,4 +1,12 @@
-import { DuplicateNameError, type ControlStore, type ResourceChange, type ResourceKind, type StoredResource, type UsageGroup, type UsageQuery } from '../control.js';
+import {
+  DuplicateNameError,
+  type ControlStore,
+  type ResourceChange,
+  type ResourceKind,
+  type StoredResource,
+  type UsageGroup,
+  type UsageQuery,
+} from '../control.js';
 import { resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';
 import type { UsageRecord } from '../usage.js';
@@ -17,7 +25,10 @@ export class SqliteControlStore implements ControlStore {
   constructor(private readonly db: SqliteDatabase) {
     this.usage = new SqliteUsageStore(db);
     this.evals = new SqlEvalStore(
-      { all: async (sql, params) => db.prepare(sql).all(...params) as Record<string, unknown>[], run: async (sql, params) => db.prepare(sql).run(...params).changes },
+      {
+        all: async (sql, params) => db.prepare(sql).all(...params) as Record<string, unknown>[],
+        run: async (sql, params) => db.prepare(sql).run(...params).changes,
+      },
       isUniqueViolation,
     );
     const insertChange = db.prepare(SQL.insertChange);

@@ -45,8 +45,12 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   prune(before: number, limit: number): number {
-    const records = this.db.prepare('DELETE FROM usage_records WHERE rowid IN (SELECT rowid FROM usage_records WHERE ts < ? LIMIT ?)').run(before, limit);
-    const hours = this.db.prepare('DELETE FROM usage_hourly WHERE rowid IN (SELECT rowid FROM usage_hourly WHERE bucket < ? LIMIT ?)').run(before - (before % HOUR_MS), limit);
+    const records = this.db
+      .prepare('DELETE FROM usage_records WHERE rowid IN (SELECT rowid FROM usage_records WHERE ts < ? LIMIT ?)')
+      .run(before, limit);
+    const hours = this.db
+      .prepare('DELETE FROM usage_hourly WHERE rowid IN (SELECT rowid FROM usage_hourly WHERE bucket < ? LIMIT ?)')
+      .run(before - (before % HOUR_MS), limit);
     return records.changes + hours.changes;
   }
 
@@ -59,7 +63,10 @@ export class SqliteUsageStore implements UsageStore {
       return { moved: 0, done: true };
     }
     return this.db.transaction(() => {
-      const rows = this.db.prepare('SELECT rowid AS rid, * FROM usage_records_legacy ORDER BY rowid LIMIT ?').all(limit) as Record<string, unknown>[];
+      const rows = this.db.prepare('SELECT rowid AS rid, * FROM usage_records_legacy ORDER BY rowid LIMIT ?').all(limit) as Record<
+        string,
+        unknown
+      >[];
       if (rows.length === 0) {
         this.db.exec('DROP TABLE usage_records_legacy');
         this.legacyDone = true;

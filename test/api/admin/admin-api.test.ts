@@ -83,7 +83,9 @@ describe('admin API', () => {
       ],
     );
     // The usage journal's directory included.
-    for (const file of readdirSync(gw.dataDir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(gw.dataDir, f)).isFile())) {
+    for (const file of readdirSync(gw.dataDir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      statSync(join(gw.dataDir, f)).isFile(),
+    )) {
       assert.ok(!readFileSync(join(gw.dataDir, file)).includes(SECRET), `${file} holds the secret in plaintext`);
     }
   });
@@ -138,10 +140,13 @@ describe('admin API', () => {
     assert.equal(cohere.requests[0].headers.authorization, `Bearer ${SECRET}`);
 
     const list = await call('GET', '/admin/v1/models');
-    assert.deepEqual(list.json.data.map((m: any) => [m.display_name, m.source]), [
-      ['file-bm25', 'file'],
-      ['search', 'database'],
-    ]);
+    assert.deepEqual(
+      list.json.data.map((m: any) => [m.display_name, m.source]),
+      [
+        ['file-bm25', 'file'],
+        ['search', 'database'],
+      ],
+    );
   });
 
   it('rejects bad models', async () => {
@@ -165,7 +170,13 @@ describe('admin API', () => {
   });
 
   it('sets a model\'s pair cache: "off" sends every request upstream, "pairs" (the default) reuses scores', async () => {
-    const created = await call('POST', '/admin/v1/models', { display_name: 'listwise', provider: 'cohere', model_name: 'rerank-v3.5', provider_key_id: providerKeyId, cache: 'off' });
+    const created = await call('POST', '/admin/v1/models', {
+      display_name: 'listwise',
+      provider: 'cohere',
+      model_name: 'rerank-v3.5',
+      provider_key_id: providerKeyId,
+      cache: 'off',
+    });
     assert.equal(created.status, 201, created.text);
     assert.equal(created.json.cache, 'off');
     assert.equal((await call('GET', `/admin/v1/models/${created.json.id}`)).json.cache, 'off');
@@ -212,7 +223,11 @@ describe('admin API', () => {
     assert.match(made.json.key, /^rk-/);
     assert.equal(made.json.allowed_models, null);
     const generatedKey: string = made.json.key;
-    const ok = await gw.post('/v1/rerank', { model: 'local/bm25', query: 'q', documents: ['q'] }, { authorization: `Bearer ${generatedKey}` });
+    const ok = await gw.post(
+      '/v1/rerank',
+      { model: 'local/bm25', query: 'q', documents: ['q'] },
+      { authorization: `Bearer ${generatedKey}` },
+    );
     assert.equal(ok.status, 200);
 
     const got = await call('GET', `/admin/v1/apikeys/${made.json.id}`);
@@ -268,7 +283,11 @@ describe('admin API', () => {
 
     const deleted = await call('DELETE', `/admin/v1/apikeys/${made.json.id}`);
     assert.deepEqual(deleted.json, { id: made.json.id, object: 'api_key', deleted: true });
-    const gone = await gw.post('/v1/rerank', { model: 'local/bm25', query: 'q', documents: ['q'] }, { authorization: `Bearer ${generatedKey}` });
+    const gone = await gw.post(
+      '/v1/rerank',
+      { model: 'local/bm25', query: 'q', documents: ['q'] },
+      { authorization: `Bearer ${generatedKey}` },
+    );
     assert.equal(gone.status, 401, 'a deleted key stops working at once');
     assert.equal((await call('GET', `/admin/v1/apikeys/${made.json.id}`)).status, 404);
   });

@@ -31,7 +31,8 @@ describe('admin API: AWS access keys for SigV4 callers', () => {
     assert.equal(got.json.secret_access_key, undefined);
     const list = await admin.call('GET', '/admin/v1/aws_access_keys');
     assert.ok(!list.text.includes(secret));
-    for (const file of readdirSync(gw.dataDir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(gw.dataDir, f)).isFile())) assert.ok(!readFileSync(join(gw.dataDir, file)).includes(secret), file);
+    for (const file of readdirSync(gw.dataDir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(gw.dataDir, f)).isFile()))
+      assert.ok(!readFileSync(join(gw.dataDir, file)).includes(secret), file);
 
     const found = gw.gateway.awsAccessKeys.find(accessKeyId)!;
     assert.equal(found.secretAccessKey, secret);

@@ -12,7 +12,16 @@ const ADMIN_KEY = 'rk-admin-eval-test-key';
 
 /** A small SMART collection made here: 8 topics, 4 documents each, 1-2 relevant per topic. */
 function smartFiles(): { documents: string; queries: string; qrels: string } {
-  const topics = ['volcano eruptions lava', 'library cataloguing rules', 'orbital mechanics satellites', 'sourdough baking bread', 'glacier retreat climate', 'chess openings theory', 'bee colony collapse', 'tidal energy turbines'];
+  const topics = [
+    'volcano eruptions lava',
+    'library cataloguing rules',
+    'orbital mechanics satellites',
+    'sourdough baking bread',
+    'glacier retreat climate',
+    'chess openings theory',
+    'bee colony collapse',
+    'tidal energy turbines',
+  ];
   let documents = '';
   let qrels = '';
   let id = 0;
@@ -20,7 +29,8 @@ function smartFiles(): { documents: string; queries: string; qrels: string } {
     const words = topic.split(' ');
     for (let j = 0; j < 4; j++) {
       id++;
-      const body = j === 0 ? `${topic} explained` : j === 1 ? `${words[0]} and other things` : j === 2 ? `notes on ${words[2]}` : `filler text ${id}`;
+      const body =
+        j === 0 ? `${topic} explained` : j === 1 ? `${words[0]} and other things` : j === 2 ? `notes on ${words[2]}` : `filler text ${id}`;
       documents += `.I ${id}\n.T\nDocument ${id}\n.W\n${body}\n`;
       if (j === 0 || (j === 1 && q % 2 === 0)) qrels += `${q + 1} ${id} 0 0.000000\n`;
     }
@@ -67,16 +77,30 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       if (skip) return t.skip(skip);
       const created = await admin.call('POST', '/admin/v1/eval/sets', { name: 'tiny', format: 'smart', files: smartFiles() });
       assert.equal(created.status, 201, created.text);
-      assert.deepEqual([created.json.object, created.json.queries, created.json.documents, created.json.format], ['eval_set', 8, 32, 'smart']);
+      assert.deepEqual(
+        [created.json.object, created.json.queries, created.json.documents, created.json.format],
+        ['eval_set', 8, 32, 'smart'],
+      );
       assert.equal((await admin.call('POST', '/admin/v1/eval/sets', { name: 'tiny', format: 'smart', files: smartFiles() })).status, 409);
       const list = await admin.call('GET', '/admin/v1/eval/sets');
-      assert.deepEqual(list.json.data.map((s: any) => s.name), ['tiny']);
+      assert.deepEqual(
+        list.json.data.map((s: any) => s.name),
+        ['tiny'],
+      );
       assert.equal((await admin.call('GET', '/admin/v1/eval/sets/tiny')).json.id, created.json.id);
-      const bad = await admin.call('POST', '/admin/v1/eval/sets', { name: 'bad', format: 'beir', files: { corpus: '{"_id":', queries: 'x', qrels: 'y' } });
+      const bad = await admin.call('POST', '/admin/v1/eval/sets', {
+        name: 'bad',
+        format: 'beir',
+        files: { corpus: '{"_id":', queries: 'x', qrels: 'y' },
+      });
       assert.equal(bad.status, 400);
       assert.match(bad.json.error.message, /corpus.jsonl:1: not valid JSON/);
       assert.equal((await admin.call('POST', '/admin/v1/eval/sets', { name: 'bad', format: 'csv' })).status, 400);
-      const inline = await admin.call('POST', '/admin/v1/eval/sets', { name: 'inline', format: 'inline', queries: [{ query: 'q', candidates: ['a', 'b'], judgments: { 1: 1 } }] });
+      const inline = await admin.call('POST', '/admin/v1/eval/sets', {
+        name: 'inline',
+        format: 'inline',
+        queries: [{ query: 'q', candidates: ['a', 'b'], judgments: { 1: 1 } }],
+      });
       assert.equal(inline.status, 201, inline.text);
       assert.equal((await admin.call('DELETE', `/admin/v1/eval/sets/${inline.json.id}`)).json.deleted, true);
       assert.equal((await admin.call('GET', `/admin/v1/eval/sets/${inline.json.id}`)).status, 404);
@@ -85,7 +109,12 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
     it('runs a set through the proxy and stores the same figures the CLI prints', async (t) => {
       if (skip) return t.skip(skip);
-      const started = await admin.call('POST', '/admin/v1/eval/runs', { set: 'tiny', models: ['local/bm25'], k: [1, 5, 10, 100], sample: 'all' });
+      const started = await admin.call('POST', '/admin/v1/eval/runs', {
+        set: 'tiny',
+        models: ['local/bm25'],
+        k: [1, 5, 10, 100],
+        sample: 'all',
+      });
       assert.equal(started.status, 202, started.text);
       assert.equal(started.json.progress.total, 8);
       const run = await waitForRun(admin, started.json.id);
@@ -103,7 +132,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         writeFileSync(join(dir, 'TINY.QRY'), files.queries);
         writeFileSync(join(dir, 'TINY.REL'), files.qrels);
         let out = '';
-        const code = await runEvalCommand(['--set', dir, '--models', 'local/bm25', '--sample', 'all', '--json'], { out: (s) => (out += s), err: () => undefined });
+        const code = await runEvalCommand(['--set', dir, '--models', 'local/bm25', '--sample', 'all', '--json'], {
+          out: (s) => (out += s),
+          err: () => undefined,
+        });
         assert.equal(code, 0);
         const cli = JSON.parse(out);
         assert.deepEqual(report.models[0].metrics, cli.models[0].metrics);

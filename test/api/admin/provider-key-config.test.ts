@@ -52,7 +52,12 @@ describe('admin provider keys: the config file schemas, sealed credentials', () 
       assert.equal(got.status, 200);
       assert.ok(!got.text.includes(HEADER_SECRET) && !got.text.includes('acme'), got.text);
     }
-    const model = await call('POST', '/admin/v1/models', { display_name: 'rk', provider: 'openai-compatible', model_name: 'm', provider_key_id: headerKeyId });
+    const model = await call('POST', '/admin/v1/models', {
+      display_name: 'rk',
+      provider: 'openai-compatible',
+      model_name: 'm',
+      provider_key_id: headerKeyId,
+    });
     assert.equal(model.status, 201, model.text);
     const proxied = await gw.post('/v1/rerank', { model: 'rk', query: 'q', documents: ['a q', 'b'], cache: false });
     assert.equal(proxied.status, 200, JSON.stringify(proxied.json));
@@ -94,7 +99,11 @@ describe('admin provider keys: the config file schemas, sealed credentials', () 
         'config.service_account_key_file',
         /config\.service_account_key_file: unknown key \(did you mean credentials_file\?\)/,
       ],
-      [{ adapter: 'cohere', secret: '{"api_key":"k"}', config: { base_uri: 'https://cohere.internal' } }, 'config.base_uri', /config\.base_uri: unknown key \(did you mean base_url\?\)/],
+      [
+        { adapter: 'cohere', secret: '{"api_key":"k"}', config: { base_uri: 'https://cohere.internal' } },
+        'config.base_uri',
+        /config\.base_uri: unknown key \(did you mean base_url\?\)/,
+      ],
       [
         { adapter: 'bedrock', secret: '{"access_key":"AKIAEXAMPLE","secret_key":"s3cr3t-value"}', config: { region: 'us-east-1' } },
         'secret',
@@ -113,7 +122,15 @@ describe('admin provider keys: the config file schemas, sealed credentials', () 
 
   it('refuses api_base outside http(s) and on metadata or link-local addresses', async () => {
     const base = { display_name: 'bad-base', provider: 'vllm', adapter: 'vllm', secret: '{}' };
-    for (const api_base of ['file:///etc/passwd', 'ftp://example.com/', 'http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://metadata.google.internal/', 'http://100.100.100.200/', 'http://[fe80::1]/']) {
+    for (const api_base of [
+      'file:///etc/passwd',
+      'ftp://example.com/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[fd00:ec2::254]/',
+      'http://metadata.google.internal/',
+      'http://100.100.100.200/',
+      'http://[fe80::1]/',
+    ]) {
       const res = await call('POST', '/admin/v1/provider_keys', { ...base, api_base });
       assert.equal(res.status, 400, `${api_base}: ${res.text}`);
       assert.equal(res.json.error.param, 'api_base', res.text);

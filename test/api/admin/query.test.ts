@@ -20,16 +20,29 @@ describe('admin query strings (the zod schemas the OpenAPI document shows)', () 
 
   it('pages with limit 100 and offset 0 by default, and ignores other parameters', () => {
     assert.deepEqual(paginate(items, {}), { object: 'list', data: items, has_more: false, next_offset: null });
-    assert.deepEqual(paginate(items, { limit: '3', offset: '3', sort: 'name' }), { object: 'list', data: [3, 4, 5], has_more: true, next_offset: 6 });
+    assert.deepEqual(paginate(items, { limit: '3', offset: '3', sort: 'name' }), {
+      object: 'list',
+      data: [3, 4, 5],
+      has_more: true,
+      next_offset: 6,
+    });
     assert.deepEqual(parseQuery(pageQuerySchema, undefined), { limit: 100, offset: 0 });
   });
 
   it('rejects limits outside 1-500 and offsets that are not non-negative integers, naming the parameter', () => {
     for (const limit of ['0', '501', '2.5', 'ten', '', 'Infinity']) {
-      assert.deepEqual(rejection(() => paginate(items, { limit })), { status: 400, message: 'limit must be an integer from 1 to 500', param: 'limit' }, `limit=${limit}`);
+      assert.deepEqual(
+        rejection(() => paginate(items, { limit })),
+        { status: 400, message: 'limit must be an integer from 1 to 500', param: 'limit' },
+        `limit=${limit}`,
+      );
     }
     for (const offset of ['-1', '1.5', 'x']) {
-      assert.deepEqual(rejection(() => paginate(items, { offset })), { status: 400, message: 'offset must be a non-negative integer', param: 'offset' }, `offset=${offset}`);
+      assert.deepEqual(
+        rejection(() => paginate(items, { offset })),
+        { status: 400, message: 'offset must be a non-negative integer', param: 'offset' },
+        `offset=${offset}`,
+      );
     }
   });
 
@@ -45,15 +58,21 @@ describe('admin query strings (the zod schemas the OpenAPI document shows)', () 
   });
 
   it('rejects unknown groupings and dates it cannot read, naming the parameter', () => {
-    assert.deepEqual(rejection(() => parseQuery(usageQuerySchema, { group_by: 'color' })), {
-      status: 400,
-      message: 'group_by must be one of key, model, provider, day',
-      param: 'group_by',
-    });
-    assert.deepEqual(rejection(() => parseQuery(usageQuerySchema, { to: 'yesterday' })), {
-      status: 400,
-      message: 'to must be a date (YYYY-MM-DD) or an ISO timestamp',
-      param: 'to',
-    });
+    assert.deepEqual(
+      rejection(() => parseQuery(usageQuerySchema, { group_by: 'color' })),
+      {
+        status: 400,
+        message: 'group_by must be one of key, model, provider, day',
+        param: 'group_by',
+      },
+    );
+    assert.deepEqual(
+      rejection(() => parseQuery(usageQuerySchema, { to: 'yesterday' })),
+      {
+        status: 400,
+        message: 'to must be a date (YYYY-MM-DD) or an ISO timestamp',
+        param: 'to',
+      },
+    );
   });
 });

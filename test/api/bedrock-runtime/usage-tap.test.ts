@@ -27,7 +27,9 @@ describe('UsageTap: bytes pass through untouched, usage read on the side', () =>
 
   it('reads a Converse JSON body and leaves unparseable bodies alone', async () => {
     const json = Buffer.from(JSON.stringify({ output: {}, usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10 } }));
-    assert.deepEqual((await pipeThrough(json, 'application/json', 5)).usage, [{ inputTokens: 7, outputTokens: 3, searchUnits: 0, queries: 0 }]);
+    assert.deepEqual((await pipeThrough(json, 'application/json', 5)).usage, [
+      { inputTokens: 7, outputTokens: 3, searchUnits: 0, queries: 0 },
+    ]);
     const broken = Buffer.from('{"usage": {"inputTokens": 7');
     const { out, usage } = await pipeThrough(broken, 'application/json', 3);
     assert.ok(out.equals(broken));

@@ -5,7 +5,14 @@ import type { RoutingTable } from '../../../src/core/router.js';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 
 const provider = (type: string, region?: string) => ({ config: { region }, adapter: { type } });
-const model = (name: string, target: string, arns: string[] = []) => ({ name, target, arns, fallbacks: [], cache: 'pairs', on_failure: 'error' });
+const model = (name: string, target: string, arns: string[] = []) => ({
+  name,
+  target,
+  arns,
+  fallbacks: [],
+  cache: 'pairs',
+  on_failure: 'error',
+});
 
 /** A routing table shaped like the control plane's (only the fields the lookup reads). */
 const table = {
@@ -15,7 +22,12 @@ const table = {
     ['local', provider('local')],
   ]),
   models: new Map<string, unknown>([
-    ['claude', model('claude', 'east/anthropic.claude-3-5-sonnet-20241022-v2:0', ['arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20241022-v2:0'])],
+    [
+      'claude',
+      model('claude', 'east/anthropic.claude-3-5-sonnet-20241022-v2:0', [
+        'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20241022-v2:0',
+      ]),
+    ],
     ['bm25', model('bm25', 'local/bm25', ['amazon.rerank-v1:0'])],
   ]),
 } as unknown as RoutingTable;
@@ -25,10 +37,13 @@ const notFound = (fn: () => unknown) => assert.throws(fn, (e) => e instanceof Ga
 describe('one Bedrock model lookup for both native surfaces', () => {
   const lookup = new BedrockModelLookup(table);
 
-  it('rerank: alias names and arns claims (full ARN or bare id), else the region\'s Bedrock provider', () => {
+  it("rerank: alias names and arns claims (full ARN or bare id), else the region's Bedrock provider", () => {
     assert.equal(lookup.resolve('bm25'), 'bm25');
     assert.equal(lookup.resolve('arn:aws:bedrock:us-west-2::foundation-model/amazon.rerank-v1:0'), 'bm25', 'the bare id is claimed');
-    assert.equal(lookup.resolve('arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0'), 'west/arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0');
+    assert.equal(
+      lookup.resolve('arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0'),
+      'west/arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0',
+    );
     assert.equal(lookup.resolve('cohere.rerank-v3-5:0'), 'west/cohere.rerank-v3-5:0', 'a bare id goes to the first Bedrock provider');
     notFound(() => lookup.resolve('arn:aws:bedrock:eu-west-1::foundation-model/cohere.rerank-v3-5:0'));
   });
@@ -42,7 +57,10 @@ describe('one Bedrock model lookup for both native surfaces', () => {
     const asIs = lookup.resolveRuntime('amazon.rerank-v1:0');
     assert.equal(asIs.alias, undefined, 'bm25 targets a local provider, so it cannot answer a relayed request');
     assert.equal(asIs.targets[0].label, 'west/amazon.rerank-v1:0');
-    assert.equal(lookup.resolveRuntime('arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.x').targets[0].provider, table.providers.get('east'));
+    assert.equal(
+      lookup.resolveRuntime('arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.x').targets[0].provider,
+      table.providers.get('east'),
+    );
     notFound(() => lookup.resolveRuntime('arn:aws:bedrock:ap-south-1::foundation-model/x'));
   });
 });

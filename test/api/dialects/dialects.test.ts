@@ -20,12 +20,12 @@ const COHERE_V2 = {
   top_n: 3,
 };
 const VOYAGE = {
-  query: 'When is Apple\'s conference call scheduled?',
+  query: "When is Apple's conference call scheduled?",
   documents: [
     'The Mediterranean diet emphasizes fish, olive oil, and vegetables, believed to reduce chronic diseases.',
     'Photosynthesis in plants converts light energy into glucose and produces essential oxygen.',
-    'Apple\'s conference call to discuss fourth fiscal quarter results is scheduled for Thursday, November 2, 2023.',
-    'Shakespeare\'s works, like Hamlet and A Midsummer Night\'s Dream, endure in literature.',
+    "Apple's conference call to discuss fourth fiscal quarter results is scheduled for Thursday, November 2, 2023.",
+    "Shakespeare's works, like Hamlet and A Midsummer Night's Dream, endure in literature.",
   ],
   model: 'rerank-2.5',
   top_k: 2,
@@ -57,8 +57,26 @@ const TEI_MODEL = 'tei-reranker';
 
 /** Two gateways map each vendor's model name to a provider of another vendor. */
 const SETUPS = [
-  { name: 'setup A', map: { 'rerank-v3.5': 'voyage/rerank-2.5', 'rerank-2.5': 'cohere/rerank-v3.5', 'jina-reranker-v2-base-multilingual': 'tei/bge', 'semantic-ranker-512@latest': 'cohere/rerank-v3.5', [TEI_MODEL]: 'vertex/semantic-ranker-default@latest' } },
-  { name: 'setup B', map: { 'rerank-v3.5': 'vertex/semantic-ranker-default@latest', 'rerank-2.5': 'jina/jina-reranker-v2-base-multilingual', 'jina-reranker-v2-base-multilingual': 'vllm/bge', 'semantic-ranker-512@latest': 'voyage/rerank-2.5', [TEI_MODEL]: 'cohere/rerank-v3.5' } },
+  {
+    name: 'setup A',
+    map: {
+      'rerank-v3.5': 'voyage/rerank-2.5',
+      'rerank-2.5': 'cohere/rerank-v3.5',
+      'jina-reranker-v2-base-multilingual': 'tei/bge',
+      'semantic-ranker-512@latest': 'cohere/rerank-v3.5',
+      [TEI_MODEL]: 'vertex/semantic-ranker-default@latest',
+    },
+  },
+  {
+    name: 'setup B',
+    map: {
+      'rerank-v3.5': 'vertex/semantic-ranker-default@latest',
+      'rerank-2.5': 'jina/jina-reranker-v2-base-multilingual',
+      'jina-reranker-v2-base-multilingual': 'vllm/bge',
+      'semantic-ranker-512@latest': 'voyage/rerank-2.5',
+      [TEI_MODEL]: 'cohere/rerank-v3.5',
+    },
+  },
 ] as const;
 
 describe('rerank dialects, each served by other vendors', () => {
@@ -104,7 +122,10 @@ describe('rerank dialects, each served by other vendors', () => {
         const res = await gw().post('/cohere/v2/rerank', COHERE_V2);
         assert.equal(res.status, 200, JSON.stringify(res.json));
         const expected = rank(COHERE_V2.query, COHERE_V2.documents, 3);
-        assert.deepEqual(res.json.results, expected.map((e) => ({ index: e.index, relevance_score: e.score })));
+        assert.deepEqual(
+          res.json.results,
+          expected.map((e) => ({ index: e.index, relevance_score: e.score })),
+        );
         assert.equal(res.json.meta.api_version.version, '2');
         assert.equal(res.json.extra_fields.model_used, setup.map['rerank-v3.5']);
       });
@@ -152,7 +173,10 @@ describe('rerank dialects, each served by other vendors', () => {
         assert.equal(res.status, 200, JSON.stringify(res.json));
         assert.ok(Array.isArray(res.json));
         const expected = rank(TEI.query, TEI.texts);
-        assert.deepEqual(res.json, expected.map((e) => ({ index: e.index, text: TEI.texts[e.index], score: e.score })));
+        assert.deepEqual(
+          res.json,
+          expected.map((e) => ({ index: e.index, text: TEI.texts[e.index], score: e.score })),
+        );
       });
 
       it(`Vertex example -> ${setup.map['semantic-ranker-512@latest']}`, async () => {
@@ -168,7 +192,10 @@ describe('rerank dialects, each served by other vendors', () => {
           ...VERTEX,
           ignoreRecordDetailsInResponse: true,
         });
-        assert.deepEqual(lean.json.records, expected.map((e) => ({ id: VERTEX.records[e.index].id, score: e.score })));
+        assert.deepEqual(
+          lean.json.records,
+          expected.map((e) => ({ id: VERTEX.records[e.index].id, score: e.score })),
+        );
       });
     });
   }
@@ -183,16 +210,22 @@ describe('rerank dialects, each served by other vendors', () => {
       expected.map((e) => [e.index, e.score]),
     );
     const v1 = new CohereClient({ token: 'unused', environment: `${gw.url}/cohere` });
-    const old = await v1.rerank({ model: 'rerank-v3.5', query: COHERE_V2.query, documents: [{ text: COHERE_V2.documents[2] }, { text: COHERE_V2.documents[0] }], returnDocuments: true });
+    const old = await v1.rerank({
+      model: 'rerank-v3.5',
+      query: COHERE_V2.query,
+      documents: [{ text: COHERE_V2.documents[2] }, { text: COHERE_V2.documents[0] }],
+      returnDocuments: true,
+    });
     assert.equal(old.results.length, 2);
     assert.equal(old.results.find((r) => r.index === 0)?.document?.text, COHERE_V2.documents[2]);
     await assert.rejects(
       client.rerank({ model: 'rerank-v3.5', query: '', documents: ['a'] }),
-      (err: unknown) => err instanceof CohereError && err.statusCode === 400 && (err.body as any).message === 'query is required for rerank',
+      (err: unknown) =>
+        err instanceof CohereError && err.statusCode === 400 && (err.body as any).message === 'query is required for rerank',
     );
   });
 
-  describe('errors come back in each dialect\'s own shape', () => {
+  describe("errors come back in each dialect's own shape", () => {
     const gw = () => gateways.get('setup A')!;
     it('Cohere: {id, message}', async () => {
       const res = await gw().post('/cohere/v2/rerank', { model: 'rerank-v3.5', documents: ['a'] });
@@ -228,7 +261,11 @@ describe('rerank dialects, each served by other vendors', () => {
         const res = await bare.post('/tei/rerank', { query: 'q', texts: ['a'] });
         assert.equal(res.status, 400);
         assert.match(res.json.error, /x-rankway-model/);
-        const ok = await bare.post('/tei/rerank', { query: 'rotate keys', texts: ['rotate keys now', 'metrics'], raw_scores: true }, { 'x-rankway-model': 'local/bm25' });
+        const ok = await bare.post(
+          '/tei/rerank',
+          { query: 'rotate keys', texts: ['rotate keys now', 'metrics'], raw_scores: true },
+          { 'x-rankway-model': 'local/bm25' },
+        );
         assert.equal(ok.status, 200);
         assert.equal(ok.json[0].index, 0);
         // raw scores are logits: the best one is positive, the worst (0 probability) far below.

@@ -11,16 +11,46 @@ describe('OpenAI surface input validation', () => {
 
   const cases: Array<[string, string, unknown, string | null, RegExp]> = [
     ['chat: no messages', '/v1/chat/completions', { model: 'oai/m', messages: [] }, 'messages', /messages/],
-    ['chat: unknown role', '/v1/chat/completions', { model: 'oai/m', messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role', /role/],
-    ['chat: tool message without id', '/v1/chat/completions', { model: 'oai/m', messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id', /tool_call_id/],
-    ['chat: temperature too high', '/v1/chat/completions', { model: 'oai/m', messages: [{ role: 'user', content: 'x' }], temperature: 3 }, 'temperature', /temperature/],
+    [
+      'chat: unknown role',
+      '/v1/chat/completions',
+      { model: 'oai/m', messages: [{ role: 'robot', content: 'x' }] },
+      'messages[0].role',
+      /role/,
+    ],
+    [
+      'chat: tool message without id',
+      '/v1/chat/completions',
+      { model: 'oai/m', messages: [{ role: 'tool', content: 'x' }] },
+      'messages[0].tool_call_id',
+      /tool_call_id/,
+    ],
+    [
+      'chat: temperature too high',
+      '/v1/chat/completions',
+      { model: 'oai/m', messages: [{ role: 'user', content: 'x' }], temperature: 3 },
+      'temperature',
+      /temperature/,
+    ],
     ['chat: n > 1', '/v1/chat/completions', { model: 'oai/m', messages: [{ role: 'user', content: 'x' }], n: 2 }, 'n', /n > 1/],
-    ['chat: bad tool name', '/v1/chat/completions', { model: 'oai/m', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'bad name!' } }] }, 'tools[0].function.name', /letters/],
+    [
+      'chat: bad tool name',
+      '/v1/chat/completions',
+      { model: 'oai/m', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'bad name!' } }] },
+      'tools[0].function.name',
+      /letters/,
+    ],
     ['chat: not an object', '/v1/chat/completions', [1, 2], null, /JSON object/],
     ['completions: echo', '/v1/completions', { model: 'oai/m', prompt: 'x', echo: true }, 'echo', /echo/],
     ['embeddings: empty input', '/v1/embeddings', { model: 'oai/m', input: [] }, 'input', /input/],
     ['embeddings: empty string', '/v1/embeddings', { model: 'oai/m', input: '' }, 'input', /empty/],
-    ['embeddings: bad encoding', '/v1/embeddings', { model: 'oai/m', input: 'x', encoding_format: 'hex' }, 'encoding_format', /encoding_format/],
+    [
+      'embeddings: bad encoding',
+      '/v1/embeddings',
+      { model: 'oai/m', input: 'x', encoding_format: 'hex' },
+      'encoding_format',
+      /encoding_format/,
+    ],
   ];
   for (const [name, path, body, param, message] of cases) {
     it(`${name} -> 400 with param ${param}`, async () => {

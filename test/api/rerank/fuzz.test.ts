@@ -4,10 +4,25 @@ import { startGateway, type RunningGateway } from '../../helpers/gateway.js';
 // mulberry32, seeded: every run draws the same cases, so a failure names the one that reproduces it.
 import { seededRandom as prng } from '../../../src/eval/stats.js';
 
-
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 600);
-const KEYS = ['model', 'query', 'documents', 'top_n', 'return_documents', 'max_tokens_per_doc', 'priority', 'rank_fields', 'fallbacks', 'text', 'id', 'meta', '__proto__', 'constructor', ''];
+const KEYS = [
+  'model',
+  'query',
+  'documents',
+  'top_n',
+  'return_documents',
+  'max_tokens_per_doc',
+  'priority',
+  'rank_fields',
+  'fallbacks',
+  'text',
+  'id',
+  'meta',
+  '__proto__',
+  'constructor',
+  '',
+];
 const STRINGS = ['local/bm25', 'local/', '/', '', ' ', 'cohere/x', 'a'.repeat(300), '\u0000', '\ud800', 'é ünïcödé 🚀', '${HOME}', 'null'];
 
 function randomValue(rand: () => number, depth: number): unknown {
@@ -23,7 +38,13 @@ function randomValue(rand: () => number, depth: number): unknown {
   return o;
 }
 
-const VALID = { model: 'local/bm25', query: 'gateway metrics', top_n: 2, return_documents: true, documents: ['metrics and traces', { id: 'b', text: 'kubernetes' }, { title: 't', text: 'logs' }] };
+const VALID = {
+  model: 'local/bm25',
+  query: 'gateway metrics',
+  top_n: 2,
+  return_documents: true,
+  documents: ['metrics and traces', { id: 'b', text: 'kubernetes' }, { title: 't', text: 'logs' }],
+};
 
 /** A valid body with one field replaced, removed or retyped. */
 function mutateValid(rand: () => number): unknown {
@@ -66,7 +87,8 @@ describe('request parser fuzzing', () => {
     const statuses = new Map<number, number>();
     for (let i = 0; i < ITERATIONS; i++) {
       const kind = i % 3;
-      const payload = kind === 0 ? JSON.stringify(randomValue(rand, 0)) ?? '' : kind === 1 ? JSON.stringify(mutateValid(rand)) : mutateBytes(rand);
+      const payload =
+        kind === 0 ? (JSON.stringify(randomValue(rand, 0)) ?? '') : kind === 1 ? JSON.stringify(mutateValid(rand)) : mutateBytes(rand);
       const res = await send(payload, rand() < 0.8 ? '/v1/rerank' : '/v2/rerank');
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
       assert.ok(res.statusCode < 500, `body #${i} got ${res.statusCode}: ${payload.slice(0, 300)} -> ${res.body.slice(0, 300)}`);

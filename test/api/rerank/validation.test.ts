@@ -13,8 +13,18 @@ describe('POST /v1/rerank validation', () => {
     ['missing query', { model: 'local/bm25', documents: ['a'] }, 'query is required for rerank', 'query'],
     ['empty documents', { model: 'local/bm25', query: 'q', documents: [] }, 'documents are required for rerank', 'documents'],
     ['missing documents', { model: 'local/bm25', query: 'q' }, 'documents are required for rerank', 'documents'],
-    ['blank document text', { model: 'local/bm25', query: 'q', documents: ['ok', '  '] }, 'document text is required for rerank at index 1', 'documents[1]'],
-    ['blank object text', { model: 'local/bm25', query: 'q', documents: [{ text: 'a' }, { text: 'b' }, { id: 'x', text: '' }] }, 'document text is required for rerank at index 2', 'documents[2]'],
+    [
+      'blank document text',
+      { model: 'local/bm25', query: 'q', documents: ['ok', '  '] },
+      'document text is required for rerank at index 1',
+      'documents[1]',
+    ],
+    [
+      'blank object text',
+      { model: 'local/bm25', query: 'q', documents: [{ text: 'a' }, { text: 'b' }, { id: 'x', text: '' }] },
+      'document text is required for rerank at index 2',
+      'documents[2]',
+    ],
     ['top_n zero', { model: 'local/bm25', query: 'q', documents: ['a'], top_n: 0 }, 'top_n must be at least 1', 'top_n'],
   ];
   for (const [name, body, message, param] of cases) {
@@ -72,7 +82,7 @@ describe('POST /v1/rerank validation', () => {
     assert.match(res.json.error.message, /maximum is 50/);
   });
 
-  it('every response carries x-request-id, honouring the caller\'s', async () => {
+  it("every response carries x-request-id, honouring the caller's", async () => {
     const own = await gw.post('/v1/rerank', { model: 'local/bm25', query: 'q', documents: ['a'] }, { 'x-request-id': 'trace-123' });
     assert.equal(own.headers.get('x-request-id'), 'trace-123');
     const generated = await gw.post('/v1/rerank', { model: 'local/bm25', query: 'q' });

@@ -8,7 +8,13 @@ const KEY = { accessKeyId: 'AKIDVERIFYTEST', secretAccessKey: 'verify-secret' };
 const keys = { find: (id: string) => (id === KEY.accessKeyId ? KEY : undefined) };
 
 async function signed(path: string, body = '{"a":1}', service = 'bedrock'): Promise<OutboundRequest> {
-  const request: OutboundRequest = { method: 'POST', origin: 'http://127.0.0.1:8080', path, headers: { 'content-type': 'application/json' }, body: Buffer.from(body) };
+  const request: OutboundRequest = {
+    method: 'POST',
+    origin: 'http://127.0.0.1:8080',
+    path,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(body),
+  };
   await sigv4Auth({ service, region: 'us-east-1', credentials: async () => KEY }).apply(request);
   return request;
 }
@@ -21,7 +27,11 @@ const received = (r: OutboundRequest, overrides: Partial<{ body: Buffer; headers
 
 describe('SigV4 verification', () => {
   it('accepts what the signer produced, query strings and encoded ARNs included', async () => {
-    for (const path of ['/rerank', '/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2Fus.x%3A0/invoke', '/list?b=2&a=one%20two']) {
+    for (const path of [
+      '/rerank',
+      '/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2Fus.x%3A0/invoke',
+      '/list?b=2&a=one%20two',
+    ]) {
       const r = await signed(path);
       const result = await verifySigV4(received(r), { keys, service: 'bedrock' });
       assert.deepEqual(result, { ok: true, accessKeyId: KEY.accessKeyId, region: 'us-east-1', service: 'bedrock' }, path);
@@ -45,7 +55,9 @@ describe('SigV4 verification', () => {
     const r = await signed('/rerank');
     const none = await verifySigV4(received(r, { headers: { host: 'x' } }), { keys });
     assert.equal(!none.ok && none.code, 'MissingAuthenticationTokenException');
-    const partial = await verifySigV4(received(r, { headers: { ...r.headers, authorization: 'AWS4-HMAC-SHA256 Credential=AKID' } }), { keys });
+    const partial = await verifySigV4(received(r, { headers: { ...r.headers, authorization: 'AWS4-HMAC-SHA256 Credential=AKID' } }), {
+      keys,
+    });
     assert.equal(!partial.ok && partial.code, 'IncompleteSignatureException');
     const unknown = await verifySigV4(received(r), { keys: { find: () => undefined } });
     assert.equal(!unknown.ok && unknown.code, 'UnrecognizedClientException');
@@ -59,8 +71,18 @@ describe('SigV4 verification', () => {
     const { HttpRequest } = await import('@smithy/protocol-http');
     const { NodeSha256 } = await import('../../../src/auth/upstream/sha256.js');
     const signer = new SignatureV4({ service: 'bedrock', region: 'us-east-1', credentials: KEY, sha256: NodeSha256 });
-    const h2 = await signer.sign(new HttpRequest({ method: 'POST', path: '/rerank', headers: { ':authority': host, 'content-type': 'application/json' }, body: '{"a":1}' }));
-    const result = await verifySigV4({ method: 'POST', path: '/rerank', headers: { ...rest, ...h2.headers }, body: Buffer.from('{"a":1}') }, { keys });
+    const h2 = await signer.sign(
+      new HttpRequest({
+        method: 'POST',
+        path: '/rerank',
+        headers: { ':authority': host, 'content-type': 'application/json' },
+        body: '{"a":1}',
+      }),
+    );
+    const result = await verifySigV4(
+      { method: 'POST', path: '/rerank', headers: { ...rest, ...h2.headers }, body: Buffer.from('{"a":1}') },
+      { keys },
+    );
     assert.equal(result.ok, true);
   });
 });

@@ -6,14 +6,31 @@ import { after, before, describe, it } from 'node:test';
 import { awsCredentials, cached } from '../../../src/auth/upstream/aws-credentials.js';
 import { startFakeSts, type FakeSts } from '../../helpers/fakes/sts.js';
 
-const AWS_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_EC2_METADATA_DISABLED', 'AWS_REGION'];
+const AWS_ENV = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_CONFIG_FILE',
+  'AWS_EC2_METADATA_DISABLED',
+  'AWS_REGION',
+];
 
 /** Runs with only the given AWS variables set, restoring the process environment after. */
 async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
   const saved = new Map(AWS_ENV.map((k) => [k, process.env[k]]));
   for (const k of AWS_ENV) delete process.env[k];
   // An empty config file keeps the chain from reading the developer's ~/.aws.
-  Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent/rankway-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/rankway-credentials' }, vars);
+  Object.assign(
+    process.env,
+    {
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: '/nonexistent/rankway-config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/rankway-credentials',
+    },
+    vars,
+  );
   try {
     return await fn();
   } finally {
@@ -52,11 +69,18 @@ describe('AWS credentials', () => {
 
   it('reads a named profile from a shared credentials file', async () => {
     const file = join(dir, 'credentials');
-    writeFileSync(file, '[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = d\n\n[rerank]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n');
-    const viaEnv = await withEnv({ AWS_SHARED_CREDENTIALS_FILE: file, AWS_PROFILE: 'rerank' }, () => awsCredentials({ region: 'us-west-2' })());
+    writeFileSync(
+      file,
+      '[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = d\n\n[rerank]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n',
+    );
+    const viaEnv = await withEnv({ AWS_SHARED_CREDENTIALS_FILE: file, AWS_PROFILE: 'rerank' }, () =>
+      awsCredentials({ region: 'us-west-2' })(),
+    );
     assert.equal(viaEnv.accessKeyId, 'AKIDPROFILE');
     assert.equal(viaEnv.secretAccessKey, 'profile-secret');
-    const viaConfig = await withEnv({ AWS_SHARED_CREDENTIALS_FILE: file }, () => awsCredentials({ region: 'us-west-2', profile: 'rerank' })());
+    const viaConfig = await withEnv({ AWS_SHARED_CREDENTIALS_FILE: file }, () =>
+      awsCredentials({ region: 'us-west-2', profile: 'rerank' })(),
+    );
     assert.equal(viaConfig.accessKeyId, 'AKIDPROFILE');
   });
 
@@ -73,7 +97,12 @@ describe('AWS credentials', () => {
     const first = await get();
     const second = await get();
     assert.equal(sts.calls.length, 1, 'the assumed credentials are cached');
-    assert.deepEqual(sts.calls[0], { roleArn: 'arn:aws:iam::123456789012:role/rankway-rerank', sessionName: 'rankway-test', externalId: 'ext-42', signedBy: 'AKIDBASE' });
+    assert.deepEqual(sts.calls[0], {
+      roleArn: 'arn:aws:iam::123456789012:role/rankway-rerank',
+      sessionName: 'rankway-test',
+      externalId: 'ext-42',
+      signedBy: 'AKIDBASE',
+    });
     assert.equal(first.accessKeyId, sts.issued[0].accessKeyId);
     assert.equal(first.sessionToken, sts.issued[0].sessionToken);
     assert.ok(first.expiration instanceof Date);
@@ -95,10 +124,13 @@ describe('AWS credentials', () => {
   it('refreshes cached credentials before they expire and shares one refresh', async () => {
     let clock = 0;
     let loads = 0;
-    const get = cached(async () => {
-      loads++;
-      return { accessKeyId: `K${loads}`, secretAccessKey: 's', expiration: new Date(clock + 10 * 60_000) };
-    }, () => clock);
+    const get = cached(
+      async () => {
+        loads++;
+        return { accessKeyId: `K${loads}`, secretAccessKey: 's', expiration: new Date(clock + 10 * 60_000) };
+      },
+      () => clock,
+    );
     const [a, b] = await Promise.all([get(), get()]);
     assert.equal(loads, 1);
     assert.equal(a, b);
@@ -112,11 +144,14 @@ describe('AWS credentials', () => {
     let clock = 0;
     let loads = 0;
     let healthy = false;
-    const get = cached(async () => {
-      loads++;
-      if (!healthy) throw new Error('AccessDenied: not authorized to perform sts:AssumeRole');
-      return { accessKeyId: 'K', secretAccessKey: 's', expiration: new Date(clock + 60 * 60_000) };
-    }, () => clock);
+    const get = cached(
+      async () => {
+        loads++;
+        if (!healthy) throw new Error('AccessDenied: not authorized to perform sts:AssumeRole');
+        return { accessKeyId: 'K', secretAccessKey: 's', expiration: new Date(clock + 60 * 60_000) };
+      },
+      () => clock,
+    );
     await assert.rejects(get(), /AccessDenied/);
     await assert.rejects(get(), /AccessDenied/); // inside the back-off: the same error, no new load
     assert.equal(loads, 1);
@@ -135,11 +170,14 @@ describe('AWS credentials', () => {
   it('keeps serving an identity that has not expired yet when its early refresh fails', async () => {
     let clock = 0;
     let loads = 0;
-    const get = cached(async () => {
-      loads++;
-      if (loads > 1) throw new Error('STS unreachable');
-      return { accessKeyId: 'K1', secretAccessKey: 's', expiration: new Date(clock + 10 * 60_000) };
-    }, () => clock);
+    const get = cached(
+      async () => {
+        loads++;
+        if (loads > 1) throw new Error('STS unreachable');
+        return { accessKeyId: 'K1', secretAccessKey: 's', expiration: new Date(clock + 10 * 60_000) };
+      },
+      () => clock,
+    );
     assert.equal((await get()).accessKeyId, 'K1');
     clock += 6 * 60_000; // inside the refresh margin, still valid for 4 minutes
     assert.equal((await get()).accessKeyId, 'K1');

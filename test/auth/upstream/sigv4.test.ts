@@ -16,7 +16,13 @@ describe('SigV4 upstream signing', () => {
     fake = await startFakeBedrock({
       region: 'us-west-2',
       credentials: [STATIC, SESSION],
-      routes: [{ method: 'POST', pattern: /^\/model\/([^/]+)\/invoke$/, handle: (req, res, m) => sendJson(res, 200, { model: decodeURIComponent(m[1]), by: req.signedBy }) }],
+      routes: [
+        {
+          method: 'POST',
+          pattern: /^\/model\/([^/]+)\/invoke$/,
+          handle: (req, res, m) => sendJson(res, 200, { model: decodeURIComponent(m[1]), by: req.signedBy }),
+        },
+      ],
     });
   });
   after(async () => {
@@ -51,7 +57,10 @@ describe('SigV4 upstream signing', () => {
     const { request, reply } = await send(STATIC, arn);
     assert.equal(reply.status, 200, reply.body.toString());
     assert.deepEqual(JSON.parse(reply.body.toString()), { model: arn, by: 'AKIDEXAMPLE' });
-    assert.match(request.headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-west-2\/bedrock\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/);
+    assert.match(
+      request.headers.authorization,
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-west-2\/bedrock\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/,
+    );
     assert.equal(fake.requests.at(-1)!.path, `/model/${encodeModelIdForPath(arn)}/invoke`, 'the path goes out exactly as signed');
   });
 

@@ -25,7 +25,10 @@ describe('in-process pair cache', () => {
     const key = (i: number) => `provider/model|t|query-hash|${String(i).padStart(43, '0')}`;
     const perEntry = key(0).length * 2 + 96;
     const cache = new MemoryPairCache({ ttlMs: 60_000, maxBytes: perEntry * 10 });
-    cache.setMany(Array.from({ length: 10 }, (_, i) => key(i)), Array.from({ length: 10 }, (_, i) => i / 10));
+    cache.setMany(
+      Array.from({ length: 10 }, (_, i) => key(i)),
+      Array.from({ length: 10 }, (_, i) => i / 10),
+    );
     cache.getManySync([key(0)]); // 0 is now the most recently used
     cache.setMany([key(10), key(11)], [0.1, 0.2]);
     assert.equal(cache.size, 10);
@@ -81,8 +84,14 @@ describe('in-process pair cache', () => {
     const keys = a.keysFor('cohere/rerank-v3.5');
     assert.equal(new Set(keys).size, 2);
     assert.notDeepEqual(a.keysFor('voyage/rerank-2.5'), keys);
-    assert.notDeepEqual(new RequestHashes({ query: 'q', documents: [doc('x'), doc('y')], maxTokensPerDoc: 512 }).keysFor('cohere/rerank-v3.5'), keys);
-    assert.notDeepEqual(new RequestHashes({ query: 'q', documents: [doc('x'), doc('y')], extra: { a: 1 } }).keysFor('cohere/rerank-v3.5'), keys);
+    assert.notDeepEqual(
+      new RequestHashes({ query: 'q', documents: [doc('x'), doc('y')], maxTokensPerDoc: 512 }).keysFor('cohere/rerank-v3.5'),
+      keys,
+    );
+    assert.notDeepEqual(
+      new RequestHashes({ query: 'q', documents: [doc('x'), doc('y')], extra: { a: 1 } }).keysFor('cohere/rerank-v3.5'),
+      keys,
+    );
     assert.deepEqual(new RequestHashes({ query: 'q', documents: [doc('x'), doc('y')], extra: {} }).keysFor('cohere/rerank-v3.5'), keys);
     const b = new RequestHashes({ query: 'other', documents: [doc('x')] });
     assert.notEqual(b.keysFor('cohere/rerank-v3.5')[0], keys[0]);

@@ -9,16 +9,39 @@ const result = (scores: Array<{ index: number; score: number }>) => ({ scores, u
 
 describe('upstream rerank answers are checked once in core', () => {
   it('accepts unique in-range indexes with finite scores, fewer results than documents included', () => {
-    assert.doesNotThrow(() => checkRerankResult(result([{ index: 2, score: 0.1 }, { index: 0, score: -3 }]), 3, 'p/m'));
+    assert.doesNotThrow(() =>
+      checkRerankResult(
+        result([
+          { index: 2, score: 0.1 },
+          { index: 0, score: -3 },
+        ]),
+        3,
+        'p/m',
+      ),
+    );
     assert.doesNotThrow(() => checkRerankResult(result([]), 3, 'p/m'));
   });
 
   for (const [what, scores] of [
-    ['a duplicate index', [{ index: 0, score: 0.9 }, { index: 0, score: 0.8 }]],
+    [
+      'a duplicate index',
+      [
+        { index: 0, score: 0.9 },
+        { index: 0, score: 0.8 },
+      ],
+    ],
     ['an index past the documents', [{ index: 3, score: 0.9 }]],
     ['a negative index', [{ index: -1, score: 0.9 }]],
     ['a fractional index', [{ index: 0.5, score: 0.9 }]],
-    ['more results than documents', [{ index: 0, score: 1 }, { index: 1, score: 1 }, { index: 2, score: 1 }, { index: 2, score: 1 }]],
+    [
+      'more results than documents',
+      [
+        { index: 0, score: 1 },
+        { index: 1, score: 1 },
+        { index: 2, score: 1 },
+        { index: 2, score: 1 },
+      ],
+    ],
     ['a NaN score', [{ index: 0, score: Number.NaN }]],
     ['an infinite score', [{ index: 1, score: Number.POSITIVE_INFINITY }]],
   ] as const) {
@@ -39,7 +62,14 @@ describe('duplicate result indexes from an upstream (regression: index 0 twice r
   before(async () => {
     // A Cohere-shaped answer whose results are well-formed one by one but name document 0 twice.
     dup = await startFake((_req, res) =>
-      sendJson(res, 200, { id: 'x', results: [{ index: 0, relevance_score: 0.9 }, { index: 0, relevance_score: 0.8 }], meta: { billed_units: { search_units: 1 } } }),
+      sendJson(res, 200, {
+        id: 'x',
+        results: [
+          { index: 0, relevance_score: 0.9 },
+          { index: 0, relevance_score: 0.8 },
+        ],
+        meta: { billed_units: { search_units: 1 } },
+      }),
     );
     good = await startFakeCohere({ apiKey: 'k' });
     gw = await startGateway({
@@ -65,7 +95,11 @@ describe('duplicate result indexes from an upstream (regression: index 0 twice r
   });
 
   it('without a fallback the caller gets a 502 upstream_bad_response, never the duplicates', async () => {
-    const res = await gw.post('/v1/rerank', { model: 'dup/rerank-v3.5', query: 'metrics', documents: ['metrics and traces', 'kubernetes'] });
+    const res = await gw.post('/v1/rerank', {
+      model: 'dup/rerank-v3.5',
+      query: 'metrics',
+      documents: ['metrics and traces', 'kubernetes'],
+    });
     assert.equal(res.status, 502, JSON.stringify(res.json));
     assert.equal(res.json.error.code, 'upstream_bad_response');
   });

@@ -41,14 +41,21 @@ a query nobody judged
 
 describe('evaluation set parsers', () => {
   it('reads SMART records (title and abstract only) and CISI-style qrels', () => {
-    const set = parseSmart('tiny', { documents: SMART_DOCS, queries: SMART_QUERIES, qrels: '     1      1\t0\t0.000000\n     2      2\t0\t0.000000\n     2      1\t0\t0.000000\n' });
+    const set = parseSmart('tiny', {
+      documents: SMART_DOCS,
+      queries: SMART_QUERIES,
+      qrels: '     1      1\t0\t0.000000\n     2      2\t0\t0.000000\n     2      1\t0\t0.000000\n',
+    });
     assert.equal(set.documents.get('1'), 'Dewey decimal classification A history of the classification.');
     assert.equal(set.documents.get('2'), 'Catalogues Card catalogues in libraries.');
     // Query 3 has no judgments and is left out; listed pairs are relevant (grade 1).
-    assert.deepEqual(set.queries.map((q) => [q.id, q.text, { ...q.judgments }]), [
-      ['1', 'history of classification', { 1: 1 }],
-      ['2', 'catalogues', { 2: 1, 1: 1 }],
-    ]);
+    assert.deepEqual(
+      set.queries.map((q) => [q.id, q.text, { ...q.judgments }]),
+      [
+        ['1', 'history of classification', { 1: 1 }],
+        ['2', 'catalogues', { 2: 1, 1: 1 }],
+      ],
+    );
   });
 
   it('rejects SMART files with fields before the first record or duplicate ids', () => {
@@ -64,7 +71,10 @@ describe('evaluation set parsers', () => {
     });
     assert.equal(set.documents.get('d1'), 'Solar Panels on roofs.');
     assert.equal(set.documents.get('d2'), 'Wind farms.');
-    assert.deepEqual(set.queries.map((q) => [q.id, { ...q.judgments }]), [['q1', { d1: 2, d2: 0 }]]);
+    assert.deepEqual(
+      set.queries.map((q) => [q.id, { ...q.judgments }]),
+      [['q1', { d1: 2, d2: 0 }]],
+    );
     assert.throws(() => parseBeir('b', { corpus: '{"_id":"d1"\n', queries: '', qrels: '' }), /corpus.jsonl:1: not valid JSON/);
   });
 
@@ -75,21 +85,48 @@ describe('evaluation set parsers', () => {
       qrels: '401 0 FT1 1\n401 0 FT2 0\n',
     });
     assert.equal(set.documents.get('FT1'), 'Ocean tides');
-    assert.deepEqual(set.queries.map((q) => ({ ...q, judgments: { ...q.judgments } })), [{ id: '401', text: 'tides and the moon', judgments: { FT1: 1, FT2: 0 } }]);
+    assert.deepEqual(
+      set.queries.map((q) => ({ ...q, judgments: { ...q.judgments } })),
+      [{ id: '401', text: 'tides and the moon', judgments: { FT1: 1, FT2: 0 } }],
+    );
     assert.throws(() => parseTrec('t', { documents: '', topics: '1\tq', qrels: '1 FT1 1\n' }), /topic iteration docno relevance/);
   });
 
   it('reads inline queries, with positional ids kept apart per query', () => {
     const parsed = inlineSetSchema.parse([
       { query: 'q one', candidates: ['alpha', 'beta'], judgments: { 1: 1 } },
-      { id: 'b', query: 'q two', candidates: [{ id: 'x', text: 'xylophone' }, { id: 'y', text: 'yak' }], judgments: { y: 2 } },
+      {
+        id: 'b',
+        query: 'q two',
+        candidates: [
+          { id: 'x', text: 'xylophone' },
+          { id: 'y', text: 'yak' },
+        ],
+        judgments: { y: 2 },
+      },
     ]);
     const set = parseInline('i', parsed);
     assert.deepEqual(set.queries[0].candidates, ['1#0', '1#1']);
     assert.deepEqual({ ...set.queries[0].judgments }, { '1#1': 1 });
     assert.deepEqual({ ...set.queries[1].judgments }, { y: 2 });
     assert.equal(set.documents.get('1#1'), 'beta');
-    assert.throws(() => parseInline('i', inlineSetSchema.parse([{ query: 'q', candidates: [{ id: 'a', text: 'one' }, { id: 'a', text: 'two' }], judgments: {} }])), EvalSetError);
+    assert.throws(
+      () =>
+        parseInline(
+          'i',
+          inlineSetSchema.parse([
+            {
+              query: 'q',
+              candidates: [
+                { id: 'a', text: 'one' },
+                { id: 'a', text: 'two' },
+              ],
+              judgments: {},
+            },
+          ]),
+        ),
+      EvalSetError,
+    );
   });
 
   it('recognises each format from a directory', () => {
@@ -126,7 +163,11 @@ describe('candidates', () => {
     assert.equal(new Set(c).size, 12);
     assert.deepEqual(candidatesFor(set, query, { sample: 10, seed: 1 }), c, 'same seed, same sample');
     assert.notDeepEqual(candidatesFor(set, query, { sample: 10, seed: 2 }), c, 'another seed, another sample');
-    assert.notDeepEqual(candidatesFor(set, { ...query, id: 'q2' }, { sample: 10, seed: 1 }).slice(2), c.slice(2), 'each query its own sample');
+    assert.notDeepEqual(
+      candidatesFor(set, { ...query, id: 'q2' }, { sample: 10, seed: 1 }).slice(2),
+      c.slice(2),
+      'each query its own sample',
+    );
   });
 
   it('are the whole corpus with sample "all", and the query\'s own list when it has one', () => {

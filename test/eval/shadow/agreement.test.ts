@@ -74,13 +74,28 @@ describe('ranking agreement', () => {
     // x = [1, 1, 2], y = [1, 2, 3]: C = 2, D = 0, one pair tied in x only: 2 / sqrt(3 · 2).
     close(kendallTauB(s([1, 1, 2]), s([1, 2, 3])), 2 / Math.sqrt(6));
     // Only ids 0 and 2 are shared: one concordant pair.
-    close(kendallTauB(s([5, 4, 3]), [{ id: 0, score: 9 }, { id: 2, score: 1 }, { id: 7, score: 50 }]), 1);
+    close(
+      kendallTauB(s([5, 4, 3]), [
+        { id: 0, score: 9 },
+        { id: 2, score: 1 },
+        { id: 7, score: 50 },
+      ]),
+      1,
+    );
     assert.ok(Number.isNaN(kendallTauB(s([1]), s([1]))));
   });
 
   it('reports top-1 agreement and every figure together', () => {
-    const a = [{ id: 2, score: 0.9 }, { id: 0, score: 0.5 }, { id: 1, score: 0.1 }];
-    const b = [{ id: 2, score: 8 }, { id: 1, score: 3 }, { id: 0, score: 1 }];
+    const a = [
+      { id: 2, score: 0.9 },
+      { id: 0, score: 0.5 },
+      { id: 1, score: 0.1 },
+    ];
+    const b = [
+      { id: 2, score: 8 },
+      { id: 1, score: 3 },
+      { id: 0, score: 1 },
+    ];
     const g = agreement(a, b, 2);
     assert.equal(g.top1, true);
     close(g.overlap, 1 / 2);

@@ -56,7 +56,9 @@ export function bedrockAsyncInvoke(options: { region: string; account: string; s
         if (!/^s3:\/\//.test(b.outputDataConfig.s3OutputDataConfig.s3Uri)) return invalid(res, 'Invalid S3 URI');
         const id = randomBytes(6).toString('hex');
         const invocationArn = `arn:aws:bedrock:${options.region}:${options.account}:async-invoke/${id}`;
-        const prompt = String(b.modelInput.textToVideoParams?.text ?? b.modelInput.multiShotAutomatedParams?.text ?? b.modelInput.prompt ?? '');
+        const prompt = String(
+          b.modelInput.textToVideoParams?.text ?? b.modelInput.multiShotAutomatedParams?.text ?? b.modelInput.prompt ?? '',
+        );
         prompts.set(invocationArn, prompt);
         jobs.set(invocationArn, {
           invocationArn,
@@ -86,7 +88,10 @@ export function bedrockAsyncInvoke(options: { region: string; account: string; s
       pattern: /^\/async-invoke$/,
       handle(req, res) {
         const max = Number(new URL(req.path, 'http://x').searchParams.get('maxResults') ?? 1000);
-        const list = [...jobs.values()].reverse().slice(0, max).map(({ clientRequestToken: _t, ...j }) => view(j as Job));
+        const list = [...jobs.values()]
+          .reverse()
+          .slice(0, max)
+          .map(({ clientRequestToken: _t, ...j }) => view(j as Job));
         sendJson(res, 200, { asyncInvokeSummaries: list });
       },
     },

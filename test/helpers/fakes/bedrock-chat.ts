@@ -52,8 +52,13 @@ export function exceptionFrame(exceptionType: string, message: string): Uint8Arr
  * returns the scripted answer, or sends a ValidationException and returns undefined.
  */
 function converseAnswer(b: any, res: ServerResponse): ScriptedAnswer | undefined {
-  if (!b || !Array.isArray(b.messages) || b.messages.length === 0) return void invalid(res, 'A conversation must start with a user message.');
-  if (b.messages[0].role !== 'user') return void invalid(res, 'A conversation must start with a user message. Try again with a conversation that starts with a user message.');
+  if (!b || !Array.isArray(b.messages) || b.messages.length === 0)
+    return void invalid(res, 'A conversation must start with a user message.');
+  if (b.messages[0].role !== 'user')
+    return void invalid(
+      res,
+      'A conversation must start with a user message. Try again with a conversation that starts with a user message.',
+    );
   const pendingToolUses = new Set<string>();
   let lastUser = '';
   let toolResult: string | undefined;
@@ -61,7 +66,8 @@ function converseAnswer(b: any, res: ServerResponse): ScriptedAnswer | undefined
   for (let i = 0; i < b.messages.length; i++) {
     const m = b.messages[i];
     if (m.role !== 'user' && m.role !== 'assistant') return void invalid(res, `messages.${i}.role: must be user or assistant`);
-    if (i > 0 && b.messages[i - 1].role === m.role) return void invalid(res, 'A conversation must alternate between user and assistant roles.');
+    if (i > 0 && b.messages[i - 1].role === m.role)
+      return void invalid(res, 'A conversation must alternate between user and assistant roles.');
     if (!Array.isArray(m.content) || m.content.length === 0) return void invalid(res, `messages.${i}.content: must not be empty`);
     toolResult = undefined;
     for (const block of m.content) {
@@ -72,9 +78,11 @@ function converseAnswer(b: any, res: ServerResponse): ScriptedAnswer | undefined
         all.push(block.text);
         if (m.role === 'user') lastUser = block.text;
       }
-      if (block.image && (m.role !== 'user' || typeof block.image.source?.bytes !== 'string')) return void invalid(res, 'images go in user messages as bytes');
+      if (block.image && (m.role !== 'user' || typeof block.image.source?.bytes !== 'string'))
+        return void invalid(res, 'images go in user messages as bytes');
       if (block.toolUse) {
-        if (m.role !== 'assistant' || !TOOL_USE_ID.test(block.toolUse.toolUseId) || typeof block.toolUse.input !== 'object') return void invalid(res, 'bad toolUse');
+        if (m.role !== 'assistant' || !TOOL_USE_ID.test(block.toolUse.toolUseId) || typeof block.toolUse.input !== 'object')
+          return void invalid(res, 'bad toolUse');
         pendingToolUses.add(block.toolUse.toolUseId);
       }
       if (block.toolResult) {
@@ -84,13 +92,16 @@ function converseAnswer(b: any, res: ServerResponse): ScriptedAnswer | undefined
         toolResult = block.toolResult.content?.map((c: any) => c.text ?? JSON.stringify(c.json)).join('');
       }
     }
-    if (m.role === 'user' && pendingToolUses.size > 0) return void invalid(res, 'Expected toolResult blocks for every toolUse of the previous turn');
+    if (m.role === 'user' && pendingToolUses.size > 0)
+      return void invalid(res, 'Expected toolResult blocks for every toolUse of the previous turn');
   }
-  if (b.system !== undefined && (!Array.isArray(b.system) || b.system.some((s: any) => typeof s.text !== 'string' || s.text === ''))) return void invalid(res, 'bad system');
+  if (b.system !== undefined && (!Array.isArray(b.system) || b.system.some((s: any) => typeof s.text !== 'string' || s.text === '')))
+    return void invalid(res, 'bad system');
   const t = b.inferenceConfig?.temperature;
   if (t !== undefined && (t < 0 || t > 1)) return void invalid(res, 'inferenceConfig.temperature: must be between 0 and 1');
   const tools = b.toolConfig?.tools;
-  if (b.toolConfig !== undefined && (!Array.isArray(tools) || tools.length === 0)) return void invalid(res, 'toolConfig.tools must not be empty');
+  if (b.toolConfig !== undefined && (!Array.isArray(tools) || tools.length === 0))
+    return void invalid(res, 'toolConfig.tools must not be empty');
   if ((all.length > 0 || toolResult) && b.messages.some((m: any) => m.content.some((c: any) => c.toolUse)) && !b.toolConfig) {
     return void invalid(res, 'The toolConfig field must be defined when using toolUse and toolResult content blocks.');
   }
@@ -110,8 +121,14 @@ function converseFrames(a: ScriptedAnswer): Uint8Array[] {
   }
   if (a.toolCall) {
     const index = a.text === undefined ? 0 : 1;
-    frames.push(eventFrame('contentBlockStart', { contentBlockIndex: index, start: { toolUse: { toolUseId: a.toolCall.id, name: a.toolCall.name } } }));
-    for (const p of pieces(JSON.stringify(a.toolCall.input), 4)) frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: index, delta: { toolUse: { input: p } } }));
+    frames.push(
+      eventFrame('contentBlockStart', {
+        contentBlockIndex: index,
+        start: { toolUse: { toolUseId: a.toolCall.id, name: a.toolCall.name } },
+      }),
+    );
+    for (const p of pieces(JSON.stringify(a.toolCall.input), 4))
+      frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: index, delta: { toolUse: { input: p } } }));
     frames.push(eventFrame('contentBlockStop', { contentBlockIndex: index }));
   }
   frames.push(eventFrame('messageStop', { stopReason: a.toolCall ? 'tool_use' : 'end_turn' }));
@@ -142,12 +159,17 @@ export function bedrockChatRoutes(behaviour: BedrockChatBehaviour = {}): Bedrock
         const content: unknown[] = [];
         if (a.text !== undefined) content.push({ text: a.text });
         if (a.toolCall) content.push({ toolUse: { toolUseId: a.toolCall.id, name: a.toolCall.name, input: a.toolCall.input } });
-        sendJson(res, 200, {
-          output: { message: { role: 'assistant', content } },
-          stopReason: a.toolCall ? 'tool_use' : 'end_turn',
-          usage: usageOf(a),
-          metrics: { latencyMs: 42 },
-        }, { 'x-amzn-requestid': `req-${modelOf(match).length}` });
+        sendJson(
+          res,
+          200,
+          {
+            output: { message: { role: 'assistant', content } },
+            stopReason: a.toolCall ? 'tool_use' : 'end_turn',
+            usage: usageOf(a),
+            metrics: { latencyMs: 42 },
+          },
+          { 'x-amzn-requestid': `req-${modelOf(match).length}` },
+        );
       },
     },
     {
@@ -197,19 +219,30 @@ export function bedrockChatRoutes(behaviour: BedrockChatBehaviour = {}): Bedrock
         const b = req.json;
         if (model.startsWith('amazon.titan')) {
           if (typeof b?.inputText !== 'string' || b.inputText === '') return invalid(res, 'inputText is required');
-          if (Object.keys(b).some((k) => !['inputText', 'dimensions', 'normalize', 'embeddingTypes'].includes(k))) return invalid(res, 'extraneous key');
+          if (Object.keys(b).some((k) => !['inputText', 'dimensions', 'normalize', 'embeddingTypes'].includes(k)))
+            return invalid(res, 'extraneous key');
           const dims = b.dimensions ?? 1024;
           if (![256, 512, 1024].includes(dims)) return invalid(res, 'dimensions must be 256, 512 or 1024');
           const embedding = fakeEmbedding(b.inputText, dims);
-          return sendJson(res, 200, { embedding, inputTextTokenCount: b.inputText.split(/\s+/).length, embeddingsByType: { float: embedding } });
+          return sendJson(res, 200, {
+            embedding,
+            inputTextTokenCount: b.inputText.split(/\s+/).length,
+            embeddingsByType: { float: embedding },
+          });
         }
         if (!Array.isArray(b?.texts) || b.texts.length > 96) return invalid(res, 'texts must hold 0..96 items');
-        if (!['search_document', 'search_query', 'classification', 'clustering'].includes(b.input_type)) return invalid(res, 'input_type is required');
+        if (!['search_document', 'search_query', 'classification', 'clustering'].includes(b.input_type))
+          return invalid(res, 'input_type is required');
         const tokens = b.texts.reduce((n: number, t: string) => n + t.split(/\s+/).length, 0);
         sendJson(
           res,
           200,
-          { id: 'emb-1', response_type: 'embeddings_floats', embeddings: b.texts.map((t: string) => fakeEmbedding(`${b.input_type}:${t}`, 16)), texts: b.texts },
+          {
+            id: 'emb-1',
+            response_type: 'embeddings_floats',
+            embeddings: b.texts.map((t: string) => fakeEmbedding(`${b.input_type}:${t}`, 16)),
+            texts: b.texts,
+          },
           { 'x-amzn-bedrock-input-token-count': String(tokens) },
         );
       },

@@ -32,13 +32,21 @@ function agentRuntimeRerank(region: string): BedrockRoute {
       const b = req.json;
       if (!isObject(b)) return invalid(res, 'Request body must be a JSON object');
       const queries = b.queries;
-      if (!Array.isArray(queries) || queries.length !== 1) return invalid(res, "1 validation error detected: Value at 'queries' failed to satisfy constraint: Member must have length less than or equal to 1 and greater than or equal to 1");
+      if (!Array.isArray(queries) || queries.length !== 1)
+        return invalid(
+          res,
+          "1 validation error detected: Value at 'queries' failed to satisfy constraint: Member must have length less than or equal to 1 and greater than or equal to 1",
+        );
       const q = queries[0];
       const query = q?.textQuery?.text;
-      if (q?.type !== 'TEXT' || typeof query !== 'string' || query.length < 1 || query.length > 32_000) return invalid(res, 'Invalid query');
+      if (q?.type !== 'TEXT' || typeof query !== 'string' || query.length < 1 || query.length > 32_000)
+        return invalid(res, 'Invalid query');
       const sources = b.sources;
       if (!Array.isArray(sources) || sources.length < 1 || sources.length > 1000) {
-        return invalid(res, "1 validation error detected: Value at 'sources' failed to satisfy constraint: Member must have length less than or equal to 1000");
+        return invalid(
+          res,
+          "1 validation error detected: Value at 'sources' failed to satisfy constraint: Member must have length less than or equal to 1000",
+        );
       }
       const texts: string[] = [];
       for (const s of sources) {
@@ -56,18 +64,25 @@ function agentRuntimeRerank(region: string): BedrockRoute {
       }
       const arn = brc.modelConfiguration?.modelArn;
       if (typeof arn !== 'string' || arn.length > 2048 || !MODEL_ARN_RE.test(arn)) {
-        return invalid(res, "1 validation error detected: Value at 'rerankingConfiguration.bedrockRerankingConfiguration.modelConfiguration.modelArn' failed to satisfy constraint: Member must satisfy regular expression pattern");
+        return invalid(
+          res,
+          "1 validation error detected: Value at 'rerankingConfiguration.bedrockRerankingConfiguration.modelConfiguration.modelArn' failed to satisfy constraint: Member must satisfy regular expression pattern",
+        );
       }
       const fm = /^arn:aws:bedrock:([a-z0-9-]+)::foundation-model\/(.+)$/.exec(arn);
       if (!fm) {
-        return invalid(res, 'The provided model ARN for reranking is invalid. Please, use a valid model ARN. Also check the model ARN follows this format: arn:<partition>:bedrock:<region>:<foundation-model/<model-id>');
+        return invalid(
+          res,
+          'The provided model ARN for reranking is invalid. Please, use a valid model ARN. Also check the model ARN follows this format: arn:<partition>:bedrock:<region>:<foundation-model/<model-id>',
+        );
       }
       if (fm[1] !== region || !RERANK_MODELS.has(fm[2])) {
         return awsError(res, 404, 'ResourceNotFoundException', `Model ${arn} is not available for account 123456789012 in ${region}`);
       }
       const extra = brc.modelConfiguration.additionalModelRequestFields;
       if (extra !== undefined && !isObject(extra)) return invalid(res, 'additionalModelRequestFields must be a map');
-      if (fm[2].startsWith('amazon.') && extra && Object.keys(extra).length > 0) return invalid(res, `Extraneous key [${Object.keys(extra)[0]}] is not permitted`);
+      if (fm[2].startsWith('amazon.') && extra && Object.keys(extra).length > 0)
+        return invalid(res, `Extraneous key [${Object.keys(extra)[0]}] is not permitted`);
       const results = rank(query, texts, n).map((r) => ({ index: r.index, relevanceScore: r.score }));
       sendJson(res, 200, { results });
     },
@@ -84,7 +99,12 @@ function invokeModelRerank(): BedrockRoute {
       const id = decodeURIComponent(match[1]).replace(/^arn:aws:bedrock:[a-z0-9-]+::foundation-model\//, '');
       if (!RERANK_MODELS.has(id)) return awsError(res, 404, 'ResourceNotFoundException', `Model ${id} not found`);
       const b = req.json;
-      if (!isObject(b) || typeof b.query !== 'string' || !Array.isArray(b.documents) || !b.documents.every((d: unknown) => typeof d === 'string')) {
+      if (
+        !isObject(b) ||
+        typeof b.query !== 'string' ||
+        !Array.isArray(b.documents) ||
+        !b.documents.every((d: unknown) => typeof d === 'string')
+      ) {
         return invalid(res, 'Malformed input request: query and documents (strings) are required');
       }
       if (b.documents.length < 1 || b.documents.length > 1000) return invalid(res, 'documents must have 1 to 1000 items');

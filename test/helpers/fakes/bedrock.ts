@@ -41,7 +41,12 @@ export interface FakeBedrock extends FakeServer {
 
 /** Answers an error the way AWS rest-json services do (protocols.md 4.7). */
 export function awsError(res: ServerResponse, status: number, type: string, message: string): void {
-  sendJson(res, status, { message }, { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': randomUUID() });
+  sendJson(
+    res,
+    status,
+    { message },
+    { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': randomUUID() },
+  );
 }
 
 /**

@@ -12,7 +12,12 @@ export interface ScriptedAnswer {
 const words = (s: string): number => s.split(/\s+/).filter(Boolean).length;
 
 /** `lastUser` is the last user text; `toolResult` is set when the last turn returned a tool result. */
-export function scriptedAnswer(input: { lastUser: string; toolNames: readonly string[]; toolResult?: string; allText: string }): ScriptedAnswer {
+export function scriptedAnswer(input: {
+  lastUser: string;
+  toolNames: readonly string[];
+  toolResult?: string;
+  allText: string;
+}): ScriptedAnswer {
   const promptTokens = Math.max(1, words(input.allText));
   if (input.toolResult !== undefined) {
     const text = `The tool said: ${input.toolResult}`;

@@ -31,17 +31,24 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 function handle(fake: FakeOpenAi, options: FakeOpenAiOptions, req: RecordedRequest, res: ServerResponse): void {
   if (options.apiKey !== undefined) {
     const presented = options.azureApiVersion ? req.headers['api-key'] : req.headers.authorization?.replace(/^Bearer /, '');
-    if (presented !== options.apiKey) return sendJson(res, 401, errorBody('Incorrect API key provided', 'invalid_request_error', 'invalid_api_key'));
+    if (presented !== options.apiKey)
+      return sendJson(res, 401, errorBody('Incorrect API key provided', 'invalid_request_error', 'invalid_api_key'));
   }
   if (fake.failWith && fake.failWith.times > 0) {
     fake.failWith.times--;
     const status = fake.failWith.status;
-    return sendJson(res, status, errorBody(`fake failure ${status}`, status === 429 ? 'requests' : 'server_error'), status === 429 ? { 'retry-after': '0' } : {});
+    return sendJson(
+      res,
+      status,
+      errorBody(`fake failure ${status}`, status === 429 ? 'requests' : 'server_error'),
+      status === 429 ? { 'retry-after': '0' } : {},
+    );
   }
   const url = new URL(req.path, 'http://fake');
   let operation = url.pathname.replace(/^\/v1\//, '/');
   if (options.azureApiVersion) {
-    if (url.searchParams.get('api-version') !== options.azureApiVersion) return sendJson(res, 404, errorBody('Resource not found', 'invalid_request_error'));
+    if (url.searchParams.get('api-version') !== options.azureApiVersion)
+      return sendJson(res, 404, errorBody('Resource not found', 'invalid_request_error'));
     const m = /^\/openai\/deployments\/([^/]+)(\/.*)$/.exec(url.pathname);
     if (!m) return sendJson(res, 404, errorBody('Resource not found', 'invalid_request_error'));
     operation = m[2];
@@ -64,7 +71,11 @@ function chat(b: any, res: ServerResponse): void {
     toolResult: last.role === 'tool' ? textOf(last.content) : undefined,
     allText: b.messages.map((m: any) => textOf(m.content)).join(' '),
   });
-  const usage = { prompt_tokens: answer.promptTokens, completion_tokens: answer.completionTokens, total_tokens: answer.promptTokens + answer.completionTokens };
+  const usage = {
+    prompt_tokens: answer.promptTokens,
+    completion_tokens: answer.completionTokens,
+    total_tokens: answer.promptTokens + answer.completionTokens,
+  };
   const toolCalls = answer.toolCall
     ? [{ id: 'call_fake01', type: 'function', function: { name: answer.toolCall.name, arguments: JSON.stringify(answer.toolCall.input) } }]
     : undefined;
@@ -74,20 +85,36 @@ function chat(b: any, res: ServerResponse): void {
     return sendJson(res, 200, {
       ...base,
       object: 'chat.completion',
-      choices: [{ index: 0, message: { role: 'assistant', content: answer.text ?? null, refusal: null, tool_calls: toolCalls }, logprobs: null, finish_reason: finish }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: answer.text ?? null, refusal: null, tool_calls: toolCalls },
+          logprobs: null,
+          finish_reason: finish,
+        },
+      ],
       usage,
     });
   }
   const withUsage = b.stream_options?.include_usage === true;
   res.writeHead(200, { 'content-type': 'text/event-stream' });
   const send = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    res.write(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices, ...(withUsage ? { usage: null } : {}), ...extra })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices, ...(withUsage ? { usage: null } : {}), ...extra })}\n\n`,
+    );
   send([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
   if (answer.text) for (const p of pieces(answer.text)) send([{ index: 0, delta: { content: p }, finish_reason: null }]);
   if (answer.toolCall) {
     const args = JSON.stringify(answer.toolCall.input);
-    send([{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_fake01', type: 'function', function: { name: answer.toolCall.name, arguments: '' } }] }, finish_reason: null }]);
-    for (const p of pieces(args, 5)) send([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: p } }] }, finish_reason: null }]);
+    send([
+      {
+        index: 0,
+        delta: { tool_calls: [{ index: 0, id: 'call_fake01', type: 'function', function: { name: answer.toolCall.name, arguments: '' } }] },
+        finish_reason: null,
+      },
+    ]);
+    for (const p of pieces(args, 5))
+      send([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: p } }] }, finish_reason: null }]);
   }
   send([{ index: 0, delta: {}, finish_reason: finish }]);
   if (withUsage) send([], { usage });

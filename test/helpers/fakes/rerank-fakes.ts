@@ -51,9 +51,11 @@ export function startFakeCohere(options: FakeOptions = {}): Promise<FakeServer> 
     if (typeof b.model !== 'string') return sendJson(res, 400, err('invalid request: model is required'));
     if (typeof b.query !== 'string' || !b.query) return sendJson(res, 400, err('invalid request: query is required'));
     if (v2 && !isStringArray(b.documents)) return sendJson(res, 400, err('invalid request: documents must be strings'));
-    if (!Array.isArray(b.documents) || b.documents.length === 0) return sendJson(res, 400, err('invalid request: documents must not be empty'));
+    if (!Array.isArray(b.documents) || b.documents.length === 0)
+      return sendJson(res, 400, err('invalid request: documents must not be empty'));
     if (b.documents.length > max) return sendJson(res, 400, err(`invalid request: too many documents (${b.documents.length} > ${max})`));
-    if (b.top_n !== undefined && (!Number.isInteger(b.top_n) || b.top_n < 1)) return sendJson(res, 400, err('invalid request: top_n must be positive'));
+    if (b.top_n !== undefined && (!Number.isInteger(b.top_n) || b.top_n < 1))
+      return sendJson(res, 400, err('invalid request: top_n must be positive'));
     if (b.max_tokens_per_doc !== undefined && (!Number.isInteger(b.max_tokens_per_doc) || b.max_tokens_per_doc < 1)) {
       return sendJson(res, 400, err('invalid request: max_tokens_per_doc must be positive'));
     }
@@ -61,7 +63,13 @@ export function startFakeCohere(options: FakeOptions = {}): Promise<FakeServer> 
     // Cohere truncates each document to max_tokens_per_doc itself (about 4 characters a token here).
     const ranked = b.max_tokens_per_doc ? texts.map((t) => t.slice(0, b.max_tokens_per_doc * 4)) : texts;
     const results = rank(b.query, ranked, b.top_n).map((r) =>
-      b.return_documents ? { index: r.index, relevance_score: r.score, document: typeof b.documents[r.index] === 'string' ? { text: texts[r.index] } : b.documents[r.index] } : { index: r.index, relevance_score: r.score },
+      b.return_documents
+        ? {
+            index: r.index,
+            relevance_score: r.score,
+            document: typeof b.documents[r.index] === 'string' ? { text: texts[r.index] } : b.documents[r.index],
+          }
+        : { index: r.index, relevance_score: r.score },
     );
     sendJson(res, 200, {
       id: 'c0ffee00-0000-4000-8000-000000000001',
@@ -72,7 +80,9 @@ export function startFakeCohere(options: FakeOptions = {}): Promise<FakeServer> 
 }
 
 /** vLLM: `/v1/rerank` (or only `/rerank` when `legacyOnly`), results with `document` always. */
-export function startFakeVllm(options: FakeOptions & { legacyOnly?: boolean; servedModel?: string; notServedStatus?: number } = {}): Promise<FakeServer> {
+export function startFakeVllm(
+  options: FakeOptions & { legacyOnly?: boolean; servedModel?: string; notServedStatus?: number } = {},
+): Promise<FakeServer> {
   const max = options.maxDocuments ?? 10_000;
   return startFake((req, res) => {
     const err = (m: string, code = 400) => ({ error: { message: m, type: 'BadRequestError', param: null, code } });
@@ -91,7 +101,11 @@ export function startFakeVllm(options: FakeOptions & { legacyOnly?: boolean; ser
     }
     if (typeof b.query !== 'string' || !isStringArray(b.documents)) return sendJson(res, 400, err('query and documents are required'));
     if (b.documents.length > max) return sendJson(res, 400, err(`too many documents (${b.documents.length} > ${max})`));
-    const results = rank(b.query, b.documents, b.top_n).map((r) => ({ index: r.index, document: { text: b.documents[r.index] }, relevance_score: r.score }));
+    const results = rank(b.query, b.documents, b.top_n).map((r) => ({
+      index: r.index,
+      document: { text: b.documents[r.index] },
+      relevance_score: r.score,
+    }));
     const tokens = b.documents.reduce((n: number, d: string) => n + d.split(' ').length, 0);
     sendJson(res, 200, { id: 'rerank-1', model: b.model, usage: { prompt_tokens: tokens, total_tokens: tokens }, results });
   });
@@ -111,8 +125,11 @@ export function startFakeTei(options: FakeOptions = {}): Promise<FakeServer> {
     if (problem) return sendJson(res, 422, err(problem, 'Validation'));
     const b = req.json;
     if (!isStringArray(b.texts) || b.texts.length === 0) return sendJson(res, 400, err('`texts` cannot be empty', 'Empty'));
-    if (b.texts.length > max) return sendJson(res, 422, err(`batch size ${b.texts.length} > maximum allowed batch size ${max}`, 'Validation'));
-    const out = rank(b.query, b.texts).map((r) => (b.return_text ? { index: r.index, text: b.texts[r.index], score: r.score } : { index: r.index, score: r.score }));
+    if (b.texts.length > max)
+      return sendJson(res, 422, err(`batch size ${b.texts.length} > maximum allowed batch size ${max}`, 'Validation'));
+    const out = rank(b.query, b.texts).map((r) =>
+      b.return_text ? { index: r.index, text: b.texts[r.index], score: r.score } : { index: r.index, score: r.score },
+    );
     const tokens = b.texts.length * 10;
     sendJson(res, 200, out, { 'x-compute-tokens': String(tokens) });
   });
@@ -130,7 +147,8 @@ export function startFakeJina(options: FakeOptions = {}): Promise<FakeServer> {
     const problem = shapeProblem(req, JINA_FIELDS);
     if (problem) return sendJson(res, 422, err(problem));
     const b = req.json;
-    if (typeof b.model !== 'string' || typeof b.query !== 'string' || !isStringArray(b.documents)) return sendJson(res, 422, err('invalid body'));
+    if (typeof b.model !== 'string' || typeof b.query !== 'string' || !isStringArray(b.documents))
+      return sendJson(res, 422, err('invalid body'));
     if (b.documents.length > max) return sendJson(res, 400, err('too many documents'));
     const results = rank(b.query, b.documents, b.top_n).map((r) => ({
       index: r.index,
@@ -153,7 +171,8 @@ export function startFakeVoyage(options: FakeOptions = {}): Promise<FakeServer> 
     const problem = shapeProblem(req, VOYAGE_FIELDS);
     if (problem) return sendJson(res, 400, err(problem));
     const b = req.json;
-    if (typeof b.model !== 'string' || typeof b.query !== 'string' || !isStringArray(b.documents)) return sendJson(res, 400, err('invalid body'));
+    if (typeof b.model !== 'string' || typeof b.query !== 'string' || !isStringArray(b.documents))
+      return sendJson(res, 400, err('invalid body'));
     if (b.documents.length > max) return sendJson(res, 400, err('too many documents'));
     const data = rank(b.query, b.documents, b.top_k).map((r) => ({
       index: r.index,
@@ -191,6 +210,13 @@ export function startFakeCompatible(options: FakeOptions = {}): Promise<FakeServ
       ...(b.return_documents ? { document: b.documents[r.index] } : {}),
     }));
     const tokens = b.documents.reduce((n: number, d: string) => n + d.split(' ').length, 0);
-    sendJson(res, 200, { object: 'rerank', id: 'infinity-1', created: 1763770000, model: b.model, results, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+    sendJson(res, 200, {
+      object: 'rerank',
+      id: 'infinity-1',
+      created: 1763770000,
+      model: b.model,
+      results,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
   });
 }

@@ -11,7 +11,12 @@ export function fakeScore(query: string, doc: string): number {
   let hits = 0;
   for (const w of words) if (q.has(w)) hits++;
   const overlap = words.length ? hits / words.length : 0;
-  const jitter = createHash('sha256').update(query + '\u0000' + doc).digest().readUInt32BE(0) / 2 ** 32;
+  const jitter =
+    createHash('sha256')
+      .update(query + '\u0000' + doc)
+      .digest()
+      .readUInt32BE(0) /
+    2 ** 32;
   return Math.min(0.999999, overlap * 0.9 + jitter * 0.0999);
 }
 

@@ -45,11 +45,13 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
     );
     if (!verified.ok) return xmlError(403, verified.code.replace(/Exception$/, ''), verified.message);
     const form = new URLSearchParams(req.raw.toString('utf8'));
-    if (form.get('Action') !== 'AssumeRole' || form.get('Version') !== '2011-06-15') return xmlError(400, 'InvalidAction', 'Unsupported action');
+    if (form.get('Action') !== 'AssumeRole' || form.get('Version') !== '2011-06-15')
+      return xmlError(400, 'InvalidAction', 'Unsupported action');
     const roleArn = form.get('RoleArn') ?? '';
     const sessionName = form.get('RoleSessionName') ?? '';
     const externalId = form.get('ExternalId') ?? undefined;
-    if (options.externalId !== undefined && externalId !== options.externalId) return xmlError(403, 'AccessDenied', 'Not authorized to perform sts:AssumeRole');
+    if (options.externalId !== undefined && externalId !== options.externalId)
+      return xmlError(403, 'AccessDenied', 'Not authorized to perform sts:AssumeRole');
     calls.push({ roleArn, sessionName, externalId, signedBy: verified.accessKeyId });
     const secret: SigV4Secret = {
       accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,

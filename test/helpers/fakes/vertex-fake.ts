@@ -69,7 +69,8 @@ export async function startFakeGoogle(options: { tokenTtlSeconds?: number } = {}
     }
     if (b.records.length > 200) return googleError(res, 400, 'INVALID_ARGUMENT', `Too many records: ${b.records.length} > 200.`);
     for (const r of b.records) {
-      if (typeof r.id !== 'string' || (!r.content && !r.title)) return googleError(res, 400, 'INVALID_ARGUMENT', 'Each record needs an id and a title or content.');
+      if (typeof r.id !== 'string' || (!r.content && !r.title))
+        return googleError(res, 400, 'INVALID_ARGUMENT', 'Each record needs an id and a title or content.');
     }
     rankCalls.push(req);
     const texts = b.records.map((r: { content?: string; title?: string }) => r.content ?? r.title ?? '');
@@ -105,7 +106,8 @@ export async function startFakeGoogle(options: { tokenTtlSeconds?: number } = {}
     if (!AUDIENCES.has(claims.aud)) return fail('Invalid JWT: audience');
     if (!String(claims.scope).split(' ').includes(SCOPE)) return fail('Invalid JWT: scope');
     const now = Date.now() / 1000;
-    if (!(claims.iat <= now + 60) || !(claims.exp > now) || claims.exp - claims.iat > 3600) return fail('Invalid JWT: Token must be a short-lived token');
+    if (!(claims.iat <= now + 60) || !(claims.exp > now) || claims.exp - claims.iat > 3600)
+      return fail('Invalid JWT: Token must be a short-lived token');
     const ttl = options.tokenTtlSeconds ?? 3599;
     const token = `ya29.fake-${randomBytes(12).toString('hex')}`;
     tokens.set(token, Date.now() + ttl * 1000);

@@ -52,7 +52,10 @@ describe('ConverseStream translation from recorded event-stream bytes', () => {
         const expected: any[] = read(dir, 'expected.json');
         const { chunks, error } = replay(bytes, pieceSize);
         const wantError = expected.find((e) => e.error)?.error;
-        assert.deepEqual(chunks, expected.filter((e) => !e.error));
+        assert.deepEqual(
+          chunks,
+          expected.filter((e) => !e.error),
+        );
         if (wantError) {
           assert.ok(error instanceof GatewayError, `expected an error, got ${String(error)}`);
           assert.equal(error.code, wantError.code);
@@ -97,7 +100,13 @@ describe('Bedrock request checks before any call', () => {
     );
     rejects(() => build({ messages: [{ role: 'user', content: 'x' }], temperature: 1.5 }), 'temperature', /between 0 and 1/);
     rejects(
-      () => build({ messages: [{ role: 'user', content: 'x' }, { role: 'assistant', tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '[1]' } }] }] }),
+      () =>
+        build({
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '[1]' } }] },
+          ],
+        }),
       'messages[1].tool_calls',
       /JSON object/,
     );
@@ -106,13 +115,20 @@ describe('Bedrock request checks before any call', () => {
   it('refuses a named tool choice on families that cannot take it, and drops tools for "none"', () => {
     const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }];
     rejects(
-      () => build({ messages: [{ role: 'user', content: 'x' }], tools, tool_choice: { type: 'function', function: { name: 'f' } } }, 'meta.llama3-1-70b-instruct-v1:0'),
+      () =>
+        build(
+          { messages: [{ role: 'user', content: 'x' }], tools, tool_choice: { type: 'function', function: { name: 'f' } } },
+          'meta.llama3-1-70b-instruct-v1:0',
+        ),
       'tool_choice',
       /named tool/,
     );
     const none = build({ messages: [{ role: 'user', content: 'x' }], tools, tool_choice: 'none' });
     assert.equal((none.body as any).toolConfig, undefined);
-    const required = build({ messages: [{ role: 'user', content: 'x' }], tools, tool_choice: 'required' }, 'meta.llama3-1-70b-instruct-v1:0');
+    const required = build(
+      { messages: [{ role: 'user', content: 'x' }], tools, tool_choice: 'required' },
+      'meta.llama3-1-70b-instruct-v1:0',
+    );
     assert.deepEqual((required.body as any).toolConfig.toolChoice, { any: {} });
   });
 });

@@ -39,7 +39,12 @@ describe('local BM25 ASCII fast path', () => {
     for (const w of STOP_WORDS) assert.deepEqual(terms(w), [], `${w} is a stop word`);
     // One stop word per document beside a query term: the documents' lengths differ only
     // if a stop word is counted.
-    const docs = STOP_WORDS.flatMap((w) => [`gateway ${w}`, `${w.toUpperCase()} gateway`, `gateway,${w[0].toUpperCase()}${w.slice(1)}.`, w]);
+    const docs = STOP_WORDS.flatMap((w) => [
+      `gateway ${w}`,
+      `${w.toUpperCase()} gateway`,
+      `gateway,${w[0].toUpperCase()}${w.slice(1)}.`,
+      w,
+    ]);
     docs.push('gateway', 'gateway zzz');
     assertPathsAgree('gateway', docs);
     const scores = bm25Scores('gateway', docs);
@@ -61,7 +66,12 @@ describe('local BM25 ASCII fast path', () => {
     const rand = lcg(3);
     const docs: string[] = [];
     for (let i = 0; i < words.length; i += 40) {
-      docs.push(`zq ${words.slice(i, i + 40).map((w) => casing(w, rand())).join(i % 80 ? ' ' : ', ')}`);
+      docs.push(
+        `zq ${words
+          .slice(i, i + 40)
+          .map((w) => casing(w, rand()))
+          .join(i % 80 ? ' ' : ', ')}`,
+      );
     }
     assertPathsAgree('zq', docs);
     assertPathsAgree('the cat sat', docs);
@@ -72,14 +82,59 @@ describe('local BM25 ASCII fast path', () => {
     const vocab = [
       ...STOP_WORDS,
       // Longer than any stop word, or starting like one (same first bytes, same FNV-1a prefix).
-      'themselvesx', 'yourselvesyourselves', 'theirselves', 'aboutness', 'thereafter', 'whichever', 'ourselvesss',
-      'th', 'thy', 'thee', 'whe', 'youre', 'yourselve', 'abo', 'a1', 'i9', 'x', 'q', 'z9z',
+      'themselvesx',
+      'yourselvesyourselves',
+      'theirselves',
+      'aboutness',
+      'thereafter',
+      'whichever',
+      'ourselvesss',
+      'th',
+      'thy',
+      'thee',
+      'whe',
+      'youre',
+      'yourselve',
+      'abo',
+      'a1',
+      'i9',
+      'x',
+      'q',
+      'z9z',
       // Query terms and their inflections.
-      'gateway', 'gateways', 'gatewaying', 'Gatewayed', 'rank', 'ranks', 'ranking', 'rankingly', 'ranked', 'ranker',
-      'policy', 'policies', 'class', 'classes', 'running', 'runs', 'run', 'observability', 'observable', 'latency',
-      'latencies', 'ga', 'ra', 'gat', 'gatherer', 'rankness',
+      'gateway',
+      'gateways',
+      'gatewaying',
+      'Gatewayed',
+      'rank',
+      'ranks',
+      'ranking',
+      'rankingly',
+      'ranked',
+      'ranker',
+      'policy',
+      'policies',
+      'class',
+      'classes',
+      'running',
+      'runs',
+      'run',
+      'observability',
+      'observable',
+      'latency',
+      'latencies',
+      'ga',
+      'ra',
+      'gat',
+      'gatherer',
+      'rankness',
       // Digits.
-      '42', '4242', '0', '2024', 'v2', 'x86',
+      '42',
+      '4242',
+      '0',
+      '2024',
+      'v2',
+      'x86',
     ];
     const seps = [' ', '  ', ', ', '. ', '-', '\n', '\t', '!', '_', "'", '"', '(', ')', '/', '\0', '~', '@', '[', '`', '{', '\x7f'];
     const rand = lcg(11);

@@ -89,7 +89,9 @@ describe('local BM25', () => {
     const vocab = 'gateway gateways rank ranking ranked key keys rotate rotating metrics the of and Größe über café 42 é'.split(' ');
     let seed = 7;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const docs = Array.from({ length: 60 }, () => Array.from({ length: 1 + Math.floor(rand() * 40) }, () => vocab[Math.floor(rand() * vocab.length)]).join(rand() < 0.5 ? ' ' : ', '));
+    const docs = Array.from({ length: 60 }, () =>
+      Array.from({ length: 1 + Math.floor(rand() * 40) }, () => vocab[Math.floor(rand() * vocab.length)]).join(rand() < 0.5 ? ' ' : ', '),
+    );
     for (const query of ['rotating the gateway keys', 'Größe café', 'ranked 42 metrics metrics']) {
       const fast = bm25Scores(query, docs);
       const slow = referenceBm25(query, docs);
@@ -101,13 +103,18 @@ describe('local BM25', () => {
     const vocab = 'Gateway gateways RANK ranking ranked key Keys rotate rotating metrics the Of and a42 x 9 do dog'.split(' ');
     let seed = 11;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const docs = Array.from({ length: 80 }, () => Array.from({ length: 1 + Math.floor(rand() * 60) }, () => vocab[Math.floor(rand() * vocab.length)]).join(rand() < 0.5 ? ' ' : '; '));
+    const docs = Array.from({ length: 80 }, () =>
+      Array.from({ length: 1 + Math.floor(rand() * 60) }, () => vocab[Math.floor(rand() * vocab.length)]).join(rand() < 0.5 ? ' ' : '; '),
+    );
     // '€' is neither a letter nor a digit: it adds no word but sends the text down the Unicode path.
     const unicode = docs.map((d) => `${d} €`);
     for (const query of ['rotating the gateway keys', 'x 9 dog', 'RANKED a42']) {
       const ascii = bm25Scores(query, docs);
       assert.deepEqual(ascii, bm25Scores(query, unicode));
-      assert.deepEqual(ascii, referenceBm25(query, docs).map((s, i) => (Math.abs(s - ascii[i]) < 1e-12 ? ascii[i] : s)));
+      assert.deepEqual(
+        ascii,
+        referenceBm25(query, docs).map((s, i) => (Math.abs(s - ascii[i]) < 1e-12 ? ascii[i] : s)),
+      );
     }
   });
 });

@@ -14,7 +14,8 @@ function replay(bytes: Buffer, size: number): ChatChunk[] {
   const sse = new SseDecoder();
   const t = new OpenAiStreamTranslator();
   const out: ChatChunk[] = [];
-  for (let i = 0; i < bytes.length; i += size) for (const data of sse.push(bytes.subarray(i, i + size))) out.push(...t.push({ kind: 'sse', data }));
+  for (let i = 0; i < bytes.length; i += size)
+    for (const data of sse.push(bytes.subarray(i, i + size))) out.push(...t.push({ kind: 'sse', data }));
   for (const data of sse.end()) out.push(...t.push({ kind: 'sse', data }));
   out.push(...t.end());
   return out;
@@ -39,16 +40,26 @@ describe('OpenAI-compatible stream translation from a recorded SSE stream', () =
 
   it('turns an in-stream error event into a failure and an early end into a bad response', () => {
     const t = new OpenAiStreamTranslator();
-    assert.throws(() => t.push({ kind: 'sse', data: '{"error":{"message":"overloaded","type":"server_error"}}' }), (e: any) => e instanceof GatewayError && e.code === 'upstream_unavailable');
+    assert.throws(
+      () => t.push({ kind: 'sse', data: '{"error":{"message":"overloaded","type":"server_error"}}' }),
+      (e: any) => e instanceof GatewayError && e.code === 'upstream_unavailable',
+    );
     const cut = new OpenAiStreamTranslator();
     cut.push({ kind: 'sse', data: '{"choices":[{"index":0,"delta":{"content":"par"},"finish_reason":null}]}' });
-    assert.throws(() => cut.end(), (e: any) => e.code === 'upstream_bad_response');
+    assert.throws(
+      () => cut.end(),
+      (e: any) => e.code === 'upstream_bad_response',
+    );
   });
 });
 
 describe('SSE rendering of canonical chunks', () => {
   const meta = { id: 'chatcmpl-x', created: 1730000000, model: 'claude-bedrock' };
-  const parse = (s: string) => s.split('\n\n').filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, '')));
+  const parse = (s: string) =>
+    s
+      .split('\n\n')
+      .filter(Boolean)
+      .map((e) => JSON.parse(e.replace(/^data: /, '')));
 
   it('renders OpenAI chunks with the alias, usage null until the final usage chunk when include_usage is on', () => {
     const r = new SseRenderer(meta, 'chat', true);
@@ -62,7 +73,8 @@ describe('SSE rendering of canonical chunks', () => {
       ]),
     );
     assert.equal(events.length, 5);
-    for (const e of events) assert.deepEqual([e.id, e.object, e.model, e.created], ['chatcmpl-x', 'chat.completion.chunk', 'claude-bedrock', 1730000000]);
+    for (const e of events)
+      assert.deepEqual([e.id, e.object, e.model, e.created], ['chatcmpl-x', 'chat.completion.chunk', 'claude-bedrock', 1730000000]);
     assert.deepEqual(events[0].choices[0].delta, { role: 'assistant', content: '' });
     assert.equal(events[1].choices[0].delta.content, 'Hi "there"');
     assert.deepEqual(events[2].choices[0].delta.tool_calls[0].function, { name: 'f', arguments: '' });
@@ -76,15 +88,25 @@ describe('SSE rendering of canonical chunks', () => {
     const chat = new SseRenderer(meta, 'chat', false);
     assert.equal(chat.render([{ kind: 'usage', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } }]), '');
     assert.equal('usage' in parse(chat.render([{ kind: 'text', text: 'a' }]))[0], false);
-    const text = parse(new SseRenderer(meta, 'text', false).render([{ kind: 'role' }, { kind: 'text', text: 'abc' }, { kind: 'finish', reason: 'stop' }]));
-    assert.deepEqual(text.map((e) => [e.object, e.choices[0].text, e.choices[0].finish_reason]), [
-      ['text_completion', 'abc', null],
-      ['text_completion', '', 'stop'],
-    ]);
+    const text = parse(
+      new SseRenderer(meta, 'text', false).render([{ kind: 'role' }, { kind: 'text', text: 'abc' }, { kind: 'finish', reason: 'stop' }]),
+    );
+    assert.deepEqual(
+      text.map((e) => [e.object, e.choices[0].text, e.choices[0].finish_reason]),
+      [
+        ['text_completion', 'abc', null],
+        ['text_completion', '', 'stop'],
+      ],
+    );
   });
 
   it('keeps stream_options out of the canonical extras and include_usage off for non-streamed requests', () => {
-    const req = parseChatBody({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: true }, logit_bias: {} });
+    const req = parseChatBody({
+      model: 'm',
+      messages: [{ role: 'user', content: 'x' }],
+      stream_options: { include_usage: true },
+      logit_bias: {},
+    });
     assert.equal(req.includeUsage, false);
     assert.deepEqual(req.extra, { logit_bias: {} });
   });

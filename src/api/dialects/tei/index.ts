@@ -27,7 +27,8 @@ export interface TeiRequest {
 
 export function parseTei(body: unknown, model: string | undefined, limits: RerankLimits): TeiRequest {
   const b = parseWith(teiRequestSchema, body);
-  if (!model) throw invalidRequest(`model is required for rerank: send the ${MODEL_HEADER} header or configure dialects.tei.model`, MODEL_HEADER);
+  if (!model)
+    throw invalidRequest(`model is required for rerank: send the ${MODEL_HEADER} header or configure dialects.tei.model`, MODEL_HEADER);
   limitCount('texts', b.texts.length, limits);
   return {
     canonical: {

@@ -33,7 +33,13 @@ const OPENAI_ONLY = new Set([
 ]);
 
 /** Converse's own top-level fields a Bedrock-savvy caller may send; they go through as they are. */
-const CONVERSE_FIELDS = new Set(['performanceConfig', 'requestMetadata', 'promptVariables', 'additionalModelResponseFieldPaths', 'serviceTier']);
+const CONVERSE_FIELDS = new Set([
+  'performanceConfig',
+  'requestMetadata',
+  'promptVariables',
+  'additionalModelResponseFieldPaths',
+  'serviceTier',
+]);
 
 const IMAGE_FORMATS = new Set(['png', 'jpeg', 'gif', 'webp']);
 const DATA_URL = /^data:image\/([a-z]+);base64,/;
@@ -65,7 +71,9 @@ export function converseBody(request: ChatRequest, modelId: string, guardrail?: 
         for (const text of texts(m.content ?? '')) if (text.trim().length > 0) blocks.push({ text });
         for (const call of m.tool_calls ?? []) {
           usesTools = true;
-          blocks.push({ toolUse: { toolUseId: toolUseId(call.id), name: call.function.name, input: toolInput(call.function.arguments, i) } });
+          blocks.push({
+            toolUse: { toolUseId: toolUseId(call.id), name: call.function.name, input: toolInput(call.function.arguments, i) },
+          });
         }
         if (blocks.length > 0) push(messages, 'assistant', blocks);
         break;
@@ -80,7 +88,10 @@ export function converseBody(request: ChatRequest, modelId: string, guardrail?: 
   }
 
   if (messages.length === 0) {
-    throw invalidRequest('messages must contain at least one user message; Bedrock models need a user turn, not only system messages', 'messages');
+    throw invalidRequest(
+      'messages must contain at least one user message; Bedrock models need a user turn, not only system messages',
+      'messages',
+    );
   }
   if (system.length > 0 && !family.systemPrompt) {
     // Families without a system prompt get the instructions ahead of the first user turn.
@@ -198,7 +209,10 @@ function toolConfigFor(request: ChatRequest, family: ChatFamily, historyHasTools
   // Converse has no "none"; drop the tools unless the history needs them declared.
   if (choice === 'none' && !historyHasTools) return undefined;
   const specs = tools.map((t) => {
-    const spec: Record<string, unknown> = { name: t.function.name, inputSchema: { json: t.function.parameters ?? { type: 'object', properties: {} } } };
+    const spec: Record<string, unknown> = {
+      name: t.function.name,
+      inputSchema: { json: t.function.parameters ?? { type: 'object', properties: {} } },
+    };
     if (t.function.description) spec.description = t.function.description;
     if (t.function.strict !== undefined) spec.strict = t.function.strict;
     return { toolSpec: spec };
@@ -240,7 +254,6 @@ function additionalFields(extra: Readonly<Record<string, unknown>>): Record<stri
   }
   return out;
 }
-
 
 /** An alias's `guardrail` as Converse's `guardrailConfig`. */
 export function guardrailConfig(g: NonNullable<TargetOptions['guardrail']>): Record<string, string> {

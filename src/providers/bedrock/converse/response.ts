@@ -47,7 +47,11 @@ export function parseConverse(reply: UpstreamReply): ChatResult {
     if (typeof block?.text === 'string') text = (text ?? '') + block.text;
     else if (block?.toolUse) {
       const use = block.toolUse;
-      toolCalls.push({ id: String(use.toolUseId), type: 'function', function: { name: String(use.name), arguments: JSON.stringify(use.input ?? {}) } });
+      toolCalls.push({
+        id: String(use.toolUseId),
+        type: 'function',
+        function: { name: String(use.name), arguments: JSON.stringify(use.input ?? {}) },
+      });
     } else if (typeof block?.reasoningContent?.reasoningText?.text === 'string') {
       reasoning = (reasoning ?? '') + block.reasoningContent.reasoningText.text;
     }

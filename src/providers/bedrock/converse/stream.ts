@@ -8,7 +8,11 @@ import { converseUsage, finishReason } from './response.js';
 /** In-stream exception names (`:exception-type`) and what they mean for the caller. */
 const STREAM_EXCEPTIONS: Readonly<Record<string, { code: ErrorCode; failure: FailureClass; message: string }>> = {
   throttlingException: { code: 'upstream_rate_limited', failure: 'rate_limit', message: 'The upstream provider is rate limiting requests' },
-  validationException: { code: 'upstream_rejected_request', failure: 'caller_fault', message: 'The upstream provider rejected the request' },
+  validationException: {
+    code: 'upstream_rejected_request',
+    failure: 'caller_fault',
+    message: 'The upstream provider rejected the request',
+  },
   serviceUnavailableException: { code: 'upstream_unavailable', failure: 'transient', message: 'The upstream provider is unavailable' },
   internalServerException: { code: 'upstream_unavailable', failure: 'transient', message: 'The upstream provider failed' },
   modelStreamErrorException: { code: 'upstream_unavailable', failure: 'transient', message: 'The model failed while streaming' },
@@ -46,7 +50,12 @@ export class ConverseStreamTranslator implements StreamTranslator {
         if (!use) return [];
         const index = this.toolIndex.size;
         this.toolIndex.set(p.contentBlockIndex, index);
-        return [{ kind: 'tool', call: { index, id: String(use.toolUseId), type: 'function', function: { name: String(use.name), arguments: '' } } }];
+        return [
+          {
+            kind: 'tool',
+            call: { index, id: String(use.toolUseId), type: 'function', function: { name: String(use.name), arguments: '' } },
+          },
+        ];
       }
       case 'contentBlockDelta': {
         const delta = p.delta ?? {};
@@ -93,7 +102,11 @@ function streamException(name: string, payload: Uint8Array): GatewayError {
   } catch {
     message = '';
   }
-  const spec = known ?? { code: 'upstream_unavailable' as const, failure: 'transient' as const, message: 'The upstream provider failed while streaming' };
+  const spec = known ?? {
+    code: 'upstream_unavailable' as const,
+    failure: 'transient' as const,
+    message: 'The upstream provider failed while streaming',
+  };
   return new GatewayError(spec.code, spec.message, {
     failure: spec.failure,
     upstreamCode: name.charAt(0).toUpperCase() + name.slice(1),

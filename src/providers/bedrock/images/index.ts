@@ -11,7 +11,10 @@ import { stabilityImageBody, stabilityImages } from './stability.js';
 function familyOf(target: Target): ImageFamily {
   const family = imageFamily(target.model);
   if (!family) {
-    throw invalidRequest(`Bedrock model '${target.model}' is not an image model Rankway knows (Nova Canvas, Titan Image Generator, Stability AI)`, 'model');
+    throw invalidRequest(
+      `Bedrock model '${target.model}' is not an image model Rankway knows (Nova Canvas, Titan Image Generator, Stability AI)`,
+      'model',
+    );
   }
   return family;
 }
@@ -20,7 +23,11 @@ function familyOf(target: Target): ImageFamily {
 function novaImages(doc: Record<string, unknown>): string[] {
   const images = Array.isArray(doc.images) ? doc.images.filter((i): i is string => typeof i === 'string' && i.length > 0) : [];
   if (images.length > 0) return images;
-  if (typeof doc.error === 'string') throw new GatewayError('content_policy_violation', `The model refused the request: ${doc.error}`, { failure: 'caller_fault', upstreamCode: doc.error });
+  if (typeof doc.error === 'string')
+    throw new GatewayError('content_policy_violation', `The model refused the request: ${doc.error}`, {
+      failure: 'caller_fault',
+      upstreamCode: doc.error,
+    });
   throw badResponse('image answer without images');
 }
 
@@ -29,7 +36,13 @@ export const bedrockImages: ImagesCapability = {
   build(request: ImageRequest, target: Target): HttpCall {
     const family = familyOf(target);
     const body = family.shape === 'nova' ? novaImageBody(request, family) : stabilityImageBody(request);
-    return { method: 'POST', endpoint: 'runtime', path: runtimePath(target.model, 'invoke'), headers: { accept: 'application/json' }, body };
+    return {
+      method: 'POST',
+      endpoint: 'runtime',
+      path: runtimePath(target.model, 'invoke'),
+      headers: { accept: 'application/json' },
+      body,
+    };
   },
   parse(reply: UpstreamReply, _request: ImageRequest, target: Target) {
     const doc = parseJsonBody(reply.body, 'bedrock') as Record<string, unknown>;

@@ -25,7 +25,11 @@ function nativeExtras(extras: Readonly<Record<string, unknown>>): Record<string,
   const out: Record<string, unknown> = {};
   for (const key in extras) {
     const name = EXTRA_NAMES[key];
-    if (!name) throw invalidRequest(`'${key}' is not a field Nova Canvas / Titan Image Generator takes; extras accepted: ${Object.keys(EXTRA_NAMES).join(', ')}`, key);
+    if (!name)
+      throw invalidRequest(
+        `'${key}' is not a field Nova Canvas / Titan Image Generator takes; extras accepted: ${Object.keys(EXTRA_NAMES).join(', ')}`,
+        key,
+      );
     out[name] = extras[key];
   }
   return out;
@@ -69,7 +73,12 @@ function text(value: string | undefined, name: string, required: boolean): strin
 
 /** Which edit task an edit request is: named in extras, else inpainting with a mask, else a variation. */
 function editTask(request: ImageRequest, named: unknown, family: ImageFamily): string {
-  const task = named === undefined ? (request.mask || request.extras.maskPrompt || request.extras.mask_prompt ? 'INPAINTING' : 'IMAGE_VARIATION') : named;
+  const task =
+    named === undefined
+      ? request.mask || request.extras.maskPrompt || request.extras.mask_prompt
+        ? 'INPAINTING'
+        : 'IMAGE_VARIATION'
+      : named;
   if (typeof task !== 'string' || !family.editTasks.includes(task)) {
     throw invalidRequest(`taskType must be one of ${family.editTasks.join(', ')} for this model`, 'taskType');
   }
@@ -80,7 +89,10 @@ function editTask(request: ImageRequest, named: unknown, family: ImageFamily): s
 export function novaImageBody(request: ImageRequest, family: ImageFamily): Record<string, unknown> {
   const x = nativeExtras(request.extras);
   if (request.outputFormat !== undefined && request.outputFormat !== 'png') {
-    throw invalidRequest(`output_format '${request.outputFormat}' is not supported: Nova Canvas and Titan Image Generator return PNG`, 'output_format');
+    throw invalidRequest(
+      `output_format '${request.outputFormat}' is not supported: Nova Canvas and Titan Image Generator return PNG`,
+      'output_format',
+    );
   }
   if (request.n < 1 || request.n > family.maxImages) throw invalidRequest(`n must be from 1 to ${family.maxImages} for this model`, 'n');
   if (request.style !== undefined) {
@@ -90,8 +102,14 @@ export function novaImageBody(request: ImageRequest, family: ImageFamily): Recor
   const size = parseSize(request.size);
   if (size) (family.sizes === 'range' ? checkNovaCanvasSize : checkTitanSize)(size.width, size.height);
 
-  const taskType = request.task === 'generate' ? (x.taskType === undefined || x.taskType === 'TEXT_IMAGE' ? 'TEXT_IMAGE' : undefined) : editTask(request, x.taskType, family);
-  if (!taskType) throw invalidRequest('taskType on /v1/images/generations must be TEXT_IMAGE; edit tasks go to /v1/images/edits', 'taskType');
+  const taskType =
+    request.task === 'generate'
+      ? x.taskType === undefined || x.taskType === 'TEXT_IMAGE'
+        ? 'TEXT_IMAGE'
+        : undefined
+      : editTask(request, x.taskType, family);
+  if (!taskType)
+    throw invalidRequest('taskType on /v1/images/generations must be TEXT_IMAGE; edit tasks go to /v1/images/edits', 'taskType');
   const negativeText = text(x.negativeText as string | undefined, 'negativeText', false);
   const params = taskParams(taskType, request, x, negativeText);
   if (taskType === 'BACKGROUND_REMOVAL') return { taskType, backgroundRemovalParams: params };
@@ -114,7 +132,12 @@ const PARAMS_FIELD: Readonly<Record<string, string>> = {
   OUTPAINTING: 'outPaintingParams',
 };
 
-function taskParams(taskType: string, request: ImageRequest, x: Record<string, unknown>, negativeText: string | undefined): Record<string, unknown> {
+function taskParams(
+  taskType: string,
+  request: ImageRequest,
+  x: Record<string, unknown>,
+  negativeText: string | undefined,
+): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   const put = (k: string, v: unknown): void => {
     if (v !== undefined) params[k] = v;
@@ -140,12 +163,14 @@ function taskParams(taskType: string, request: ImageRequest, x: Record<string, u
   put('text', text(request.prompt, 'prompt', taskType === 'OUTPAINTING'));
   put('negativeText', negativeText);
   const maskPrompt = x.maskPrompt as string | undefined;
-  if ((maskPrompt === undefined) === (request.mask === undefined)) throw invalidRequest(`${taskType} needs exactly one of mask (an image) or maskPrompt`, 'mask');
+  if ((maskPrompt === undefined) === (request.mask === undefined))
+    throw invalidRequest(`${taskType} needs exactly one of mask (an image) or maskPrompt`, 'mask');
   put('maskPrompt', maskPrompt);
   put('maskImage', request.mask && b64(request.mask));
   if (taskType === 'OUTPAINTING') {
     const mode = x.outPaintingMode;
-    if (mode !== undefined && mode !== 'DEFAULT' && mode !== 'PRECISE') throw invalidRequest('outPaintingMode must be DEFAULT or PRECISE', 'outPaintingMode');
+    if (mode !== undefined && mode !== 'DEFAULT' && mode !== 'PRECISE')
+      throw invalidRequest('outPaintingMode must be DEFAULT or PRECISE', 'outPaintingMode');
     put('outPaintingMode', mode);
   }
   return params;

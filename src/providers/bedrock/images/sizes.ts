@@ -25,14 +25,39 @@ export function checkNovaCanvasSize(width: number, height: number): void {
 
 /** The fixed sizes Titan Image Generator v1 and v2 accept. */
 const TITAN_SIZES = new Set([
-  '1024x1024', '768x768', '512x512', '768x1152', '384x576', '1152x768', '576x384', '768x1280', '384x640', '1280x768',
-  '640x384', '896x1152', '448x576', '1152x896', '576x448', '768x1408', '384x704', '1408x768', '704x384', '640x1408',
-  '320x704', '1408x640', '704x320', '1152x640', '1173x640',
+  '1024x1024',
+  '768x768',
+  '512x512',
+  '768x1152',
+  '384x576',
+  '1152x768',
+  '576x384',
+  '768x1280',
+  '384x640',
+  '1280x768',
+  '640x384',
+  '896x1152',
+  '448x576',
+  '1152x896',
+  '576x448',
+  '768x1408',
+  '384x704',
+  '1408x768',
+  '704x384',
+  '640x1408',
+  '320x704',
+  '1408x640',
+  '704x320',
+  '1152x640',
+  '1173x640',
 ]);
 
 export function checkTitanSize(width: number, height: number): void {
   if (!TITAN_SIZES.has(`${width}x${height}`)) {
-    throw invalidRequest(`size ${width}x${height} is not supported by Titan Image Generator; use one of ${[...TITAN_SIZES].join(', ')}`, 'size');
+    throw invalidRequest(
+      `size ${width}x${height} is not supported by Titan Image Generator; use one of ${[...TITAN_SIZES].join(', ')}`,
+      'size',
+    );
   }
 }
 

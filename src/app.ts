@@ -31,6 +31,15 @@ import { MemoryLimiter } from './core/limits/memory.js';
 import { RedisLimiter } from './core/limits/redis.js';
 import type { Limiter } from './core/limits/types.js';
 import { RerankService } from './core/rerank/service.js';
+import { CalibrationTable } from './core/rerank/calibrate.js';
+import { FeedbackLedger } from './core/rerank/feedback.js';
+import { LabAggregates } from './core/rerank/lab-aggregates.js';
+import { ShadowTraffic } from './core/rerank/shadow.js';
+import { LabMetrics } from './observability/lab-metrics.js';
+import { registerFeedbackRoute } from './api/rerank/feedback.js';
+import { latestCalibrations, registerCalibrationRoutes } from './api/admin/eval-calibrations.js';
+import { registerShadowReport } from './api/admin/eval-shadow.js';
+import { registerSplitReport } from './api/admin/eval-splits.js';
 import { Router } from './core/router.js';
 import type { ProviderRuntime } from './core/upstream.js';
 import { accessLog } from './observability/access-log.js';
@@ -115,7 +124,6 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       'models without a price (no alias price and no list price for the target): their usage is recorded at $0',
     );
   const pairCache = createPairCache(config, logger);
-  const rerank = new RerankService(router, pairCache);
   const limiter: Limiter = config.storage.redis_url
     ? new RedisLimiter(config.storage.redis_url, logger, {
         prefix: config.storage.redis_prefix,
@@ -174,6 +182,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
         const opened = await openControlStore(config.storage);
         if (stopping) return void (await opened.close());
         await attach(opened);
+        if (store) await startLab?.(store, true);
         logger.info({ version: control.current.version }, 'database reachable: snapshot caught up');
       } catch {
         if (!stopping) retryOpen(Math.min(delayMs * 2, 10_000));
@@ -181,6 +190,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     }, delayMs);
     reconnect.unref();
   };
+  let startLab: ((s: GuardedStore, shared: boolean) => Promise<void>) | undefined;
   const ready = (async () => {
     if (limiter instanceof RedisLimiter) limiter.useSeeder(() => control.budgetSpend());
     try {
@@ -199,6 +209,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     }
     control.start(options.refreshIntervalMs);
     void usage.flush();
+    if (store) await startLab?.(store, postgres);
     if (config.storage.redis_url) {
       bus = new RedisChangeBus(config.storage.redis_url, config.storage.redis_prefix, (version) => control.notify(version), logger);
       control.onLocalChange = (change) => bus?.publish(change);
@@ -213,6 +224,23 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const need = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('gateway not ready');
     return value;
+  };
+  /** Interrupted runs marked, calibrations loaded (and re-read for other instances' fits), today's shadow spend seeded. */
+  let calibrationPoll: NodeJS.Timeout | undefined;
+  startLab = async (s: GuardedStore, shared: boolean): Promise<void> => {
+    const today = new Date().toISOString().slice(0, 10);
+    const load = async () => calibrations.replace(latestCalibrations(await s.lab.listCalibrations()));
+    try {
+      await evalRuns.recover(shared);
+      await load();
+      shadow.seed(await s.lab.shadowDays(today, today));
+    } catch (err) {
+      logger.warn({ err }, 'Rerank Lab state not loaded at start');
+    }
+    if (shared && calibrationPoll === undefined) {
+      calibrationPoll = setInterval(() => void load().catch(() => undefined), 30_000);
+      calibrationPoll.unref();
+    }
   };
   const database = (): GuardedStore => {
     if (!store) throw new StoreUnavailableError('not connected');
@@ -243,6 +271,25 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     limitsShared: () => limiter.shared,
   });
   registerUsageMetrics(metrics.registry, () => usage.backlog());
+  // Rerank Lab on live traffic: shadow models, traffic splits and their feedback, calibrated scores.
+  const labMetrics = new LabMetrics(metrics.registry);
+  const labAggregates = new LabAggregates(() => (store ? store.lab : undefined), logger);
+  const calibrations = new CalibrationTable();
+  const feedback = new FeedbackLedger({ metrics: labMetrics, aggregates: labAggregates });
+  const shadow: ShadowTraffic = new ShadowTraffic({
+    rank: (model, request, ctx) => rerank.rankShadow(model, request, ctx),
+    estimate: (model, request) => rerank.shadowWorstCase(model, request),
+    metrics: labMetrics,
+    aggregates: labAggregates,
+    recordUsage: (ctx, status, ms) => usage.record(ctx, status, ms),
+  });
+  const rerank: RerankService = new RerankService(router, pairCache, {
+    shadow,
+    feedback,
+    calibrations,
+    metrics: labMetrics,
+    aggregates: labAggregates,
+  });
   const observers: RequestObserver[] = [limits, metrics];
   if (options.accessLog !== false) observers.push(accessLog(logger));
 
@@ -255,6 +302,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const logPayloads = config.server.log_payloads || env.LOG_PAYLOADS === '1';
   const proxy = buildProxyServer({ config, logger, authenticator, observers, usage, sigv4, limits, tracing, logPayloads });
   registerRerankRoutes(proxy, { config, rerank, openapi });
+  registerFeedbackRoute(proxy, { feedback, openapi });
   void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
   describeBedrockRerankRoutes(openapi);
   describeKnowledgeBaseRoutes(openapi);
@@ -308,7 +356,25 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   });
   // Rerank Lab: evaluation runs call the proxy in-process, so they take the callers' path.
   const evals = () => need(store).evals;
-  registerEvalRoutes(admin, { store: evals, runs: new EvalRunService(evals, proxy as unknown as Injector, logger), openapi });
+  const evalRuns = new EvalRunService(evals, proxy as unknown as Injector, logger);
+  registerEvalRoutes(admin, { store: evals, runs: evalRuns, openapi });
+  const labStore = () => need(store).lab;
+  const labReport = { store: labStore, aliases: () => router.aliases, flush: () => labAggregates.flush(), openapi };
+  registerShadowReport(admin, labReport);
+  registerSplitReport(admin, labReport);
+  registerCalibrationRoutes(admin, {
+    evals,
+    lab: labStore,
+    table: calibrations,
+    resolve: (model) => {
+      try {
+        return router.route(model, 'rerank').targets[0].label;
+      } catch {
+        return undefined;
+      }
+    },
+    openapi,
+  });
   admin.addHook('onReady', () => ready);
 
   let stopped: Promise<boolean> | undefined;
@@ -335,6 +401,9 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       }
       await admin.close();
       await ready.catch(() => undefined);
+      evalRuns.stop();
+      clearInterval(calibrationPoll);
+      await labAggregates.close();
       await maintenance?.stop();
       const left = await usage.close();
       if (left.unjournaled > 0) logger.error({ lost: left.unjournaled }, 'usage records neither journaled (disk failing) nor stored: lost');

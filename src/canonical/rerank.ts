@@ -63,6 +63,8 @@ export interface RankedDocument {
   /** The caller's original position. */
   readonly index: number;
   readonly score: number;
+  /** The model's own score when `score` is calibrated. */
+  readonly rawScore?: number;
   readonly document?: RerankDocument;
 }
 
@@ -84,4 +86,8 @@ export interface RerankResult {
   readonly fallbackIndex: number;
   readonly cache?: { readonly hits: number; readonly misses: number };
   readonly degraded?: boolean;
+  /** Whether scores are calibrated: set on aliases with `calibrate` or `min_score` (false: no calibration for the model that served). */
+  readonly calibrated?: boolean;
+  /** The traffic-split arm that served the request. */
+  readonly arm?: string;
 }

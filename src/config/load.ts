@@ -6,6 +6,7 @@ import { ConfigError, interpolateEnv } from './interpolate.js';
 import { formatIssues } from './issues.js';
 import { loadProviderEntries, type LoadedProvider } from './providers.js';
 import { configSchema, type ModelConfig, type RawConfig } from './schema.js';
+import { labModelNames } from './lab.js';
 
 export { formatIssues } from './issues.js';
 export type { LoadedProvider } from './providers.js';
@@ -100,6 +101,13 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
       const problem = checkTarget(f, providers, loaded.invalid);
       if (problem) problems.push(`models[${i}].fallbacks[${j}]: ${problem}`);
     });
+  });
+  cfg.models.forEach((m, i) => {
+    for (const { name, path } of labModelNames(m)) {
+      if (models.has(name)) continue;
+      const problem = checkTarget(name, providers, loaded.invalid);
+      if (problem) problems.push(`models[${i}].${path}: ${problem}`);
+    }
   });
   cfg.server.keys.forEach((k, i) => {
     if (cfg.server.keys.findIndex((o) => o.name === k.name) !== i) problems.push(`server.keys[${i}].name: "${k.name}" is defined twice`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { labFields } from './lab.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -37,6 +38,8 @@ export const modelSchema = z.strictObject({
       trace: z.enum(['enabled', 'disabled', 'enabled_full']).optional(),
     })
     .optional(),
+  /** Rerank Lab: shadow model, traffic split, calibrated scores (see `./lab.ts`). */
+  ...labFields,
 });
 export type ModelConfig = z.infer<typeof modelSchema>;
 

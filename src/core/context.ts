@@ -76,6 +76,13 @@ export interface RequestContext {
   reservation?: Reservation | null;
   /** Set once the request's usage record is journaled (before its last byte goes out). */
   recorded?: boolean;
+  /** The request's headers (lower-cased names), for policies keyed on one (sticky traffic splits). */
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * Work that must wait until the caller has the whole answer (shadow calls): the server runs
+   * each once the response has gone out, never awaiting them.
+   */
+  afterResponse?: Array<() => void>;
 }
 
 export const newOutcome = (): Outcome => ({

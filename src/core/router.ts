@@ -86,6 +86,16 @@ export class Router {
     return { requested: model, alias, targets };
   }
 
+  /**
+   * The route with `name` (a traffic split's arm: an alias or `provider/model`, the
+   * operator's choice) as its primary target; the route's own targets follow as fallbacks.
+   */
+  withPrimary(route: Route, name: string, capability: keyof ProviderCapabilities): Route {
+    const primary = this.resolveOne(this.table, name);
+    this.checkCapability(primary, name, capability, 'model');
+    return { ...route, targets: [primary, ...route.targets.filter((t) => t.label !== primary.label)] };
+  }
+
   /** Names of every alias and provider, for error messages and model lists. */
   get aliases(): readonly ModelConfig[] {
     return [...this.table.models.values()];

@@ -25,6 +25,10 @@ export interface StartRun {
 
 /** How often a running evaluation writes its progress to the database. */
 const PROGRESS_EVERY_MS = 1000;
+/** Every run in progress is touched this often, even when no query finished, so it never looks stale. */
+export const HEARTBEAT_MS = 15_000;
+/** A `running` run untouched this long belongs to a gateway that stopped: it is marked interrupted. */
+export const STALE_RUN_MS = 60_000;
 
 /**
  * Evaluation runs started from the admin API. Each query goes through the proxy's own
@@ -33,6 +37,8 @@ const PROGRESS_EVERY_MS = 1000;
  */
 export class EvalRunService {
   private readonly active = new Map<string, Promise<void>>();
+  private readonly progress = new Map<string, number>();
+  private heartbeat?: NodeJS.Timeout;
 
   constructor(
     private readonly store: () => EvalStore,
@@ -75,6 +81,7 @@ export class EvalRunService {
       baseline: options.baseline,
       seed: options.candidates.seed,
       onProgress: (done) => {
+        this.progress.set(run.id, done);
         const t = Date.now();
         if (t - lastWrite < PROGRESS_EVERY_MS) return;
         lastWrite = t;
@@ -89,9 +96,47 @@ export class EvalRunService {
     );
     const settled = job
       .catch((err) => this.logger.error({ err, run: run.id }, 'evaluation run result not saved'))
-      .finally(() => this.active.delete(run.id));
+      .finally(() => {
+        this.active.delete(run.id);
+        this.progress.delete(run.id);
+      });
     this.active.set(run.id, settled);
     return run;
+  }
+
+  /**
+   * Runs cut off by a stop or crash would stay `running` forever: marks them `interrupted`.
+   * At start on an instance that alone owns its database (SQLite) that is every running run;
+   * with a shared database, only those no instance has touched for STALE_RUN_MS, checked at
+   * start and then every HEARTBEAT_MS (when this instance's own runs are touched too).
+   */
+  async recover(shared: boolean): Promise<void> {
+    await this.sweep(shared ? STALE_RUN_MS : 0);
+    this.heartbeat ??= setInterval(() => {
+      const now = new Date().toISOString();
+      for (const [id, done] of this.progress)
+        void this.store()
+          .touchRun(id, done, now)
+          .catch(() => undefined);
+      for (const id of this.active.keys())
+        if (!this.progress.has(id))
+          void this.store()
+            .touchRun(id, 0, now)
+            .catch(() => undefined);
+      if (shared) void this.sweep(STALE_RUN_MS).catch(() => undefined);
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  private async sweep(staleMs: number): Promise<void> {
+    const now = Date.now();
+    const n = await this.store().interruptRuns(new Date(now - staleMs).toISOString(), new Date(now).toISOString());
+    if (n > 0) this.logger.warn({ runs: n }, 'evaluation runs left running by a stopped gateway marked interrupted');
+  }
+
+  /** Stops the heartbeat (shutdown). */
+  stop(): void {
+    clearInterval(this.heartbeat);
   }
 
   /** Resolves when the run (if this instance runs it) has finished and been stored. */

@@ -49,6 +49,11 @@ export interface ModelResult {
   readonly latency_ms: { readonly p50: number; readonly p95: number };
   readonly cost_usd: number;
   readonly per_query: readonly QueryResult[];
+  /**
+   * Every score the model gave, with 1 where the document is relevant (grade >=
+   * relevant_grade; unjudged = 0): what a score calibration is fitted on.
+   */
+  readonly score_labels: { readonly scores: readonly number[]; readonly relevant: readonly number[] };
 }
 
 /** A finished evaluation: everything needed to read (or re-check) its figures. */
@@ -82,6 +87,7 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalReport
 
   const total = models.length * queries.length;
   const results: QueryResult[][] = models.map(() => new Array<QueryResult>(queries.length));
+  const labelled = models.map(() => ({ scores: [] as number[], relevant: [] as number[] }));
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
@@ -101,6 +107,10 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalReport
           const s = outcome.scores[i];
           if (s !== undefined && Number.isFinite(s)) scored.push({ id, score: s });
         });
+        for (const { id, score } of scored) {
+          labelled[m].scores.push(score);
+          labelled[m].relevant.push((query.judgments[id] ?? 0) >= conventions.relevant_grade ? 1 : 0);
+        }
         const metrics = flatten(queryMetrics(orderRanking(scored), query.judgments, ks, conventions), ks);
         row = { query: query.id, metrics, latency_ms: latency, cost_usd: outcome.costUsd };
       } catch (err) {
@@ -143,6 +153,7 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalReport
       },
       cost_usd: rows.reduce((s, r) => s + r.cost_usd, 0),
       per_query: rows,
+      score_labels: labelled[m],
     };
   });
   const baseline = options.baseline ?? models[0];

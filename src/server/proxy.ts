@@ -144,6 +144,7 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
       surface: 'unknown',
       outcome: newOutcome(),
       noCache: wantsNoCache(request.headers['cache-control']),
+      headers: request.headers,
       span: tracing?.startRequest(request.method, request.headers),
     };
     request.ctx = ctx;
@@ -241,6 +242,7 @@ export function buildProxyServer(options: ProxyServerOptions): FastifyInstance {
     recordUsage(request, status, ms);
     ctx.settled = true;
     for (const o of observers) o.onResponse(ctx, status, ms);
+    if (ctx.afterResponse) for (const task of ctx.afterResponse.splice(0)) task();
     if (ctx.span && tracing) {
       tracing.nameRequest(ctx.span, request.method, request.routeOptions.url);
       const o = ctx.outcome;

@@ -1,4 +1,5 @@
 import type { EvalStore } from './eval.js';
+import type { LabStore } from './lab.js';
 import type { UsageRecord, UsageStore } from './usage.js';
 
 /** The resources the admin API manages; each is stored as one row with a JSON body. */
@@ -60,6 +61,8 @@ export interface ControlStore extends UsageStore {
   readonly backend: 'sqlite' | 'postgres';
   /** Rerank Lab's evaluation sets and runs, in the same database. */
   readonly evals: EvalStore;
+  /** Rerank Lab: shadow and split aggregates, calibrations. */
+  readonly lab: LabStore;
   listResources(kind: ResourceKind): Promise<StoredResource[]>;
   getResource(kind: ResourceKind, id: string): Promise<StoredResource | undefined>;
   createResource(resource: StoredResource): Promise<void>;

@@ -17,7 +17,7 @@ export interface StoredEvalSet {
 export interface StoredEvalRun {
   readonly id: string;
   readonly setId: string;
-  /** `running`, `completed` or `failed`. */
+  /** `running`, `completed`, `failed` or `interrupted` (its gateway stopped mid-run). */
   readonly status: string;
   readonly done: number;
   readonly total: number;
@@ -44,6 +44,13 @@ export interface EvalStore {
   ): Promise<void>;
   getRun(id: string): Promise<StoredEvalRun | undefined>;
   listRuns(): Promise<StoredEvalRun[]>;
+  /**
+   * Marks `interrupted` every run still `running` whose last update is older than `before`
+   * (ISO time): its process stopped mid-run. Returns how many.
+   */
+  interruptRuns(before: string, now: string): Promise<number>;
+  /** Heartbeat of a run in progress: progress and updated_at, only while it is still `running`. */
+  touchRun(id: string, done: number, now: string): Promise<void>;
 }
 
 /** The two things the store needs of a database connection. */
@@ -158,6 +165,17 @@ export class SqlEvalStore implements EvalStore {
   async getRun(id: string): Promise<StoredEvalRun | undefined> {
     const row = (await this.db.all(`SELECT ${RUN_COLUMNS} FROM eval_runs WHERE id = ?`, [id]))[0];
     return row && toRun(row);
+  }
+
+  async interruptRuns(before: string, now: string): Promise<number> {
+    return this.db.run(
+      "UPDATE eval_runs SET status = 'interrupted', error = ?, updated_at = ? WHERE status = 'running' AND updated_at < ?",
+      ['the gateway running this evaluation stopped before it finished; start a new run', now, before],
+    );
+  }
+
+  async touchRun(id: string, done: number, now: string): Promise<void> {
+    await this.db.run("UPDATE eval_runs SET done = ?, updated_at = ? WHERE id = ? AND status = 'running'", [done, now, id]);
   }
 
   async listRuns(): Promise<StoredEvalRun[]> {

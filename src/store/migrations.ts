@@ -4,6 +4,7 @@
  * entry: append a new one.
  */
 import { EVAL_TABLES_SQL } from './eval.js';
+import { labTablesSql } from './lab.js';
 
 export interface Migration {
   readonly sqlite: string;
@@ -209,4 +210,6 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Rerank Lab: evaluation sets and runs (same SQL in both dialects).
   { sqlite: EVAL_TABLES_SQL, postgres: EVAL_TABLES_SQL },
+  // Rerank Lab: shadow and split daily aggregates, score calibrations.
+  { sqlite: labTablesSql('REAL'), postgres: labTablesSql('DOUBLE PRECISION') },
 ];

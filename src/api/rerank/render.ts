@@ -21,6 +21,8 @@ export function renderRerank(result: RerankResult, version: '1' | '2'): Record<s
   if (result.fallbackIndex > 0) extra.fallback_index = result.fallbackIndex;
   if (result.cache) extra.cache = result.cache;
   if (result.degraded) extra.degraded = true;
+  if (result.calibrated !== undefined) extra.calibrated = result.calibrated;
+  if (result.arm !== undefined) extra.arm = result.arm;
   return {
     id: result.id,
     results: result.results.map(renderResult),
@@ -32,8 +34,11 @@ export function renderRerank(result: RerankResult, version: '1' | '2'): Record<s
 }
 
 function renderResult(r: RankedDocument): Record<string, unknown> {
-  if (!r.document) return { index: r.index, relevance_score: r.score };
+  const out: Record<string, unknown> = { index: r.index, relevance_score: r.score };
+  // Calibrated aliases keep the model's own score next to the calibrated one.
+  if (r.rawScore !== undefined) out.raw_relevance_score = r.rawScore;
+  if (!r.document) return out;
   const d = r.document;
-  const document = typeof d.source === 'string' ? { text: d.text } : { ...d.source, text: d.text };
-  return { index: r.index, relevance_score: r.score, document };
+  out.document = typeof d.source === 'string' ? { text: d.text } : { ...d.source, text: d.text };
+  return out;
 }

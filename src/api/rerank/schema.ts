@@ -54,6 +54,7 @@ export const rerankResponseSchema = z.object({
     z.object({
       index: z.number().int(),
       relevance_score: z.number(),
+      raw_relevance_score: z.number().optional().describe("The model's own score, on aliases that return calibrated scores"),
       document: z.record(z.string(), z.unknown()).optional(),
     }),
   ),

@@ -17,6 +17,24 @@ import { truncateToTokens } from '../tokens.js';
 import { callUpstream } from '../unary-call.js';
 import { rankResults, slices } from './merge.js';
 import { checkRerankResult } from './validate.js';
+import type { ModelConfig } from '../../config/schema.js';
+import type { LabMetrics } from '../../observability/lab-metrics.js';
+import { calibrateScore, type CalibrationTable } from './calibrate.js';
+import type { FeedbackLedger } from './feedback.js';
+import type { LabAggregates } from './lab-aggregates.js';
+import type { ShadowTraffic } from './shadow.js';
+import { pickArm, stickyValue, type Arm } from './split.js';
+import { rerankWant as worstCase } from '../limits/estimate.js';
+import type { RankedDocument } from '../../canonical/rerank.js';
+
+/** Rerank Lab parts of the service; each is optional (absent: that feature is off). */
+export interface RerankLab {
+  shadow?: ShadowTraffic;
+  readonly feedback?: FeedbackLedger;
+  readonly calibrations?: CalibrationTable;
+  readonly metrics?: LabMetrics;
+  readonly aggregates?: LabAggregates;
+}
 
 interface TargetScores {
   readonly scored: ScoredIndex[];
@@ -41,23 +59,80 @@ export class RerankService {
   constructor(
     private readonly router: Router,
     private readonly cache?: PairCache,
+    private readonly lab: RerankLab = {},
   ) {}
 
   async rerank(request: RerankRequest, ctx: RequestContext): Promise<RerankResult> {
     const started = performance.now();
     ctx.outcome.operation = 'rerank';
     refuseSteeringExtras(request.extra, 'extra');
-    const route = this.router.route(request.model, 'rerank', request.fallbacks, gate(ctx));
+    let route = this.router.route(request.model, 'rerank', request.fallbacks, gate(ctx));
     ctx.outcome.documents = request.documents.length;
-    return withReservation(
-      ctx,
-      route,
-      (target) => rerankWant(request, target),
-      () => this.serve(route, request, ctx, started),
-    );
+    const split = route.alias?.split;
+    if (!split)
+      return withReservation(
+        ctx,
+        route,
+        (target) => rerankWant(request, target),
+        () => this.serve(route, request, ctx, started),
+      );
+    // A split alias: the arm's model serves, the alias's own targets are its fallbacks.
+    const alias = route.alias!;
+    const arm = pickArm(split, alias.name, stickyValue(split, ctx));
+    route = this.router.withPrimary(route, arm.model, 'rerank');
+    const armRoute = route;
+    try {
+      const result = await withReservation(
+        ctx,
+        armRoute,
+        (target) => rerankWant(request, target),
+        () => this.serve(armRoute, request, ctx, started, arm),
+      );
+      this.armServed(alias, arm, result.latencyMs, result.costUsd);
+      return result;
+    } catch (err) {
+      this.armServed(alias, arm, -1, ctx.outcome.costUsd);
+      throw err;
+    }
   }
 
-  private async serve(route: Route, request: RerankRequest, ctx: RequestContext, started: number): Promise<RerankResult> {
+  /** Per-arm traffic of a split alias (metrics and daily sums); `ms` < 0 for a failed request. */
+  private armServed(alias: ModelConfig, arm: Arm, ms: number, costUsd: number): void {
+    this.lab.metrics?.armServed(alias.name, arm.name, ms >= 0, ms / 1000, costUsd);
+    const row = this.lab.aggregates?.split(alias.name, arm.name);
+    if (!row) return;
+    row.requests++;
+    row.costUsd += costUsd;
+    if (ms >= 0) row.latencyMsSum += ms;
+    else row.errors++;
+  }
+
+  /**
+   * Ranks a request on a shadow model: routing without the caller's policy (the operator chose
+   * the model), no pair cache (the comparison is of what the model says now), no retries beyond
+   * the provider's own. `ctx` is the shadow's own context, whose outcome records the cost.
+   */
+  async rankShadow(
+    model: string,
+    request: RerankRequest,
+    ctx: RequestContext,
+  ): Promise<{ results: readonly RankedDocument[]; costUsd: number }> {
+    const route = this.router.route(model, 'rerank');
+    ctx.outcome.documents = request.documents.length;
+    const served = await withFallbacks(route, ctx, (target) => this.rankOnTarget(target, request, ctx, undefined));
+    const costUsd = recordUsage(ctx, served.target, served.value.usage);
+    ctx.outcome.chunks = served.value.chunks;
+    return { results: rankResults(served.value.scored, request.documents, request.topN, false), costUsd };
+  }
+
+  /** Worst-case USD of ranking `request` on `model` (any of its targets), for the shadow's cost cap. */
+  shadowWorstCase(model: string, request: RerankRequest): number {
+    let usd = 0;
+    for (const t of this.router.route(model, 'rerank').targets) usd = Math.max(usd, worstCase(request, t).usd);
+    return usd;
+  }
+
+  private async serve(route: Route, request: RerankRequest, ctx: RequestContext, started: number, arm?: Arm): Promise<RerankResult> {
     const cacheOn = this.cache !== undefined && request.cache !== false && !ctx.noCache && (route.alias?.cache ?? 'pairs') === 'pairs';
     const cacheUse = cacheOn ? { cache: this.cache!, hashes: new RequestHashes(request) } : undefined;
     let served;
@@ -72,7 +147,7 @@ export class RerankService {
     }
     const { target } = served;
     const { scored, usage, chunks, cache } = served.value;
-    const results = rankResults(scored, request.documents, request.topN, request.returnDocuments);
+    const ranked = rankResults(scored, request.documents, request.topN, request.returnDocuments);
     const cost = recordUsage(ctx, target, usage);
     const out = ctx.outcome;
     out.chunks = chunks;
@@ -80,9 +155,20 @@ export class RerankService {
       out.cacheHits = cache.hits;
       out.cacheMisses = cache.misses;
     }
+    const alias = route.alias;
+    let results: readonly RankedDocument[] = ranked;
+    let calibrated: boolean | undefined;
+    if (alias && (alias.calibrate || alias.min_score !== undefined))
+      ({ results, calibrated } = this.calibrated(alias, target.label, ranked, ctx));
+    const id = randomUUID();
+    // One random draw when the alias has a shadow; the call itself runs after the response.
+    if (alias?.shadow && this.lab.shadow) this.lab.shadow.offer(alias, request, ranked, ctx);
+    if (arm && alias && this.lab.feedback) this.lab.feedback.remember(id, alias.name, arm.name, results, ctx);
     return {
-      id: randomUUID(),
+      id,
       results,
+      calibrated,
+      arm: arm?.name,
       modelRequested: request.model,
       modelUsed: target.label,
       provider: target.provider.name,
@@ -172,6 +258,35 @@ export class RerankService {
     return callUpstream(target, capability.build(call, target.upstream), ctx, (reply) =>
       checkRerankResult(capability.parse(reply, call), call.documents.length, target.label),
     );
+  }
+
+  /**
+   * Scores mapped through the calibration of the target that served, so `min_score` means the
+   * same whichever fallback answered; the map is monotone, so the order stands and the cut is
+   * a prefix. Without a calibration for that target the raw scores are returned, uncut.
+   */
+  private calibrated(
+    alias: ModelConfig,
+    label: string,
+    ranked: readonly RankedDocument[],
+    ctx: RequestContext,
+  ): { results: readonly RankedDocument[]; calibrated: boolean } {
+    const c = this.lab.calibrations?.get(label);
+    if (!c) {
+      ctx.log.warn(
+        { alias: alias.name, target: label },
+        'no score calibration for the target that served: raw scores returned, min_score not applied',
+      );
+      return { results: ranked, calibrated: false };
+    }
+    const min = alias.min_score;
+    const out: RankedDocument[] = [];
+    for (const r of ranked) {
+      const score = calibrateScore(c, r.score);
+      if (min !== undefined && score < min) break;
+      out.push({ ...r, score, rawScore: r.score });
+    }
+    return { results: out, calibrated: true };
   }
 
   /** Applies max_tokens_per_doc in the gateway when the provider cannot truncate itself. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { priceSchema } from '../config/schema.js';
+import { shadowSchema, splitSchema, type ShadowConfig, type SplitConfig } from '../config/lab.js';
 import { upstreamUrl } from '../providers/shared/options.js';
 
 /** What the database holds for each admin resource (the `data` JSON of a row). */
@@ -32,6 +33,11 @@ export interface ModelData {
   readonly price: z.infer<typeof priceSchema> | null;
   /** Pair-score cache for this alias; rows stored before this field existed mean `pairs`. */
   readonly cache?: 'pairs' | 'off';
+  /** Rerank Lab (see `config/lab.ts`): absent on rows stored before they existed. */
+  readonly shadow?: ShadowConfig | null;
+  readonly split?: SplitConfig | null;
+  readonly calibrate?: boolean;
+  readonly min_score?: number | null;
 }
 
 export interface ApiKeyData {
@@ -74,6 +80,10 @@ export const modelCreate = z.object({
     .enum(['pairs', 'off'])
     .optional()
     .describe('Pair-score cache: "off" for listwise rerankers whose scores depend on the whole list'),
+  shadow: shadowSchema.nullable().optional().describe('Shadow model: a sample of requests also ranked by it after the answer, compared'),
+  split: splitSchema.nullable().optional().describe('Traffic split between arms by weight, sticky per caller key or header'),
+  calibrate: z.boolean().optional().describe('Return calibrated scores (raw ones in raw_relevance_score)'),
+  min_score: z.number().min(0).max(1).nullable().optional().describe('Drop results whose calibrated score is below this'),
 });
 export const modelPatch = modelCreate.partial();
 

@@ -115,6 +115,10 @@ export function modelFromRow(row: StoredResource, providerName: string): ModelCo
     cache: d.cache ?? 'pairs',
     on_failure: 'error',
     arns: [],
+    shadow: d.shadow ?? undefined,
+    split: d.split ?? undefined,
+    calibrate: d.calibrate,
+    min_score: d.min_score ?? undefined,
   };
 }
 

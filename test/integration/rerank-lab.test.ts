@@ -206,4 +206,36 @@ describe('Rerank Lab on live traffic: shadow and splits', () => {
     hasMetric(metrics, /rankway_split_feedback_total\{alias="ab",arm="(control|candidate)"\} [12]/);
     hasMetric(metrics, /rankway_split_requests_total\{alias="ab",arm="control",status="ok"\} [1-9]/);
   });
+
+  it('takes shadow, split, calibrate and min_score on models created through the admin API', async () => {
+    const base = { provider: 'cohere', model_name: 'rerank-v3.5', provider_key_id: 'file:primary' };
+    const bad = await admin.call('POST', '/admin/v1/models', {
+      display_name: 'db-bad',
+      ...base,
+      shadow: { model: 'nowhere/x', sample_rate: 1, daily_cost_cap: 1 },
+    });
+    assert.equal(bad.status, 400, bad.text);
+    assert.match(bad.text, /shadow\.model/);
+    const typo = await admin.call('POST', '/admin/v1/models', {
+      display_name: 'db-typo',
+      ...base,
+      shadow: { model: 'other-priced', sample_rat: 1, daily_cost_cap: 1 },
+    });
+    assert.equal(typo.status, 400, typo.text);
+    const created = await admin.call('POST', '/admin/v1/models', {
+      display_name: 'db-shadowed',
+      ...base,
+      shadow: { model: 'other-priced', sample_rate: 1, max_qps: 100, daily_cost_cap: 1 },
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.json.shadow.sample_rate, 1);
+    await waitFor(
+      async () => (await gw.post('/v1/rerank', { model: 'db-shadowed', query: 'q', documents: docs }, bearer('caller'))).status === 200,
+      5000,
+    );
+    await waitFor(async () => {
+      const r = await admin.call('GET', '/admin/v1/eval/shadow');
+      return r.json.data.some((d: { alias: string; pairs: number }) => d.alias === 'db-shadowed' && d.pairs >= 1);
+    }, 5000);
+  });
 });

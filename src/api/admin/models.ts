@@ -5,6 +5,7 @@ import type { ControlSnapshot } from '../../control/snapshot.js';
 import { FILE_ID_PREFIX } from '../../control/snapshot.js';
 import { modelCreate, modelPatch, type ModelData, type ProviderKeyData } from '../../control/resources.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
+import { labModelNames } from '../../config/lab.js';
 import type { StoredResource } from '../../store/control.js';
 import { conflict, parseBody, type AdminDepsGetter } from './common.js';
 import { createResource, describeResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
@@ -34,6 +35,10 @@ function renderFile(m: ModelConfig): Record<string, unknown> {
     fallbacks: m.fallbacks,
     price: m.price ?? null,
     cache: m.cache,
+    shadow: m.shadow ?? null,
+    split: m.split ?? null,
+    calibrate: m.calibrate ?? false,
+    min_score: m.min_score ?? null,
     source: 'file',
   };
 }
@@ -75,6 +80,11 @@ function validate(snap: ControlSnapshot, d: ModelData, selfId?: string): void {
     if (snap.table.models.has(f) || ownAlias || (slash > 0 && snap.table.providers.has(f.slice(0, slash)))) return;
     throw invalidRequest(`fallback '${f}' is neither a model alias nor 'provider/model' of a configured provider`, `fallbacks.${i}`);
   });
+  for (const { name, path } of labModelNames({ shadow: d.shadow ?? undefined, split: d.split ?? undefined })) {
+    const slash = name.indexOf('/');
+    if (snap.table.models.has(name) || (slash > 0 && snap.table.providers.has(name.slice(0, slash)))) continue;
+    throw invalidRequest(`'${name}' is neither a model alias nor 'provider/model' of a configured provider`, path);
+  }
 }
 
 const spec: ResourceSpec<ModelConfig> = {
@@ -111,6 +121,10 @@ export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter,
       fallbacks: body.fallbacks ?? [],
       price: body.price ?? null,
       cache: body.cache ?? 'pairs',
+      shadow: body.shadow ?? null,
+      split: body.split ?? null,
+      calibrate: body.calibrate ?? false,
+      min_score: body.min_score ?? null,
     };
     validate(d.control.current, data);
     const row = await createResource(d, spec, data.display_name, data);
@@ -132,6 +146,10 @@ export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter,
       fallbacks: patch.fallbacks ?? old.fallbacks,
       price: patch.price === undefined ? old.price : patch.price,
       cache: patch.cache ?? old.cache ?? 'pairs',
+      shadow: patch.shadow === undefined ? (old.shadow ?? null) : patch.shadow,
+      split: patch.split === undefined ? (old.split ?? null) : patch.split,
+      calibrate: patch.calibrate ?? old.calibrate ?? false,
+      min_score: patch.min_score === undefined ? (old.min_score ?? null) : patch.min_score,
     };
     validate(d.control.current, data, id);
     return render(await updateResource(d, spec, row, data.display_name, data));

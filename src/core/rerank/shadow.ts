@@ -83,15 +83,29 @@ export class ShadowTraffic {
   offer(alias: ModelConfig, request: RerankRequest, served: readonly RankedDocument[], ctx: RequestContext): void {
     const shadow = alias.shadow;
     if (!shadow || this.random() >= shadow.sample_rate) return;
-    const verdict = this.admit(alias.name, shadow, request);
-    if (typeof verdict === 'string') {
-      this.options.metrics?.shadow(alias.name, shadow.model, verdict);
-      if (this.options.aggregates) this.options.aggregates.shadow(alias.name, shadow.model).skipped++;
-      return;
-    }
-    const task = (): void => void this.run(alias.name, shadow, request, served, ctx, verdict);
+    // The caps are checked and taken once the answer is out: a response that never completes
+    // (the caller hung up) holds nothing.
+    const task = (): void => this.start(alias.name, shadow, request, served, ctx);
     if (ctx.afterResponse) ctx.afterResponse.push(task);
     else ctx.afterResponse = [task];
+  }
+
+  private start(alias: string, shadow: ShadowConfig, request: RerankRequest, served: readonly RankedDocument[], ctx: RequestContext): void {
+    let verdict: ReturnType<ShadowTraffic['admit']>;
+    try {
+      verdict = this.admit(alias, shadow, request);
+    } catch (err) {
+      // The shadow model no longer routes (a config change): counted as a failure, never thrown at the server.
+      ctx.log.debug({ alias, shadow: shadow.model, err }, 'shadow call not started');
+      this.options.metrics?.shadow(alias, shadow.model, 'failed');
+      return;
+    }
+    if (typeof verdict === 'string') {
+      this.options.metrics?.shadow(alias, shadow.model, verdict);
+      if (this.options.aggregates) this.options.aggregates.shadow(alias, shadow.model).skipped++;
+      return;
+    }
+    void this.run(alias, shadow, request, served, ctx, verdict);
   }
 
   /** The caps, checked and taken together: a hold on rate, spend and a slot, or why not. */

@@ -29,26 +29,32 @@ function ctx(): RequestContext {
   return { requestId: 'r', deadline: Date.now() + 1000, log, caller: ANONYMOUS, surface: 'rerank', outcome: newOutcome() };
 }
 
-/** Runs `n` requests through `offer`, then the after-response tasks; returns how many shadow calls ran. */
+/** Shadow calls started (every test's ranker counts itself here). */
+let started = 0;
+const counted =
+  <A extends unknown[], R>(f: (...args: A) => R) =>
+  (...args: A): R => {
+    started++;
+    return f(...args);
+  };
+
+/** Runs `n` requests through `offer`, then their after-response tasks; returns how many shadow calls started. */
 async function drive(traffic: ShadowTraffic, a: ModelConfig, n: number, tick?: () => void): Promise<number> {
-  let calls = 0;
+  const before = started;
   for (let i = 0; i < n; i++) {
     const c = ctx();
     traffic.offer(a, request, served, c);
-    for (const task of c.afterResponse ?? []) {
-      calls++;
-      task();
-    }
+    for (const task of c.afterResponse ?? []) task();
     await new Promise((r) => setImmediate(r));
     tick?.();
   }
-  return calls;
+  return started - before;
 }
 
 describe('shadow traffic', () => {
   it('samples at the configured rate (seeded)', async () => {
     const traffic = new ShadowTraffic({
-      rank: async () => ({ results: served, costUsd: 0 }),
+      rank: counted(async () => ({ results: served, costUsd: 0 })),
       estimate: () => 0,
       random: seededRandom(7),
     });
@@ -63,7 +69,7 @@ describe('shadow traffic', () => {
 
   it('never starts more than max_qps calls per second', async () => {
     let now = 0;
-    const traffic = new ShadowTraffic({ rank: async () => ({ results: served, costUsd: 0 }), estimate: () => 0, now: () => now });
+    const traffic = new ShadowTraffic({ rank: counted(async () => ({ results: served, costUsd: 0 })), estimate: () => 0, now: () => now });
     // 10 seconds of 100 requests a second, every one sampled, cap 5 per second (burst 5).
     const calls = await drive(
       traffic,
@@ -80,10 +86,10 @@ describe('shadow traffic', () => {
     let now = Date.parse('2026-12-07T10:00:00Z');
     const seen: RequestContext[] = [];
     const traffic = new ShadowTraffic({
-      rank: async (_m, _r, c) => {
+      rank: counted(async (_m: string, _r: RerankRequest, c: RequestContext) => {
         seen.push(c);
         return { results: served, costUsd: 0.01 };
-      },
+      }),
       estimate: () => 0.02,
       now: () => now,
     });
@@ -99,16 +105,28 @@ describe('shadow traffic', () => {
   });
 
   it('skips a sample while max_in_flight calls are still running (a hanging shadow cannot pile up)', async () => {
-    const traffic = new ShadowTraffic({ rank: () => new Promise(() => undefined), estimate: () => 0 });
+    const traffic = new ShadowTraffic({ rank: counted(() => new Promise<never>(() => undefined)), estimate: () => 0 });
     const calls = await drive(traffic, alias({ model: 'p/s', sample_rate: 1, max_qps: 1e6, daily_cost_cap: 0, max_in_flight: 3 }), 50);
     assert.equal(calls, 3);
   });
 
   it('seeded spend from the database counts against the cap', async () => {
     const now = Date.parse('2026-12-07T10:00:00Z');
-    const traffic = new ShadowTraffic({ rank: async () => ({ results: served, costUsd: 0.01 }), estimate: () => 0.01, now: () => now });
+    const traffic = new ShadowTraffic({
+      rank: counted(async () => ({ results: served, costUsd: 0.01 })),
+      estimate: () => 0.01,
+      now: () => now,
+    });
     traffic.seed([{ day: '2026-12-07', alias: 'a', shadow: 'p/s', costUsd: 0.095 } as never]);
     const calls = await drive(traffic, alias({ model: 'p/s', sample_rate: 1, max_qps: 1e6, daily_cost_cap: 0.1, max_in_flight: 10 }), 10);
     assert.equal(calls, 0);
+  });
+
+  it('a sampled response that never completed (caller hung up) holds no shadow slot', async () => {
+    const traffic = new ShadowTraffic({ rank: counted(async () => ({ results: served, costUsd: 0 })), estimate: () => 0 });
+    const a = alias({ model: 'p/s', sample_rate: 1, max_qps: 1e6, daily_cost_cap: 0, max_in_flight: 2 });
+    // Ten answers whose after-response work never runs.
+    for (let i = 0; i < 10; i++) traffic.offer(a, request, served, ctx());
+    assert.equal(await drive(traffic, a, 3), 3);
   });
 });

@@ -160,7 +160,8 @@ export class ShadowTraffic {
     try {
       const { results, costUsd } = await this.options.rank(shadow.model, request, ctx);
       state.spent += costUsd;
-      const a = agreement(toScored(served), toScored(results), shadow.k);
+      // A request with fewer documents than k is compared to its own depth (3 of 3 shared is full overlap).
+      const a = agreement(toScored(served), toScored(results), Math.max(1, Math.min(shadow.k, served.length, results.length)));
       this.options.metrics?.shadow(alias, shadow.model, 'compared', costUsd, {
         overlap: a.overlap,
         jaccard: a.jaccard,

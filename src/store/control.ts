@@ -1,3 +1,4 @@
+import type { ConsoleStore } from './console.js';
 import type { EvalStore } from './eval.js';
 import type { UsageRecord, UsageStore } from './usage.js';
 
@@ -60,6 +61,8 @@ export interface ControlStore extends UsageStore {
   readonly backend: 'sqlite' | 'postgres';
   /** Rerank Lab's evaluation sets and runs, in the same database. */
   readonly evals: EvalStore;
+  /** The console's reads over usage (time series, percentiles, request list and detail). */
+  readonly console: ConsoleStore;
   listResources(kind: ResourceKind): Promise<StoredResource[]>;
   getResource(kind: ResourceKind, id: string): Promise<StoredResource | undefined>;
   createResource(resource: StoredResource): Promise<void>;

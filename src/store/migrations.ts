@@ -209,4 +209,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Rerank Lab: evaluation sets and runs (same SQL in both dialects).
   { sqlite: EVAL_TABLES_SQL, postgres: EVAL_TABLES_SQL },
+  // The console's per-request detail (JSON text, read one row at a time). Adding a nullable
+  // column is instant at any size; the console's indexes are built after start (console.ts).
+  { sqlite: 'ALTER TABLE usage_records ADD COLUMN detail TEXT', postgres: 'ALTER TABLE usage_records ADD COLUMN detail TEXT' },
 ];

@@ -80,6 +80,12 @@ export class RerankService {
       out.cacheHits = cache.hits;
       out.cacheMisses = cache.misses;
     }
+    out.rerank = {
+      query: request.query.slice(0, 500),
+      topN: request.topN ?? null,
+      order: results.slice(0, 100).map((r) => [r.index, r.score] as const),
+      fallbackIndex: served.fallbackIndex,
+    };
     return {
       id: randomUUID(),
       results,

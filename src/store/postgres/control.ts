@@ -11,6 +11,7 @@ import {
 import { numbered, resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
 import { PostgresUsageStore } from './usage.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';
+import { SqlConsoleStore, type ConsoleStore } from '../console.js';
 import type { UsageRecord } from '../usage.js';
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';
@@ -25,18 +26,19 @@ const Q = Object.fromEntries(Object.entries(SQL).map(([k, v]) => [k, numbered(v)
 export class PostgresControlStore implements ControlStore {
   readonly backend = 'postgres' as const;
   readonly evals: EvalStore;
+  readonly console: ConsoleStore;
 
   private readonly usage: PostgresUsageStore;
 
   constructor(private readonly pool: pg.Pool) {
     this.usage = new PostgresUsageStore(pool);
-    this.evals = new SqlEvalStore(
-      {
-        all: async (sql, params) => (await pool.query(numbered(sql), [...params])).rows as Record<string, unknown>[],
-        run: async (sql, params) => (await pool.query(numbered(sql), [...params])).rowCount ?? 0,
-      },
-      isUniqueViolation,
-    );
+    const driver = {
+      all: async (sql: string, params: readonly unknown[]) =>
+        (await pool.query(numbered(sql), [...params])).rows as Record<string, unknown>[],
+      run: async (sql: string, params: readonly unknown[]) => (await pool.query(numbered(sql), [...params])).rowCount ?? 0,
+    };
+    this.evals = new SqlEvalStore(driver, isUniqueViolation);
+    this.console = new SqlConsoleStore(driver, 'postgres');
   }
 
   async listResources(kind: ResourceKind): Promise<StoredResource[]> {

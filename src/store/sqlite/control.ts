@@ -9,6 +9,7 @@ import {
 } from '../control.js';
 import { resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';
+import { SqlConsoleStore, type ConsoleStore } from '../console.js';
 import type { UsageRecord } from '../usage.js';
 import type { SqliteDatabase } from './database.js';
 import { SqliteUsageStore } from './usage.js';
@@ -19,18 +20,18 @@ const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).
 export class SqliteControlStore implements ControlStore {
   readonly backend = 'sqlite' as const;
   readonly evals: EvalStore;
+  readonly console: ConsoleStore;
   private readonly usage: SqliteUsageStore;
   private readonly change;
 
   constructor(private readonly db: SqliteDatabase) {
     this.usage = new SqliteUsageStore(db);
-    this.evals = new SqlEvalStore(
-      {
-        all: async (sql, params) => db.prepare(sql).all(...params) as Record<string, unknown>[],
-        run: async (sql, params) => db.prepare(sql).run(...params).changes,
-      },
-      isUniqueViolation,
-    );
+    const driver = {
+      all: async (sql: string, params: readonly unknown[]) => db.prepare(sql).all(...params) as Record<string, unknown>[],
+      run: async (sql: string, params: readonly unknown[]) => db.prepare(sql).run(...params).changes,
+    };
+    this.evals = new SqlEvalStore(driver, isUniqueViolation);
+    this.console = new SqlConsoleStore(driver, 'sqlite');
     const insertChange = db.prepare(SQL.insertChange);
     this.change = (kind: ResourceKind, id: string) => insertChange.run(kind, id, new Date().toISOString());
   }

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
@@ -23,9 +23,9 @@ const TYPES: Readonly<Record<string, string>> = {
 
 /** `dist/ui` of the package, whether running from `src/` (tsx) or `dist/src/` (built). */
 export function defaultConsoleDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, '../../ui'), resolve(here, '../../dist/ui')];
-  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[1];
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  // Built: dist/src/server → dist/ui. From source (tsx): src/server → dist/ui (never ui/, the sources).
+  return basename(root) === 'dist' ? join(root, 'ui') : join(root, 'dist', 'ui');
 }
 
 export function registerConsoleStatic(app: FastifyInstance, dir = defaultConsoleDir()): void {

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import { PRESETS, zones, type PresetId } from '../lib/range.js';
+import { isZone, PRESETS, zones, type PresetId } from '../lib/range.js';
 
 /** Range preset and time zone pickers (the zone is shown and changeable on every time view). */
 export function RangeBar(props: { preset: PresetId; onPreset: (p: PresetId) => void; tz: string; onTz: (tz: string) => void }) {
@@ -25,10 +25,10 @@ export function RangeBar(props: { preset: PresetId; onPreset: (p: PresetId) => v
         onChange={(e) => {
           const v = e.target.value;
           setText(v);
-          if (zones().includes(v)) props.onTz(v);
+          if (isZone(v)) props.onTz(v);
         }}
         onBlur={() => {
-          if (!zones().includes(text)) setText(props.tz);
+          if (!isZone(text)) setText(props.tz);
         }}
         data-testid="tz-input"
         size={22}

@@ -45,9 +45,11 @@ export function QueryState<T>(props: {
 
 export function Card({ label, value, hint, testId }: { label: string; value: ReactNode; hint?: ReactNode; testId?: string }) {
   return (
-    <div className="card" data-testid={testId}>
+    <div className="card">
       <div className="card-label">{label}</div>
-      <div className="card-value">{value}</div>
+      <div className="card-value" data-testid={testId}>
+        {value}
+      </div>
       {hint && <div className="card-hint">{hint}</div>}
     </div>
   );

@@ -24,3 +24,14 @@ export function zones(): string[] {
   const list = withValues.supportedValuesOf?.('timeZone') ?? [];
   return list.includes('UTC') ? list : ['UTC', ...list];
 }
+
+/** Any zone the browser knows, aliases included (Chromium lists Asia/Calcutta yet accepts Asia/Kolkata). */
+export function isZone(tz: string): boolean {
+  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, qs, type Series } from '../api.js';
 import { TimeChart } from '../components/chart.js';
@@ -86,6 +86,7 @@ export function OverviewPage({ tz, setTz }: { tz: string; setTz: (tz: string) =>
   const [stamp, setStamp] = useState(() => Date.now());
   const range = useMemo(() => presetRange(preset, stamp), [preset, stamp]);
   const bucket = bucketFor(range.from, range.to);
+  const client = useQueryClient();
   const query = useQuery({
     queryKey: ['series', range, tz, bucket],
     queryFn: () =>
@@ -95,7 +96,13 @@ export function OverviewPage({ tz, setTz }: { tz: string; setTz: (tz: string) =>
     <>
       <div className="page-head">
         <h1>Overview</h1>
-        <button type="button" onClick={() => setStamp(Date.now())}>
+        <button
+          type="button"
+          onClick={() => {
+            setStamp(Date.now());
+            void client.invalidateQueries({ queryKey: ['series'] });
+          }}
+        >
           Refresh
         </button>
       </div>

@@ -25,8 +25,14 @@ const STEP = (DAYS * 86_400_000) / ROWS;
 const TARGET_MS = 1000;
 
 function seed(db: SqliteDatabase): void {
-  const cols = 'id, request_id, ts, key_id, surface, alias, provider, status, latency_ms, documents, chunks, cache_hits, attempts, input_tokens, search_units, cost_usd, detail';
-  const insert = db.prepare(`INSERT INTO usage_records (${cols}) VALUES (${cols.split(',').map(() => '?').join(',')})`);
+  const cols =
+    'id, request_id, ts, key_id, surface, alias, provider, status, latency_ms, documents, chunks, cache_hits, attempts, input_tokens, search_units, cost_usd, detail';
+  const insert = db.prepare(
+    `INSERT INTO usage_records (${cols}) VALUES (${cols
+      .split(',')
+      .map(() => '?')
+      .join(',')})`,
+  );
   const chunk = db.transaction((from: number, to: number) => {
     for (let g = from; g < to; g++) {
       const h = Math.imul(g, 2654435761) >>> 0;
@@ -40,7 +46,15 @@ function seed(db: SqliteDatabase): void {
               fallbacks: 0,
               upstreamMs: 15,
               cacheMisses: docs,
-              rerank: { query: 'what is the capital of France', topN: 5, order: [[0, 0.9], [3, 0.5]], fallbackIndex: 0 },
+              rerank: {
+                query: 'what is the capital of France',
+                topN: 5,
+                order: [
+                  [0, 0.9],
+                  [3, 0.5],
+                ],
+                fallbackIndex: 0,
+              },
             })
           : null;
       insert.run(

@@ -154,7 +154,10 @@ export class SqlConsoleStore implements ConsoleStore {
     const whole = this.dialect === 'sqlite' ? 'CAST(latency_ms AS INTEGER)' : 'FLOOR(latency_ms)::bigint';
     // Three light passes beat one grouped by (latency, status): errors are few and have their
     // own index, the cache sums need no grouping, and the latency histogram groups one column.
-    const latency = await this.db.all(`SELECT ${whole} AS l, COUNT(*) AS n FROM usage_records WHERE ts >= ? AND ts < ?${key} GROUP BY 1`, params);
+    const latency = await this.db.all(
+      `SELECT ${whole} AS l, COUNT(*) AS n FROM usage_records WHERE ts >= ? AND ts < ?${key} GROUP BY 1`,
+      params,
+    );
     const errors = await this.db.all(
       `SELECT status, COUNT(*) AS n FROM usage_records WHERE status >= 400 AND ts >= ? AND ts < ?${key} GROUP BY status`,
       params,

@@ -83,6 +83,13 @@ describe('console admin endpoints: series, request log, roles, me, playground', 
     );
   });
 
+  it('series defaults to the last 24 hours (the README example)', async () => {
+    const res = await admin.call('GET', '/admin/v1/usage/series?tz=Europe/Paris&bucket=hour');
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.totals.requests, 6);
+    assert.ok(res.json.data.length === 24 || res.json.data.length === 25);
+  });
+
   it('series refuses an unknown zone and too many buckets', async () => {
     const bad = await admin.call('GET', '/admin/v1/usage/series?tz=Mars/Olympus');
     assert.equal(bad.status, 400);

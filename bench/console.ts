@@ -187,6 +187,10 @@ async function main(): Promise<void> {
       '',
       `Worst: ${worst.toFixed(0)} ms — ${worst < TARGET_MS ? 'PASS' : 'FAIL'}.`,
       '',
+      'Where a 30-day Overview spends its time (store calls, in-process):',
+      '',
+      ...breakdown.map((b) => `- ${b.what}: p50 ${b.p50.toFixed(0)} ms`),
+      '',
     ];
     writeFileSync('bench/CONSOLE-RESULTS.md', lines.join('\n'));
     console.log(lines.join('\n'));

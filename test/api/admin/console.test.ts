@@ -210,7 +210,19 @@ describe('console admin endpoints: series, request log, roles, me, playground', 
     assert.equal(redirect.headers.get('location'), 'ui/');
     const page = await fetch(`${gw.adminUrl}/ui/requests/abc`);
     assert.ok(page.status === 200 || page.status === 503);
-    if (page.status === 200) assert.match(await page.text(), /<div id="root">/);
+    if (page.status === 200) {
+      const html = await page.text();
+      assert.match(html, /<div id="root">/);
+      // Relative asset URLs: the console works under any path prefix in front of the admin port.
+      const script = /<script[^>]+src="([^"]+)"/.exec(html)?.[1] ?? '';
+      assert.match(script, /^\.\/assets\/[\w-]+\.js$/);
+      const asset = await fetch(`${gw.adminUrl}/ui/${script.slice(2)}`);
+      assert.equal(asset.status, 200);
+      assert.match(asset.headers.get('content-type') ?? '', /^text\/javascript/);
+      assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+      assert.equal((await fetch(`${gw.adminUrl}/ui/assets/gone-123.js`)).status, 404, 'a missing asset is not the app');
+      assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    }
     const escape = await fetch(`${gw.adminUrl}/ui/..%2F..%2Fpackage.json`);
     assert.doesNotMatch(await escape.text(), /"name": "rankway"/);
   });

@@ -1,9 +1,9 @@
-// `npm start` builds first when dist/ is missing or older than any source file.
+// `npm start` builds first when dist/ is missing or older than any source file: the server
+// (tsc) and the console (vite, from ui/ and the shared modules it imports) separately.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const entry = 'dist/src/main.js';
 function newest(dir) {
   let t = 0;
   for (const name of readdirSync(dir)) {
@@ -13,8 +13,15 @@ function newest(dir) {
   }
   return t;
 }
-const stale = !existsSync(entry) || statSync(entry).mtimeMs < Math.max(newest('src'), statSync('package.json').mtimeMs);
-if (stale) {
+const older = (file, sources) => !existsSync(file) || statSync(file).mtimeMs < Math.max(...sources);
+const pkg = statSync('package.json').mtimeMs;
+
+if (older('dist/src/main.js', [newest('src'), pkg])) {
   process.stdout.write('rankway: building (tsc)...\n');
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}
+// The console imports one pure module from src/ (the ranking agreement functions): it counts too.
+if (existsSync('ui') && older('dist/ui/index.html', [newest('ui'), newest('src/eval/shadow'), pkg])) {
+  process.stdout.write('rankway: building the console (vite)...\n');
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'ui/vite.config.ts'], { stdio: 'inherit' });
 }

@@ -48,6 +48,7 @@ import { createLogger, type Logger } from './observability/log.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import type { Tracing } from './observability/tracing.js';
 import { buildAdminServer } from './server/admin.js';
+import { registerConsoleStatic } from './server/console-static.js';
 import { buildProxyServer, type RequestObserver } from './server/proxy.js';
 import type { ControlStore } from './store/control.js';
 import { isConnectionFailure, StoreUnavailableError, withDeadline, type GuardedStore } from './store/deadline.js';
@@ -173,6 +174,10 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
     // Retention and the legacy-table move run on the raw store: their batches may outlast the admin deadline.
     maintenance ??= new UsageMaintenance(opened, { retentionDays: config.storage.usage_retention_days, logger });
     maintenance.start();
+    // The console's indexes: instant on a new database, seconds on millions of rows, so never in the way of start-up.
+    setTimeout(() => {
+      opened.console.ensureIndexes().catch((err) => logger.warn({ err }, 'building the console indexes failed; the next start retries'));
+    }, 1000).unref();
     refuseUnreadableSecrets(control, env);
   };
   /** PostgreSQL unreachable: try again with backoff until it answers, then catch up. */
@@ -349,11 +354,13 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   });
   registerAdminApi(admin, {
     openapi,
+    proxy: () => proxy as unknown as Injector,
     deps: () => {
       const s = database();
       return { store: s, control, box, adminKey: need(adminKey), logger };
     },
   });
+  registerConsoleStatic(admin);
   // Rerank Lab: evaluation runs call the proxy in-process, so they take the callers' path.
   const evals = () => need(store).evals;
   const evalRuns = new EvalRunService(evals, proxy as unknown as Injector, logger);

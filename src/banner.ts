@@ -21,6 +21,7 @@ export function banner(config: GatewayConfig, ports: { proxy: number; admin: num
     '  Rankway is running',
     `  proxy API   ${proxy}`,
     `  admin API   ${admin}`,
+    `  console     ${admin}/ui/  (sign in with the admin key)`,
     `  auth        ${config.server.auth}`,
     `  config      ${config.source ?? '(embedded default: no config file)'}`,
     `  data        ${config.storage.data_dir}`,

@@ -41,6 +41,18 @@ export interface Outcome {
   errorCode?: string;
   /** Set when limits were enforced in-process because the shared limiter (Redis) was unreachable. */
   limiterDegraded?: boolean;
+  /** What a rerank did, kept compactly with its usage record for the console's request detail. */
+  rerank?: RerankTrace;
+}
+
+/** A rerank's inputs and answer in brief: the query (cut to 500 characters), top_n and the returned order. */
+export interface RerankTrace {
+  readonly query: string;
+  readonly topN: number | null;
+  /** `[document index, score]` in returned order, at most 100 entries. */
+  readonly order: readonly (readonly [number, number])[];
+  /** Which target of the route answered (0 the first). */
+  readonly fallbackIndex: number;
 }
 
 /**

@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   api_key_disabled: { status: 401, domain: 'policy', type: 'authentication_error' },
   api_key_expired: { status: 401, domain: 'policy', type: 'authentication_error' },
   model_not_allowed: { status: 403, domain: 'policy', type: 'permission_error' },
+  permission_denied: { status: 403, domain: 'policy', type: 'permission_error' },
   rate_limit_exceeded: { status: 429, domain: 'policy', type: 'rate_limit_error' },
   budget_exceeded: { status: 429, domain: 'policy', type: 'insufficient_quota' },
   resource_not_found: { status: 404, domain: 'caller', type: 'invalid_request_error' },

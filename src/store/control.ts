@@ -1,3 +1,4 @@
+import type { ConsoleStore } from './console.js';
 import type { EvalStore } from './eval.js';
 import type { LabStore } from './lab.js';
 import type { UsageRecord, UsageStore } from './usage.js';
@@ -63,6 +64,8 @@ export interface ControlStore extends UsageStore {
   readonly evals: EvalStore;
   /** Rerank Lab: shadow and split aggregates, calibrations. */
   readonly lab: LabStore;
+  /** The console's reads over usage (time series, percentiles, request list and detail). */
+  readonly console: ConsoleStore;
   listResources(kind: ResourceKind): Promise<StoredResource[]>;
   getResource(kind: ResourceKind, id: string): Promise<StoredResource | undefined>;
   createResource(resource: StoredResource): Promise<void>;

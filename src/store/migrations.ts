@@ -212,4 +212,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { sqlite: EVAL_TABLES_SQL, postgres: EVAL_TABLES_SQL },
   // Rerank Lab: shadow and split daily aggregates, score calibrations.
   { sqlite: labTablesSql('REAL'), postgres: labTablesSql('DOUBLE PRECISION') },
+  // The console's per-request detail (JSON text, read one row at a time). Adding a nullable
+  // column is instant at any size; the console's indexes are built after start (console.ts).
+  { sqlite: 'ALTER TABLE usage_records ADD COLUMN detail TEXT', postgres: 'ALTER TABLE usage_records ADD COLUMN detail TEXT' },
 ];

@@ -313,15 +313,19 @@ function encode(r: UsageRecord): string {
     r.outputTokens,
     r.searchUnits,
     r.costUsd,
+    // Format 1 lines may end with the detail (older lines have none).
+    ...(r.detail ? [r.detail] : []),
   ])}\n`;
 }
 
 /** Throws on a line that is not a whole format-1 record (a torn write). */
 function decode(line: string): UsageRecord {
   const values = JSON.parse(line) as unknown[];
-  if (!Array.isArray(values) || values[0] !== 1 || values.length !== FIELDS.length + 1) throw new Error('not a journal record');
+  if (!Array.isArray(values) || values[0] !== 1 || (values.length !== FIELDS.length + 1 && values.length !== FIELDS.length + 2))
+    throw new Error('not a journal record');
   const out: Record<string, unknown> = {};
   for (let i = 0; i < FIELDS.length; i++) out[FIELDS[i]] = values[i + 1];
+  if (values.length === FIELDS.length + 2) out.detail = values[FIELDS.length + 1];
   return out as unknown as UsageRecord;
 }
 

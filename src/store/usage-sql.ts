@@ -30,12 +30,15 @@ const USAGE_FIELDS = [
   ['output_tokens', 'outputTokens'],
   ['search_units', 'searchUnits'],
   ['cost_usd', 'costUsd'],
+  ['detail', 'detail'],
 ] as const satisfies readonly (readonly [string, keyof UsageRecord])[];
 
 export const USAGE_COLUMNS = USAGE_FIELDS.map(([column]) => column);
 
 export const usageValues = (r: UsageRecord, time: TimeParam): unknown[] =>
-  USAGE_FIELDS.map(([column, field]) => (column === 'ts' ? time(r.ts) : r[field]));
+  USAGE_FIELDS.map(([column, field]) =>
+    column === 'ts' ? time(r.ts) : column === 'detail' ? (r.detail ? JSON.stringify(r.detail) : null) : r[field],
+  );
 
 /**
  * An insert of `rows` records; an id already stored is skipped (a replayed batch counts once).

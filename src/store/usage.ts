@@ -1,4 +1,4 @@
-import type { RequestContext } from '../core/context.js';
+import type { RequestContext, RerankTrace } from '../core/context.js';
 import { recordId } from './record-id.js';
 
 /** One row per proxied request: who, what, where it went, what it cost. */
@@ -24,6 +24,18 @@ export interface UsageRecord {
   readonly outputTokens: number;
   readonly searchUnits: number;
   readonly costUsd: number;
+  /** Compact detail for the console's request view (never selected by lists); null when there is nothing to add. */
+  readonly detail?: RequestDetail | null;
+}
+
+/** What the usage columns lack about one request: retries, fallbacks, upstream time and, for reranks, the trace. */
+export interface RequestDetail {
+  readonly retries: number;
+  readonly fallbacks: number;
+  readonly upstreamMs: number;
+  readonly cacheMisses: number;
+  readonly errorCode?: string;
+  readonly rerank?: RerankTrace;
 }
 
 /** Where usage records end up (SQLite, PostgreSQL ...). Writes are batched by the caller. */
@@ -61,5 +73,13 @@ export function usageRecordFrom(ctx: RequestContext, status: number, latencyMs: 
     outputTokens: o.usage?.outputTokens ?? 0,
     searchUnits: o.usage?.searchUnits ?? 0,
     costUsd: o.costUsd,
+    detail: {
+      retries: o.retries,
+      fallbacks: o.fallbacks,
+      upstreamMs: Math.round(o.upstreamMs * 10) / 10,
+      cacheMisses: o.cacheMisses,
+      ...(o.errorCode ? { errorCode: o.errorCode } : {}),
+      ...(o.rerank ? { rerank: o.rerank } : {}),
+    },
   };
 }

@@ -164,6 +164,12 @@ export class RerankService {
     // One random draw when the alias has a shadow; the call itself runs after the response.
     if (alias?.shadow && this.lab.shadow) this.lab.shadow.offer(alias, request, ranked, ctx);
     if (arm && alias && this.lab.feedback) this.lab.feedback.remember(id, alias.name, arm.name, results, ctx);
+    out.rerank = {
+      query: request.query.slice(0, 500),
+      topN: request.topN ?? null,
+      order: results.slice(0, 100).map((r) => [r.index, r.score] as const),
+      fallbackIndex: served.fallbackIndex,
+    };
     return {
       id,
       results,

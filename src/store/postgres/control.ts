@@ -12,6 +12,7 @@ import { numbered, resourceParams, SQL, toResource, updateParams, type ResourceR
 import { PostgresUsageStore } from './usage.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';
 import { SqlLabStore, type LabStore } from '../lab.js';
+import { SqlConsoleStore, type ConsoleStore } from '../console.js';
 import type { UsageRecord } from '../usage.js';
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';
@@ -27,6 +28,7 @@ export class PostgresControlStore implements ControlStore {
   readonly backend = 'postgres' as const;
   readonly evals: EvalStore;
   readonly lab: LabStore;
+  readonly console: ConsoleStore;
 
   private readonly usage: PostgresUsageStore;
 
@@ -39,6 +41,7 @@ export class PostgresControlStore implements ControlStore {
     };
     this.evals = new SqlEvalStore(driver, isUniqueViolation);
     this.lab = new SqlLabStore(driver);
+    this.console = new SqlConsoleStore(driver, 'postgres');
   }
 
   async listResources(kind: ResourceKind): Promise<StoredResource[]> {

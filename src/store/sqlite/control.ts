@@ -10,6 +10,7 @@ import {
 import { resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';
 import { SqlLabStore, type LabStore } from '../lab.js';
+import { SqlConsoleStore, type ConsoleStore } from '../console.js';
 import type { UsageRecord } from '../usage.js';
 import type { SqliteDatabase } from './database.js';
 import { SqliteUsageStore } from './usage.js';
@@ -21,6 +22,7 @@ export class SqliteControlStore implements ControlStore {
   readonly backend = 'sqlite' as const;
   readonly evals: EvalStore;
   readonly lab: LabStore;
+  readonly console: ConsoleStore;
   private readonly usage: SqliteUsageStore;
   private readonly change;
 
@@ -32,6 +34,7 @@ export class SqliteControlStore implements ControlStore {
     };
     this.evals = new SqlEvalStore(driver, isUniqueViolation);
     this.lab = new SqlLabStore(driver);
+    this.console = new SqlConsoleStore(driver, 'sqlite');
     const insertChange = db.prepare(SQL.insertChange);
     this.change = (kind: ResourceKind, id: string) => insertChange.run(kind, id, new Date().toISOString());
   }

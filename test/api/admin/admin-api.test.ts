@@ -50,7 +50,8 @@ describe('admin API', () => {
     assert.equal(wrong.status, 401);
     assert.equal(wrong.json.error.code, 'invalid_api_key');
     const callerKey = await admin.call('POST', '/admin/v1/apikeys', {}, FILE_KEY);
-    assert.equal(callerKey.status, 401, 'a caller key is not an admin key');
+    assert.equal(callerKey.status, 403, 'a caller key is not an admin key');
+    assert.equal(callerKey.json.error.code, 'permission_denied');
     const health = await fetch(`${gw.adminUrl}/healthz`);
     assert.equal(health.status, 200, 'health stays open');
   });

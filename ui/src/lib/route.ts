@@ -1,0 +1,17 @@
+import { useEffect, useState } from 'react';
+
+/** Hash routes (`#/requests/abc`): the page URL stays `…/ui/`, so any path prefix works without server help. */
+export function useRoute(): string[] {
+  const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const [parts, setParts] = useState(read);
+  useEffect(() => {
+    const on = () => setParts(read());
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return parts;
+}
+
+export const go = (path: string): void => {
+  window.location.hash = `#/${path}`;
+};

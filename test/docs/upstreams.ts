@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { SigV4Secret } from '../../src/auth/inbound/sigv4-verify.js';
 import type { FakeServer } from '../helpers/fake-server.js';
 import { startFakeBedrock, type BedrockRoute } from '../helpers/fakes/bedrock.js';
+import { bedrockAsyncInvoke } from '../helpers/fakes/bedrock-async.js';
 import { bedrockChatRoutes } from '../helpers/fakes/bedrock-chat.js';
 import { bedrockImageRoutes } from '../helpers/fakes/bedrock-images.js';
 import { bedrockRerankRoutes } from '../helpers/fakes/bedrock-rerank.js';
@@ -18,6 +19,7 @@ import {
   startFakeVllm,
   startFakeVoyage,
 } from '../helpers/fakes/rerank-fakes.js';
+import { startFakeS3 } from '../helpers/fakes/s3.js';
 import { startFakeSts } from '../helpers/fakes/sts.js';
 import { makeServiceAccount, startFakeGoogle } from '../helpers/fakes/vertex-fake.js';
 
@@ -165,12 +167,15 @@ async function fakeBedrock(p: Raw, env: NodeJS.ProcessEnv): Promise<{ close(): P
     p.sts_endpoint = sts.url;
     closers.push(() => sts.close());
   } else credentials.push(longTerm);
-  const bedrock = await startFakeBedrock({
-    region,
-    credentials,
-    apiKeys: p.api_key ? [p.api_key] : [],
-    routes: bedrockRoutes(region),
-  });
+  const routes = bedrockRoutes(region);
+  if (p.video_output_s3_uri) {
+    // Async invoke (video) writes its output to S3, which Rankway then reads.
+    const s3 = await startFakeS3({ credentials, region });
+    routes.unshift(...bedrockAsyncInvoke({ region, account: '123456789012', s3, pollsToFinish: 1 }).routes);
+    p.s3_endpoint = s3.url;
+    closers.push(() => s3.close());
+  }
+  const bedrock = await startFakeBedrock({ region, credentials, apiKeys: p.api_key ? [p.api_key] : [], routes });
   p.runtime_endpoint = bedrock.url;
   p.agent_runtime_endpoint = bedrock.url;
   closers.push(() => bedrock.close());

@@ -1,12 +1,13 @@
 // Runs README blocks as a user would: shell through bash (with `curl` and `rankway` on the
 // PATH), transcripts command by command, JS with node and Python with Debian's python3.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 const MARK = '@@rw-mark@@';
 const STATUS = /^@@rw-status (\d{3}) (.*)$/;
+let runs = 0;
 
 export interface Run {
   readonly code: number | null;
@@ -41,10 +42,37 @@ export function makeBin(dir: string): string {
     writeFileSync(join(bin, name), body);
     chmodSync(join(bin, name), 0o755);
   };
-  // Every answer's status goes to stderr, so a block whose call failed cannot pass unnoticed.
-  write('curl', `#!/bin/sh\nexec /usr/bin/curl --write-out '%{stderr}@@rw-status %{http_code} %{url_effective}\\n' "$@"\n`);
-  write('rankway', `#!/bin/sh\nexec "${process.execPath}" --import "${tsx}" "${REPO}/src/main.ts" "$@"\n`);
+  // Every answer's status is noted in $RW_STATUS_FILE, so a block whose call failed cannot
+  // pass unnoticed; curl's own stderr stays what the user would see.
+  write(
+    'curl',
+    [
+      '#!/bin/bash',
+      'err=$(mktemp)',
+      `/usr/bin/curl --write-out '%{stderr}@@rw-status %{http_code} %{url_effective}\\n' "$@" 2>"$err"`,
+      'rc=$?',
+      'grep "^@@rw-status" "$err" >> "${RW_STATUS_FILE:-/dev/null}"',
+      'grep -v "^@@rw-status" "$err" >&2',
+      'rm -f "$err"',
+      'exit $rc',
+      '',
+    ].join('\n'),
+  );
+  // The built CLI starts in a fraction of tsx's time; it is used only when no source is newer.
+  const built = join(REPO, 'dist/src/main.js');
+  const run =
+    existsSync(built) && newest(join(REPO, 'src')) < statSync(built).mtimeMs ? `"${built}"` : `--import "${tsx}" "${REPO}/src/main.ts"`;
+  write('rankway', `#!/bin/sh\nexec "${process.execPath}" ${run} "$@"\n`);
   return bin;
+}
+
+function newest(dir: string): number {
+  let max = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    max = Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return max;
 }
 
 export function exec(
@@ -53,7 +81,9 @@ export function exec(
   options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; input?: string },
 ): Promise<Run> {
   return new Promise((done) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const statusFile = join(options.cwd, `.rw-status-${process.pid}-${++runs}`);
+    const env = { ...options.env, RW_STATUS_FILE: statusFile };
+    const child = spawn(command, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -63,13 +93,13 @@ export function exec(
     child.on('close', (code) => {
       clearTimeout(timer);
       const statuses: Array<{ status: number; url: string }> = [];
-      const rest: string[] = [];
-      for (const line of stderr.split('\n')) {
+      const noted = existsSync(statusFile) ? readFileSync(statusFile, 'utf8') : '';
+      rmSync(statusFile, { force: true });
+      for (const line of noted.split('\n')) {
         const m = STATUS.exec(line);
         if (m) statuses.push({ status: Number(m[1]), url: m[2] });
-        else rest.push(line);
       }
-      done({ code, stdout, stderr: rest.join('\n'), statuses });
+      done({ code, stdout, stderr, statuses });
     });
   });
 }
@@ -121,8 +151,9 @@ export function parseTranscript(text: string): Array<{ command: string; output: 
   return steps.map((s) => ({ command: s.command, output: s.output.join('\n').trimEnd() }));
 }
 
+/** A transcript shows what the terminal shows: stderr goes with stdout. */
 export function transcriptScript(steps: ReadonlyArray<{ command: string }>): string {
-  return steps.map((s) => `${s.command}\nprintf '\\n${MARK}\\n'`).join('\n');
+  return ['exec 2>&1', ...steps.map((s) => `${s.command}\nprintf '\\n${MARK}\\n'`)].join('\n');
 }
 
 /** Python modules a snippet imports (top-level names). */

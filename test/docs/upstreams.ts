@@ -92,7 +92,11 @@ export async function withFakeUpstreams(interpolated: Raw, env: NodeJS.ProcessEn
   };
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
 async function fakeFor(p: Raw, env: NodeJS.ProcessEnv, scratch: string): Promise<{ close(): Promise<void> } | undefined> {
+  // An address on this machine is left as written (Troubleshooting aims one at a closed port).
+  if (typeof p.base_url === 'string' && LOOPBACK.has(new URL(p.base_url).hostname)) return undefined;
   const apiKey: string | undefined = p.api_key;
   const at = (fake: FakeServer, path = '') => {
     p.base_url = fake.url + path;

@@ -13,9 +13,11 @@
  *                     followed by what it prints; every command runs and its output is compared.
  *     js, ts          written to an .mjs file and run with node (imports resolve to the repo's
  *                     node_modules, so the official SDKs are there).
- *     python          run with Debian's /usr/bin/python3 (README_PYTHON overrides); skipped, with
- *                     the reason printed, when a module it imports (or a boto3 client/operation
- *                     it calls) is missing there. CI (.ci/run) installs python3-boto3/requests.
+ *     python          run with Debian's /usr/bin/python3, else the python3 on the PATH
+ *                     (README_PYTHON overrides both), whichever has every module the snippet
+ *                     imports and every boto3 client/operation it calls; skipped, with the
+ *                     reason printed, when none has. CI (.ci/run) installs python3-boto3/requests
+ *                     (Debian bookworm's boto3 1.26 predates Bedrock: those snippets need a newer one).
  *     json, text, no language
  *                     output: not run. Right after a runnable block it is that block's answer.
  * - Markers, on the line immediately before the opening fence:
@@ -35,6 +37,11 @@
  *   proxy and `:3001` the admin port; real vendor hosts become fakes (see upstreams.ts). The
  *   environment the README assumes (COHERE_API_KEY, RANKWAY_ADMIN_KEY, ...) is README_ENV below:
  *   add a variable there when an example needs a new one.
+ * - Instances: one Rankway per distinct merged config, started on first use and shared by every
+ *   block that runs with it (state persists between those blocks, in document order: show
+ *   answers that hold whatever ran before, e.g. `[…, {...}, …]` for one row of a list).
+ *   Providers whose base_url is on 127.0.0.1/localhost are left as written.
+ * - Run one part: README_ONLY='Troubleshooting' node scripts/run-tests.mjs test/docs/readme
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,8 +60,7 @@ import {
   makeBin,
   markShell,
   parseTranscript,
-  PYTHON,
-  pythonMissing,
+  pickPython,
   REPO,
   rewrite,
   splitMarks,
@@ -116,7 +122,6 @@ before(async () => {
   delete process.env.AWS_PROFILE;
   ctx.env = {
     PATH: `${bin}:${process.env.PATH}`,
-    HOME: ctx.scratch,
     LANG: 'C.UTF-8',
     LOG_LEVEL: 'silent',
     AWS_SHARED_CREDENTIALS_FILE: profiles,
@@ -144,6 +149,8 @@ function sections(blocks: readonly Block[]): Map<string, Block[]> {
   return out;
 }
 
+/** README_ONLY=<part of a heading> runs only the sections whose heading path contains it. */
+const ONLY = process.env.README_ONLY;
 const RUNNABLE = new Set(['sh', 'console', 'js', 'python']);
 const usesServer = (text: string) => /(?:127\.0\.0\.1|localhost):300[01]\b/.test(text);
 
@@ -163,6 +170,7 @@ for (const file of FILES) {
   describe(file, () => {
     for (const [section, blocks] of sections(blocksOf(file))) {
       if (!blocks.some((b) => b.kind !== 'output')) continue;
+      if (ONLY && !section.includes(ONLY)) continue;
       describe(section || '(top)', () => {
         const own: Array<Record<string, unknown>> = [];
         ownConfigs.set(`${file}#${section}`, own);
@@ -253,13 +261,13 @@ async function runBlock(t: TestContext, block: Block, config: Record<string, unk
       return;
     }
     case 'python': {
-      const missing = await pythonMissing(code, cwd);
-      if (missing) {
-        skippedPython.push(`${block.file}:${block.line}: ${missing}`);
-        t.skip(`${PYTHON}: ${missing}`);
+      const picked = await pickPython(code, cwd);
+      if ('missing' in picked) {
+        skippedPython.push(`${block.file}:${block.line}: ${picked.missing}`);
+        t.skip(picked.missing);
         return;
       }
-      const run = await exec(PYTHON, ['-c', code], { cwd, env });
+      const run = await exec(picked.python, ['-c', code], { cwd, env });
       assertRan(run, block);
       if (expected) check(expected, run.stdout, block, 'the answer shown after it');
       return;

@@ -164,16 +164,31 @@ export function pythonImports(code: string): string[] {
   return [...names].filter(Boolean);
 }
 
-/** Debian's interpreter (README_PYTHON overrides it, e.g. to try a newer boto3). */
-export const PYTHON = process.env.README_PYTHON ?? '/usr/bin/python3';
+/**
+ * Interpreters to try, in order: README_PYTHON when set, else Debian's, then the python3 on
+ * the PATH (Debian bookworm's boto3 1.26 predates Bedrock, so a newer one may be the only
+ * one that can run the Bedrock snippets).
+ */
+export const PYTHONS = process.env.README_PYTHON ? [process.env.README_PYTHON] : ['/usr/bin/python3', 'python3'];
+
+/** The first interpreter that can run `code`, or why none can. */
+export async function pickPython(code: string, cwd: string): Promise<{ python: string } | { missing: string }> {
+  const reasons: string[] = [];
+  for (const python of PYTHONS) {
+    const missing = await pythonMissing(python, code, cwd);
+    if (!missing) return { python };
+    reasons.push(`${python}: ${missing}`);
+  }
+  return { missing: reasons.join('; ') };
+}
 
 /**
  * Why a Python snippet cannot run with this interpreter, or undefined when it can: a module
  * it imports is missing, or a boto3 client or operation it calls is unknown to the installed
  * boto3 (Debian's package can be older than the API the snippet uses).
  */
-export async function pythonMissing(code: string, cwd: string): Promise<string | undefined> {
-  if (!existsSync(PYTHON)) return `${PYTHON} is not installed`;
+async function pythonMissing(python: string, code: string, cwd: string): Promise<string | undefined> {
+  if (python.startsWith('/') && !existsSync(python)) return 'not installed';
   const modules = pythonImports(code);
   const services = [...code.matchAll(/boto3\.client\(\s*["']([\w-]+)["']/g)].map((m) => m[1]);
   const operations = [...code.matchAll(/\bclient\.(\w+)\(/g)].map((m) => m[1]);
@@ -192,7 +207,7 @@ if not missing and ${JSON.stringify(services)}:
             if not hasattr(c, op): missing.append("boto3 " + boto3.__version__ + " has no " + s + "." + op)
 print("; ".join(missing))
 `;
-  const run = await exec(PYTHON, ['-c', probe], { cwd, env: process.env, timeoutMs: 60_000 });
-  if (run.code !== 0) return `the probe failed: ${run.stderr.trim().split('\n').pop()}`;
+  const run = await exec(python, ['-c', probe], { cwd, env: process.env, timeoutMs: 60_000 });
+  if (run.code !== 0) return `cannot run it: ${run.stderr.trim().split('\n').pop()}`;
   return run.stdout.trim() || undefined;
 }

@@ -8,6 +8,7 @@ import type { FakeServer } from '../helpers/fake-server.js';
 import { startFakeBedrock, type BedrockRoute } from '../helpers/fakes/bedrock.js';
 import { bedrockAsyncInvoke } from '../helpers/fakes/bedrock-async.js';
 import { bedrockChatRoutes } from '../helpers/fakes/bedrock-chat.js';
+import { bedrockKnowledgeBaseRoutes } from '../helpers/fakes/bedrock-kb.js';
 import { bedrockImageRoutes } from '../helpers/fakes/bedrock-images.js';
 import { bedrockRerankRoutes } from '../helpers/fakes/bedrock-rerank.js';
 import { startFakeOpenAi } from '../helpers/fakes/openai.js';
@@ -154,7 +155,7 @@ export function bedrockRoutes(region: string): BedrockRoute[] {
         ? invokeImage.handle(req, res, match)
         : invokeRerank.handle(req, res, match),
   };
-  return [...bedrockChatRoutes(), ...images.filter((r) => r !== invokeImage), agentRerank, invoke];
+  return [...bedrockChatRoutes(), ...images.filter((r) => r !== invokeImage), ...bedrockKnowledgeBaseRoutes(region), agentRerank, invoke];
 }
 
 /** One fake Bedrock (runtime and agent runtime on one port) in the entry's region, plus STS for a role. */

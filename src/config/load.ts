@@ -77,16 +77,20 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
   const entries = Array.isArray(interpolated.providers) ? (interpolated.providers as unknown[]) : [];
   const allowMetadataAddresses = parsed.success ? parsed.data.upstreams.allow_metadata_addresses : false;
   const loaded = loadProviderEntries(entries, { allowMetadataAddresses });
-  if (!parsed.success) throw new ConfigError([...formatIssues(parsed.error.issues, { schema: configSchema }), ...loaded.problems]);
-  const cfg = applyEnvOverrides(parsed.data, env);
-
-  const problems: string[] = [...loaded.problems];
   const providers = loaded.providers;
   if (!providers.has('local')) {
     const local = PROVIDER_TYPES.get('local')!;
     const config = local.configSchema.parse({ name: 'local', type: 'local' });
     providers.set('local', { name: 'local', config, adapter: local.create(config) });
   }
+  if (!parsed.success) {
+    // Model targets are checked too, so one run still lists every problem.
+    const targets = rawTargetProblems(interpolated.models, providers, loaded.invalid);
+    throw new ConfigError([...formatIssues(parsed.error.issues, { schema: configSchema }), ...loaded.problems, ...targets]);
+  }
+  const cfg = applyEnvOverrides(parsed.data, env);
+
+  const problems: string[] = [...loaded.problems];
 
   const models = new Map<string, ModelConfig>();
   cfg.models.forEach((m, i) => {
@@ -137,6 +141,25 @@ export function buildConfig(raw: unknown, options: { env?: NodeJS.ProcessEnv; so
     upstreams: cfg.upstreams,
     source: options.source ?? null,
   };
+}
+
+/** Target and fallback problems of model entries read as written (the schema failed elsewhere). */
+function rawTargetProblems(models: unknown, providers: ReadonlyMap<string, LoadedProvider>, invalid: ReadonlySet<string>): string[] {
+  if (!Array.isArray(models)) return [];
+  const names = new Set(models.map((m) => (m && typeof m === 'object' ? (m as { name?: unknown }).name : undefined)));
+  const problems: string[] = [];
+  models.forEach((m, i) => {
+    if (!m || typeof m !== 'object') return;
+    const { target, fallbacks } = m as { target?: unknown; fallbacks?: unknown };
+    const problem = typeof target === 'string' ? checkTarget(target, providers, invalid) : undefined;
+    if (problem) problems.push(`models[${i}].target: ${problem}`);
+    if (!Array.isArray(fallbacks)) return;
+    fallbacks.forEach((f, j) => {
+      const p = typeof f === 'string' && !names.has(f) ? checkTarget(f, providers, invalid) : undefined;
+      if (p) problems.push(`models[${i}].fallbacks[${j}]: ${p}`);
+    });
+  });
+  return problems;
 }
 
 function checkTarget(

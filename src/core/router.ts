@@ -66,14 +66,14 @@ export class Router {
     checkFallbackCount(requestFallbacks);
     const table = this.table;
     const alias = table.models.get(model);
-    const primary = this.resolveOne(table, model);
+    const primary = this.resolveChecked(table, model, 'model', check);
     check?.(model, primary, 'model');
     this.checkCapability(primary, model, capability, 'model');
     const targets: ResolvedTarget[] = [primary];
     const seen = new Set([primary.label]);
     const add = (name: string, callerNamed: boolean, i: number): void => {
       const param = callerNamed ? `fallbacks[${i}]` : 'fallbacks';
-      const t = this.resolveOne(table, name, param);
+      const t = callerNamed ? this.resolveChecked(table, name, param, check) : this.resolveOne(table, name, param);
       if (callerNamed) check?.(name, t, param);
       this.checkCapability(t, name, capability, param);
       if (!seen.has(t.label)) {
@@ -99,6 +99,19 @@ export class Router {
   /** Names of every alias and provider, for error messages and model lists. */
   get aliases(): readonly ModelConfig[] {
     return [...this.table.models.values()];
+  }
+
+  /**
+   * A caller-named model that does not resolve is first checked by name alone: a name the key
+   * may not use is refused as such (403), since a 404 would tell the caller what is configured.
+   */
+  private resolveChecked(table: RoutingTable, name: string, param: string, check: TargetCheck | undefined): ResolvedTarget {
+    try {
+      return this.resolveOne(table, name, param);
+    } catch (err) {
+      if (check) check(name, { label: name } as ResolvedTarget, param);
+      throw err;
+    }
   }
 
   private resolveOne(table: RoutingTable, name: string, param = 'model'): ResolvedTarget {

@@ -94,6 +94,20 @@ describe('config validation names the path of every problem', () => {
     assert.match(err.message, /providers\[1\]\.type[\s\S]*models\[0\]\.target[\s\S]*models\[1\]\.fallbacks\[0\]/);
   });
 
+  // Regression: a schema error in one section hid the model targets' problems.
+  it('lists model target and fallback problems even when another section fails its schema', () => {
+    const found = problems({
+      server: { auth: 'key' },
+      providers: [cohere()],
+      models: [{ name: 'a', target: 'cohre/m', fallbacks: ['a', 'ghost/m'] }],
+    });
+    assert.deepEqual(found.slice(1), [
+      'models[0].target: provider "cohre" is not configured',
+      'models[0].fallbacks[1]: provider "ghost" is not configured',
+    ]);
+    assert.match(found[0], /^server\.auth: /);
+  });
+
   it('an empty config is the embedded default: local/bm25 on loopback without auth', () => {
     const config = buildConfig({}, { env: {} });
     assert.equal(config.server.host, '127.0.0.1');

@@ -65,7 +65,10 @@ describe('cohere provider through the gateway', () => {
       assert.equal(typeof r.document.text, 'string');
     }
     assert.ok(res.json.results[0].relevance_score >= res.json.results[1].relevance_score);
-    assert.equal(res.json.model, 'cohere/rerank-v3.5');
+    // DeepIntShield's shape: the upstream model id, the name sent kept beside it.
+    assert.equal(res.json.model, 'rerank-v3.5');
+    assert.equal(res.json.extra_fields.model_requested, 'cohere/rerank-v3.5');
+    assert.equal(res.json.extra_fields.chunk_index, 0);
     assert.equal(res.json.extra_fields.provider, 'cohere');
     assert.equal(res.json.extra_fields.model_used, 'cohere/rerank-v3.5');
     assert.equal(res.json.meta.billed_units.search_units, 1);
@@ -101,6 +104,9 @@ describe('cohere provider through the gateway', () => {
       expected.map((r) => [r.index, r.score]),
     );
     assert.equal(res.json.extra_fields.chunks, 3);
+    // One merged answer: DeepIntShield's chunk_index is that message's position, 0.
+    assert.equal(res.json.extra_fields.chunk_index, 0);
+    assert.equal(res.json.model, 'rerank-v3.5');
     assert.equal(res.json.meta.billed_units.search_units, 10 + 10 + 5);
   });
 
@@ -112,7 +118,8 @@ describe('cohere provider through the gateway', () => {
       assert.equal(res.status, 200);
       assert.equal(res.json.extra_fields.model_used, 'backup/rerank-v3.5');
       assert.equal(res.json.extra_fields.fallback_index, 1);
-      assert.equal(res.json.model, 'search');
+      assert.equal(res.json.model, 'rerank-v3.5');
+      assert.equal(res.json.extra_fields.model_requested, 'search');
       assert.equal(backup.requests.length, 1);
     } finally {
       const fresh = await startFakeCohere({ apiKey: KEY });

@@ -1,7 +1,17 @@
 import type { RankedDocument, RerankResult } from '../../canonical/rerank.js';
 
+export interface RenderOptions {
+  /**
+   * The unified API's `model`, as DeepIntShield documents it: the upstream model id that
+   * answered (`rerank-v3.5` for `cohere/rerank-v3.5` or an alias of it), with the name the
+   * caller sent in `extra_fields.model_requested`, plus `extra_fields.chunk_index`. Without
+   * it (Cohere's own API under /cohere) `model` stays the name the caller sent.
+   */
+  readonly upstreamModel?: boolean;
+}
+
 /** The unified (Cohere-compatible) response; `version` is Cohere's meta.api_version. */
-export function renderRerank(result: RerankResult, version: '1' | '2'): Record<string, unknown> {
+export function renderRerank(result: RerankResult, version: '1' | '2', options: RenderOptions = {}): Record<string, unknown> {
   const u = result.usage;
   const usage: Record<string, number> = {
     prompt_tokens: u.inputTokens,
@@ -18,6 +28,9 @@ export function renderRerank(result: RerankResult, version: '1' | '2'): Record<s
     chunks: result.chunks,
     attempts: result.attempts,
   };
+  // DeepIntShield's position of this message in a streamed answer: a rerank answer is one
+  // message however many upstream calls (`chunks`) were merged into it, so always 0.
+  if (options.upstreamModel) extra.chunk_index = 0;
   if (result.fallbackIndex > 0) extra.fallback_index = result.fallbackIndex;
   if (result.cache) extra.cache = result.cache;
   if (result.degraded) extra.degraded = true;
@@ -26,7 +39,7 @@ export function renderRerank(result: RerankResult, version: '1' | '2'): Record<s
   return {
     id: result.id,
     results: result.results.map(renderResult),
-    model: result.modelRequested,
+    model: options.upstreamModel ? upstreamModelId(result) : result.modelRequested,
     usage,
     meta: { api_version: { version }, billed_units: { search_units: u.searchUnits } },
     extra_fields: extra,
@@ -41,4 +54,11 @@ function renderResult(r: RankedDocument): Record<string, unknown> {
   const d = r.document;
   out.document = typeof d.source === 'string' ? { text: d.text } : { ...d.source, text: d.text };
   return out;
+}
+
+/** `rerank-v3.5` from `cohere/rerank-v3.5`; a degraded answer had no upstream, so it keeps the requested name. */
+function upstreamModelId(result: RerankResult): string {
+  if (result.degraded) return result.modelRequested;
+  const prefix = `${result.provider}/`;
+  return result.modelUsed.startsWith(prefix) ? result.modelUsed.slice(prefix.length) : result.modelUsed;
 }

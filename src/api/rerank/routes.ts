@@ -43,7 +43,7 @@ export function registerRerankRoutes(app: FastifyInstance, options: RerankRoutes
       ctx.surface = request.headers['x-rankway-eval-run'] !== undefined ? 'eval' : version === '1' ? 'rerank' : 'cohere-v2';
       const canonical = parseRerankBody(request.body, limits);
       const result = await options.rerank.rerank(canonical, ctx);
-      return renderRerank(result, version);
+      return renderRerank(result, version, { upstreamModel: true });
     });
   }
 }

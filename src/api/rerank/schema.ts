@@ -58,7 +58,11 @@ export const rerankResponseSchema = z.object({
       document: z.record(z.string(), z.unknown()).optional(),
     }),
   ),
-  model: z.string(),
+  model: z
+    .string()
+    .describe(
+      'The upstream model id that answered (`rerank-v3.5` for `cohere/rerank-v3.5` or an alias of it); the name sent is `extra_fields.model_requested`',
+    ),
   usage: z.object({
     prompt_tokens: z.number(),
     completion_tokens: z.number(),

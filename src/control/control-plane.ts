@@ -5,7 +5,7 @@ import { periodStart } from '../core/limits/types.js';
 import type { Router } from '../core/router.js';
 import { ProviderRuntime } from '../core/upstream.js';
 import type { Logger } from '../observability/log.js';
-import type { ControlStore, ResourceChange, ResourceKind } from '../store/control.js';
+import type { ControlStore, FeedEntry, ResourceChange, ResourceKind } from '../store/control.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { ApiKeyData } from './resources.js';
 import { loadSnapshot, saveSnapshot } from './snapshot-file.js';
@@ -33,6 +33,8 @@ export type SnapshotSource = 'none' | 'saved' | 'database';
 
 /** Changes read per query of the feed. */
 const CHANGE_BATCH = 1000;
+/** Keys walked between yields when collecting budget seeds. */
+const SEED_SLICE = 5000;
 /** Beyond this many batches behind, the snapshot is read whole instead of patched. */
 const MAX_PATCH_BATCHES = 20;
 
@@ -222,24 +224,28 @@ export class ControlPlane {
   }
 
   /**
-   * The database's spend in the current period of every budgeted key: one query per budget
-   * period for all keys at once (no per-key parameters, so 100,000 budgeted keys are fine).
+   * The database's spend in the current period of every budgeted key that spent anything: one
+   * query per budget period for all keys at once (no per-key parameters, so 100,000 budgeted
+   * keys are fine). A key with nothing spent has no seed, as its absent counter already reads
+   * zero: with 100,000 budgeted keys the periodic re-seed costs what the spenders cost, and
+   * walking the keys yields every few thousand so requests never wait behind it.
    */
   async budgetSpend(): Promise<SpendSeed[]> {
     const store = this.store;
     const state = this.state;
-    if (!store || !state) return [];
+    if (!store || !state || state.apiKeys.length === 0) return [];
     const now = Date.now();
-    const byPeriod = { day: [] as string[], month: [] as string[] };
-    for (const row of state.apiKeys) {
-      const budget = (row.data as unknown as ApiKeyData).budget;
-      if (budget) byPeriod[budget.period].push(row.id);
+    const spent = { day: undefined as Map<string, number> | undefined, month: undefined as Map<string, number> | undefined };
+    for (const period of ['day', 'month'] as const) {
+      spent[period] = await store.spendSince(new Date(periodStart(period, now)).toISOString());
     }
     const seeds: SpendSeed[] = [];
-    for (const period of ['day', 'month'] as const) {
-      if (byPeriod[period].length === 0) continue;
-      const spent = await store.spendSince(new Date(periodStart(period, now)).toISOString());
-      for (const keyId of byPeriod[period]) seeds.push({ keyId, period, usd: spent.get(keyId) ?? 0 });
+    const rows = state.apiKeys;
+    for (let i = 0; i < rows.length; i++) {
+      if (i > 0 && i % SEED_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      const budget = (rows[i].data as unknown as ApiKeyData).budget;
+      const usd = budget ? spent[budget.period]?.get(rows[i].id) : undefined;
+      if (budget && usd) seeds.push({ keyId: rows[i].id, period: budget.period, usd });
     }
     return seeds;
   }
@@ -255,15 +261,12 @@ export class ControlPlane {
       if (batch === MAX_PATCH_BATCHES) return this.loadAll(store);
       const changes = await store.changesSince(state.version, CHANGE_BATCH);
       if (changes.length === 0) return;
-      // The latest change per resource is enough: each patch applies the row as it is now.
-      const latest = new Map<string, ResourceChange>();
+      // The feed carries each resource as it is now (no read per change), so the latest
+      // entry per resource is enough.
+      const latest = new Map<string, FeedEntry>();
       for (const c of changes) latest.set(`${c.kind}\u0000${c.id}`, c);
-      const targets = [...latest.values()];
-      const rows = await Promise.all(targets.map((c) => store.getResource(c.kind, c.id)));
       let routing = false;
-      targets.forEach((c, i) => {
-        routing = state.apply(c.kind, c.id, rows[i]) || routing;
-      });
+      for (const c of latest.values()) routing = state.apply(c.kind, c.id, c.row) || routing;
       state.version = changes[changes.length - 1].version;
       if (routing) this.swapRouting();
       this.scheduleSave();

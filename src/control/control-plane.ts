@@ -8,7 +8,7 @@ import type { Logger } from '../observability/log.js';
 import type { ControlStore, FeedEntry, ResourceChange, ResourceKind } from '../store/control.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { ApiKeyData } from './resources.js';
-import { loadSnapshot, saveSnapshot } from './snapshot-file.js';
+import { appendSnapshot, loadSnapshot, saveSnapshot } from './snapshot-file.js';
 import { SnapshotState } from './snapshot-state.js';
 import type { ControlSnapshot, SnapshotDeps } from './snapshot.js';
 
@@ -33,6 +33,8 @@ export type SnapshotSource = 'none' | 'saved' | 'database';
 
 /** Changes read per query of the feed. */
 const CHANGE_BATCH = 1000;
+/** Changes appended to the saved snapshot before it is rewritten whole. */
+const REWRITE_AFTER = 50_000;
 /** Keys walked between yields when collecting budget seeds. */
 const SEED_SLICE = 5000;
 /** Beyond this many batches behind, the snapshot is read whole instead of patched. */
@@ -60,6 +62,13 @@ export class ControlPlane {
   private saveTimer?: NodeJS.Timeout;
   private dirtySince?: number;
   private saving: Promise<void> = Promise.resolve();
+  /** Resources changed since the saved copy was last written or appended to. */
+  private readonly unsaved = new Map<string, { kind: ResourceKind; id: string }>();
+  /** The saved copy must be rewritten whole (first save, after a full read, after a failure). */
+  private rewrite = true;
+  /** Changes appended since the last whole rewrite. */
+  private appended = 0;
+  private saveFailed = false;
   private readonly snapshotDeps: SnapshotDeps;
   /** Set once a load or patch failed since the last success (logged once per outage). */
   private failing = false;
@@ -266,7 +275,10 @@ export class ControlPlane {
       const latest = new Map<string, FeedEntry>();
       for (const c of changes) latest.set(`${c.kind}\u0000${c.id}`, c);
       let routing = false;
-      for (const c of latest.values()) routing = state.apply(c.kind, c.id, c.row) || routing;
+      for (const [key, c] of latest) {
+        routing = state.apply(c.kind, c.id, c.row) || routing;
+        if (this.savesSnapshot) this.unsaved.set(key, c);
+      }
       state.version = changes[changes.length - 1].version;
       if (routing) this.swapRouting();
       this.scheduleSave();
@@ -286,6 +298,7 @@ export class ControlPlane {
     const first = this.source !== 'database';
     this.install(SnapshotState.build(this.file, { version, providerKeys, models, apiKeys, awsAccessKeys }, this.snapshotDeps));
     this.source = 'database';
+    this.rewrite = true;
     this.scheduleSave();
     if (first) await this.seedBudgets();
   }
@@ -303,12 +316,19 @@ export class ControlPlane {
     for (const [key, rt] of this.runtimes) if (!used.has(rt)) this.runtimes.delete(key);
   }
 
+  /** Only a PostgreSQL deployment keeps a saved copy (SQLite is a local file already). */
+  private get savesSnapshot(): boolean {
+    return this.deps.dataDir !== undefined && this.store?.backend === 'postgres';
+  }
+
   /**
-   * Saves once changes have been quiet for 2 s, and at least every 30 s during a long burst:
-   * with 100,000 keys the file is tens of megabytes, so it is not rewritten per change.
+   * Saves once changes have been quiet for 2 s, and at least every 30 s during a long burst.
+   * A save appends the resources changed since the last one; the file is rewritten whole
+   * (tens of megabytes with 100,000 keys, in chunks) only after a full read or once
+   * `REWRITE_AFTER` changes were appended, so a change never costs O(keys).
    */
   private scheduleSave(): void {
-    if (!this.deps.dataDir || this.store?.backend !== 'postgres') return;
+    if (!this.savesSnapshot) return;
     const now = Date.now();
     this.dirtySince ??= now;
     clearTimeout(this.saveTimer);
@@ -327,9 +347,32 @@ export class ControlPlane {
     const state = this.state;
     if (!dir || !state) return;
     this.dirtySince = undefined;
-    const rows = state.allRows();
-    this.saving = this.saving
-      .then(() => saveSnapshot(dir, rows))
-      .catch((err: unknown) => this.deps.logger.warn({ err }, 'saving the control snapshot failed'));
+    let write: () => Promise<void>;
+    if (this.rewrite || this.appended + this.unsaved.size > REWRITE_AFTER) {
+      const rows = state.allRows();
+      this.rewrite = false;
+      this.appended = 0;
+      write = () => saveSnapshot(dir, rows);
+    } else {
+      if (this.unsaved.size === 0) return;
+      const changes = [...this.unsaved.values()].map(({ kind, id }) => ({ kind, id, row: state.row(kind, id) }));
+      this.appended += changes.length;
+      const version = state.version;
+      write = () => appendSnapshot(dir, changes, version);
+    }
+    this.unsaved.clear();
+    const whole = this.appended === 0;
+    this.saving = this.saving.then(async () => {
+      // Appending to a copy whose last save failed could skip changes: the next save rewrites it.
+      if (this.saveFailed && !whole) return;
+      try {
+        await write();
+        this.saveFailed = false;
+      } catch (err) {
+        this.saveFailed = true;
+        this.rewrite = true;
+        this.deps.logger.warn({ err }, 'saving the control snapshot failed');
+      }
+    });
   }
 }

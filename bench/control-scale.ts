@@ -83,12 +83,12 @@ const cpuMs = (pid: number) => {
 };
 
 /** Asks the preloaded probe for the event-loop figures since its last report. */
-async function loopStats(probeFile: string, pid: number): Promise<{ maxMs: number; p99Ms: number }> {
+async function loopStats(probeFile: string, pid: number): Promise<{ maxMs: number; p99Ms: number; maxCpuMs: number }> {
   rmSync(probeFile, { force: true });
   process.kill(pid, 'SIGUSR2');
   for (let i = 0; i < 200 && !existsSync(probeFile); i++) await new Promise((r) => setTimeout(r, 10));
   await new Promise((r) => setTimeout(r, 20));
-  return JSON.parse(readFileSync(probeFile, 'utf8')) as { maxMs: number; p99Ms: number };
+  return JSON.parse(readFileSync(probeFile, 'utf8')) as { maxMs: number; p99Ms: number; maxCpuMs: number };
 }
 
 const rerank = (url: string, key: string) =>
@@ -202,10 +202,13 @@ async function run(backend: string): Promise<Record<string, string>> {
     const stallA = await loopStats(env(0).RANKWAY_LOOP_PROBE, a.child.pid!);
     const stallB = await loopStats(env(1).RANKWAY_LOOP_PROBE, b.child.pid!);
 
+    const cpu0 = [cpuMs(a.child.pid!), cpuMs(b.child.pid!)];
     const t0 = performance.now();
     for (let i = 0; i < CREATES; i++)
       await admin(a, 'POST', '/admin/v1/apikeys', { key_hash: sha(`seq-${i}-${redis.prefix}`), budget: { usd: 1, period: 'month' } });
     const createsS = (performance.now() - t0) / 1000;
+    // CPU each create cost the instances: on a loaded machine the wall time is mostly waiting.
+    const cpuPerCreate = [(cpuMs(a.child.pid!) - cpu0[0]) / CREATES, (cpuMs(b.child.pid!) - cpu0[1]) / CREATES];
     const stallSeqA = await loopStats(env(0).RANKWAY_LOOP_PROBE, a.child.pid!);
     const stallSeqB = await loopStats(env(1).RANKWAY_LOOP_PROBE, b.child.pid!);
     const rssEnd = Math.max(rssMb(a.child.pid!), rssMb(b.child.pid!));
@@ -220,9 +223,13 @@ async function run(backend: string): Promise<Record<string, string>> {
       [`create → B, p50 / p99 (ms, ${CHANGES})`]: `${f(pct(creates, 50))} / ${f(pct(creates, 99))}`,
       [`disable → B, p50 / p99 (ms, ${CHANGES})`]: `${f(pct(disables, 50))} / ${f(pct(disables, 99))}`,
       'max event-loop stall idle, 5 s A / B (ms)': `${idleA.maxMs} / ${idleB.maxMs}`,
+      '  of which own CPU, A / B (ms)': `${idleA.maxCpuMs} / ${idleB.maxCpuMs}`,
       'max event-loop stall during changes A / B (ms)': `${stallA.maxMs} / ${stallB.maxMs}`,
+      '  of which own CPU, A / B (ms) ': `${stallA.maxCpuMs} / ${stallB.maxCpuMs}`,
       [`${CREATES} sequential creates (s)`]: createsS.toFixed(1),
+      'CPU per create, A / B (ms)': `${cpuPerCreate[0].toFixed(2)} / ${cpuPerCreate[1].toFixed(2)}`,
       'max event-loop stall during creates A / B (ms)': `${stallSeqA.maxMs} / ${stallSeqB.maxMs}`,
+      '  of which own CPU, A / B (ms)  ': `${stallSeqA.maxCpuMs} / ${stallSeqB.maxCpuMs}`,
     };
   } finally {
     await Promise.all(started.map((p) => p.stop()));

@@ -5,10 +5,10 @@ import { periodStart } from '../core/limits/types.js';
 import type { Router } from '../core/router.js';
 import { ProviderRuntime } from '../core/upstream.js';
 import type { Logger } from '../observability/log.js';
-import type { ControlStore, ResourceChange, ResourceKind } from '../store/control.js';
+import type { ControlStore, FeedEntry, ResourceChange, ResourceKind } from '../store/control.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { ApiKeyData } from './resources.js';
-import { loadSnapshot, saveSnapshot } from './snapshot-file.js';
+import { appendSnapshot, loadSnapshot, saveSnapshot } from './snapshot-file.js';
 import { SnapshotState } from './snapshot-state.js';
 import type { ControlSnapshot, SnapshotDeps } from './snapshot.js';
 
@@ -33,6 +33,10 @@ export type SnapshotSource = 'none' | 'saved' | 'database';
 
 /** Changes read per query of the feed. */
 const CHANGE_BATCH = 1000;
+/** Changes appended to the saved snapshot before it is rewritten whole. */
+const REWRITE_AFTER = 50_000;
+/** Keys walked between yields when collecting budget seeds. */
+const SEED_SLICE = 5000;
 /** Beyond this many batches behind, the snapshot is read whole instead of patched. */
 const MAX_PATCH_BATCHES = 20;
 
@@ -58,6 +62,13 @@ export class ControlPlane {
   private saveTimer?: NodeJS.Timeout;
   private dirtySince?: number;
   private saving: Promise<void> = Promise.resolve();
+  /** Resources changed since the saved copy was last written or appended to. */
+  private readonly unsaved = new Map<string, { kind: ResourceKind; id: string }>();
+  /** The saved copy must be rewritten whole (first save, after a full read, after a failure). */
+  private rewrite = true;
+  /** Changes appended since the last whole rewrite. */
+  private appended = 0;
+  private saveFailed = false;
   private readonly snapshotDeps: SnapshotDeps;
   /** Set once a load or patch failed since the last success (logged once per outage). */
   private failing = false;
@@ -222,24 +233,28 @@ export class ControlPlane {
   }
 
   /**
-   * The database's spend in the current period of every budgeted key: one query per budget
-   * period for all keys at once (no per-key parameters, so 100,000 budgeted keys are fine).
+   * The database's spend in the current period of every budgeted key that spent anything: one
+   * query per budget period for all keys at once (no per-key parameters, so 100,000 budgeted
+   * keys are fine). A key with nothing spent has no seed, as its absent counter already reads
+   * zero: with 100,000 budgeted keys the periodic re-seed costs what the spenders cost, and
+   * walking the keys yields every few thousand so requests never wait behind it.
    */
   async budgetSpend(): Promise<SpendSeed[]> {
     const store = this.store;
     const state = this.state;
-    if (!store || !state) return [];
+    if (!store || !state || state.apiKeys.length === 0) return [];
     const now = Date.now();
-    const byPeriod = { day: [] as string[], month: [] as string[] };
-    for (const row of state.apiKeys) {
-      const budget = (row.data as unknown as ApiKeyData).budget;
-      if (budget) byPeriod[budget.period].push(row.id);
+    const spent = { day: undefined as Map<string, number> | undefined, month: undefined as Map<string, number> | undefined };
+    for (const period of ['day', 'month'] as const) {
+      spent[period] = await store.spendSince(new Date(periodStart(period, now)).toISOString());
     }
     const seeds: SpendSeed[] = [];
-    for (const period of ['day', 'month'] as const) {
-      if (byPeriod[period].length === 0) continue;
-      const spent = await store.spendSince(new Date(periodStart(period, now)).toISOString());
-      for (const keyId of byPeriod[period]) seeds.push({ keyId, period, usd: spent.get(keyId) ?? 0 });
+    const rows = state.apiKeys;
+    for (let i = 0; i < rows.length; i++) {
+      if (i > 0 && i % SEED_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      const budget = (rows[i].data as unknown as ApiKeyData).budget;
+      const usd = budget ? spent[budget.period]?.get(rows[i].id) : undefined;
+      if (budget && usd) seeds.push({ keyId: rows[i].id, period: budget.period, usd });
     }
     return seeds;
   }
@@ -255,15 +270,15 @@ export class ControlPlane {
       if (batch === MAX_PATCH_BATCHES) return this.loadAll(store);
       const changes = await store.changesSince(state.version, CHANGE_BATCH);
       if (changes.length === 0) return;
-      // The latest change per resource is enough: each patch applies the row as it is now.
-      const latest = new Map<string, ResourceChange>();
+      // The feed carries each resource as it is now (no read per change), so the latest
+      // entry per resource is enough.
+      const latest = new Map<string, FeedEntry>();
       for (const c of changes) latest.set(`${c.kind}\u0000${c.id}`, c);
-      const targets = [...latest.values()];
-      const rows = await Promise.all(targets.map((c) => store.getResource(c.kind, c.id)));
       let routing = false;
-      targets.forEach((c, i) => {
-        routing = state.apply(c.kind, c.id, rows[i]) || routing;
-      });
+      for (const [key, c] of latest) {
+        routing = state.apply(c.kind, c.id, c.row) || routing;
+        if (this.savesSnapshot) this.unsaved.set(key, c);
+      }
       state.version = changes[changes.length - 1].version;
       if (routing) this.swapRouting();
       this.scheduleSave();
@@ -283,6 +298,7 @@ export class ControlPlane {
     const first = this.source !== 'database';
     this.install(SnapshotState.build(this.file, { version, providerKeys, models, apiKeys, awsAccessKeys }, this.snapshotDeps));
     this.source = 'database';
+    this.rewrite = true;
     this.scheduleSave();
     if (first) await this.seedBudgets();
   }
@@ -300,12 +316,19 @@ export class ControlPlane {
     for (const [key, rt] of this.runtimes) if (!used.has(rt)) this.runtimes.delete(key);
   }
 
+  /** Only a PostgreSQL deployment keeps a saved copy (SQLite is a local file already). */
+  private get savesSnapshot(): boolean {
+    return this.deps.dataDir !== undefined && this.store?.backend === 'postgres';
+  }
+
   /**
-   * Saves once changes have been quiet for 2 s, and at least every 30 s during a long burst:
-   * with 100,000 keys the file is tens of megabytes, so it is not rewritten per change.
+   * Saves once changes have been quiet for 2 s, and at least every 30 s during a long burst.
+   * A save appends the resources changed since the last one; the file is rewritten whole
+   * (tens of megabytes with 100,000 keys, in chunks) only after a full read or once
+   * `REWRITE_AFTER` changes were appended, so a change never costs O(keys).
    */
   private scheduleSave(): void {
-    if (!this.deps.dataDir || this.store?.backend !== 'postgres') return;
+    if (!this.savesSnapshot) return;
     const now = Date.now();
     this.dirtySince ??= now;
     clearTimeout(this.saveTimer);
@@ -324,9 +347,32 @@ export class ControlPlane {
     const state = this.state;
     if (!dir || !state) return;
     this.dirtySince = undefined;
-    const rows = state.allRows();
-    this.saving = this.saving
-      .then(() => saveSnapshot(dir, rows))
-      .catch((err: unknown) => this.deps.logger.warn({ err }, 'saving the control snapshot failed'));
+    let write: () => Promise<void>;
+    if (this.rewrite || this.appended + this.unsaved.size > REWRITE_AFTER) {
+      const rows = state.allRows();
+      this.rewrite = false;
+      this.appended = 0;
+      write = () => saveSnapshot(dir, rows);
+    } else {
+      if (this.unsaved.size === 0) return;
+      const changes = [...this.unsaved.values()].map(({ kind, id }) => ({ kind, id, row: state.row(kind, id) }));
+      this.appended += changes.length;
+      const version = state.version;
+      write = () => appendSnapshot(dir, changes, version);
+    }
+    this.unsaved.clear();
+    const whole = this.appended === 0;
+    this.saving = this.saving.then(async () => {
+      // Appending to a copy whose last save failed could skip changes: the next save rewrites it.
+      if (this.saveFailed && !whole) return;
+      try {
+        await write();
+        this.saveFailed = false;
+      } catch (err) {
+        this.saveFailed = true;
+        this.rewrite = true;
+        this.deps.logger.warn({ err }, 'saving the control snapshot failed');
+      }
+    });
   }
 }

@@ -43,6 +43,11 @@ export interface ResourceChange {
   readonly id: string;
 }
 
+/** A change with its resource as the database holds it now (`undefined`: deleted since). */
+export interface FeedEntry extends ResourceChange {
+  readonly row: StoredResource | undefined;
+}
+
 /** Raised when a create or rename would reuse a name taken by another resource of the kind. */
 export class DuplicateNameError extends Error {
   constructor(
@@ -75,10 +80,11 @@ export interface ControlStore extends UsageStore {
   /** Monotonic: the id of the latest change. */
   version(): Promise<number>;
   /**
-   * Changes after `version`, oldest first, at most `limit`. Versions become visible in order
-   * (writers serialise on the feed), so a poller that remembers the last one misses nothing.
+   * Changes after `version`, oldest first, at most `limit`, each with its resource as it is now.
+   * Versions become visible in order (writers serialise on the feed), so a poller that
+   * remembers the last one misses nothing.
    */
-  changesSince(version: number, limit: number): Promise<ResourceChange[]>;
+  changesSince(version: number, limit: number): Promise<FeedEntry[]>;
   getSetting(name: string): Promise<string | undefined>;
   /** Stores `value` unless the setting exists; returns the value that is stored now. */
   setSettingIfAbsent(name: string, value: string): Promise<string>;

@@ -134,6 +134,10 @@ for (const backend of backends) {
       );
       assert.equal(changes.at(-1)!.version, await store.version());
       assert.deepEqual(await store.changesSince(changes[1].version, 1), [changes[2]], 'limit and lower bound hold');
+      // Each entry carries its resource as it is now (one read per batch): deleted ones carry none.
+      assert.equal(changes[0].row, undefined, 'feed-1 was deleted since');
+      assert.deepEqual(changes[2].row, await store.getResource('model', 'feed-2'));
+      assert.equal(changes[2].row?.name, 'feed-model');
     });
 
     it('concurrent writers never make a poller skip a change', async (t) => {

@@ -2,13 +2,13 @@ import type pg from 'pg';
 import {
   DuplicateNameError,
   type ControlStore,
-  type ResourceChange,
+  type FeedEntry,
   type ResourceKind,
   type StoredResource,
   type UsageGroup,
   type UsageQuery,
 } from '../control.js';
-import { numbered, resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
+import { numbered, resourceParams, SQL, toFeedEntry, toResource, updateParams, type FeedRow, type ResourceRow } from '../sql.js';
 import { PostgresUsageStore } from './usage.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';
 import { SqlLabStore, type LabStore } from '../lab.js';
@@ -55,44 +55,55 @@ export class PostgresControlStore implements ControlStore {
   }
 
   async createResource(r: StoredResource): Promise<void> {
-    await this.withChange(r.kind, r.id, r.name, async (client) => {
-      await client.query(Q.insertResource, resourceParams(r));
-      return true;
-    });
+    await this.withChange(
+      r.kind,
+      r.name,
+      `ins AS (INSERT INTO control_resources (kind, id, name, data, created_at, updated_at)
+         SELECT $2::text, $3::text, $4::text, $5::jsonb, $6::text, $7::text FROM lock RETURNING kind, id)`,
+      resourceParams(r),
+    );
   }
 
   updateResource(kind: ResourceKind, id: string, name: string, data: Record<string, unknown>, updatedAt: string): Promise<boolean> {
-    return this.withChange(kind, id, name, async (client) => {
-      const res = await client.query(Q.updateResource, updateParams(kind, id, name, data, updatedAt));
-      return res.rowCount === 1;
-    });
+    return this.withChange(
+      kind,
+      name,
+      `ins AS (UPDATE control_resources SET name = $2::text, data = $3::jsonb, updated_at = $4::text
+         WHERE kind = $5::text AND id = $6::text AND EXISTS (SELECT 1 FROM lock) RETURNING kind, id)`,
+      updateParams(kind, id, name, data, updatedAt),
+    );
   }
 
   deleteResource(kind: ResourceKind, id: string): Promise<boolean> {
-    return this.withChange(kind, id, '', async (client) => {
-      const res = await client.query(Q.deleteResource, [kind, id]);
-      return res.rowCount === 1;
-    });
+    return this.withChange(
+      kind,
+      '',
+      `ins AS (DELETE FROM control_resources WHERE kind = $2::text AND id = $3::text AND EXISTS (SELECT 1 FROM lock) RETURNING kind, id)`,
+      [kind, id],
+    );
   }
 
-  /** Runs a write and its change-feed entry in one transaction. */
-  private async withChange(kind: ResourceKind, id: string, name: string, write: (c: pg.PoolClient) => Promise<boolean>): Promise<boolean> {
-    const client = await this.pool.connect();
+  /**
+   * Runs a write and its change-feed entry as one statement: one round trip and one commit
+   * (an admin create waits for a single WAL flush, nothing more). `write` is a CTE named `ins`
+   * that reads from `lock` and returns (kind, id) of the rows it changed; its parameters start
+   * at $2. Writers take turns on the feed's advisory lock, held to the end of the statement's
+   * transaction, and the feed row draws its version only from the write's output, i.e. after
+   * the lock: versions commit in the order they were handed out, so a poller reading "after
+   * version v" cannot skip one still in flight.
+   */
+  private async withChange(kind: ResourceKind, name: string, write: string, params: unknown[]): Promise<boolean> {
+    const at = new Date().toISOString();
     try {
-      await client.query('BEGIN');
-      // Writers take turns on the feed, so versions commit in the order they were handed out
-      // and a poller reading "after version v" cannot skip one still in flight.
-      await client.query('SELECT pg_advisory_xact_lock($1)', [CHANGE_FEED_LOCK]);
-      const changed = await write(client);
-      if (changed) await client.query(Q.insertChange, [kind, id, new Date().toISOString()]);
-      await client.query('COMMIT');
-      return changed;
+      const res = await this.pool.query(
+        `WITH lock AS (SELECT pg_advisory_xact_lock($1::bigint)), ${write}
+         INSERT INTO control_changes (kind, resource_id, at) SELECT kind, id, $${params.length + 2}::text FROM ins`,
+        [CHANGE_FEED_LOCK, ...params, at],
+      );
+      return (res.rowCount ?? 0) > 0;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
       if (isUniqueViolation(err)) throw new DuplicateNameError(kind, name);
       throw err;
-    } finally {
-      client.release();
     }
   }
 
@@ -100,9 +111,8 @@ export class PostgresControlStore implements ControlStore {
     return Number((await this.pool.query(Q.version)).rows[0].v);
   }
 
-  async changesSince(version: number, limit: number): Promise<ResourceChange[]> {
-    const res = await this.pool.query<{ id: string; kind: ResourceKind; resource_id: string }>(Q.changesSince, [version, limit]);
-    return res.rows.map((r) => ({ version: Number(r.id), kind: r.kind, id: r.resource_id }));
+  async changesSince(version: number, limit: number): Promise<FeedEntry[]> {
+    return (await this.pool.query<FeedRow>(Q.changesSince, [version, limit])).rows.map(toFeedEntry);
   }
 
   async getSetting(name: string): Promise<string | undefined> {

@@ -1,19 +1,20 @@
 import {
   DuplicateNameError,
   type ControlStore,
-  type ResourceChange,
+  type FeedEntry,
   type ResourceKind,
   type StoredResource,
   type UsageGroup,
   type UsageQuery,
 } from '../control.js';
-import { resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
+import { resourceParams, SQL, toFeedEntry, toResource, updateParams, type FeedRow, type ResourceRow } from '../sql.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';
 import { SqlLabStore, type LabStore } from '../lab.js';
 import { SqlConsoleStore, type ConsoleStore } from '../console.js';
 import type { UsageRecord } from '../usage.js';
 import type { SqliteDatabase } from './database.js';
 import { SqliteUsageStore } from './usage.js';
+import { WalCheckpointer } from './checkpointer.js';
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
@@ -25,8 +26,10 @@ export class SqliteControlStore implements ControlStore {
   readonly console: ConsoleStore;
   private readonly usage: SqliteUsageStore;
   private readonly change;
+  private readonly checkpointer: WalCheckpointer;
 
   constructor(private readonly db: SqliteDatabase) {
+    this.checkpointer = new WalCheckpointer(db);
     this.usage = new SqliteUsageStore(db);
     const driver = {
       all: async (sql: string, params: readonly unknown[]) => db.prepare(sql).all(...params) as Record<string, unknown>[],
@@ -88,9 +91,8 @@ export class SqliteControlStore implements ControlStore {
     return (this.db.prepare(SQL.version).get() as { v: number }).v;
   }
 
-  async changesSince(version: number, limit: number): Promise<ResourceChange[]> {
-    const rows = this.db.prepare(SQL.changesSince).all(version, limit) as { id: number; kind: ResourceKind; resource_id: string }[];
-    return rows.map((r) => ({ version: Number(r.id), kind: r.kind, id: r.resource_id }));
+  async changesSince(version: number, limit: number): Promise<FeedEntry[]> {
+    return (this.db.prepare(SQL.changesSince).all(version, limit) as FeedRow[]).map(toFeedEntry);
   }
 
   async getSetting(name: string): Promise<string | undefined> {
@@ -132,6 +134,7 @@ export class SqliteControlStore implements ControlStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer.stop();
     if (this.db.open) this.db.close();
   }
 }

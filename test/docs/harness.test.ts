@@ -55,6 +55,14 @@ describe('README harness', () => {
     assert.deepEqual(compareAnswer(shown, []), ['the example printed no JSON']);
   });
 
+  it('an object elided whole ({...}) or from its start ({..., "k": v}) keeps only what it names', () => {
+    const shown = parseExpected('{"config":{...},"extra_fields":{...,"arm":"control"}}')!;
+    assert.deepEqual(compareAnswer(shown, [{ config: { a: 1 }, extra_fields: { chunk_index: 0, arm: 'control' } }]), []);
+    assert.deepEqual(compareAnswer(shown, [{ config: { a: 1 }, extra_fields: { arm: 'treatment' } }]), [
+      '$.extra_fields.arm: expected "control", got "treatment"',
+    ]);
+  });
+
   it('a fragment answer (leading …) matches anywhere; an elided list matches by containment', () => {
     const fragment = parseExpected('… {"model":"a","n":1} …')!;
     assert.deepEqual(

@@ -63,6 +63,8 @@ export function parseExpected(text: string): Expected | undefined {
   // Elided object members vanish; an elided array element becomes "…" (the array is then
   // matched by containment); an elided value becomes "…" (anything).
   t = t
+    .replace(new RegExp(`{\\s*${ELLIPSIS}\\s*}`, 'g'), '{}')
+    .replace(new RegExp(`{\\s*${ELLIPSIS}\\s*,`, 'g'), '{')
     .replace(new RegExp(`,\\s*${ELLIPSIS}\\s*(?=,)`, 'g'), '')
     .replace(new RegExp(`,\\s*${ELLIPSIS}\\s*}`, 'g'), '}')
     .replace(new RegExp(`,\\s*${ELLIPSIS}\\s*]`, 'g'), ',"…"]')

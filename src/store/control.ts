@@ -1,4 +1,5 @@
 import type { EvalStore } from './eval.js';
+import type { BatchStore } from './batches.js';
 import type { UsageRecord, UsageStore } from './usage.js';
 
 /** The resources the admin API manages; each is stored as one row with a JSON body. */
@@ -60,6 +61,8 @@ export interface ControlStore extends UsageStore {
   readonly backend: 'sqlite' | 'postgres';
   /** Rerank Lab's evaluation sets and runs, in the same database. */
   readonly evals: EvalStore;
+  /** The batch job store: OpenAI file and batch ids against S3 objects and upstream jobs. */
+  readonly batches: BatchStore;
   listResources(kind: ResourceKind): Promise<StoredResource[]>;
   getResource(kind: ResourceKind, id: string): Promise<StoredResource | undefined>;
   createResource(resource: StoredResource): Promise<void>;

@@ -4,6 +4,7 @@
  * entry: append a new one.
  */
 import { EVAL_TABLES_SQL } from './eval.js';
+import { BATCH_TABLES_SQL } from './batches.js';
 
 export interface Migration {
   readonly sqlite: string;
@@ -209,4 +210,6 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Rerank Lab: evaluation sets and runs (same SQL in both dialects).
   { sqlite: EVAL_TABLES_SQL, postgres: EVAL_TABLES_SQL },
+  // Batches with files: OpenAI file and batch ids against S3 objects and Bedrock job ARNs.
+  { sqlite: BATCH_TABLES_SQL, postgres: BATCH_TABLES_SQL },
 ];

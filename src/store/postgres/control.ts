@@ -11,6 +11,7 @@ import {
 import { numbered, resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
 import { PostgresUsageStore } from './usage.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';
+import { SqlBatchStore, type BatchStore } from '../batches.js';
 import type { UsageRecord } from '../usage.js';
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';
@@ -25,6 +26,7 @@ const Q = Object.fromEntries(Object.entries(SQL).map(([k, v]) => [k, numbered(v)
 export class PostgresControlStore implements ControlStore {
   readonly backend = 'postgres' as const;
   readonly evals: EvalStore;
+  readonly batches: BatchStore;
 
   private readonly usage: PostgresUsageStore;
 
@@ -37,6 +39,10 @@ export class PostgresControlStore implements ControlStore {
       },
       isUniqueViolation,
     );
+    this.batches = new SqlBatchStore({
+      all: async (sql, params) => (await pool.query(numbered(sql), [...params])).rows as Record<string, unknown>[],
+      run: async (sql, params) => (await pool.query(numbered(sql), [...params])).rowCount ?? 0,
+    });
   }
 
   async listResources(kind: ResourceKind): Promise<StoredResource[]> {

@@ -9,6 +9,7 @@ import {
 } from '../control.js';
 import { resourceParams, SQL, toResource, updateParams, type ResourceRow } from '../sql.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';
+import { SqlBatchStore, type BatchStore } from '../batches.js';
 import type { UsageRecord } from '../usage.js';
 import type { SqliteDatabase } from './database.js';
 import { SqliteUsageStore } from './usage.js';
@@ -19,6 +20,7 @@ const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).
 export class SqliteControlStore implements ControlStore {
   readonly backend = 'sqlite' as const;
   readonly evals: EvalStore;
+  readonly batches: BatchStore;
   private readonly usage: SqliteUsageStore;
   private readonly change;
 
@@ -31,6 +33,10 @@ export class SqliteControlStore implements ControlStore {
       },
       isUniqueViolation,
     );
+    this.batches = new SqlBatchStore({
+      all: async (sql, params) => db.prepare(sql).all(...params) as Record<string, unknown>[],
+      run: async (sql, params) => db.prepare(sql).run(...params).changes,
+    });
     const insertChange = db.prepare(SQL.insertChange);
     this.change = (kind: ResourceKind, id: string) => insertChange.run(kind, id, new Date().toISOString());
   }

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import {
+  BedrockClient,
+  CreateModelInvocationJobCommand,
+  GetModelInvocationJobCommand,
+  ListModelInvocationJobsCommand,
+  StopModelInvocationJobCommand,
+} from '@aws-sdk/client-bedrock';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import OpenAI, { toFile } from 'openai';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fakes/bedrock.js';
 import { bedrockBatchJobs, type FakeBatchJobs } from '../helpers/fakes/bedrock-batch.js';
@@ -205,5 +213,74 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
     assert.equal(deleted.deleted, true);
     assert.equal(s3.objects.has(`rankway-batches/work/files/${file.id}.jsonl`), false);
     await assert.rejects(client.files.retrieve(file.id), (e: any) => e.status === 404);
+  });
+
+  it('a file larger than one part goes to S3 as a multipart upload (parts of 8 MiB, the last smaller)', async () => {
+    const pad = 'x'.repeat(480);
+    const lines = Array.from({ length: 20_000 }, (_, i) => chatLine(i, `${pad} ${i}`));
+    const body = jsonl(lines);
+    assert.ok(body.length > 8 * 1024 * 1024);
+    const file = await client.files.create({ file: await toFile(body, 'big.jsonl'), purpose: 'batch' });
+    const key = `rankway-batches/work/files/${file.id}.jsonl`;
+    assert.deepEqual(s3.multipart.get(key), [8 * 1024 * 1024, body.length - 8 * 1024 * 1024]);
+    assert.ok(s3.objects.get(key)!.equals(body));
+    assert.equal(Buffer.from(await (await client.files.content(file.id)).arrayBuffer()).equals(body), true);
+  });
+
+  it('CreateModelInvocationJobCommand and friends from @aws-sdk/client-bedrock work with only the endpoint changed', async () => {
+    const sdk = new BedrockClient({
+      region: 'us-east-1',
+      endpoint: gw.url,
+      token: { token: CALLER },
+      authSchemePreference: ['httpBearerAuth'],
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+    });
+    s3.objects.set('caller-bucket/in/records.jsonl', jsonl([JSON.stringify({ recordId: 'CALL0000001', modelInput: { schemaVersion: 'messages-v1', messages: [{ role: 'user', content: [{ text: 'hi' }] }] } })]));
+    const created = await sdk.send(
+      new CreateModelInvocationJobCommand({
+        jobName: 'my-native-job',
+        roleArn: 'arn:aws:iam::123456789012:role/BedrockBatch',
+        modelId: 'nova-batch',
+        inputDataConfig: { s3InputDataConfig: { s3Uri: 's3://caller-bucket/in/records.jsonl', s3InputFormat: 'JSONL' } },
+        outputDataConfig: { s3OutputDataConfig: { s3Uri: 's3://caller-bucket/out/' } },
+      }),
+    );
+    assert.match(created.jobArn!, /^arn:aws:bedrock:us-east-1:123456789012:model-invocation-job\/[a-f0-9]{12}$/);
+    const sent = bedrock.accepted.filter((r) => r.path === '/model-invocation-job').at(-1)!;
+    assert.equal(sent.json.modelId, 'amazon.nova-lite-v1:0', 'the alias became its target');
+    assert.equal(sent.signedBy, KEYS.accessKeyId);
+    const got = await sdk.send(new GetModelInvocationJobCommand({ jobIdentifier: created.jobArn }));
+    assert.equal(got.status, 'InProgress');
+    assert.equal(got.jobName, 'my-native-job');
+    assert.ok(got.submitTime instanceof Date);
+    const getPath = bedrock.accepted.filter((r) => r.method === 'GET').at(-1)!.path;
+    assert.match(getPath, /^\/model-invocation-job\/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Amodel-invocation-job%2F[a-f0-9]{12}$/);
+    const listed = await sdk.send(new ListModelInvocationJobsCommand({ maxResults: 100 }));
+    assert.ok(listed.invocationJobSummaries!.some((j) => j.jobArn === created.jobArn));
+
+    const limited = new BedrockClient({
+      region: 'us-east-1',
+      endpoint: gw.url,
+      token: { token: LIMITED },
+      authSchemePreference: ['httpBearerAuth'],
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+    });
+    const limitedList = await limited.send(new ListModelInvocationJobsCommand({}));
+    assert.ok(limitedList.invocationJobSummaries!.every((j) => j.modelId === 'amazon.nova-lite-v1:0'), 'only jobs of models the key may use');
+    await assert.rejects(
+      limited.send(new CreateModelInvocationJobCommand({
+        jobName: 'not-allowed',
+        roleArn: 'arn:aws:iam::123456789012:role/BedrockBatch',
+        modelId: 'claude-batch',
+        inputDataConfig: { s3InputDataConfig: { s3Uri: 's3://caller-bucket/in/records.jsonl' } },
+        outputDataConfig: { s3OutputDataConfig: { s3Uri: 's3://caller-bucket/out/' } },
+      })),
+      (e: any) => e.$metadata?.httpStatusCode === 403,
+    );
+    await sdk.send(new StopModelInvocationJobCommand({ jobIdentifier: created.jobArn }));
+    const stopped = await sdk.send(new GetModelInvocationJobCommand({ jobIdentifier: created.jobArn }));
+    assert.equal(stopped.status, 'Stopping');
   });
 });

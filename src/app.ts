@@ -12,6 +12,7 @@ import { VideoService } from './core/video/service.js';
 import { describeFileRoutes, fileRoutes } from './api/openai/files.js';
 import { batchRoutes, describeBatchRoutes, parseBatchLine, renderBatchResult } from './api/openai/batches.js';
 import { BatchService } from './core/batches/service.js';
+import { describeInvocationJobRoutes } from './api/bedrock-runtime/invocation-jobs.js';
 import { describeDialects, registerDialects } from './api/dialects/index.js';
 import { OpenApiRegistry } from './api/openapi/registry.js';
 import { registerOpenApiRoute } from './api/openapi/route.js';
@@ -280,6 +281,7 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   describeBatchRoutes(openapi);
   void proxy.register(bedrockRuntimeRoutes, { config, routing: () => router.current, logger });
   describeBedrockRuntimeRoutes(openapi);
+  describeInvocationJobRoutes(openapi);
   registerDialects(proxy, { config, rerank, logger });
   describeDialects(openapi);
   registerOpenApiRoute(proxy, openapi);

@@ -190,10 +190,11 @@ export class SqlBatchStore implements BatchStore {
   }
 
   async setResultFiles(id: string, outputFileId: string, errorFileId: string): Promise<boolean> {
-    const changed = await this.db.run(
-      'UPDATE batches SET output_file_id = ?, error_file_id = ? WHERE id = ? AND output_file_id IS NULL',
-      [outputFileId, errorFileId, id],
-    );
+    const changed = await this.db.run('UPDATE batches SET output_file_id = ?, error_file_id = ? WHERE id = ? AND output_file_id IS NULL', [
+      outputFileId,
+      errorFileId,
+      id,
+    ]);
     return changed > 0;
   }
 

@@ -23,7 +23,12 @@ const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
 
 const chatLine = (i: number, text = `question ${i}`, model = 'claude-batch'): string =>
-  JSON.stringify({ custom_id: `req-${i}`, method: 'POST', url: '/v1/chat/completions', body: { model, messages: [{ role: 'user', content: text }], max_tokens: 64 } });
+  JSON.stringify({
+    custom_id: `req-${i}`,
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: { model, messages: [{ role: 'user', content: text }], max_tokens: 64 },
+  });
 const jsonl = (lines: string[]): Buffer => Buffer.from(`${lines.join('\n')}\n`);
 
 describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocation jobs)', () => {
@@ -90,7 +95,12 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
     assert.equal(file.bytes, jsonl(lines).length);
     assert.ok(s3.objects.get(`rankway-batches/work/files/${file.id}.jsonl`)?.equals(jsonl(lines)), 'the upload is in S3');
 
-    const batch = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { team: 'search' } });
+    const batch = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      metadata: { team: 'search' },
+    });
     assert.equal(batch.status, 'validating');
     const create = bedrock.accepted.find((r) => r.method === 'POST' && r.path === '/model-invocation-job')!;
     assert.equal(create.signedBy, KEYS.accessKeyId);
@@ -99,11 +109,20 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
     assert.match(create.json.jobName, /^rankway-[a-z0-9]+$/);
     assert.equal(create.json.inputDataConfig.s3InputDataConfig.s3InputFormat, 'JSONL');
     const inputKey = create.json.inputDataConfig.s3InputDataConfig.s3Uri.replace('s3://', '');
-    const records = s3.objects.get(inputKey)!.toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = s3.objects
+      .get(inputKey)!
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(records.length, 1000);
     assert.deepEqual(records[7], {
       recordId: 'RW000000007',
-      modelInput: { anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: [{ role: 'user', content: [{ type: 'text', text: 'question 7' }] }] },
+      modelInput: {
+        anthropic_version: 'bedrock-2023-05-31',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'question 7' }] }],
+      },
     });
 
     const done = await untilSettled(batch.id);
@@ -114,7 +133,10 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
     assert.deepEqual(done.request_counts, { total: 1000, completed: 1000, failed: 0 });
     assert.ok(done.output_file_id && done.error_file_id);
 
-    const out = (await (await client.files.content(done.output_file_id)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const out = (await (await client.files.content(done.output_file_id)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(out.length, 1000);
     assert.deepEqual(new Set(out.map((l) => l.custom_id)), new Set(lines.map((_, i) => `req-${i}`)));
     const one = out.find((l) => l.custom_id === 'req-42');
@@ -133,7 +155,10 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
     // Reading it again records nothing more.
     await client.batches.retrieve(batch.id);
     await gw.gateway.usage.flush();
-    assert.equal((await sqliteRows(gw.dataDir, "SELECT * FROM usage_records WHERE surface = 'openai-batches' AND input_tokens > 0")).length, 1);
+    assert.equal(
+      (await sqliteRows(gw.dataDir, "SELECT * FROM usage_records WHERE surface = 'openai-batches' AND input_tokens > 0")).length,
+      1,
+    );
 
     const listed = await client.batches.list({ limit: 10 });
     assert.ok(listed.data.some((b) => b.id === batch.id));
@@ -150,9 +175,15 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
     assert.equal(done.status, 'completed');
     assert.equal((done as any).upstream_status, 'PartiallyCompleted');
     assert.equal(done.metadata?.bedrock_status, 'PartiallyCompleted');
-    const out = (await (await client.files.content(done.output_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const out = (await (await client.files.content(done.output_file_id!)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(out.map((l) => l.custom_id).sort(), ['req-0', 'req-3']);
-    const errors = (await (await client.files.content(done.error_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const errors = (await (await client.files.content(done.error_file_id!)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const byId = Object.fromEntries(errors.map((e) => [e.custom_id, e]));
     assert.equal(byId['req-1'].response.status_code, 400);
     assert.equal(byId['req-1'].response.body.error.message, 'Malformed input request');
@@ -162,7 +193,9 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
 
   it('failed and cancelled jobs map to failed and cancelled with the AWS word kept', async () => {
     const failing = await client.files.create({ file: await toFile(jsonl([chatLine(0, 'JOB-FAIL')]), 'f.jsonl'), purpose: 'batch' });
-    const failed = await untilSettled((await client.batches.create({ input_file_id: failing.id, endpoint: '/v1/chat/completions', completion_window: '24h' })).id);
+    const failed = await untilSettled(
+      (await client.batches.create({ input_file_id: failing.id, endpoint: '/v1/chat/completions', completion_window: '24h' })).id,
+    );
     assert.equal(failed.status, 'failed');
     assert.equal((failed as any).upstream_status, 'Failed');
     assert.match(failed.errors?.data?.[0]?.message ?? '', /internal error/);
@@ -178,9 +211,16 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
   });
 
   it('embeddings lines become Titan records; bad files and other keys get clear 4xx; the allow-list applies to the batch model', async () => {
-    const embed = JSON.stringify({ custom_id: 'e1', method: 'POST', url: '/v1/embeddings', body: { model: 'titan-embed', input: 'hello' } });
+    const embed = JSON.stringify({
+      custom_id: 'e1',
+      method: 'POST',
+      url: '/v1/embeddings',
+      body: { model: 'titan-embed', input: 'hello' },
+    });
     const file = await client.files.create({ file: await toFile(jsonl([embed]), 'e.jsonl'), purpose: 'batch' });
-    const done = await untilSettled((await client.batches.create({ input_file_id: file.id, endpoint: '/v1/embeddings', completion_window: '24h' })).id);
+    const done = await untilSettled(
+      (await client.batches.create({ input_file_id: file.id, endpoint: '/v1/embeddings', completion_window: '24h' })).id,
+    );
     const out = JSON.parse((await (await client.files.content(done.output_file_id!)).text()).trim());
     assert.deepEqual(out.response.body.data[0].embedding, [0.1, 0.2, 0.3]);
 
@@ -236,7 +276,15 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
       maxAttempts: 1,
       requestHandler: new NodeHttpHandler(),
     });
-    s3.objects.set('caller-bucket/in/records.jsonl', jsonl([JSON.stringify({ recordId: 'CALL0000001', modelInput: { schemaVersion: 'messages-v1', messages: [{ role: 'user', content: [{ text: 'hi' }] }] } })]));
+    s3.objects.set(
+      'caller-bucket/in/records.jsonl',
+      jsonl([
+        JSON.stringify({
+          recordId: 'CALL0000001',
+          modelInput: { schemaVersion: 'messages-v1', messages: [{ role: 'user', content: [{ text: 'hi' }] }] },
+        }),
+      ]),
+    );
     const created = await sdk.send(
       new CreateModelInvocationJobCommand({
         jobName: 'my-native-job',
@@ -268,15 +316,20 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
       requestHandler: new NodeHttpHandler(),
     });
     const limitedList = await limited.send(new ListModelInvocationJobsCommand({}));
-    assert.ok(limitedList.invocationJobSummaries!.every((j) => j.modelId === 'amazon.nova-lite-v1:0'), 'only jobs of models the key may use');
+    assert.ok(
+      limitedList.invocationJobSummaries!.every((j) => j.modelId === 'amazon.nova-lite-v1:0'),
+      'only jobs of models the key may use',
+    );
     await assert.rejects(
-      limited.send(new CreateModelInvocationJobCommand({
-        jobName: 'not-allowed',
-        roleArn: 'arn:aws:iam::123456789012:role/BedrockBatch',
-        modelId: 'claude-batch',
-        inputDataConfig: { s3InputDataConfig: { s3Uri: 's3://caller-bucket/in/records.jsonl' } },
-        outputDataConfig: { s3OutputDataConfig: { s3Uri: 's3://caller-bucket/out/' } },
-      })),
+      limited.send(
+        new CreateModelInvocationJobCommand({
+          jobName: 'not-allowed',
+          roleArn: 'arn:aws:iam::123456789012:role/BedrockBatch',
+          modelId: 'claude-batch',
+          inputDataConfig: { s3InputDataConfig: { s3Uri: 's3://caller-bucket/in/records.jsonl' } },
+          outputDataConfig: { s3OutputDataConfig: { s3Uri: 's3://caller-bucket/out/' } },
+        }),
+      ),
       (e: any) => e.$metadata?.httpStatusCode === 403,
     );
     await sdk.send(new StopModelInvocationJobCommand({ jobIdentifier: created.jobArn }));

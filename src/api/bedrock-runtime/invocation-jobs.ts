@@ -9,6 +9,8 @@ import { CONTROL } from '../../providers/bedrock/index.js';
 import type { HttpCall } from '../../providers/types.js';
 import { readBody } from '../../transport/http-client.js';
 import type { BedrockModelLookup } from '../bedrock/model-lookup.js';
+import { awsErrorSchema } from '../bedrock/errors.js';
+import type { OpenApiRegistry } from '../openapi/registry.js';
 
 type Lookup = () => BedrockModelLookup<RoutingTable>;
 
@@ -32,7 +34,12 @@ function abortOnClose(app: FastifyInstance, request: FastifyRequest, reply: Fast
   return abort.signal;
 }
 
-async function readJson(target: ResolvedTarget, call: HttpCall, request: FastifyRequest, signal: AbortSignal): Promise<{ status: number; doc: Record<string, any> }> {
+async function readJson(
+  target: ResolvedTarget,
+  call: HttpCall,
+  request: FastifyRequest,
+  signal: AbortSignal,
+): Promise<{ status: number; doc: Record<string, any> }> {
   const opened = await relay(target, call, request.ctx, signal);
   const body = await readBody(opened.body);
   return { status: opened.status, doc: body.length ? JSON.parse(body.toString('utf8')) : {} };
@@ -81,10 +88,19 @@ export function registerInvocationJobRoutes(app: FastifyInstance, lookup: Lookup
     return reply.code(status).send(doc);
   });
 
-  const getJob = async (request: FastifyRequest, reply: FastifyReply, id: string): Promise<{ target: ResolvedTarget; doc: Record<string, any> }> => {
+  const getJob = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+  ): Promise<{ target: ResolvedTarget; doc: Record<string, any> }> => {
     const target = targetFor(id);
     recordTarget(request.ctx, target);
-    const { doc } = await readJson(target, { method: 'GET', endpoint: CONTROL, path: jobPath(id) }, request, abortOnClose(app, request, reply));
+    const { doc } = await readJson(
+      target,
+      { method: 'GET', endpoint: CONTROL, path: jobPath(id) },
+      request,
+      abortOnClose(app, request, reply),
+    );
     if (typeof doc.modelId !== 'string') throw new GatewayError('upstream_bad_response', 'GetModelInvocationJob answer without modelId');
     admit(request.ctx, lookup().resolveRuntime(doc.modelId));
     return { target, doc };
@@ -123,5 +139,43 @@ export function registerInvocationJobRoutes(app: FastifyInstance, lookup: Lookup
     const list = Array.isArray(doc.invocationJobSummaries) ? doc.invocationJobSummaries : [];
     doc.invocationJobSummaries = list.filter((s: { modelId?: unknown }) => allowed(request, lookup, s.modelId));
     return reply.code(status).send(doc);
+  });
+}
+
+/** The control-plane passthrough in the OpenAPI document (bodies are AWS's, passed through). */
+export function describeInvocationJobRoutes(openapi: OpenApiRegistry): void {
+  const common = {
+    server: 'proxy' as const,
+    tags: ['bedrock'],
+    errors: [400, 403, 404, 429, 502, 503] as const,
+    errorShape: { name: 'AwsError', schema: awsErrorSchema },
+    sigv4: true,
+    response: { raw: 'The Bedrock control-plane answer, passed through', mediaTypes: ['application/json'] },
+  };
+  openapi.add({
+    ...common,
+    method: 'post',
+    path: '/model-invocation-job',
+    summary: 'CreateModelInvocationJob (AWS Bedrock control plane, passed through)',
+    description: '`modelId` is a Rankway model served by a Bedrock provider (rewritten to its target); the allow-list applies.',
+    rawRequest: 'The CreateModelInvocationJob request body',
+  });
+  openapi.add({
+    ...common,
+    method: 'get',
+    path: '/model-invocation-job/{jobIdentifier}',
+    summary: 'GetModelInvocationJob (passed through; the allow-list applies to the job model)',
+  });
+  openapi.add({
+    ...common,
+    method: 'post',
+    path: '/model-invocation-job/{jobIdentifier}/stop',
+    summary: 'StopModelInvocationJob (passed through)',
+  });
+  openapi.add({
+    ...common,
+    method: 'get',
+    path: '/model-invocation-jobs',
+    summary: 'ListModelInvocationJobs (only jobs of models the caller may use)',
   });
 }

@@ -14,7 +14,9 @@ export interface BatchRoutesOptions {
 
 /** A batch line's body, read by the same parsers as the live endpoints. */
 export function parseBatchLine(url: BatchEndpoint, body: unknown): BatchRequest {
-  return url === '/v1/embeddings' ? { kind: 'embeddings', request: parseEmbeddingsBody(body) } : { kind: 'chat', request: parseChatBody(body) };
+  return url === '/v1/embeddings'
+    ? { kind: 'embeddings', request: parseEmbeddingsBody(body) }
+    : { kind: 'chat', request: parseChatBody(body) };
 }
 
 /** One answered line's response body, as the live endpoint would have answered it. */
@@ -24,8 +26,18 @@ export function renderBatchResult(result: BatchRecordResult, line: BatchInputLin
     return { status: result.status, body: { error: { message: result.message, type, param: null, code: null } } };
   }
   if (result.kind === 'embeddings')
-    return { status: 200, body: renderEmbeddings({ vectors: result.vectors, inputTokens: result.inputTokens, modelUsed: line.model }, line.model, 'float') };
-  return { status: 200, body: renderChatCompletion(result.result, { id: `chatcmpl-${line.customId}`, created: Math.floor(Date.now() / 1000), model: line.model }) };
+    return {
+      status: 200,
+      body: renderEmbeddings({ vectors: result.vectors, inputTokens: result.inputTokens, modelUsed: line.model }, line.model, 'float'),
+    };
+  return {
+    status: 200,
+    body: renderChatCompletion(result.result, {
+      id: `chatcmpl-${line.customId}`,
+      created: Math.floor(Date.now() / 1000),
+      model: line.model,
+    }),
+  };
 }
 
 const epoch = (iso: string | undefined): number | null => (iso ? Math.floor(Date.parse(iso) / 1000) : null);
@@ -45,7 +57,10 @@ export function renderBatch({ batch, job }: BatchView): Record<string, unknown> 
     object: 'batch',
     endpoint: batch.endpoint,
     model: batch.model,
-    errors: job.status === 'failed' && job.message ? { object: 'list', data: [{ code: 'job_failed', message: job.message, param: null, line: null }] } : null,
+    errors:
+      job.status === 'failed' && job.message
+        ? { object: 'list', data: [{ code: 'job_failed', message: job.message, param: null, line: null }] }
+        : null,
     input_file_id: batch.inputFileId,
     completion_window: batch.completionWindow,
     status: job.status,
@@ -61,23 +76,34 @@ export function renderBatch({ batch, job }: BatchView): Record<string, unknown> 
     cancelling_at: job.status === 'cancelling' ? epoch(job.lastModifiedTime) : null,
     cancelled_at: at('cancelled'),
     request_counts: { total: job.totalRecordCount ?? batch.requestCount, completed: completedCount, failed: failedCount },
-    metadata: { ...(batch.metadata ?? {}), bedrock_status: job.upstreamStatus, ...(job.message ? { bedrock_message: job.message.slice(0, 512) } : {}) },
+    metadata: {
+      ...(batch.metadata ?? {}),
+      bedrock_status: job.upstreamStatus,
+      ...(job.message ? { bedrock_message: job.message.slice(0, 512) } : {}),
+    },
     upstream_status: job.upstreamStatus,
     upstream_id: job.jobArn,
   };
 }
 
-function parseCreate(body: unknown): { inputFileId: string; endpoint: string; completionWindow: string; metadata: Record<string, string> | null } {
+function parseCreate(body: unknown): {
+  inputFileId: string;
+  endpoint: string;
+  completionWindow: string;
+  metadata: Record<string, string> | null;
+} {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('request body must be a JSON object');
   const b = body as Record<string, unknown>;
   if (typeof b.input_file_id !== 'string' || b.input_file_id === '') throw invalidRequest('input_file_id is required', 'input_file_id');
   if (b.endpoint !== '/v1/chat/completions' && b.endpoint !== '/v1/embeddings')
     throw invalidRequest('endpoint must be /v1/chat/completions or /v1/embeddings on Bedrock', 'endpoint');
   const window = b.completion_window ?? '24h';
-  if (typeof window !== 'string' || !/^\d+h$/.test(window)) throw invalidRequest("completion_window must be like '24h'", 'completion_window');
+  if (typeof window !== 'string' || !/^\d+h$/.test(window))
+    throw invalidRequest("completion_window must be like '24h'", 'completion_window');
   let metadata: Record<string, string> | null = null;
   if (b.metadata !== undefined && b.metadata !== null) {
-    if (typeof b.metadata !== 'object' || Array.isArray(b.metadata)) throw invalidRequest('metadata must be an object of strings', 'metadata');
+    if (typeof b.metadata !== 'object' || Array.isArray(b.metadata))
+      throw invalidRequest('metadata must be an object of strings', 'metadata');
     const entries = Object.entries(b.metadata as Record<string, unknown>);
     if (entries.length > 16 || entries.some(([k, v]) => typeof v !== 'string' || k.length > 64 || v.length > 512))
       throw invalidRequest('metadata holds at most 16 string pairs (keys ≤ 64, values ≤ 512 characters)', 'metadata');
@@ -99,9 +125,27 @@ export function describeBatchRoutes(openapi: OpenApiRegistry): void {
     rawRequest: '`{input_file_id, endpoint, completion_window, metadata?}`',
     response: batch,
   });
-  openapi.add({ ...common, method: 'get', path: '/v1/batches', summary: "The key's batches, newest first, with their live status", response: { raw: '`{object: "list", data: [Batch]}`', mediaTypes: ['application/json'] } });
-  openapi.add({ ...common, method: 'get', path: '/v1/batches/{batch_id}', summary: 'A batch, from GetModelInvocationJob', response: batch });
-  openapi.add({ ...common, method: 'post', path: '/v1/batches/{batch_id}/cancel', summary: 'Cancel a batch (StopModelInvocationJob)', response: batch });
+  openapi.add({
+    ...common,
+    method: 'get',
+    path: '/v1/batches',
+    summary: "The key's batches, newest first, with their live status",
+    response: { raw: '`{object: "list", data: [Batch]}`', mediaTypes: ['application/json'] },
+  });
+  openapi.add({
+    ...common,
+    method: 'get',
+    path: '/v1/batches/{batch_id}',
+    summary: 'A batch, from GetModelInvocationJob',
+    response: batch,
+  });
+  openapi.add({
+    ...common,
+    method: 'post',
+    path: '/v1/batches/{batch_id}/cancel',
+    summary: 'Cancel a batch (StopModelInvocationJob)',
+    response: batch,
+  });
 }
 
 /** OpenAI's batches API on Bedrock model invocation jobs. */

@@ -46,10 +46,28 @@ export function describeFileRoutes(openapi: OpenApiRegistry): void {
     rawRequest: 'multipart/form-data: file, purpose',
     response: file,
   });
-  openapi.add({ ...common, method: 'get', path: '/v1/files', summary: "The key's files, newest first", response: { raw: '`{object: "list", data: [File]}`', mediaTypes: ['application/json'] } });
+  openapi.add({
+    ...common,
+    method: 'get',
+    path: '/v1/files',
+    summary: "The key's files, newest first",
+    response: { raw: '`{object: "list", data: [File]}`', mediaTypes: ['application/json'] },
+  });
   openapi.add({ ...common, method: 'get', path: '/v1/files/{file_id}', summary: 'A file', response: file });
-  openapi.add({ ...common, method: 'delete', path: '/v1/files/{file_id}', summary: 'Delete a file (and its S3 object)', response: { raw: '`{id, object: "file", deleted: true}`', mediaTypes: ['application/json'] } });
-  openapi.add({ ...common, method: 'get', path: '/v1/files/{file_id}/content', summary: "A file's bytes (input JSONL, or a batch's output or error JSONL)", response: { raw: 'JSONL bytes', mediaTypes: ['application/octet-stream'] } });
+  openapi.add({
+    ...common,
+    method: 'delete',
+    path: '/v1/files/{file_id}',
+    summary: 'Delete a file (and its S3 object)',
+    response: { raw: '`{id, object: "file", deleted: true}`', mediaTypes: ['application/json'] },
+  });
+  openapi.add({
+    ...common,
+    method: 'get',
+    path: '/v1/files/{file_id}/content',
+    summary: "A file's bytes (input JSONL, or a batch's output or error JSONL)",
+    response: { raw: 'JSONL bytes', mediaTypes: ['application/octet-stream'] },
+  });
 }
 
 /** OpenAI's files API for batch input and output files. */

@@ -101,7 +101,8 @@ export class BatchService {
   /** A file of the caller's; another key's file is answered like one that does not exist. */
   async getFile(id: string, ctx: RequestContext): Promise<StoredFile> {
     const file = await this.store.getFile(id);
-    if (!file || file.keyId !== ctx.caller.keyId) throw new GatewayError('resource_not_found', `No such File object: ${id}`, { param: 'file_id' });
+    if (!file || file.keyId !== ctx.caller.keyId)
+      throw new GatewayError('resource_not_found', `No such File object: ${id}`, { param: 'file_id' });
     return file;
   }
 
@@ -209,7 +210,8 @@ export class BatchService {
 
   private async own(id: string, ctx: RequestContext): Promise<StoredBatch> {
     const batch = await this.store.getBatch(id);
-    if (!batch || batch.keyId !== ctx.caller.keyId) throw new GatewayError('resource_not_found', `No such Batch object: ${id}`, { param: 'batch_id' });
+    if (!batch || batch.keyId !== ctx.caller.keyId)
+      throw new GatewayError('resource_not_found', `No such Batch object: ${id}`, { param: 'batch_id' });
     return batch;
   }
 
@@ -236,7 +238,9 @@ export class BatchService {
     const storage = new ObjectStorage(target, capability, ctx, this.options.partSize);
     const keys = await storage.list(batch.bucket, `${batch.jobPrefix}/output/`);
     const inputFile = await this.store.getFile(batch.inputFileId);
-    const lines = inputFile ? readBatchInput(await storage.get({ bucket: inputFile.bucket, key: inputFile.objectKey }), this.options.parseLine) : [];
+    const lines = inputFile
+      ? readBatchInput(await storage.get({ bucket: inputFile.bucket, key: inputFile.objectKey }), this.options.parseLine)
+      : [];
     const answered = new Map<number, BatchRecordResult>();
     for (const key of keys.filter(capability.isRecordsOutput)) {
       const text = (await storage.get({ bucket: batch.bucket, key })).toString('utf8');

@@ -31,7 +31,8 @@ const sha256 = (body: Buffer): string => createHash('sha256').update(body).diges
 const EMPTY = sha256(Buffer.alloc(0));
 const objectPath = (loc: S3Location): string => `/${loc.bucket}/${loc.key.split('/').map(encodeKeyPart).join('/')}`;
 // S3 keys are encoded as RFC 3986 unreserved-or-escaped, like the AWS SDKs do.
-const encodeKeyPart = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encodeKeyPart = (s: string): string =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export function putObject(loc: S3Location, body: Buffer, contentType = 'application/octet-stream'): HttpCall {
   return {

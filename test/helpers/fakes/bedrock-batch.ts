@@ -4,7 +4,17 @@ import { sendJson } from '../fake-server.js';
 import { awsError, type BedrockRoute } from './bedrock.js';
 import type { FakeS3 } from './s3.js';
 
-type Status = 'Submitted' | 'Validating' | 'Scheduled' | 'InProgress' | 'Completed' | 'PartiallyCompleted' | 'Failed' | 'Stopping' | 'Stopped' | 'Expired';
+type Status =
+  | 'Submitted'
+  | 'Validating'
+  | 'Scheduled'
+  | 'InProgress'
+  | 'Completed'
+  | 'PartiallyCompleted'
+  | 'Failed'
+  | 'Stopping'
+  | 'Stopped'
+  | 'Expired';
 
 export interface FakeJob {
   jobArn: string;
@@ -41,11 +51,22 @@ const s3Key = (uri: string): string => uri.replace(/^s3:\/\//, '');
 function modelOutput(modelId: string, input: any): unknown {
   if (modelId.includes('anthropic.')) {
     const text = `echo: ${input.messages?.at(-1)?.content?.[0]?.text ?? ''}`;
-    return { id: `msg_${randomBytes(6).toString('hex')}`, type: 'message', role: 'assistant', content: [{ type: 'text', text }], stop_reason: 'end_turn', usage: { input_tokens: 10, output_tokens: 5 } };
+    return {
+      id: `msg_${randomBytes(6).toString('hex')}`,
+      type: 'message',
+      role: 'assistant',
+      content: [{ type: 'text', text }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 10, output_tokens: 5 },
+    };
   }
   if (modelId.includes('amazon.nova')) {
     const text = `echo: ${input.messages?.at(-1)?.content?.[0]?.text ?? ''}`;
-    return { output: { message: { role: 'assistant', content: [{ text }] } }, stopReason: 'end_turn', usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 } };
+    return {
+      output: { message: { role: 'assistant', content: [{ text }] } },
+      stopReason: 'end_turn',
+      usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 },
+    };
   }
   return { embedding: [0.1, 0.2, 0.3], inputTextTokenCount: 4 };
 }
@@ -91,11 +112,23 @@ export function bedrockBatchJobs(options: { region: string; account: string; s3:
       if (raw.includes('DROP-ME')) continue;
       if (raw.includes('FAIL-ME')) {
         failed++;
-        out.push(JSON.stringify({ recordId: record.recordId, modelInput: record.modelInput, error: { errorCode: 400, errorMessage: 'Malformed input request' } }));
+        out.push(
+          JSON.stringify({
+            recordId: record.recordId,
+            modelInput: record.modelInput,
+            error: { errorCode: 400, errorMessage: 'Malformed input request' },
+          }),
+        );
         continue;
       }
       ok++;
-      out.push(JSON.stringify({ recordId: record.recordId, modelInput: record.modelInput, modelOutput: modelOutput(job.modelId, record.modelInput) }));
+      out.push(
+        JSON.stringify({
+          recordId: record.recordId,
+          modelInput: record.modelInput,
+          modelOutput: modelOutput(job.modelId, record.modelInput),
+        }),
+      );
     }
     const jobId = job.jobArn.slice(job.jobArn.lastIndexOf('/') + 1);
     const base = `${s3Key(job.outputDataConfig.s3OutputDataConfig.s3Uri).replace(/\/$/, '')}/${jobId}`;
@@ -103,7 +136,16 @@ export function bedrockBatchJobs(options: { region: string; account: string; s3:
     options.s3.objects.set(`${base}/${inputName}.out`, Buffer.from(`${out.join('\n')}\n`));
     options.s3.objects.set(
       `${base}/manifest.json.out`,
-      Buffer.from(JSON.stringify({ totalRecordCount: total, processedRecordCount: ok + failed, successRecordCount: ok, errorRecordCount: failed, inputTokenCount: ok * 10, outputTokenCount: ok * 5 })),
+      Buffer.from(
+        JSON.stringify({
+          totalRecordCount: total,
+          processedRecordCount: ok + failed,
+          successRecordCount: ok,
+          errorRecordCount: failed,
+          inputTokenCount: ok * 10,
+          outputTokenCount: ok * 5,
+        }),
+      ),
     );
     Object.assign(job, { totalRecordCount: total, processedRecordCount: ok + failed, successRecordCount: ok, errorRecordCount: failed });
     touch(job, ok === total ? 'Completed' : 'PartiallyCompleted');
@@ -126,14 +168,18 @@ export function bedrockBatchJobs(options: { region: string; account: string; s3:
       handle(req, res) {
         const b = req.json;
         if (typeof b?.jobName !== 'string' || !JOB_NAME.test(b.jobName)) return invalid(res, 'jobName is missing or invalid');
-        if (typeof b.roleArn !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(b.roleArn)) return invalid(res, 'roleArn is invalid');
+        if (typeof b.roleArn !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(b.roleArn))
+          return invalid(res, 'roleArn is invalid');
         if (typeof b.modelId !== 'string' || b.modelId === '') return invalid(res, 'modelId is required');
         const input = b.inputDataConfig?.s3InputDataConfig;
         const output = b.outputDataConfig?.s3OutputDataConfig;
-        if (typeof input?.s3Uri !== 'string' || !input.s3Uri.startsWith('s3://')) return invalid(res, 'inputDataConfig.s3InputDataConfig.s3Uri is required');
+        if (typeof input?.s3Uri !== 'string' || !input.s3Uri.startsWith('s3://'))
+          return invalid(res, 'inputDataConfig.s3InputDataConfig.s3Uri is required');
         if (input.s3InputFormat !== undefined && input.s3InputFormat !== 'JSONL') return invalid(res, 's3InputFormat must be JSONL');
-        if (typeof output?.s3Uri !== 'string' || !output.s3Uri.startsWith('s3://')) return invalid(res, 'outputDataConfig.s3OutputDataConfig.s3Uri is required');
-        if ([...jobs.values()].some((j) => j.jobName === b.jobName)) return awsError(res, 409, 'ConflictException', `A job named ${b.jobName} already exists`);
+        if (typeof output?.s3Uri !== 'string' || !output.s3Uri.startsWith('s3://'))
+          return invalid(res, 'outputDataConfig.s3OutputDataConfig.s3Uri is required');
+        if ([...jobs.values()].some((j) => j.jobName === b.jobName))
+          return awsError(res, 409, 'ConflictException', `A job named ${b.jobName} already exists`);
         const jobArn = `arn:aws:bedrock:${options.region}:${options.account}:model-invocation-job/${randomBytes(6).toString('hex')}`;
         const now = new Date().toISOString();
         jobs.set(jobArn, {

@@ -69,7 +69,11 @@ export async function startFakeS3(options: { credentials: readonly SigV4Secret[]
     if (req.method === 'POST' && q.has('uploads')) {
       const uploadId = randomBytes(12).toString('base64url');
       uploads.set(uploadId, { key, parts: new Map() });
-      return xml(res, 200, `<InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`);
+      return xml(
+        res,
+        200,
+        `<InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`,
+      );
     }
     if (req.method === 'PUT' && q.has('uploadId')) {
       const upload = uploads.get(q.get('uploadId')!);
@@ -92,7 +96,10 @@ export async function startFakeS3(options: { credentials: readonly SigV4Secret[]
         bodies.push(part.body);
       }
       objects.set(key, Buffer.concat(bodies));
-      multipart.set(key, bodies.map((b) => b.length));
+      multipart.set(
+        key,
+        bodies.map((b) => b.length),
+      );
       uploads.delete(q.get('uploadId')!);
       return xml(res, 200, `<CompleteMultipartUploadResult><Key>${esc(key)}</Key></CompleteMultipartUploadResult>`);
     }

@@ -17,9 +17,12 @@ export function recordTarget(ctx: RequestContext, target: ResolvedTarget): void 
  */
 export function recordUsage(ctx: RequestContext, target: ResolvedTarget, usage: Usage): number {
   recordTarget(ctx, target);
-  const cost = costUsd(usage, target.price ?? defaultPrice(target.model));
+  const price = target.price ?? defaultPrice(target.model);
+  const cost = costUsd(usage, price);
   ctx.outcome.usage = usage;
   ctx.outcome.costUsd = cost;
+  // The built-in local reranker costs nothing by design; anything else without a price is unknown, not free.
+  ctx.outcome.unpriced = price === undefined && target.provider.adapter.type !== 'local';
   return cost;
 }
 
@@ -29,5 +32,6 @@ export function recordUsageAt(ctx: RequestContext, target: ResolvedTarget, usage
   const cost = costUsd(usage, price);
   ctx.outcome.usage = usage;
   ctx.outcome.costUsd = cost;
+  ctx.outcome.unpriced = price === undefined;
   return cost;
 }

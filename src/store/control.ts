@@ -26,6 +26,8 @@ export interface UsageGroup {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly costUsd: number;
+  /** Requests in the group recorded for a model with no price (their cost is a missing price, not $0). */
+  readonly unpriced: number;
 }
 
 export interface UsageQuery {

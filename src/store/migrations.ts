@@ -212,4 +212,13 @@ export const MIGRATIONS: readonly Migration[] = [
   { sqlite: EVAL_TABLES_SQL, postgres: EVAL_TABLES_SQL },
   // Batches with files: OpenAI file and batch ids against S3 objects and Bedrock job ARNs.
   { sqlite: BATCH_TABLES_SQL, postgres: BATCH_TABLES_SQL },
+  // Usage of a model with no price is flagged, so its $0 reads as unknown, not free.
+  {
+    sqlite: `ALTER TABLE usage_records ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE usage_hourly ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE usage_daily ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0;`,
+    postgres: `ALTER TABLE usage_records ADD COLUMN unpriced SMALLINT NOT NULL DEFAULT 0;
+     ALTER TABLE usage_hourly ADD COLUMN unpriced BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE usage_daily ADD COLUMN unpriced BIGINT NOT NULL DEFAULT 0;`,
+  },
 ];

@@ -290,6 +290,7 @@ const FIELDS = [
   'outputTokens',
   'searchUnits',
   'costUsd',
+  'unpriced',
 ] as const satisfies readonly (keyof UsageRecord)[];
 
 function encode(r: UsageRecord): string {
@@ -313,13 +314,15 @@ function encode(r: UsageRecord): string {
     r.outputTokens,
     r.searchUnits,
     r.costUsd,
+    r.unpriced === true,
   ])}\n`;
 }
 
 /** Throws on a line that is not a whole format-1 record (a torn write). */
 function decode(line: string): UsageRecord {
   const values = JSON.parse(line) as unknown[];
-  if (!Array.isArray(values) || values[0] !== 1 || values.length !== FIELDS.length + 1) throw new Error('not a journal record');
+  if (!Array.isArray(values) || values[0] !== 1 || (values.length !== FIELDS.length + 1 && values.length !== FIELDS.length))
+    throw new Error('not a journal record');
   const out: Record<string, unknown> = {};
   for (let i = 0; i < FIELDS.length; i++) out[FIELDS[i]] = values[i + 1];
   return out as unknown as UsageRecord;

@@ -24,6 +24,8 @@ export interface UsageRecord {
   readonly outputTokens: number;
   readonly searchUnits: number;
   readonly costUsd: number;
+  /** Usage was recorded for a model with no price: its $0 is a missing price, not a free call. */
+  readonly unpriced?: boolean;
 }
 
 /** Where usage records end up (SQLite, PostgreSQL ...). Writes are batched by the caller. */
@@ -61,5 +63,6 @@ export function usageRecordFrom(ctx: RequestContext, status: number, latencyMs: 
     outputTokens: o.usage?.outputTokens ?? 0,
     searchUnits: o.usage?.searchUnits ?? 0,
     costUsd: o.costUsd,
+    unpriced: o.unpriced === true,
   };
 }

@@ -13,6 +13,7 @@ import OpenAI, { toFile } from 'openai';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fakes/bedrock.js';
 import { bedrockBatchJobs, type FakeBatchJobs } from '../helpers/fakes/bedrock-batch.js';
 import { startFakeS3, type FakeS3 } from '../helpers/fakes/s3.js';
+import { adminClient } from '../helpers/admin.js';
 import { sqliteRows, startGateway, type RunningGateway } from '../helpers/gateway.js';
 
 const KEYS = { accessKeyId: 'AKIDBATCHTEST', secretAccessKey: 'batch-test-secret' };
@@ -42,35 +43,39 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
     s3 = await startFakeS3({ credentials: [KEYS], region: 'us-east-1' });
     jobs = bedrockBatchJobs({ region: 'us-east-1', account: '123456789012', s3, pollsToFinish: 2 });
     bedrock = await startFakeBedrock({ region: 'us-east-1', credentials: [KEYS], routes: jobs.routes });
-    gw = await startGateway({
-      server: {
-        auth: 'keys',
-        keys: [
-          { name: 'app', key_sha256: sha256Hex(CALLER) },
-          { name: 'other', key_sha256: sha256Hex(OTHER) },
-          { name: 'limited', key_sha256: sha256Hex(LIMITED), allowed_models: ['nova-batch'] },
+    gw = await startGateway(
+      {
+        server: {
+          auth: 'keys',
+          keys: [
+            { name: 'app', key_sha256: sha256Hex(CALLER) },
+            { name: 'other', key_sha256: sha256Hex(OTHER) },
+            { name: 'limited', key_sha256: sha256Hex(LIMITED), allowed_models: ['nova-batch'] },
+          ],
+        },
+        providers: [
+          {
+            name: 'bedrock',
+            type: 'bedrock',
+            region: 'us-east-1',
+            access_key_id: KEYS.accessKeyId,
+            secret_access_key: KEYS.secretAccessKey,
+            runtime_endpoint: bedrock.url,
+            control_endpoint: bedrock.url,
+            s3_endpoint: s3.url,
+            batch_s3_uri: 's3://rankway-batches/work',
+            batch_role_arn: 'arn:aws:iam::123456789012:role/BedrockBatch',
+          },
+        ],
+        models: [
+          { name: 'claude-batch', target: `bedrock/${HAIKU}` },
+          { name: 'nova-batch', target: 'bedrock/amazon.nova-lite-v1:0' },
+          { name: 'titan-embed', target: 'bedrock/amazon.titan-embed-text-v2:0' },
+          { name: 'claude-unpriced', target: 'bedrock/anthropic.claude-instant-v1' },
         ],
       },
-      providers: [
-        {
-          name: 'bedrock',
-          type: 'bedrock',
-          region: 'us-east-1',
-          access_key_id: KEYS.accessKeyId,
-          secret_access_key: KEYS.secretAccessKey,
-          runtime_endpoint: bedrock.url,
-          control_endpoint: bedrock.url,
-          s3_endpoint: s3.url,
-          batch_s3_uri: 's3://rankway-batches/work',
-          batch_role_arn: 'arn:aws:iam::123456789012:role/BedrockBatch',
-        },
-      ],
-      models: [
-        { name: 'claude-batch', target: `bedrock/${HAIKU}` },
-        { name: 'nova-batch', target: 'bedrock/amazon.nova-lite-v1:0' },
-        { name: 'titan-embed', target: 'bedrock/amazon.titan-embed-text-v2:0' },
-      ],
-    });
+      { RANKWAY_ADMIN_KEY: 'rk-batch-admin' },
+    );
     client = new OpenAI({ apiKey: CALLER, baseURL: `${gw.url}/v1`, maxRetries: 0 });
   });
   after(async () => {
@@ -335,5 +340,28 @@ describe('openai SDK -> Rankway -> Bedrock batch inference (S3 + model invocatio
     await sdk.send(new StopModelInvocationJobCommand({ jobIdentifier: created.jobArn }));
     const stopped = await sdk.send(new GetModelInvocationJobCommand({ jobIdentifier: created.jobArn }));
     assert.equal(stopped.status, 'Stopping');
+  });
+
+  it('a batch of a model with no batch price is recorded as unpriced, and GET /admin/v1/usage says so', async () => {
+    const file = await client.files.create({
+      file: await toFile(jsonl([chatLine(0, 'hi', 'claude-unpriced')]), 'u.jsonl'),
+      purpose: 'batch',
+    });
+    const done = await untilSettled(
+      (await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' })).id,
+    );
+    assert.equal(done.status, 'completed');
+    await gw.gateway.usage.flush();
+    const rows = await sqliteRows(gw.dataDir, "SELECT * FROM usage_records WHERE alias = 'claude-unpriced' AND input_tokens > 0");
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].unpriced, 1);
+    assert.equal(rows[0].cost_usd, 0);
+    const priced = await sqliteRows(gw.dataDir, "SELECT unpriced FROM usage_records WHERE alias = 'claude-batch' AND input_tokens > 0");
+    assert.ok(priced.length > 0 && priced.every((r) => r.unpriced === 0));
+    const usage = await adminClient(gw.adminUrl, 'rk-batch-admin').call('GET', '/admin/v1/usage?group_by=model');
+    assert.equal(usage.status, 200);
+    const row = usage.json.data.find((g: any) => g.model === 'claude-unpriced');
+    assert.ok(row.unpriced_requests >= 1, JSON.stringify(row));
+    assert.equal(usage.json.data.find((g: any) => g.model === 'claude-batch').unpriced_requests, 0);
   });
 });

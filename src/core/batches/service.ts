@@ -311,7 +311,6 @@ export class BatchService {
         { inputTokens: manifest.inputTokens, outputTokens: manifest.outputTokens, searchUnits: 0, queries: 0 },
         price,
       );
-      ctx.outcome.unpriced = price === undefined;
     }
     return { ...batch, outputFileId, errorFileId, usageRecorded: true };
   }

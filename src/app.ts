@@ -7,6 +7,7 @@ import { registerOpenAiRoutes } from './api/openai/routes.js';
 import { describeImageRoutes, imageRoutes } from './api/openai/images.js';
 import { ImagesService } from './core/images/service.js';
 import { unpricedAliases } from './core/pricing.js';
+import { pastEndOfLife } from './core/lifecycle.js';
 import { describeVideoRoutes, videoRoutes } from './api/openai/videos.js';
 import { VideoService } from './core/video/service.js';
 import { describeFileRoutes, fileRoutes } from './api/openai/files.js';
@@ -118,6 +119,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       { models: unpriced },
       'models without a price (no alias price and no list price for the target): their usage is recorded at $0',
     );
+  for (const past of pastEndOfLife(config.models.values(), Date.now()))
+    logger.warn(past, 'model past its AWS end-of-life date: Bedrock refuses calls to it; move the alias to a current model');
   const pairCache = createPairCache(config, logger);
   const rerank = new RerankService(router, pairCache);
   const limiter: Limiter = config.storage.redis_url

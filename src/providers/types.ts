@@ -94,6 +94,8 @@ export interface ChatStreamCapability {
 export interface EmbeddingsCapability {
   /** Inputs one upstream call takes for this model; core batches and fans out. */
   maxInputsPerCall(target: Target): number;
+  /** Whether the model takes image inputs (absent: text only). */
+  acceptsImages?(target: Target): boolean;
   build(call: EmbeddingsCall, target: Target): HttpCall;
   parse(reply: UpstreamReply, call: EmbeddingsCall): EmbeddingsCallResult;
 }

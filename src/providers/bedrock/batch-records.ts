@@ -146,6 +146,8 @@ const nova: BatchFamily = {
 function embeddingsInput(r: BatchRequest, modelId: string): Record<string, unknown> {
   if (r.kind !== 'embeddings') throw invalidRequest('this model takes /v1/embeddings lines', 'url');
   const req = r.request;
+  if (req.images?.some((image) => image !== null))
+    throw invalidRequest('image inputs are not supported in batches through Rankway', 'input');
   const family = embeddingsFamily(modelId);
   if (family?.shape === 'cohere') return { texts: req.inputs, input_type: req.inputType ?? 'search_document' };
   if (req.inputs.length !== 1) throw invalidRequest('Titan embeddings take one input per batch line', 'input');

@@ -7,8 +7,13 @@ import { registerOpenAiRoutes } from './api/openai/routes.js';
 import { describeImageRoutes, imageRoutes } from './api/openai/images.js';
 import { ImagesService } from './core/images/service.js';
 import { unpricedAliases } from './core/pricing.js';
+import { pastEndOfLife } from './core/lifecycle.js';
 import { describeVideoRoutes, videoRoutes } from './api/openai/videos.js';
 import { VideoService } from './core/video/service.js';
+import { describeFileRoutes, fileRoutes } from './api/openai/files.js';
+import { batchRoutes, describeBatchRoutes, parseBatchLine, renderBatchResult } from './api/openai/batches.js';
+import { BatchService } from './core/batches/service.js';
+import { describeInvocationJobRoutes } from './api/bedrock-runtime/invocation-jobs.js';
 import { describeDialects, registerDialects } from './api/dialects/index.js';
 import { OpenApiRegistry } from './api/openapi/registry.js';
 import { registerOpenApiRoute } from './api/openapi/route.js';
@@ -124,6 +129,8 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
       { models: unpriced },
       'models without a price (no alias price and no list price for the target): their usage is recorded at $0',
     );
+  for (const past of pastEndOfLife(config.models.values(), Date.now()))
+    logger.warn(past, 'model past its AWS end-of-life date: Bedrock refuses calls to it; move the alias to a current model');
   const pairCache = createPairCache(config, logger);
   const limiter: Limiter = config.storage.redis_url
     ? new RedisLimiter(config.storage.redis_url, logger, {
@@ -323,8 +330,14 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   describeImageRoutes(openapi);
   void proxy.register(videoRoutes, { videos: new VideoService(router), routing: () => router.current });
   describeVideoRoutes(openapi);
+  const batches = new BatchService({ router, store: () => need(store).batches, parseLine: parseBatchLine, render: renderBatchResult });
+  void proxy.register(fileRoutes, { batches, maxFileBytes: Math.max(config.server.body_limit_bytes, 200 * 1024 * 1024) });
+  describeFileRoutes(openapi);
+  void proxy.register(batchRoutes, { batches });
+  describeBatchRoutes(openapi);
   void proxy.register(bedrockRuntimeRoutes, { config, routing: () => router.current, logger });
   describeBedrockRuntimeRoutes(openapi);
+  describeInvocationJobRoutes(openapi);
   registerDialects(proxy, { config, rerank, logger });
   describeDialects(openapi);
   registerOpenApiRoute(proxy, openapi);

@@ -13,6 +13,9 @@ export const priceSchema = z.strictObject({
   per_image: z.number().nonnegative().optional(),
   /** Video generation: per second of video. */
   per_video_second: z.number().nonnegative().optional(),
+  /** Batch inference (`/v1/batches`): per million tokens at the batch rate. */
+  batch_per_1m_input_tokens: z.number().nonnegative().optional(),
+  batch_per_1m_output_tokens: z.number().nonnegative().optional(),
 });
 export type PriceConfig = z.infer<typeof priceSchema>;
 

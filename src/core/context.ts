@@ -36,6 +36,8 @@ export interface Outcome {
   upstreamMs: number;
   usage?: Usage;
   costUsd: number;
+  /** True when usage was recorded for a model with no price (billed $0 for want of one, not for free). */
+  unpriced?: boolean;
   degraded: boolean;
   /** The coded error the request ended with, set by the surface's error hook. */
   errorCode?: string;

@@ -79,6 +79,48 @@ export function costUsd(usage: Usage, price: PriceConfig | undefined): number {
 }
 
 /**
+ * Models with a batch-inference list price: AWS bills Bedrock batch jobs at 50% of the
+ * on-demand token price for these (Bedrock pricing page, "Batch" column; docs/bedrock-protocols.md §4.5).
+ */
+const BATCH_DISCOUNTED = new Set([
+  'anthropic.claude-3-haiku-20240307-v1:0',
+  'anthropic.claude-3-5-haiku-20241022-v1:0',
+  'anthropic.claude-3-5-sonnet-20240620-v1:0',
+  'anthropic.claude-3-5-sonnet-20241022-v2:0',
+  'anthropic.claude-3-7-sonnet-20250219-v1:0',
+  'anthropic.claude-sonnet-4-20250514-v1:0',
+  'anthropic.claude-sonnet-4-5-20250929-v1:0',
+  'anthropic.claude-haiku-4-5-20251001-v1:0',
+  'anthropic.claude-opus-4-1-20250805-v1:0',
+  'amazon.nova-micro-v1:0',
+  'amazon.nova-lite-v1:0',
+  'amazon.nova-pro-v1:0',
+  'amazon.nova-premier-v1:0',
+  'amazon.titan-embed-text-v2:0',
+  'meta.llama3-1-8b-instruct-v1:0',
+  'meta.llama3-1-70b-instruct-v1:0',
+  'meta.llama3-3-70b-instruct-v1:0',
+]);
+const BATCH_FACTOR = 0.5;
+
+/**
+ * The token price of a batch job: the alias's own `batch_per_1m_*` prices, else the batch
+ * list price of the upstream model (half its on-demand price), else none (unpriced).
+ */
+export function batchPrice(model: string, aliasPrice: PriceConfig | undefined): PriceConfig | undefined {
+  if (aliasPrice?.batch_per_1m_input_tokens !== undefined || aliasPrice?.batch_per_1m_output_tokens !== undefined) {
+    return { per_1m_input_tokens: aliasPrice.batch_per_1m_input_tokens, per_1m_output_tokens: aliasPrice.batch_per_1m_output_tokens };
+  }
+  const bare = model.slice(model.lastIndexOf('/') + 1).replace(GEO_PREFIX, '');
+  const listed = BATCH_DISCOUNTED.has(bare) ? DEFAULT_PRICES.get(bare) : undefined;
+  if (!listed) return undefined;
+  return {
+    per_1m_input_tokens: (listed.per_1m_input_tokens ?? 0) * BATCH_FACTOR,
+    per_1m_output_tokens: (listed.per_1m_output_tokens ?? 0) * BATCH_FACTOR,
+  };
+}
+
+/**
  * Aliases that would be billed $0: no `price` of their own and no list price for their
  * target (or a fallback of theirs). Rankway logs them once at start so a missing price is seen.
  */

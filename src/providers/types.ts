@@ -3,6 +3,7 @@ import type { ChatChunk, ChatRequest, ChatResult } from '../canonical/chat.js';
 import type { EmbeddingsCall, EmbeddingsCallResult } from '../canonical/embeddings.js';
 import type { ImageCallResult, ImageRequest } from '../canonical/images.js';
 import type { VideoJob, VideoRequest } from '../canonical/video.js';
+import type { BatchJob, BatchRecordResult, BatchRequest } from '../canonical/batch.js';
 import type { RerankCall, RerankCallResult } from '../canonical/rerank.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { ProviderBaseConfig } from './shared/options.js';
@@ -13,7 +14,7 @@ import type { ProviderBaseConfig } from './shared/options.js';
  * `paths` lists alternatives to try in order when the first answers 404/405/501.
  */
 export interface HttpCall {
-  readonly method: 'POST' | 'GET';
+  readonly method: 'POST' | 'GET' | 'PUT' | 'DELETE';
   readonly path: string;
   readonly alternativePaths?: readonly string[];
   readonly endpoint?: string;
@@ -93,6 +94,8 @@ export interface ChatStreamCapability {
 export interface EmbeddingsCapability {
   /** Inputs one upstream call takes for this model; core batches and fans out. */
   maxInputsPerCall(target: Target): number;
+  /** Whether the model takes image inputs (absent: text only). */
+  acceptsImages?(target: Target): boolean;
   build(call: EmbeddingsCall, target: Target): HttpCall;
   parse(reply: UpstreamReply, call: EmbeddingsCall): EmbeddingsCallResult;
 }
@@ -128,6 +131,7 @@ export interface ProviderCapabilities {
   readonly embeddings?: EmbeddingsCapability;
   readonly images?: ImagesCapability;
   readonly video?: VideoCapability;
+  readonly batch?: BatchCapability;
 }
 
 export interface ProviderLimits {
@@ -214,4 +218,53 @@ export interface ProviderDefinition<C extends ProviderBaseConfig = ProviderBaseC
    */
   readonly optionHints?: Readonly<Record<string, string>>;
   create(config: C): ProviderAdapter;
+}
+
+/** Object storage calls (S3) a batch capability keeps its files and job data with. */
+export interface ObjectStorageCalls {
+  put(location: { bucket: string; key: string }, body: Buffer, contentType?: string): HttpCall;
+  get(location: { bucket: string; key: string }): HttpCall;
+  delete(location: { bucket: string; key: string }): HttpCall;
+  createMultipart(location: { bucket: string; key: string }, contentType?: string): HttpCall;
+  parseUploadId(reply: UpstreamReply): string;
+  uploadPart(location: { bucket: string; key: string }, uploadId: string, partNumber: number, body: Buffer): HttpCall;
+  parseETag(reply: UpstreamReply): string;
+  completeMultipart(location: { bucket: string; key: string }, uploadId: string, etags: readonly string[]): HttpCall;
+  abortMultipart(location: { bucket: string; key: string }, uploadId: string): HttpCall;
+  list(bucket: string, prefix: string, continuationToken?: string): HttpCall;
+  parseList(reply: UpstreamReply): { keys: string[]; next?: string };
+}
+
+/** Batch inference with files: records in the model's own body, jobs on the upstream's control plane. */
+export interface BatchCapability {
+  /** Where uploaded files, job inputs and outputs live (`s3://{bucket}/{prefix}`). */
+  readonly bucket: string;
+  readonly prefix: string;
+  /** The URI a job is given for an object of that storage. */
+  uriOf(location: { bucket: string; key: string }): string;
+  readonly storage: ObjectStorageCalls;
+  /** One JSONL record of the job input; throws a caller-fault GatewayError for a line the model cannot take. */
+  recordLine(index: number, request: BatchRequest, target: Target): string;
+  /** One output record read back: the line index it answers (when known) and the answer. */
+  readOutput(
+    doc: Record<string, unknown>,
+    target: Target,
+    requestOf: (index: number) => BatchRequest | undefined,
+  ): { index?: number; result: BatchRecordResult };
+  createJob(input: {
+    jobName: string;
+    modelId: string;
+    inputUri: string;
+    outputUri: string;
+    clientRequestToken: string;
+    timeoutDurationInHours?: number;
+  }): HttpCall;
+  parseCreateJob(reply: UpstreamReply): string;
+  getJob(jobId: string): HttpCall;
+  parseJob(reply: UpstreamReply): BatchJob;
+  stopJob(jobId: string): HttpCall;
+  /** Output file names the job writes: records (`.jsonl.out`) and the summary (`manifest.json.out`). */
+  isRecordsOutput(key: string): boolean;
+  isManifest(key: string): boolean;
+  parseManifest(body: Buffer): { inputTokens: number; outputTokens: number; records: Record<string, number> };
 }

@@ -1,6 +1,7 @@
 import type { ConsoleStore } from './console.js';
 import type { EvalStore } from './eval.js';
 import type { LabStore } from './lab.js';
+import type { BatchStore } from './batches.js';
 import type { UsageRecord, UsageStore } from './usage.js';
 
 /** The resources the admin API manages; each is stored as one row with a JSON body. */
@@ -27,6 +28,8 @@ export interface UsageGroup {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly costUsd: number;
+  /** Requests in the group recorded for a model with no price (their cost is a missing price, not $0). */
+  readonly unpriced: number;
 }
 
 export interface UsageQuery {
@@ -71,6 +74,8 @@ export interface ControlStore extends UsageStore {
   readonly lab: LabStore;
   /** The console's reads over usage (time series, percentiles, request list and detail). */
   readonly console: ConsoleStore;
+  /** The batch job store: OpenAI file and batch ids against S3 objects and upstream jobs. */
+  readonly batches: BatchStore;
   listResources(kind: ResourceKind): Promise<StoredResource[]>;
   getResource(kind: ResourceKind, id: string): Promise<StoredResource | undefined>;
   createResource(resource: StoredResource): Promise<void>;

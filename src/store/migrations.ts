@@ -5,6 +5,7 @@
  */
 import { EVAL_TABLES_SQL } from './eval.js';
 import { labTablesSql } from './lab.js';
+import { BATCH_TABLES_SQL } from './batches.js';
 
 export interface Migration {
   readonly sqlite: string;
@@ -215,4 +216,15 @@ export const MIGRATIONS: readonly Migration[] = [
   // The console's per-request detail (JSON text, read one row at a time). Adding a nullable
   // column is instant at any size; the console's indexes are built after start (console.ts).
   { sqlite: 'ALTER TABLE usage_records ADD COLUMN detail TEXT', postgres: 'ALTER TABLE usage_records ADD COLUMN detail TEXT' },
+  // Batches with files: OpenAI file and batch ids against S3 objects and Bedrock job ARNs.
+  { sqlite: BATCH_TABLES_SQL, postgres: BATCH_TABLES_SQL },
+  // Usage of a model with no price is flagged, so its $0 reads as unknown, not free.
+  {
+    sqlite: `ALTER TABLE usage_records ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE usage_hourly ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE usage_daily ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0;`,
+    postgres: `ALTER TABLE usage_records ADD COLUMN unpriced SMALLINT NOT NULL DEFAULT 0;
+     ALTER TABLE usage_hourly ADD COLUMN unpriced BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE usage_daily ADD COLUMN unpriced BIGINT NOT NULL DEFAULT 0;`,
+  },
 ];

@@ -23,6 +23,8 @@ export interface RollupRow {
   searchUnits: number;
   costUsd: number;
   latencyMsSum: number;
+  /** Requests recorded for a model with no price. */
+  unpriced: number;
 }
 
 /**
@@ -52,6 +54,7 @@ export function rollUp(records: readonly UsageRecord[], grainMs: number): Rollup
         searchUnits: 0,
         costUsd: 0,
         latencyMsSum: 0,
+        unpriced: 0,
       };
       rows.set(id, row);
     }
@@ -62,6 +65,7 @@ export function rollUp(records: readonly UsageRecord[], grainMs: number): Rollup
     row.searchUnits += r.searchUnits;
     row.costUsd += r.costUsd;
     row.latencyMsSum += r.latencyMs;
+    if (r.unpriced) row.unpriced++;
   }
   return [...rows.values()].sort(compareRows);
 }

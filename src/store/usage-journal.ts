@@ -290,6 +290,7 @@ const FIELDS = [
   'outputTokens',
   'searchUnits',
   'costUsd',
+  'unpriced',
 ] as const satisfies readonly (keyof UsageRecord)[];
 
 function encode(r: UsageRecord): string {
@@ -313,6 +314,7 @@ function encode(r: UsageRecord): string {
     r.outputTokens,
     r.searchUnits,
     r.costUsd,
+    r.unpriced === true,
     // Format 1 lines may end with the detail (older lines have none).
     ...(r.detail ? [r.detail] : []),
   ])}\n`;
@@ -321,7 +323,8 @@ function encode(r: UsageRecord): string {
 /** Throws on a line that is not a whole format-1 record (a torn write). */
 function decode(line: string): UsageRecord {
   const values = JSON.parse(line) as unknown[];
-  if (!Array.isArray(values) || values[0] !== 1 || (values.length !== FIELDS.length + 1 && values.length !== FIELDS.length + 2))
+  // Older format-1 lines lack the unpriced flag (FIELDS.length values); newer ones may add the detail.
+  if (!Array.isArray(values) || values[0] !== 1 || values.length < FIELDS.length || values.length > FIELDS.length + 2)
     throw new Error('not a journal record');
   const out: Record<string, unknown> = {};
   for (let i = 0; i < FIELDS.length; i++) out[FIELDS[i]] = values[i + 1];

@@ -31,14 +31,18 @@ const USAGE_FIELDS = [
   ['search_units', 'searchUnits'],
   ['cost_usd', 'costUsd'],
   ['detail', 'detail'],
+  ['unpriced', 'unpriced'],
 ] as const satisfies readonly (readonly [string, keyof UsageRecord])[];
 
 export const USAGE_COLUMNS = USAGE_FIELDS.map(([column]) => column);
 
 export const usageValues = (r: UsageRecord, time: TimeParam): unknown[] =>
-  USAGE_FIELDS.map(([column, field]) =>
-    column === 'ts' ? time(r.ts) : column === 'detail' ? (r.detail ? JSON.stringify(r.detail) : null) : r[field],
-  );
+  USAGE_FIELDS.map(([column, field]) => {
+    if (column === 'ts') return time(r.ts);
+    if (column === 'detail') return r.detail ? JSON.stringify(r.detail) : null;
+    if (column === 'unpriced') return r.unpriced ? 1 : 0;
+    return r[field];
+  });
 
 /**
  * An insert of `rows` records; an id already stored is skipped (a replayed batch counts once).
@@ -63,6 +67,7 @@ const ROLLUP_COLUMNS = [
   'search_units',
   'cost_usd',
   'latency_ms_sum',
+  'unpriced',
 ];
 const SUMMED = ROLLUP_COLUMNS.slice(5);
 
@@ -79,6 +84,7 @@ export const rollupValues = (r: RollupRow, time: TimeParam): unknown[] => [
   r.searchUnits,
   r.costUsd,
   r.latencyMsSum,
+  r.unpriced,
 ];
 
 /** Adds `rows` rollup rows to `table` (`usage_hourly` or `usage_daily`). */
@@ -106,10 +112,10 @@ function groupExpression(dialect: Dialect, groupBy: UsageGroupBy, time: string, 
 
 const ROLLUP_SUMS = `SUM(requests) AS requests, SUM(CASE WHEN status_class >= 4 THEN requests ELSE 0 END) AS errors,
   SUM(documents) AS documents, SUM(search_units) AS search_units, SUM(input_tokens) AS input_tokens,
-  SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd`;
+  SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced) AS unpriced`;
 const RAW_SUMS = `COUNT(*) AS requests, SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
   SUM(documents) AS documents, SUM(search_units) AS search_units, SUM(input_tokens) AS input_tokens,
-  SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd`;
+  SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced) AS unpriced`;
 
 /**
  * Usage totals per group over `[from, to)`: whole days from `usage_daily`, whole hours at the
@@ -136,7 +142,7 @@ export function usageSummarySql(dialect: Dialect, query: UsageQuery, time: TimeP
   if (parts.length === 0) return undefined;
   const text = `SELECT grp, SUM(requests) AS requests, SUM(errors) AS errors, SUM(documents) AS documents,
       SUM(search_units) AS search_units, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
-      SUM(cost_usd) AS cost_usd
+      SUM(cost_usd) AS cost_usd, SUM(unpriced) AS unpriced
     FROM (${parts.join(' UNION ALL ')}) parts GROUP BY grp ORDER BY grp`;
   return { text, params };
 }
@@ -153,6 +159,7 @@ export function toUsageGroup(row: Record<string, unknown>): UsageGroup {
     inputTokens: Number(row.input_tokens ?? 0),
     outputTokens: Number(row.output_tokens ?? 0),
     costUsd: Number(row.cost_usd ?? 0),
+    unpriced: Number(row.unpriced ?? 0),
   };
 }
 
@@ -179,5 +186,6 @@ export function legacyRecord(row: Record<string, unknown>): UsageRecord | undefi
     outputTokens: Number(row.output_tokens),
     searchUnits: Number(row.search_units),
     costUsd: Number(row.cost_usd),
+    unpriced: false,
   };
 }

@@ -24,6 +24,8 @@ export interface UsageRecord {
   readonly outputTokens: number;
   readonly searchUnits: number;
   readonly costUsd: number;
+  /** Usage was recorded for a model with no price: its $0 is a missing price, not a free call. */
+  readonly unpriced?: boolean;
   /** Compact detail for the console's request view (never selected by lists); null when there is nothing to add. */
   readonly detail?: RequestDetail | null;
 }
@@ -81,5 +83,6 @@ export function usageRecordFrom(ctx: RequestContext, status: number, latencyMs: 
       ...(o.errorCode ? { errorCode: o.errorCode } : {}),
       ...(o.rerank ? { rerank: o.rerank } : {}),
     },
+    unpriced: o.unpriced === true,
   };
 }

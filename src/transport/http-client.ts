@@ -10,7 +10,7 @@ import { UnaryReplyCollector } from './unary-reply.js';
 export interface SendOptions {
   readonly origin: string;
   readonly path: string;
-  readonly method: 'POST' | 'GET';
+  readonly method: 'POST' | 'GET' | 'PUT' | 'DELETE';
   readonly headers: Record<string, string>;
   readonly body?: Buffer | string;
   /** Time allowed for this attempt, headers and body together. */

@@ -39,6 +39,7 @@ function records(n: number, random: () => number): UsageRecord[] {
     outputTokens: Math.floor(random() * 100),
     searchUnits: Math.floor(random() * 3),
     costUsd: Math.floor(random() * 1000) / 100_000,
+    unpriced: random() < 0.2,
   }));
 }
 
@@ -65,8 +66,10 @@ function reference(all: readonly UsageRecord[], q: UsageQuery): Map<string | nul
       inputTokens: 0,
       outputTokens: 0,
       costUsd: 0,
+      unpriced: 0,
     };
     row.requests++;
+    if (r.unpriced) row.unpriced++;
     if (r.status >= 400) row.errors++;
     row.documents += r.documents;
     row.searchUnits += r.searchUnits;
@@ -82,7 +85,7 @@ function assertSame(got: UsageGroup[], want: Map<string | null, UsageGroup>, wha
   assert.deepEqual(got.map((g) => g.group).sort(), [...want.keys()].sort(), `${what}: groups`);
   for (const g of got) {
     const w = want.get(g.group)!;
-    const exact = ['requests', 'errors', 'documents', 'searchUnits', 'inputTokens', 'outputTokens'] as const;
+    const exact = ['requests', 'errors', 'documents', 'searchUnits', 'inputTokens', 'outputTokens', 'unpriced'] as const;
     for (const f of exact) assert.equal(g[f], w[f], `${what}: ${f} of ${g.group}`);
     assert.ok(Math.abs(g.costUsd - w.costUsd) < 1e-9, `${what}: cost of ${g.group} ${g.costUsd} vs ${w.costUsd}`);
   }

@@ -42,7 +42,8 @@ export function registerUsageRoutes(app: FastifyInstance, deps: AdminDepsGetter,
     summary: 'Usage and cost per key, model, provider or day',
     description:
       'Answers `{object: "usage", group_by, from, to, total_cost_usd, data}`; each row holds the group value (and `name` for keys), ' +
-      '`requests`, `errors`, `documents`, `search_units`, `input_tokens`, `output_tokens` and `cost_usd`. ' +
+      '`requests`, `errors`, `documents`, `search_units`, `input_tokens`, `output_tokens`, `cost_usd` and `unpriced_requests` ' +
+      '(requests of models with no price, whose cost is unknown rather than $0). ' +
       'Records are written within a second of a response.',
     query: usageQuerySchema,
     errors: [400, 401],
@@ -71,6 +72,7 @@ export function registerUsageRoutes(app: FastifyInstance, deps: AdminDepsGetter,
         input_tokens: r.inputTokens,
         output_tokens: r.outputTokens,
         cost_usd: round(r.costUsd),
+        unpriced_requests: r.unpriced,
       })),
     };
   });

@@ -22,6 +22,7 @@ import { checkPathModelId } from './model-id.js';
 import { UsageTap } from './usage-tap.js';
 import { registerAsyncInvokeRoutes } from './async-invoke.js';
 import { registerApplyGuardrailRoute } from './apply-guardrail.js';
+import { registerInvocationJobRoutes } from './invocation-jobs.js';
 import { guardrailConfig } from '../../providers/bedrock/converse/request.js';
 import type { TargetOptions } from '../../providers/types.js';
 
@@ -128,6 +129,7 @@ export async function bedrockRuntimeRoutes(app: FastifyInstance, options: Runtim
 
   registerAsyncInvokeRoutes(app, lookup);
   registerApplyGuardrailRoute(app, lookup);
+  registerInvocationJobRoutes(app, lookup);
   const routeOptions = { config: { sigv4: true } };
   app.post<{ Params: { modelId: string; action: string } }>('/model/:modelId/:action', routeOptions, async (request, reply) => {
     const ctx = request.ctx;

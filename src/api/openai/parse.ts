@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ChatTool, ChatToolChoice } from '../../canonical/chat.js';
-import type { EmbeddingsRequest } from '../../canonical/embeddings.js';
+import type { EmbeddingImage, EmbeddingsRequest } from '../../canonical/embeddings.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 import { fromZod } from '../rerank/parse.js';
 import { chatRequestSchema, completionRequestSchema, embeddingsRequestSchema } from './schema.js';
@@ -98,13 +98,32 @@ export function parseEmbeddingsBody(raw: unknown): EmbeddingsRequest {
   const parsed = embeddingsRequestSchema.safeParse(body);
   if (!parsed.success) throw fromZod(parsed.error);
   const b = parsed.data;
+  const items = typeof b.input === 'string' ? [b.input] : b.input;
+  const inputs = items.map((item) => (typeof item === 'string' ? item : (item.text ?? '')));
+  const anyImage = items.some((item) => typeof item !== 'string' && item.image !== undefined);
+  const images = anyImage
+    ? items.map((item, i) => (typeof item === 'string' || item.image === undefined ? null : imageOf(item.image, i)))
+    : undefined;
   return {
     model: b.model,
-    inputs: typeof b.input === 'string' ? [b.input] : b.input,
+    inputs,
+    images,
     encoding: b.encoding_format ?? 'float',
     dimensions: b.dimensions,
     inputType: b.input_type,
     user: b.user,
     fallbacks: b.fallbacks,
   };
+}
+
+/** `data:image/png;base64,...` or bare base64 (taken as PNG); JPEG and PNG only, as the Bedrock models take. */
+function imageOf(value: string, index: number): EmbeddingImage {
+  const m = /^data:(image\/[a-z+.-]+);base64,(.*)$/s.exec(value);
+  const mediaType = m ? m[1] : 'image/png';
+  const base64 = (m ? m[2] : value).replace(/\s+/g, '');
+  if (mediaType !== 'image/png' && mediaType !== 'image/jpeg')
+    throw invalidRequest(`input[${index}].image must be a PNG or JPEG image (got ${mediaType})`, 'input');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0)
+    throw invalidRequest(`input[${index}].image must be a data URL or base64-encoded bytes`, 'input');
+  return { base64, mediaType };
 }

@@ -81,7 +81,21 @@ export type CompletionRequestBody = z.infer<typeof completionRequestSchema>;
 
 export const embeddingsRequestSchema = z.looseObject({
   model: z.string().min(1),
-  input: z.union([z.string().min(1, 'input must not be empty'), z.array(z.string().min(1, 'inputs must not be empty')).min(1).max(2048)]),
+  input: z.union([
+    z.string().min(1, 'input must not be empty'),
+    z
+      .array(
+        z.union([
+          z.string().min(1, 'inputs must not be empty'),
+          // Multimodal models: text, an image (data URL or base64), or both in one input.
+          z
+            .strictObject({ text: z.string().min(1).optional(), image: z.string().min(1).optional() })
+            .refine((o) => o.text !== undefined || o.image !== undefined, 'an input object needs text, image or both'),
+        ]),
+      )
+      .min(1)
+      .max(2048),
+  ]),
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().positive().optional(),
   user: z.string().optional(),

@@ -1,6 +1,7 @@
 import type { EmbeddingsCall, EmbeddingsCallResult, EmbeddingsRequest, EmbeddingsResult } from '../../canonical/embeddings.js';
 import type { EmbeddingsCapability } from '../../providers/types.js';
 import { badResponse } from '../../providers/shared/errors.js';
+import { invalidRequest } from '../../errors/gateway-error.js';
 import { withFallbacks } from '../attempt.js';
 import type { RequestContext } from '../context.js';
 import { embeddingsWant } from '../limits/estimate.js';
@@ -42,11 +43,18 @@ export class EmbeddingsService {
     ctx: RequestContext,
   ): Promise<Omit<EmbeddingsResult, 'modelUsed'>> {
     const capability = target.provider.adapter.capabilities.embeddings!;
+    // Sending an image-only input as empty text would embed nothing and answer 200.
+    if (request.images?.some((image) => image !== null) && !capability.acceptsImages?.(target.upstream))
+      throw invalidRequest(
+        `model '${request.model}' (${target.label}) embeds text only; image inputs need a multimodal model such as Titan Multimodal Embeddings or Cohere Embed v4`,
+        'input',
+      );
     const parts = slices(request.inputs.length, capability.maxInputsPerCall(target.upstream));
     ctx.outcome.chunks = parts.length;
     const results = await mapLimit(parts, target.provider.config.chunk_concurrency, ([start, end]) => {
       const call: EmbeddingsCall = {
         inputs: start === 0 && end === request.inputs.length ? request.inputs : request.inputs.slice(start, end),
+        images: request.images?.slice(start, end),
         dimensions: request.dimensions,
         inputType: request.inputType,
       };

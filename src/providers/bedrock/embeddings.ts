@@ -20,8 +20,50 @@ function familyOf(target: Target): EmbeddingsFamily {
 }
 
 /** InvokeModel bodies per family (protocols §5). */
+const TITAN_MM_LENGTHS = new Set([256, 384, 1024]);
+const COHERE_V4_DIMENSIONS = new Set([256, 512, 1024, 1536]);
+const dataUrl = (image: { base64: string; mediaType: string }): string => `data:${image.mediaType};base64,${image.base64}`;
+
 function invokeBody(family: EmbeddingsFamily, call: EmbeddingsCall): Record<string, unknown> {
+  if (!family.images && call.images?.some((image) => image !== null))
+    throw invalidRequest(
+      'this embeddings model takes text only; image inputs need a multimodal model (Titan Multimodal Embeddings, Cohere Embed v4)',
+      'input',
+    );
   switch (family.shape) {
+    case 'titan-multimodal': {
+      const body: Record<string, unknown> = {};
+      if (call.inputs[0] !== '') body.inputText = call.inputs[0];
+      const image = call.images?.[0];
+      if (image) body.inputImage = image.base64;
+      if (call.dimensions !== undefined) {
+        if (!TITAN_MM_LENGTHS.has(call.dimensions))
+          throw invalidRequest('dimensions must be 256, 384 or 1024 for Titan Multimodal Embeddings', 'dimensions');
+        body.embeddingConfig = { outputEmbeddingLength: call.dimensions };
+      }
+      return body;
+    }
+    case 'cohere-v4': {
+      const body: Record<string, unknown> = { input_type: call.inputType ?? 'search_document', embedding_types: ['float'] };
+      if (call.images?.some((image) => image !== null)) {
+        // Mixed inputs go as `inputs[].content[]`, so each input's text travels with its image.
+        body.inputs = call.inputs.map((text, i) => {
+          const content: Record<string, unknown>[] = [];
+          if (text !== '') content.push({ type: 'text', text });
+          const image = call.images?.[i];
+          if (image) content.push({ type: 'image_url', image_url: dataUrl(image) });
+          return { content };
+        });
+      } else {
+        body.texts = call.inputs;
+      }
+      if (call.dimensions !== undefined) {
+        if (!COHERE_V4_DIMENSIONS.has(call.dimensions))
+          throw invalidRequest('dimensions must be 256, 512, 1024 or 1536 for Cohere Embed v4', 'dimensions');
+        body.output_dimension = call.dimensions;
+      }
+      return body;
+    }
     case 'titan-v2': {
       const body: Record<string, unknown> = { inputText: call.inputs[0] };
       if (call.dimensions !== undefined) {
@@ -43,6 +85,7 @@ function invokeBody(family: EmbeddingsFamily, call: EmbeddingsCall): Record<stri
 /** Titan: one input per InvokeModel call; Cohere Embed: up to 96 per call. */
 export const bedrockEmbeddings: EmbeddingsCapability = {
   maxInputsPerCall: (target) => familyOf(target).maxInputsPerCall,
+  acceptsImages: (target) => familyOf(target).images,
   build(call: EmbeddingsCall, target: Target): HttpCall {
     const family = familyOf(target);
     return { method: 'POST', endpoint: 'runtime', path: runtimePath(target.model, 'invoke'), body: invokeBody(family, call) };

@@ -15,7 +15,9 @@ export interface ChatFamily {
 /** How an embeddings family is called through InvokeModel. */
 export interface EmbeddingsFamily {
   readonly prefix: string;
-  readonly shape: 'titan-v2' | 'titan-v1' | 'cohere';
+  readonly shape: 'titan-v2' | 'titan-v1' | 'cohere' | 'titan-multimodal' | 'cohere-v4';
+  /** Takes images as well as text. */
+  readonly images: boolean;
   /** Inputs one InvokeModel call takes. */
   readonly maxInputsPerCall: number;
 }
@@ -37,10 +39,13 @@ const CHAT_FAMILIES: readonly ChatFamily[] = [
 const DEFAULT_CHAT: ChatFamily = { prefix: '', systemPrompt: true, namedToolChoice: false };
 
 const EMBEDDINGS_FAMILIES: readonly EmbeddingsFamily[] = [
-  { prefix: 'amazon.titan-embed-text-v2', shape: 'titan-v2', maxInputsPerCall: 1 },
-  { prefix: 'amazon.titan-embed-text-v1', shape: 'titan-v1', maxInputsPerCall: 1 },
-  { prefix: 'amazon.titan-embed-g1-text', shape: 'titan-v1', maxInputsPerCall: 1 },
-  { prefix: 'cohere.embed-', shape: 'cohere', maxInputsPerCall: 96 },
+  { prefix: 'amazon.titan-embed-text-v2', shape: 'titan-v2', maxInputsPerCall: 1, images: false },
+  { prefix: 'amazon.titan-embed-text-v1', shape: 'titan-v1', maxInputsPerCall: 1, images: false },
+  { prefix: 'amazon.titan-embed-g1-text', shape: 'titan-v1', maxInputsPerCall: 1, images: false },
+  // Titan Multimodal Embeddings G1: text, an image or both per call, one joint vector.
+  { prefix: 'amazon.titan-embed-image-v1', shape: 'titan-multimodal', maxInputsPerCall: 1, images: true },
+  { prefix: 'cohere.embed-v4', shape: 'cohere-v4', maxInputsPerCall: 96, images: true },
+  { prefix: 'cohere.embed-', shape: 'cohere', maxInputsPerCall: 96, images: false },
 ];
 
 const byLongestPrefix = <T extends { prefix: string }>(list: readonly T[]): readonly T[] =>

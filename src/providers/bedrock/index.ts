@@ -5,6 +5,7 @@ import { bedrockChat, bedrockChatStream } from './converse/index.js';
 import { bedrockEmbeddings } from './embeddings.js';
 import { bedrockImages } from './images/index.js';
 import { bedrockVideo } from './video.js';
+import { bedrockBatch } from './batch.js';
 import { bedrockRerank } from './rerank.js';
 import { bedrockOptionHints, bedrockOptions, type BedrockConfig } from './options.js';
 
@@ -15,6 +16,8 @@ export const RUNTIME = 'runtime';
 export const AGENT_RUNTIME = 'agent-runtime';
 /** Reading async-invoke output: the same credentials, signing name `s3`. */
 export const S3 = 's3';
+/** The Bedrock control plane (model invocation jobs), signing name `bedrock`. */
+export const CONTROL = 'control';
 
 const s3Auth = (auth: AuthSpec): AuthSpec => (auth.scheme === 'sigv4' ? { ...auth, service: 's3', singleEncodePath: true } : auth);
 
@@ -41,6 +44,10 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
       embeddings: bedrockEmbeddings,
       images: bedrockImages,
       video: bedrockVideo(config.video_output_s3_uri),
+      // Jobs need SigV4 (the control plane takes no API key), a bucket and a service role.
+      ...(config.batch_s3_uri && config.batch_role_arn && !bearerOnly(config)
+        ? { batch: bedrockBatch(config.batch_s3_uri, config.batch_role_arn) }
+        : {}),
     },
     parseError: parseBedrockError,
   }),
@@ -52,7 +59,8 @@ export function bedrockEndpoints(config: BedrockConfig): Record<string, string> 
   const runtime = stripSlash(config.runtime_endpoint ?? config.base_url ?? `https://bedrock-runtime.${config.region}.${suffix}`);
   const agent = stripSlash(config.agent_runtime_endpoint ?? `https://bedrock-agent-runtime.${config.region}.${suffix}`);
   const s3 = stripSlash(config.s3_endpoint ?? `https://s3.${config.region}.${suffix}`);
-  return { default: runtime, [RUNTIME]: runtime, [AGENT_RUNTIME]: agent, [S3]: s3 };
+  const control = stripSlash(config.control_endpoint ?? `https://bedrock.${config.region}.${suffix}`);
+  return { default: runtime, [RUNTIME]: runtime, [AGENT_RUNTIME]: agent, [S3]: s3, [CONTROL]: control };
 }
 
 /** True when the instance can only send a Bedrock API key (no SigV4), so only the runtime works. */

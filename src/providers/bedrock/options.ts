@@ -28,6 +28,18 @@ export const bedrockOptions = providerOptions({
   agent_runtime_endpoint: upstreamUrl.optional(),
   /** S3 endpoint for reading async-invoke results (path-style requests), e.g. a VPC endpoint. */
   s3_endpoint: upstreamUrl.optional(),
+  /** Bedrock control plane (model invocation jobs), `https://bedrock.{region}.amazonaws.com` by default. */
+  control_endpoint: upstreamUrl.optional(),
+  /** Batches: where uploaded files, job inputs and outputs are kept (s3://bucket/prefix). */
+  batch_s3_uri: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be s3://bucket/prefix')
+    .optional(),
+  /** Batches: the service role Bedrock assumes to read and write `batch_s3_uri`. */
+  batch_role_arn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN')
+    .optional(),
   /** Where StartAsyncInvoke writes videos unless a request names its own `output_s3_uri`. */
   video_output_s3_uri: z
     .string()
@@ -37,6 +49,11 @@ export const bedrockOptions = providerOptions({
   .refine((c) => (c.access_key_id === undefined) === (c.secret_access_key === undefined), {
     message: 'access_key_id and secret_access_key go together',
     path: ['secret_access_key'],
+    when: isObject,
+  })
+  .refine((c) => (c.batch_s3_uri === undefined) === (c.batch_role_arn === undefined), {
+    message: 'batch_s3_uri and batch_role_arn go together (batches need both)',
+    path: ['batch_role_arn'],
     when: isObject,
   })
   .refine((c) => c.session_token === undefined || c.access_key_id !== undefined, {

@@ -13,6 +13,7 @@ import { PostgresUsageStore } from './usage.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';
 import { SqlLabStore, type LabStore } from '../lab.js';
 import { SqlConsoleStore, type ConsoleStore } from '../console.js';
+import { SqlBatchStore, type BatchStore } from '../batches.js';
 import type { UsageRecord } from '../usage.js';
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';
@@ -29,6 +30,7 @@ export class PostgresControlStore implements ControlStore {
   readonly evals: EvalStore;
   readonly lab: LabStore;
   readonly console: ConsoleStore;
+  readonly batches: BatchStore;
 
   private readonly usage: PostgresUsageStore;
 
@@ -42,6 +44,17 @@ export class PostgresControlStore implements ControlStore {
     this.evals = new SqlEvalStore(driver, isUniqueViolation);
     this.lab = new SqlLabStore(driver);
     this.console = new SqlConsoleStore(driver, 'postgres');
+    this.evals = new SqlEvalStore(
+      {
+        all: async (sql, params) => (await pool.query(numbered(sql), [...params])).rows as Record<string, unknown>[],
+        run: async (sql, params) => (await pool.query(numbered(sql), [...params])).rowCount ?? 0,
+      },
+      isUniqueViolation,
+    );
+    this.batches = new SqlBatchStore({
+      all: async (sql, params) => (await pool.query(numbered(sql), [...params])).rows as Record<string, unknown>[],
+      run: async (sql, params) => (await pool.query(numbered(sql), [...params])).rowCount ?? 0,
+    });
   }
 
   async listResources(kind: ResourceKind): Promise<StoredResource[]> {

@@ -11,6 +11,7 @@ import { resourceParams, SQL, toFeedEntry, toResource, updateParams, type FeedRo
 import { SqlEvalStore, type EvalStore } from '../eval.js';
 import { SqlLabStore, type LabStore } from '../lab.js';
 import { SqlConsoleStore, type ConsoleStore } from '../console.js';
+import { SqlBatchStore, type BatchStore } from '../batches.js';
 import type { UsageRecord } from '../usage.js';
 import type { SqliteDatabase } from './database.js';
 import { SqliteUsageStore } from './usage.js';
@@ -24,6 +25,7 @@ export class SqliteControlStore implements ControlStore {
   readonly evals: EvalStore;
   readonly lab: LabStore;
   readonly console: ConsoleStore;
+  readonly batches: BatchStore;
   private readonly usage: SqliteUsageStore;
   private readonly change;
   private readonly checkpointer: WalCheckpointer;
@@ -38,6 +40,17 @@ export class SqliteControlStore implements ControlStore {
     this.evals = new SqlEvalStore(driver, isUniqueViolation);
     this.lab = new SqlLabStore(driver);
     this.console = new SqlConsoleStore(driver, 'sqlite');
+    this.evals = new SqlEvalStore(
+      {
+        all: async (sql, params) => db.prepare(sql).all(...params) as Record<string, unknown>[],
+        run: async (sql, params) => db.prepare(sql).run(...params).changes,
+      },
+      isUniqueViolation,
+    );
+    this.batches = new SqlBatchStore({
+      all: async (sql, params) => db.prepare(sql).all(...params) as Record<string, unknown>[],
+      run: async (sql, params) => db.prepare(sql).run(...params).changes,
+    });
     const insertChange = db.prepare(SQL.insertChange);
     this.change = (kind: ResourceKind, id: string) => insertChange.run(kind, id, new Date().toISOString());
   }

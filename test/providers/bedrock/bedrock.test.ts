@@ -34,7 +34,9 @@ describe('bedrock provider config', () => {
       runtime: 'https://bedrock-runtime.us-west-2.amazonaws.com',
       'agent-runtime': 'https://bedrock-agent-runtime.us-west-2.amazonaws.com',
       s3: 'https://s3.us-west-2.amazonaws.com',
+      control: 'https://bedrock.us-west-2.amazonaws.com',
     });
+    assert.equal(provider({ region: 'cn-north-1' }).adapter.endpoints.control, 'https://bedrock.cn-north-1.amazonaws.com.cn');
     assert.equal(
       provider({ region: 'cn-north-1' }).adapter.endpoints['agent-runtime'],
       'https://bedrock-agent-runtime.cn-north-1.amazonaws.com.cn',

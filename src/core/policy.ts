@@ -111,6 +111,8 @@ export function admit(ctx: RequestContext, route: Route): void {
 export function gate(ctx: RequestContext): (requested: string, target: ResolvedTarget, param: string) => void {
   return (requested, target, param) => {
     permit(ctx.caller, requested, target, param);
-    if (param === 'model') ctx.outcome.alias = target.alias?.name ?? requested;
+    // A name that did not resolve is checked by name alone (no provider): it is not recorded
+    // as the request's alias, so usage of an unknown model is not filed under it.
+    if (param === 'model' && target.provider) ctx.outcome.alias = target.alias?.name ?? requested;
   };
 }

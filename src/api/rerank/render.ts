@@ -1,3 +1,4 @@
+import { RawDocument } from '../../canonical/raw-json.js';
 import type { RankedDocument, RerankResult } from '../../canonical/rerank.js';
 
 /** The unified (Cohere-compatible) response; `version` is Cohere's meta.api_version. */
@@ -36,4 +37,25 @@ function renderResult(r: RankedDocument): Record<string, unknown> {
   const d = r.document;
   const document = typeof d.source === 'string' ? { text: d.text } : { ...d.source, text: d.text };
   return { index: r.index, relevance_score: r.score, document };
+}
+
+/**
+ * The same response as `JSON.stringify(renderRerank(result, version))`, byte for byte, with
+ * raw documents copied back as their JSON text instead of being decoded and re-encoded.
+ */
+export function renderRerankJson(result: RerankResult, version: '1' | '2'): string {
+  const rendered = renderRerank({ ...result, results: [] }, version);
+  const head = JSON.stringify({ id: rendered.id, results: [] }).slice(0, -2);
+  const rest = JSON.stringify(rendered).slice(head.length + 1);
+  let results = '';
+  for (let i = 0; i < result.results.length; i++) {
+    const r = result.results[i];
+    const d = r.document;
+    const item =
+      d instanceof RawDocument
+        ? `{"index":${r.index},"relevance_score":${JSON.stringify(r.score)},"document":{"text":${d.raw.jsonString(d.rawIndex)}}}`
+        : JSON.stringify(renderResult(r));
+    results += i === 0 ? item : `,${item}`;
+  }
+  return `${head}${results}]${rest}`;
 }

@@ -18,7 +18,10 @@ export interface RawJsonInput {
 }
 
 export const isRawJsonInput = (body: unknown): body is RawJsonInput =>
-  typeof body === 'object' && body !== null && Buffer.isBuffer((body as RawJsonInput).bytes) && typeof (body as RawJsonInput).parse === 'function';
+  typeof body === 'object' &&
+  body !== null &&
+  Buffer.isBuffer((body as RawJsonInput).bytes) &&
+  typeof (body as RawJsonInput).parse === 'function';
 
 /** Stands in for the documents while zod checks the other fields (the documents are checked here). */
 const PLACEHOLDER_DOCUMENTS: readonly string[] = Object.freeze(['x']);

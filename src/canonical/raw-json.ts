@@ -170,3 +170,36 @@ export function spliceAround(
   const tail = `]${a.length > 2 ? `,${a.slice(1)}` : '}'}`;
   return { kind: 'spliced-json', head, documents, tail };
 }
+
+const COMMA_BYTES = Buffer.from(',');
+
+/**
+ * The same bytes as `splicedBytes`, as pieces that point into the caller's body (no copy):
+ * head, one piece per run of adjacent documents, tail. For large bodies, where copying
+ * megabytes into a fresh buffer costs more than writing a few pieces to the socket.
+ */
+export function splicedChunks(body: SplicedJson): Buffer[] {
+  const { raw, indices } = body.documents;
+  const out: Buffer[] = [Buffer.from(body.head, 'utf8')];
+  const n = indices.length;
+  let k = 0;
+  while (k < n) {
+    if (k > 0) out.push(COMMA_BYTES);
+    const i = indices[k];
+    const r = raw.replaced.get(i);
+    if (r) {
+      out.push(r);
+      k++;
+      continue;
+    }
+    let last = i;
+    while (k + 1 < n && indices[k + 1] === last + 1 && raw.joined[last] === 1 && !raw.replaced.has(last + 1)) {
+      last++;
+      k++;
+    }
+    out.push(raw.bytes.subarray(raw.starts[i], raw.ends[last]));
+    k++;
+  }
+  out.push(Buffer.from(body.tail, 'utf8'));
+  return out;
+}

@@ -1,4 +1,4 @@
-import { isSplicedJson, splicedBytes } from '../canonical/raw-json.js';
+import { isSplicedJson, splicedBytes, splicedChunks } from '../canonical/raw-json.js';
 import type { LoadedProvider } from '../config/load.js';
 import { createUpstreamAuth } from '../auth/upstream/factory.js';
 import type { UpstreamAuth } from '../auth/upstream/types.js';
@@ -99,7 +99,10 @@ export class ProviderRuntime {
   async send(call: HttpCall, timeoutMs: number, ctx?: RequestContext): Promise<UpstreamReply> {
     const endpoint = this.endpoints.get(call.endpoint ?? 'default');
     if (!endpoint) throw new GatewayError('internal_error', `provider ${this.name} has no endpoint ${call.endpoint ?? 'default'}`);
-    const body = encodeBody(call.body);
+    const body = encodeBody(
+      call.body,
+      !BODY_FREE_AUTH.has((call.endpoint && this.adapter.endpointAuth?.[call.endpoint]?.scheme) || this.adapter.auth.scheme),
+    );
     const candidates = call.alternativePaths ? [call.path, ...call.alternativePaths] : [call.path];
     const remembered = this.workingPath.get(call.path);
     const ordered = remembered ? [remembered, ...candidates.filter((p) => p !== remembered)] : candidates;
@@ -125,7 +128,8 @@ export class ProviderRuntime {
   ): Promise<OpenedReply> {
     const endpoint = this.endpoints.get(call.endpoint ?? 'default');
     if (!endpoint) throw new GatewayError('internal_error', `provider ${this.name} has no endpoint ${call.endpoint ?? 'default'}`);
-    const body = encodeBody(call.body);
+    // Streams are small requests (chat): always one buffer.
+    const body = encodeBody(call.body) as Buffer | string | undefined;
     const fullPath = endpoint.prefix + call.path;
     const headers: Record<string, string> = { ...this.staticHeaders, ...call.headers };
     if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
@@ -152,7 +156,7 @@ export class ProviderRuntime {
     endpoint: Endpoint,
     path: string,
     call: HttpCall,
-    body: Buffer | string | undefined,
+    body: Buffer | string | readonly Buffer[] | undefined,
     timeoutMs: number,
     parentSpan: RequestContext['span'],
   ): Promise<UpstreamReply> {
@@ -160,7 +164,15 @@ export class ProviderRuntime {
     const headers: Record<string, string> = { ...this.staticHeaders, ...call.headers };
     if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     headers.accept ??= 'application/json';
-    await this.signerFor(call).apply({ method: call.method, origin: endpoint.origin, path: fullPath, headers, body });
+    const pieces = Array.isArray(body) ? (body as readonly Buffer[]) : undefined;
+    if (pieces) headers['content-length'] = String(pieces.reduce((n, p) => n + p.length, 0));
+    await this.signerFor(call).apply({
+      method: call.method,
+      origin: endpoint.origin,
+      path: fullPath,
+      headers,
+      body: pieces ? undefined : (body as Buffer | string | undefined),
+    });
     return this.http.send({
       origin: endpoint.origin,
       path: fullPath,
@@ -174,14 +186,24 @@ export class ProviderRuntime {
   }
 }
 
+/** Up to this size a spliced body is copied into one buffer (one socket write beats several). */
+const SPLICE_COPY_MAX = 64 * 1024;
+
+/** Schemes whose signature does not cover the body (it may then go out in pieces). */
+const BODY_FREE_AUTH = new Set(['none', 'bearer', 'header']);
+
 /**
  * JSON bodies become bytes once, here; spliced rerank bodies are copied from the caller's
  * bytes (see canonical/raw-json.ts) without being serialised at all.
  */
-function encodeBody(body: unknown): Buffer | string | undefined {
+function encodeBody(body: unknown, signsBody = true): Buffer | string | readonly Buffer[] | undefined {
   if (body === undefined) return undefined;
   if (Buffer.isBuffer(body)) return body;
-  if (isSplicedJson(body)) return splicedBytes(body);
+  if (isSplicedJson(body)) {
+    // Large and not signed: written as pieces of the caller's body, never copied into one buffer.
+    if (!signsBody && body.documents.raw.bytes.length > SPLICE_COPY_MAX) return splicedChunks(body);
+    return splicedBytes(body);
+  }
   // Straight to UTF-8: an ASCII pre-check (Buffer.byteLength) measured no faster and cost a full scan.
   return Buffer.from(JSON.stringify(body), 'utf8');
 }

@@ -26,19 +26,10 @@ export const isRawJsonInput = (body: unknown): body is RawJsonInput =>
 /** Stands in for the documents while zod checks the other fields (the documents are checked here). */
 const PLACEHOLDER_DOCUMENTS: readonly string[] = Object.freeze(['x']);
 
-// Sticky scanners over the body viewed as latin1 (one char per byte, so offsets are byte
-// offsets; UTF-8 multi-byte sequences never contain a quote, backslash or control byte).
-const WS = /[ \t\n\r]*/y;
-/** A string's run of plain bytes. */
-const PLAIN = /[^"\\\x00-\x1f]*/y;
-/** A whole string with valid escapes and no raw control characters. */
-const STRING = /"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 /** An escape JSON.stringify would write differently: `\/`, any `\u` (it writes short forms, raw characters, lower-case hex). */
 const NON_CANONICAL = /\\[^"\\bfnrt]/;
-/** A printable ASCII character: the text is not blank. */
-const PRINTABLE = /[!-~]/;
-/** Scalars: numbers, true, false, null (JSON.parse checks them exactly). */
-const SCALAR = /[-0-9a-z.+E]+/y;
+/** A whole string with valid escapes and no raw control characters (checked on the few documents with escapes). */
+const STRING = /^"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"$/;
 
 /** Thrown inside the scanner for anything it leaves to the general path. */
 const FALLBACK = Symbol('fallback');
@@ -54,10 +45,9 @@ export function parseRawRerankBody(input: RawJsonInput, limits: RerankLimits): R
   const bytes = input.bytes;
   // Invalid UTF-8 decodes to U+FFFD on the general path; spliced bytes would differ.
   if (!isUtf8(bytes)) return undefined;
-  const text = bytes.toString('latin1');
   let scanned: Scanned;
   try {
-    scanned = scan(text, bytes, input);
+    scanned = scan(bytes, input);
   } catch (err) {
     if (err === FALLBACK || err instanceof SyntaxError) return undefined;
     throw err;
@@ -65,7 +55,7 @@ export function parseRawRerankBody(input: RawJsonInput, limits: RerankLimits): R
   const parsed = rerankRequestSchema.safeParse({ ...scanned.fields, documents: PLACEHOLDER_DOCUMENTS });
   if (!parsed.success) throw fromZod(parsed.error);
   const b = parsed.data;
-  const raw = finish(scanned, bytes, text, limits);
+  const raw = finish(scanned, bytes, limits);
   const documents = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) documents[i] = raw.document(i);
   return {
@@ -87,72 +77,93 @@ interface Scanned {
   readonly fields: Record<string, unknown>;
   readonly starts: number[];
   readonly ends: number[];
-  readonly escaped: number[];
+  /** Per document: 1 = has escapes, 2 = has a printable ASCII character (so it is not blank), 3 = both. */
+  readonly flags: number[];
 }
 
-function scan(text: string, bytes: Buffer, input: RawJsonInput): Scanned {
+const ESCAPED = 1;
+const PRINTABLE = 2;
+
+// The scanner reads bytes, never the body as one big string (decoding a large body to a
+// string costs as much as the rest of the request). UTF-8 multi-byte sequences never
+// contain a quote, backslash or control byte, so byte offsets are safe to cut at.
+function scan(b: Buffer, input: RawJsonInput): Scanned {
   const fields: Record<string, unknown> = Object.create(null);
   const starts: number[] = [];
   const ends: number[] = [];
-  const escaped: number[] = [];
+  const flags: number[] = [];
   let seenDocuments = false;
-  let i = ws(text, 0);
-  if (text.charCodeAt(i) !== 0x7b) throw FALLBACK;
-  i = ws(text, i + 1);
-  if (text.charCodeAt(i) === 0x7d) throw FALLBACK;
+  let i = ws(b, 0);
+  if (b[i] !== 0x7b) throw FALLBACK;
+  i = ws(b, i + 1);
+  if (b[i] === 0x7d) throw FALLBACK;
   for (;;) {
-    const keyEnd = stringEnd(text, i);
-    const key = JSON.parse(bytes.toString('utf8', i, keyEnd)) as string;
-    i = ws(text, keyEnd);
-    if (text.charCodeAt(i) !== 0x3a) throw FALLBACK;
-    i = ws(text, i + 1);
+    if (b[i] !== 0x22) throw FALLBACK;
+    const keyEnd = stringEnd(b, i);
+    const key = JSON.parse(b.toString('utf8', i, keyEnd)) as string;
+    i = ws(b, keyEnd);
+    if (b[i] !== 0x3a) throw FALLBACK;
+    i = ws(b, i + 1);
     if (key === 'documents') {
-      if (seenDocuments || text.charCodeAt(i) !== 0x5b) throw FALLBACK;
+      if (seenDocuments || b[i] !== 0x5b) throw FALLBACK;
       seenDocuments = true;
       guard(input, starts); // the array itself sits at depth 2
-      i = scanDocuments(text, i + 1, starts, ends, escaped);
+      i = scanDocuments(b, i + 1, starts, ends, flags);
     } else {
-      // The server's guard refuses `__proto__`; the general path gives that answer.
+      // The server's guards refuse `__proto__` and `constructor.prototype`; the general path gives that answer.
       if (key === '__proto__' || key === 'constructor') throw FALLBACK;
-      const end = valueEnd(text, i);
-      const value = JSON.parse(bytes.toString('utf8', i, end));
+      const end = valueEnd(b, i);
+      const value = JSON.parse(b.toString('utf8', i, end));
       if (typeof value === 'object' && value !== null) guard(input, value);
       fields[key] = value;
       i = end;
     }
-    i = ws(text, i);
-    const c = text.charCodeAt(i);
+    i = ws(b, i);
+    const c = b[i];
     if (c === 0x7d) break;
     if (c !== 0x2c) throw FALLBACK;
-    i = ws(text, i + 1);
+    i = ws(b, i + 1);
   }
-  if (ws(text, i + 1) !== text.length || !seenDocuments || starts.length === 0) throw FALLBACK;
-  // A JSON.parse duplicate key keeps the last value; an own `constructor` key is a plain field here.
-  return { fields: { ...fields }, starts, ends, escaped };
+  if (ws(b, i + 1) !== b.length || !seenDocuments || starts.length === 0) throw FALLBACK;
+  // Plain object again (JSON.parse's objects have Object.prototype); a duplicate key kept the last value, as JSON.parse does.
+  return { fields: { ...fields }, starts, ends, flags };
 }
 
 /** Documents from just after `[` to just after `]`; any non-string element falls back. */
-function scanDocuments(text: string, from: number, starts: number[], ends: number[], escaped: number[]): number {
-  let i = ws(text, from);
-  if (text.charCodeAt(i) === 0x5d) throw FALLBACK;
+function scanDocuments(b: Buffer, from: number, starts: number[], ends: number[], flags: number[]): number {
+  let i = ws(b, from);
+  if (b[i] === 0x5d) throw FALLBACK;
+  const len = b.length;
   for (;;) {
-    if (text.charCodeAt(i) !== 0x22) throw FALLBACK;
-    PLAIN.lastIndex = i + 1;
-    PLAIN.test(text);
-    let end = PLAIN.lastIndex;
-    if (text.charCodeAt(end) === 0x22) {
-      end++;
-    } else {
-      end = stringEnd(text, i);
-      escaped.push(starts.length);
+    if (b[i] !== 0x22) throw FALLBACK;
+    const start = i;
+    let f = 0;
+    let c = 0;
+    // One pass over the text's bytes: where it ends, whether it has escapes or raw control bytes, and whether it is blank.
+    for (i++; i < len; i++) {
+      c = b[i];
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        f |= ESCAPED;
+        i++;
+      } else if (c < 0x20) {
+        throw FALLBACK;
+      } else if (c !== 0x20 && c < 0x7f) {
+        f |= PRINTABLE;
+      }
     }
-    starts.push(i);
-    ends.push(end);
-    i = ws(text, end);
-    const c = text.charCodeAt(i);
+    if (c !== 0x22 || i >= len) throw FALLBACK;
+    i++;
+    // The escapes skipped over: `\x` or a short `\u` is invalid JSON (the general path's 400).
+    if ((f & ESCAPED) !== 0 && !STRING.test(b.toString('latin1', start, i))) throw FALLBACK;
+    starts.push(start);
+    ends.push(i);
+    flags.push(f);
+    i = ws(b, i);
+    c = b[i];
     if (c === 0x5d) return i + 1;
     if (c !== 0x2c) throw FALLBACK;
-    i = ws(text, i + 1);
+    i = ws(b, i + 1);
   }
 }
 
@@ -165,34 +176,41 @@ function guard(input: RawJsonInput, value: object): void {
   }
 }
 
-function ws(text: string, at: number): number {
-  WS.lastIndex = at;
-  WS.test(text);
-  return WS.lastIndex;
+function ws(b: Buffer, at: number): number {
+  let i = at;
+  for (;;) {
+    const c = b[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
+    i++;
+  }
 }
 
-/** End (past the closing quote) of the valid JSON string starting at `at`. */
-function stringEnd(text: string, at: number): number {
-  STRING.lastIndex = at;
-  if (!STRING.test(text)) throw FALLBACK;
-  return STRING.lastIndex;
+/** End (past the closing quote) of the string starting at `at`; JSON.parse of the slice checks its escapes. */
+function stringEnd(b: Buffer, at: number): number {
+  for (let i = at + 1; i < b.length; i++) {
+    const c = b[i];
+    if (c === 0x22) return i + 1;
+    if (c === 0x5c) i++;
+  }
+  throw FALLBACK;
 }
 
 /** End of the JSON value starting at `at` (JSON.parse of the slice checks it). */
-function valueEnd(text: string, at: number): number {
-  const c = text.charCodeAt(at);
-  if (c === 0x22) return stringEnd(text, at);
+function valueEnd(b: Buffer, at: number): number {
+  const c = b[at];
+  if (c === 0x22) return stringEnd(b, at);
+  let i = at;
   if (c !== 0x7b && c !== 0x5b) {
-    SCALAR.lastIndex = at;
-    if (!SCALAR.test(text)) throw FALLBACK;
-    return SCALAR.lastIndex;
+    // A number or a literal: up to the next delimiter.
+    while (i < b.length && b[i] !== 0x2c && b[i] !== 0x7d && b[i] !== 0x20 && b[i] !== 0x0a && b[i] !== 0x0d && b[i] !== 0x09) i++;
+    if (i === at) throw FALLBACK;
+    return i;
   }
   let depth = 0;
-  let i = at;
-  while (i < text.length) {
-    const ch = text.charCodeAt(i);
+  while (i < b.length) {
+    const ch = b[i];
     if (ch === 0x22) {
-      i = stringEnd(text, i);
+      i = stringEnd(b, i);
       continue;
     }
     if (ch === 0x7b || ch === 0x5b) depth++;
@@ -209,7 +227,7 @@ function valueEnd(text: string, at: number): number {
  * The documents' checks, in the general path's order (count, then per document blank and
  * length), decoding only documents with escapes, non-ASCII blanks, or more bytes than allowed.
  */
-function finish(s: Scanned, bytes: Buffer, view: string, limits: RerankLimits): RawStrings {
+function finish(s: Scanned, bytes: Buffer, limits: RerankLimits): RawStrings {
   const n = s.starts.length;
   if (n > limits.maxDocuments) {
     throw new GatewayError('too_many_documents', `documents has ${n} items; the maximum is ${limits.maxDocuments}`, {
@@ -220,20 +238,23 @@ function finish(s: Scanned, bytes: Buffer, view: string, limits: RerankLimits): 
   const ends = Int32Array.from(s.ends);
   const joined = new Uint8Array(n);
   const escapedAt = new Uint8Array(n);
-  for (const i of s.escaped) escapedAt[i] = 1;
   const texts: Array<string | undefined> = new Array(n);
   const replaced = new Map<number, Buffer>();
   for (let i = 0; i < n; i++) {
-    if (i + 1 < n && starts[i + 1] === ends[i] + 1) joined[i] = 1;
+    if (i + 1 < n && s.starts[i + 1] === s.ends[i] + 1) joined[i] = 1;
+    const f = s.flags[i];
     let text: string | undefined;
-    if (escapedAt[i] === 1) {
+    if ((f & ESCAPED) !== 0) {
+      escapedAt[i] = 1;
+      const literal = bytes.toString('latin1', starts[i], ends[i]);
       text = JSON.parse(bytes.toString('utf8', starts[i], ends[i])) as string;
       texts[i] = text;
-      if (NON_CANONICAL.test(view.slice(starts[i], ends[i]))) replaced.set(i, Buffer.from(JSON.stringify(text), 'utf8'));
+      if (NON_CANONICAL.test(literal)) replaced.set(i, Buffer.from(JSON.stringify(text), 'utf8'));
     }
     const inner = ends[i] - starts[i] - 2;
-    const blank = text !== undefined ? text.trim().length === 0 : !PRINTABLE.test(view.slice(starts[i] + 1, ends[i] - 1));
-    if (blank && (text ?? (text = bytes.toString('utf8', starts[i] + 1, ends[i] - 1))).trim().length === 0) {
+    // Without a printable ASCII byte the text may still be non-blank (non-ASCII letters) or blank (U+3000): decode to know.
+    const maybeBlank = text !== undefined || (f & PRINTABLE) === 0;
+    if (maybeBlank && (text ?? (text = bytes.toString('utf8', starts[i] + 1, ends[i] - 1))).trim().length === 0) {
       throw invalidRequest(`document text is required for rerank at index ${i}`, `documents[${i}]`);
     }
     // Bytes never undercount UTF-16 units, so only a document over the limit in bytes needs its length.

@@ -1,7 +1,7 @@
 // Shared by the benchmark's child processes: report the listening port to the parent over
 // IPC, then answer `usage` queries with this process's CPU time and memory, so the runner
 // can attribute CPU per request to exactly one process.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 export interface ChildUsage {
   /** Microseconds of CPU (user + system) since the process started. */
@@ -16,6 +16,8 @@ export interface ChildUsage {
   readonly eventLoopP99Ms: number;
   /** Process-specific counters (the fake upstream counts documents it was sent). */
   readonly counters: Record<string, number>;
+  /** Garbage collections since start: mark-compact (major), scavenges (minor), and their total pause. */
+  readonly gc: { readonly major: number; readonly minor: number; readonly ms: number };
 }
 
 export type ParentMessage = { readonly cmd: 'usage'; readonly id: number } | { readonly cmd: 'gc'; readonly id: number };
@@ -23,6 +25,15 @@ export type ParentMessage = { readonly cmd: 'usage'; readonly id: number } | { r
 export function serveUsage(port: number, counters: () => Record<string, number> = () => ({})): void {
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
+  const gc = { major: 0, minor: 0, ms: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+      else gc.minor++;
+      gc.ms += e.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (m: ParentMessage) => {
     if (m.cmd === 'gc') (globalThis as { gc?: () => void }).gc?.();
     const cpu = process.cpuUsage();
@@ -36,6 +47,7 @@ export function serveUsage(port: number, counters: () => Record<string, number> 
       externalBytes: mem.external,
       eventLoopP99Ms: lag.percentile(99) / 1e6,
       counters: counters(),
+      gc: { ...gc },
     };
     lag.reset();
     process.send!({ id: m.id, usage });

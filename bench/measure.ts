@@ -11,7 +11,7 @@ export interface Endpoint {
   readonly headers: Record<string, string>;
 }
 
-export type TargetName = 'direct' | 'pipe proxy' | 'json proxy' | 'rankway';
+export type TargetName = 'direct' | 'pipe proxy' | 'json proxy' | 'rankway' | 'rankway (base)';
 
 /** One round of one target at one connection count. */
 export interface Round {
@@ -89,12 +89,22 @@ async function measureOnce(e: Endpoint, connections: number, amount: Amount): Pr
 export async function measureRounds(
   list: readonly Endpoint[],
   connections: number,
-  opts: { readonly rounds: number; readonly seconds: number; readonly warmup: number; readonly requestsPerConnection?: number },
+  opts: {
+    readonly rounds: number;
+    readonly seconds: number;
+    readonly warmup: number;
+    readonly warmupRequests: number;
+    readonly requestsPerConnection?: number;
+  },
 ): Promise<Rounds> {
   const per = opts.requestsPerConnection;
   const round: Amount = per ? { requests: Math.max(8, per * connections) } : { seconds: opts.seconds };
-  const warm: Amount = per ? { requests: Math.max(4, connections) } : { seconds: opts.warmup };
-  for (const e of list) if (opts.warmup > 0) await load(e, connections, warm);
+  // Fresh processes: warm each one by a number of requests (the JIT needs calls, not seconds), then for the time asked.
+  const warm: Amount = { requests: Math.max(connections, opts.warmupRequests) };
+  for (const e of list) {
+    await load(e, connections, warm);
+    if (!per && opts.warmup > 0) await load(e, connections, { seconds: opts.warmup });
+  }
   const byTarget = new Map<TargetName, Round[]>(list.map((e) => [e.name, []]));
   for (let r = 0; r < opts.rounds; r++) for (const e of list) byTarget.get(e.name)!.push(await measureOnce(e, connections, round));
   return { connections, byTarget };

@@ -8,7 +8,7 @@ export interface Scenario {
   readonly bodyBytes: number;
   readonly rounds: Rounds[];
   readonly idleRssMb: number;
-  readonly peakRssMb: Record<'rankway' | 'pipe proxy' | 'json proxy', number>;
+  readonly peakRssMb: Record<'rankway' | 'pipe proxy' | 'json proxy' | 'rankway (base)', number>;
 }
 
 const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
@@ -18,7 +18,7 @@ const spread = (xs: readonly number[], d = 2) => {
   if (f.length === 0) return 'n/a';
   return `${fmt(median(f), d)} [${fmt(Math.min(...f), d)}–${fmt(Math.max(...f), d)}]`;
 };
-const TARGETS: TargetName[] = ['direct', 'pipe proxy', 'json proxy', 'rankway'];
+const TARGETS: TargetName[] = ['direct', 'pipe proxy', 'json proxy', 'rankway', 'rankway (base)'];
 
 function table(s: Scenario): string[] {
   const lines = [
@@ -53,7 +53,7 @@ function table(s: Scenario): string[] {
   lines.push('', '| Rankway over | conns | CPU/request | p50 | peak RSS |', '|---|---:|---:|---:|---:|');
   for (const r of s.rounds) {
     const rk = r.byTarget.get('rankway');
-    for (const ref of ['pipe proxy', 'json proxy'] as const) {
+    for (const ref of ['pipe proxy', 'json proxy', 'rankway (base)'] as const) {
       const other = r.byTarget.get(ref);
       if (!rk || !other) continue;
       lines.push(

@@ -5,7 +5,8 @@
 // each peak RSS is that scenario's own. Writes bench/RESULTS.md.
 //   BENCH_DURATION (s per round, default 1.5), BENCH_WARMUP (s, default 0.5), BENCH_ROUNDS (default 3),
 //   BENCH_ONLY=<scenario substring>, BENCH_CONNECTIONS (default 1,50), BENCH_EXTRA=1 adds
-//   chat streaming, local/bm25 and the pair-cache scenario.
+//   chat streaming, local/bm25 and the pair-cache scenario. BENCH_BASELINE=<dir of another
+//   checkout> adds that build's Rankway as a fifth target ("rankway (base)"), for A/B runs.
 import { startChild, type Child } from './process.js';
 import { measureRounds, type Endpoint, type Rounds, type TargetName } from './measure.js';
 import { writeReport, printScenario, type Scenario } from './report.js';
@@ -20,6 +21,7 @@ const ONLY = process.env.BENCH_ONLY;
 const EXTRA = process.env.BENCH_EXTRA === '1';
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,50').split(',').map(Number);
 const KEY = 'rk-bench-key';
+const BASELINE = process.env.BENCH_BASELINE;
 const RANKWAY_FLAGS = (process.env.BENCH_RANKWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 interface Bodies {
@@ -108,10 +110,11 @@ async function probe(url: string, path: string, body: string): Promise<number> {
 async function runScenario(plan: Plan, upstream: Child): Promise<Scenario> {
   const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
   const env = { UPSTREAM_URL: upstreamUrl };
-  const [pipe, json, rankway] = await Promise.all([
+  const [pipe, json, rankway, base] = await Promise.all([
     plan.rankwayOnly ? undefined : startChild('pipe-proxy.ts', env),
     plan.rankwayOnly ? undefined : startChild('json-proxy.ts', env),
     startChild('rankway-server.ts', env, ['--expose-gc', ...RANKWAY_FLAGS]),
+    BASELINE ? startChild('rankway-server.ts', env, ['--expose-gc', ...RANKWAY_FLAGS], BASELINE) : undefined,
   ]);
   try {
     const idle = await rankway.usage(true);
@@ -128,20 +131,33 @@ async function runScenario(plan: Plan, upstream: Child): Promise<Scenario> {
       ...at(pipe, 'pipe proxy', b.upstream, path),
       ...at(json, 'json proxy', b.upstream, path),
       ...at(rankway, 'rankway', b.unified, path, { authorization: `Bearer ${KEY}` }),
+      ...at(base, 'rankway (base)', b.unified, path, { authorization: `Bearer ${KEY}` }),
     ];
     const rounds: Rounds[] = [];
     for (const c of plan.rankwayOnly ? [1] : CONNECTIONS)
-      rounds.push(await measureRounds(list, c, { ...opts, requestsPerConnection: plan.requestsPerConnection }));
+      rounds.push(
+        await measureRounds(list, c, {
+          ...opts,
+          // About 2 MB of bodies per target warms the JIT without minutes of megabyte bodies.
+          warmupRequests: Math.max(8, Math.min(400, Math.round((2 * 2 ** 20) / Buffer.byteLength(b.unified())))),
+          requestsPerConnection: plan.requestsPerConnection,
+        }),
+      );
     const peak = async (c: Child | undefined) => (c ? (await c.usage()).maxRssBytes / 2 ** 20 : NaN);
     return {
       name: plan.name,
       bodyBytes: Buffer.byteLength(b.unified()),
       rounds,
       idleRssMb: idle.rssBytes / 2 ** 20,
-      peakRssMb: { rankway: await peak(rankway), 'pipe proxy': await peak(pipe), 'json proxy': await peak(json) },
+      peakRssMb: {
+        rankway: await peak(rankway),
+        'pipe proxy': await peak(pipe),
+        'json proxy': await peak(json),
+        'rankway (base)': await peak(base),
+      },
     };
   } finally {
-    await Promise.all([pipe?.stop(), json?.stop(), rankway.stop()]);
+    await Promise.all([pipe?.stop(), json?.stop(), rankway.stop(), base?.stop()]);
   }
 }
 
@@ -150,7 +166,7 @@ async function main(): Promise<void> {
   const results: Scenario[] = [];
   try {
     for (const plan of PLANS) {
-      if (ONLY ? !plan.name.includes(ONLY) : plan.extra && !EXTRA) continue;
+      if (ONLY ? !ONLY.split(',').some((o) => plan.name.includes(o)) : plan.extra && !EXTRA) continue;
       const s = await runScenario(plan, upstream);
       results.push(s);
       printScenario(s);

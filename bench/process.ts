@@ -9,7 +9,17 @@ const OUT_DIR = new URL('../dist/bench/', import.meta.url).pathname;
  * measured processes run on bare `node` with no TypeScript loader adding CPU or memory.
  * Packages stay external: they load from node_modules as in production.
  */
-async function compile(file: string, root?: string): Promise<string> {
+/** Each child is bundled once per run, however many times it is started. */
+const compiled = new Map<string, Promise<string>>();
+
+function compile(file: string, root?: string): Promise<string> {
+  const key = `${root ?? ''}|${file}`;
+  let out = compiled.get(key);
+  if (!out) compiled.set(key, (out = bundle(file, root)));
+  return out;
+}
+
+async function bundle(file: string, root?: string): Promise<string> {
   const outfile = OUT_DIR + (root ? 'base-' : '') + file.replace(/\.ts$/, '.mjs');
   await build({
     entryPoints: [root ? `${root}/bench/${file}` : new URL(`./${file}`, import.meta.url).pathname],

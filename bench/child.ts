@@ -1,6 +1,7 @@
 // Shared by the benchmark's child processes: report the listening port to the parent over
 // IPC, then answer `usage` queries with this process's CPU time and memory, so the runner
 // can attribute CPU per request to exactly one process.
+import { readFileSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 export interface ChildUsage {
@@ -42,7 +43,7 @@ export function serveUsage(port: number, counters: () => Record<string, number> 
       cpuMicros: cpu.user + cpu.system,
       systemMicros: cpu.system,
       rssBytes: mem.rss,
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      maxRssBytes: peakRss(),
       heapUsedBytes: mem.heapUsed,
       externalBytes: mem.external,
       eventLoopP99Ms: lag.percentile(99) / 1e6,
@@ -57,4 +58,20 @@ export function serveUsage(port: number, counters: () => Record<string, number> 
   // A normal exit on SIGTERM so `--cpu-prof` (BENCH_PROFILE=1) gets to write its profile.
   process.on('SIGTERM', () => process.exit(0));
   process.send!({ ready: true, port });
+}
+
+/**
+ * This process's peak RSS: VmHWM, which belongs to the process's own memory map. Not
+ * `resourceUsage().maxRSS`: Linux keeps ru_maxrss across fork and exec, so a child reports
+ * at least the parent's peak at the time it was started (the runner's, hundreds of MB once it
+ * has generated big bodies), which made every reference look as big as the runner.
+ */
+function peakRss(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // Not Linux: fall back to getrusage.
+  }
+  return process.resourceUsage().maxRSS * 1024;
 }

@@ -161,12 +161,15 @@ async function runScenario(plan: Plan, upstream: Child): Promise<Scenario> {
   }
 }
 
+/** A scenario's exact name selects only it; any other text selects every scenario containing it. */
+const wanted = (o: string, name: string): boolean => o === name || (name.includes(o) && !PLANS.some((p) => p.name === o));
+
 async function main(): Promise<void> {
   const upstream = await startChild('upstream.ts', {});
   const results: Scenario[] = [];
   try {
     for (const plan of PLANS) {
-      if (ONLY ? !ONLY.split(',').some((o) => plan.name.includes(o)) : plan.extra && !EXTRA) continue;
+      if (ONLY ? !ONLY.split(',').some((o) => wanted(o, plan.name)) : plan.extra && !EXTRA) continue;
       const s = await runScenario(plan, upstream);
       results.push(s);
       printScenario(s);

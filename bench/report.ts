@@ -121,7 +121,7 @@ export function writeReport(results: readonly Scenario[], opts: { seconds: numbe
     'autocannon load, interleaved across the targets (direct, pipe, JSON, Rankway, direct, ...). CPU per request is the',
     '`process.cpuUsage()` delta of the process under test over the requests it served. Figures are the median of the rounds',
     'with [min–max]; ratios are taken within each round, then the median and spread of those. Added latency is the',
-    "target's p50/p99 minus the direct call's in the same round. Peak RSS is each process's maxRSS at the end of its scenario.",
+    "target's p50/p99 minus the direct call's in the same round. Peak RSS is each process's VmHWM (its own high-water mark) at the end of its scenario.",
     `Rankway's RSS idle after start-up (after a GC): ${fmt(median(idle), 1)} MB (median of ${idle.length} starts).`,
     '',
     '## Targets',

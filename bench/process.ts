@@ -9,10 +9,20 @@ const OUT_DIR = new URL('../dist/bench/', import.meta.url).pathname;
  * measured processes run on bare `node` with no TypeScript loader adding CPU or memory.
  * Packages stay external: they load from node_modules as in production.
  */
-async function compile(file: string): Promise<string> {
-  const outfile = OUT_DIR + file.replace(/\.ts$/, '.mjs');
+/** Each child is bundled once per run, however many times it is started. */
+const compiled = new Map<string, Promise<string>>();
+
+function compile(file: string, root?: string): Promise<string> {
+  const key = `${root ?? ''}|${file}`;
+  let out = compiled.get(key);
+  if (!out) compiled.set(key, (out = bundle(file, root)));
+  return out;
+}
+
+async function bundle(file: string, root?: string): Promise<string> {
+  const outfile = OUT_DIR + (root ? 'base-' : '') + file.replace(/\.ts$/, '.mjs');
   await build({
-    entryPoints: [new URL(`./${file}`, import.meta.url).pathname],
+    entryPoints: [root ? `${root}/bench/${file}` : new URL(`./${file}`, import.meta.url).pathname],
     outfile,
     bundle: true,
     platform: 'node',
@@ -34,8 +44,9 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export async function startChild(file: string, env: Record<string, string>, execArgv: string[] = []): Promise<Child> {
-  const child: ChildProcess = fork(await compile(file), [], {
+/** `root`: another checkout to take the file (and the Rankway source it imports) from. */
+export async function startChild(file: string, env: Record<string, string>, execArgv: string[] = [], root?: string): Promise<Child> {
+  const child: ChildProcess = fork(await compile(file, root), [], {
     execArgv: [...execArgv, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${OUT_DIR}profiles`] : [])],
     env: { ...process.env, ...env, OTEL_EXPORTER_OTLP_ENDPOINT: '', LOG_PAYLOADS: '' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -35,6 +35,9 @@ const config = buildConfig(
   {
     server: {
       port: 0,
+      // The 10,000-document scenario: every document in one request (chunked upstream by 1,000).
+      max_documents: 10_000,
+      body_limit_bytes: 64 * 1024 * 1024,
       admin_port: 0,
       auth: process.env.BENCH_FEATURES === 'off' ? 'none' : 'keys',
       keys: [{ name: 'bench', key_sha256: sha256Hex(BENCH_KEY), allowed_models: ['search', 'local/*', 'chat', 'cohere/*'] }],

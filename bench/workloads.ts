@@ -72,3 +72,18 @@ export function cacheRepeatBody(size: number, repeat: number): string {
   }
   return JSON.stringify({ model: 'search', query: 'gateway latency budget', documents, top_n: 10 });
 }
+
+/** `count` documents of about `chars` characters each, as unified and Cohere bodies. */
+export function longDocumentBodies(count: number, chars: number): { unified: string; cohere: string } {
+  const words = corpus(count * Math.ceil(chars / 40), 6, chars);
+  const documents = Array.from({ length: count }, (_, i) => {
+    let text = '';
+    for (let k = i; text.length < chars; k += count) text += (text ? ' ' : '') + words[k % words.length];
+    return text.slice(0, chars);
+  });
+  const query = 'gateway latency budget';
+  return {
+    unified: JSON.stringify({ model: 'search', query, documents, top_n: 10, cache: false }),
+    cohere: JSON.stringify({ model: 'rerank-v3.5', query, documents, top_n: 10 }),
+  };
+}

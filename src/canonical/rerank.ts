@@ -1,3 +1,4 @@
+import type { RawSelection, RawStrings } from './raw-json.js';
 import type { Usage } from './usage.js';
 
 /**
@@ -35,6 +36,11 @@ export interface RerankRequest {
   readonly cache?: boolean;
   /** Model-specific fields passed to providers that accept them (Bedrock additionalModelRequestFields). */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /**
+   * Set when every document arrived as a JSON string and is carried as its original bytes
+   * (`documents[i]` is then document `i` of `raw`): providers that send texts unchanged splice them.
+   */
+  readonly raw?: RawStrings;
 }
 
 /** One upstream call: a slice of the caller's documents sent to one target. */
@@ -46,6 +52,8 @@ export interface RerankCall {
   readonly maxTokensPerDoc?: number;
   readonly priority?: number;
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** The same documents as raw JSON, when core can send them unchanged (no truncation in the gateway). */
+  readonly rawDocuments?: RawSelection;
 }
 
 /** A score for a position inside one call's slice. */

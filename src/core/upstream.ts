@@ -1,3 +1,4 @@
+import { isSplicedJson, splicedBytes, splicedChunks } from '../canonical/raw-json.js';
 import type { LoadedProvider } from '../config/load.js';
 import { createUpstreamAuth } from '../auth/upstream/factory.js';
 import type { UpstreamAuth } from '../auth/upstream/types.js';
@@ -98,7 +99,10 @@ export class ProviderRuntime {
   async send(call: HttpCall, timeoutMs: number, ctx?: RequestContext): Promise<UpstreamReply> {
     const endpoint = this.endpoints.get(call.endpoint ?? 'default');
     if (!endpoint) throw new GatewayError('internal_error', `provider ${this.name} has no endpoint ${call.endpoint ?? 'default'}`);
-    const body = encodeBody(call.body);
+    const body = encodeBody(
+      call.body,
+      !BODY_FREE_AUTH.has((call.endpoint && this.adapter.endpointAuth?.[call.endpoint]?.scheme) || this.adapter.auth.scheme),
+    );
     const candidates = call.alternativePaths ? [call.path, ...call.alternativePaths] : [call.path];
     const remembered = this.workingPath.get(call.path);
     const ordered = remembered ? [remembered, ...candidates.filter((p) => p !== remembered)] : candidates;
@@ -124,7 +128,8 @@ export class ProviderRuntime {
   ): Promise<OpenedReply> {
     const endpoint = this.endpoints.get(call.endpoint ?? 'default');
     if (!endpoint) throw new GatewayError('internal_error', `provider ${this.name} has no endpoint ${call.endpoint ?? 'default'}`);
-    const body = encodeBody(call.body);
+    // Streams are small requests (chat): always one buffer.
+    const body = encodeBody(call.body) as Buffer | string | undefined;
     const fullPath = endpoint.prefix + call.path;
     const headers: Record<string, string> = { ...this.staticHeaders, ...call.headers };
     if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
@@ -151,7 +156,7 @@ export class ProviderRuntime {
     endpoint: Endpoint,
     path: string,
     call: HttpCall,
-    body: Buffer | string | undefined,
+    body: Buffer | string | readonly Buffer[] | undefined,
     timeoutMs: number,
     parentSpan: RequestContext['span'],
   ): Promise<UpstreamReply> {
@@ -159,7 +164,15 @@ export class ProviderRuntime {
     const headers: Record<string, string> = { ...this.staticHeaders, ...call.headers };
     if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     headers.accept ??= 'application/json';
-    await this.signerFor(call).apply({ method: call.method, origin: endpoint.origin, path: fullPath, headers, body });
+    const pieces = Array.isArray(body) ? (body as readonly Buffer[]) : undefined;
+    if (pieces) headers['content-length'] = String(pieces.reduce((n, p) => n + p.length, 0));
+    await this.signerFor(call).apply({
+      method: call.method,
+      origin: endpoint.origin,
+      path: fullPath,
+      headers,
+      body: pieces ? undefined : (body as Buffer | string | undefined),
+    });
     return this.http.send({
       origin: endpoint.origin,
       path: fullPath,
@@ -173,15 +186,24 @@ export class ProviderRuntime {
   }
 }
 
+/** Up to this size a spliced body is copied into one buffer (one socket write beats several). */
+const SPLICE_COPY_MAX = 64 * 1024;
+
+/** Schemes whose signature does not cover the body (it may then go out in pieces). */
+const BODY_FREE_AUTH = new Set(['none', 'bearer', 'header']);
+
 /**
- * JSON bodies become bytes once, here. Pure-ASCII text (the usual case: JSON escapes
- * control characters, and most documents are plain English) is copied byte for byte, about
- * twice as fast as UTF-8 encoding; `byteLength` tells the two cases apart natively.
- * Other text stays a string for undici to encode as it writes.
+ * JSON bodies become bytes once, here; spliced rerank bodies are copied from the caller's
+ * bytes (see canonical/raw-json.ts) without being serialised at all.
  */
-function encodeBody(body: unknown): Buffer | string | undefined {
+function encodeBody(body: unknown, signsBody = true): Buffer | string | readonly Buffer[] | undefined {
   if (body === undefined) return undefined;
   if (Buffer.isBuffer(body)) return body;
-  const text = JSON.stringify(body);
-  return Buffer.byteLength(text, 'utf8') === text.length ? Buffer.from(text, 'latin1') : text;
+  if (isSplicedJson(body)) {
+    // Large and not signed: written as pieces of the caller's body, never copied into one buffer.
+    if (!signsBody && body.documents.raw.bytes.length > SPLICE_COPY_MAX) return splicedChunks(body);
+    return splicedBytes(body);
+  }
+  // Straight to UTF-8: an ASCII pre-check (Buffer.byteLength) measured no faster and cost a full scan.
+  return Buffer.from(JSON.stringify(body), 'utf8');
 }

@@ -8,13 +8,39 @@ import { GatewayError } from '../errors/gateway-error.js';
  */
 export function registerJsonBodyParser(app: FastifyInstance, maxDepth: number): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    // Routes that read their body themselves (rerank keeps documents as raw JSON bytes) get it
+    // unparsed, with the general parse and its guards to fall back on.
+    if (request.routeOptions.config?.rawJsonBody === true) return done(null, new RawJsonBody(body as Buffer, maxDepth));
     try {
-      done(null, parseJsonBody(body as string, maxDepth));
+      done(null, parseJsonBody((body as Buffer).toString('utf8'), maxDepth));
     } catch (err) {
       done(err as Error, undefined);
     }
   });
+}
+
+/** An unparsed JSON body for a route that opted in (`config.rawJsonBody`). */
+export class RawJsonBody {
+  constructor(
+    readonly bytes: Buffer,
+    private readonly maxDepth: number,
+  ) {}
+
+  /** The general path: what every other route is handed. */
+  parse(): unknown {
+    return parseJsonBody(this.bytes.toString('utf8'), this.maxDepth);
+  }
+
+  /** The same depth and prototype guards for one value found at `depth` (1 = the body). */
+  check(value: unknown, depth: number): void {
+    if (typeof value === 'object' && value !== null) checkDepth(value, this.maxDepth, depth);
+  }
+
+  /** Payload logging (LOG_PAYLOADS) shows the parsed body. */
+  toJSON(): unknown {
+    return this.parse();
+  }
 }
 
 /**
@@ -39,10 +65,10 @@ export function parseJsonBody(text: string, maxDepth: number): unknown {
   return value;
 }
 
-function checkDepth(root: object, maxDepth: number): void {
+function checkDepth(root: object, maxDepth: number, rootDepth = 1): void {
   // Iterative: a recursive walk would itself be the stack risk we guard against.
   const stack: unknown[] = [root];
-  const depths: number[] = [1];
+  const depths: number[] = [rootDepth];
   while (stack.length > 0) {
     const node = stack.pop() as object;
     const depth = depths.pop()!;

@@ -36,6 +36,8 @@ declare module 'fastify' {
     sigv4?: boolean;
     /** Served without caller authentication (e.g. `/openapi.json`). */
     public?: boolean;
+    /** The handler gets a `RawJsonBody` (bytes, guarded parse on demand) instead of a parsed body. */
+    rawJsonBody?: boolean;
   }
 }
 

@@ -12,7 +12,8 @@ export interface SendOptions {
   readonly path: string;
   readonly method: 'POST' | 'GET' | 'PUT' | 'DELETE';
   readonly headers: Record<string, string>;
-  readonly body?: Buffer | string;
+  /** Pieces (written in order; the caller sets content-length) spare copying a large body into one buffer. */
+  readonly body?: Buffer | string | readonly Buffer[];
   /** Time allowed for this attempt, headers and body together. */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
@@ -111,7 +112,8 @@ export class HttpClient {
           path: options.path,
           method: options.method,
           headers: options.headers,
-          body: options.body,
+          // undici writes an array of pieces as an iterable body (its typings leave iterables out).
+          body: options.body as Buffer | string | undefined,
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
         },
@@ -152,7 +154,7 @@ export class HttpClient {
         path: options.path,
         method: options.method,
         headers: options.headers,
-        body: options.body,
+        body: options.body as Buffer | string | undefined,
         signal: controller.signal,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.idleTimeoutMs ?? options.timeoutMs,

@@ -1,3 +1,4 @@
+import { RawDocument } from '../../canonical/raw-json.js';
 import type { RankedDocument, RerankResult } from '../../canonical/rerank.js';
 
 export interface RenderOptions {
@@ -61,4 +62,25 @@ function upstreamModelId(result: RerankResult): string {
   if (result.degraded) return result.modelRequested;
   const prefix = `${result.provider}/`;
   return result.modelUsed.startsWith(prefix) ? result.modelUsed.slice(prefix.length) : result.modelUsed;
+}
+
+/**
+ * The same response as `JSON.stringify(renderRerank(result, version))`, byte for byte, with
+ * raw documents copied back as their JSON text instead of being decoded and re-encoded.
+ */
+export function renderRerankJson(result: RerankResult, version: '1' | '2', options: RenderOptions = {}): string {
+  const rendered = renderRerank({ ...result, results: [] }, version, options);
+  const head = JSON.stringify({ id: rendered.id, results: [] }).slice(0, -2);
+  const rest = JSON.stringify(rendered).slice(head.length + 1);
+  let results = '';
+  for (let i = 0; i < result.results.length; i++) {
+    const r = result.results[i];
+    const d = r.document;
+    const item =
+      d instanceof RawDocument
+        ? `{"index":${r.index},"relevance_score":${JSON.stringify(r.score)},${r.rawScore === undefined ? '' : `"raw_relevance_score":${JSON.stringify(r.rawScore)},`}"document":{"text":${d.raw.jsonString(d.rawIndex)}}}`
+        : JSON.stringify(renderResult(r));
+    results += i === 0 ? item : `,${item}`;
+  }
+  return `${head}${results}]${rest}`;
 }

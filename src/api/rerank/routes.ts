@@ -3,7 +3,8 @@ import type { GatewayConfig } from '../../config/load.js';
 import type { RerankService } from '../../core/rerank/service.js';
 import type { OpenApiRegistry } from '../openapi/registry.js';
 import { parseRerankBody, type RerankLimits } from './parse.js';
-import { renderRerank } from './render.js';
+import { isRawJsonInput, parseRawRerankBody } from './raw-parse.js';
+import { renderRerank, renderRerankJson } from './render.js';
 import { rerankRequestSchema, rerankResponseSchema } from './schema.js';
 
 export interface RerankRoutesOptions {
@@ -37,12 +38,21 @@ export function registerRerankRoutes(app: FastifyInstance, options: RerankRoutes
       response: { name: 'RerankResponse', schema: rerankResponseSchema },
       errors: RERANK_ERRORS,
     });
-    app.post(path, { bodyLimit: options.config.server.body_limit_bytes }, async (request) => {
+    // The body arrives unparsed: string documents stay raw JSON bytes from here to the upstream and back.
+    app.post(path, { bodyLimit: options.config.server.body_limit_bytes, config: { rawJsonBody: true } }, async (request, reply) => {
       const ctx = request.ctx;
       // Rerank Lab runs tag their calls, so usage and metrics tell evaluation from traffic.
       ctx.surface = request.headers['x-rankway-eval-run'] !== undefined ? 'eval' : version === '1' ? 'rerank' : 'cohere-v2';
-      const canonical = parseRerankBody(request.body, limits);
+      const body = request.body;
+      const canonical = isRawJsonInput(body)
+        ? (parseRawRerankBody(body, limits) ?? parseRerankBody(body.parse(), limits))
+        : parseRerankBody(body, limits);
       const result = await options.rerank.rerank(canonical, ctx);
+      if (canonical.raw && canonical.returnDocuments) {
+        // Documents go back as the bytes they came in; the rest is the usual rendering.
+        reply.type('application/json; charset=utf-8');
+        return renderRerankJson(result, version, { upstreamModel: true });
+      }
       return renderRerank(result, version, { upstreamModel: true });
     });
   }

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { RawStrings } from '../../canonical/raw-json.js';
 import type { RerankDocument } from '../../canonical/rerank.js';
 
 // One-shot hashing (no Hash object per document): the cheapest SHA-256 Node offers.
@@ -18,6 +19,7 @@ interface HashedRequest {
   readonly documents: readonly RerankDocument[];
   readonly maxTokensPerDoc?: number;
   readonly extra?: Readonly<Record<string, unknown>>;
+  readonly raw?: RawStrings;
 }
 
 /**
@@ -39,7 +41,10 @@ export class RequestHashes {
     if (!this.docs) {
       const docs = this.request.documents;
       const out = new Array<string>(docs.length);
-      for (let i = 0; i < docs.length; i++) out[i] = sha256(docs[i].text);
+      const raw = this.request.raw;
+      // Raw documents without escapes hash their bytes: the UTF-8 of the text, so the same key.
+      for (let i = 0; i < docs.length; i++)
+        out[i] = raw && !raw.hasEscapes(i) ? hash('sha256', raw.plainBytes(i), 'base64url') : sha256(docs[i].text);
       this.docs = out;
     }
     return this.docs;

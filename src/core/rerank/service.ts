@@ -214,11 +214,10 @@ export class RerankService {
       }
     }
     const all = request.documents;
-    const documents = this.prepareDocuments(
-      sent && sent.length < all.length ? sent.map((i) => all[i]) : all,
-      request.maxTokensPerDoc,
-      capability,
-    );
+    const chosen = sent && sent.length < all.length ? sent.map((i) => all[i]) : all;
+    const documents = this.prepareDocuments(chosen, request.maxTokensPerDoc, capability);
+    // Documents carried as raw JSON go upstream as their bytes unless the gateway changed a text.
+    const raw = request.raw && (documents === chosen || documents.every((d, k) => d === chosen[k])) ? request.raw : undefined;
     const cacheStats = sent ? { hits: cached.length, misses: sent.length } : undefined;
     if (documents.length === 0) return { scored: cached, usage: emptyUsage(), chunks: 0, cache: cacheStats };
 
@@ -237,6 +236,7 @@ export class RerankService {
         maxTokensPerDoc: request.maxTokensPerDoc,
         priority: request.priority,
         extra: request.extra,
+        rawDocuments: raw ? { raw, indices: rawIndices(sent, start, end) } : undefined,
       };
       const result = await this.callOnce(target, capability, call, ctx);
       addUsage(usage, result.usage);
@@ -307,6 +307,14 @@ export class RerankService {
       return text === d.text ? d : { ...d, text };
     });
   }
+}
+
+/** Positions in the request's raw documents of the chunk [start, end) of what is sent. */
+function rawIndices(sent: readonly number[] | undefined, start: number, end: number): ArrayLike<number> {
+  if (sent) return sent.slice(start, end);
+  const out = new Int32Array(end - start);
+  for (let k = 0; k < out.length; k++) out[k] = start + k;
+  return out;
 }
 
 /**

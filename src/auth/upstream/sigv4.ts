@@ -64,12 +64,3 @@ function splitQuery(path: string): [string, Record<string, string>] {
   for (const [k, v] of new URLSearchParams(path.slice(q + 1))) query[k] = v;
   return [path.slice(0, q), query];
 }
-
-/**
- * A model id or ARN as one path segment, encoded the way AWS SDKs do:
- * encodeURIComponent plus `!'()*`, so `:` becomes `%3A` and `/` becomes `%2F`.
- * @example encodeModelIdForPath('cohere.rerank-v3-5:0') === 'cohere.rerank-v3-5%3A0'
- */
-export function encodeModelIdForPath(modelId: string): string {
-  return encodeURIComponent(modelId).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}

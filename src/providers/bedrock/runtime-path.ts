@@ -1,4 +1,3 @@
-import { encodeModelIdForPath } from '../../auth/upstream/sigv4.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 
 /**
@@ -10,4 +9,13 @@ export function runtimePath(modelId: string, action: string): string {
   const label = encodeModelIdForPath(modelId);
   if (label === '' || label === '.' || label === '..') throw invalidRequest(`'${modelId}' is not a model id`, 'modelId');
   return `/model/${label}/${action}`;
+}
+
+/**
+ * A model id or ARN as one path segment, encoded the way AWS SDKs do:
+ * encodeURIComponent plus `!'()*`, so `:` becomes `%3A` and `/` becomes `%2F`.
+ * @example encodeModelIdForPath('cohere.rerank-v3-5:0') === 'cohere.rerank-v3-5%3A0'
+ */
+export function encodeModelIdForPath(modelId: string): string {
+  return encodeURIComponent(modelId).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -18,7 +18,7 @@ export interface SigV4Options {
 /**
  * Signs requests with AWS Signature Version 4, over exactly the path that goes on the wire.
  * The wire path is already percent-encoded, so `uriEscapePath` encodes it once more for the
- * canonical request, as AWS does (protocols.md 4.6).
+ * canonical request, as AWS does (docs/protocols.md §4.6).
  */
 export function sigv4Auth(options: SigV4Options): UpstreamAuth {
   const signer = new (loadOptional<{ SignatureV4: typeof SignatureV4Type }>('@smithy/signature-v4').SignatureV4)({

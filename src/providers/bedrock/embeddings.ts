@@ -19,7 +19,7 @@ function familyOf(target: Target): EmbeddingsFamily {
   return family;
 }
 
-/** InvokeModel bodies per family (protocols §5). */
+/** InvokeModel bodies per family (docs/protocols.md §5). */
 function invokeBody(family: EmbeddingsFamily, call: EmbeddingsCall): Record<string, unknown> {
   switch (family.shape) {
     case 'titan-v2': {

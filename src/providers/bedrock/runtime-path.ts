@@ -1,7 +1,7 @@
 import { invalidRequest } from '../../errors/gateway-error.js';
 
 /**
- * `/model/{modelId}/{action}` with the id as one encoded path label (protocols §4.1). The
+ * `/model/{modelId}/{action}` with the id as one encoded path label (docs/protocols.md §4.1). The
  * encoding turns `/` into `%2F`, so only an id that is itself `.` or `..` could still move
  * the path; that is refused here too, whatever checked it before.
  */

@@ -96,7 +96,10 @@ const rerank = (url: string, key: string) =>
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: '{"model":"local/bm25","query":"q","documents":["q"]}',
-  }).then(async (r) => (await r.arrayBuffer(), r.status));
+  }).then(async (r) => {
+    await r.arrayBuffer();
+    return r.status;
+  });
 
 const admin = (a: RankwayProcess, method: string, path: string, body: unknown) =>
   fetch(`${a.adminUrl}${path}`, {
@@ -109,14 +112,8 @@ const admin = (a: RankwayProcess, method: string, path: string, body: unknown) =
     return json;
   });
 
-/** Time from sending the change to A until B answers `status` for `key`. */
-async function propagation(
-  a: RankwayProcess,
-  b: RankwayProcess,
-  send: () => Promise<unknown>,
-  key: string,
-  status: number,
-): Promise<number> {
+/** Time from sending the change (to A) until B answers `status` for `key`. */
+async function propagation(b: RankwayProcess, send: () => Promise<unknown>, key: string, status: number): Promise<number> {
   const t0 = performance.now();
   await send();
   while ((await rerank(b.url, key)) !== status) {
@@ -189,7 +186,6 @@ async function run(backend: string): Promise<Record<string, string>> {
       let id = '';
       creates.push(
         await propagation(
-          a,
           b,
           async () =>
             (id = (await admin(a, 'POST', '/admin/v1/apikeys', { key_hash: sha(plaintext), budget: { usd: 5, period: 'month' } })).id),
@@ -197,7 +193,7 @@ async function run(backend: string): Promise<Record<string, string>> {
           200,
         ),
       );
-      disables.push(await propagation(a, b, () => admin(a, 'PATCH', `/admin/v1/apikeys/${id}`, { disabled: true }), plaintext, 401));
+      disables.push(await propagation(b, () => admin(a, 'PATCH', `/admin/v1/apikeys/${id}`, { disabled: true }), plaintext, 401));
     }
     const stallA = await loopStats(env(0).RANKWAY_LOOP_PROBE, a.child.pid!);
     const stallB = await loopStats(env(1).RANKWAY_LOOP_PROBE, b.child.pid!);

@@ -143,7 +143,10 @@ async function time(what: string, n: number, run: (i: number) => Promise<unknown
 async function reports(store: ControlStore): Promise<Timing[]> {
   const iso = (t: number): string => new Date(t).toISOString();
   let seed = 7;
-  const random = (): number => (seed = (Math.imul(seed, 48271) >>> 0) % 2147483647) / 2147483647;
+  const random = (): number => {
+    seed = (Math.imul(seed, 48271) >>> 0) % 2147483647;
+    return seed / 2147483647;
+  };
   const span = DAYS * 86_400_000;
   const groups: UsageGroupBy[] = ['key', 'model', 'provider', 'day'];
   const out: Timing[] = [];

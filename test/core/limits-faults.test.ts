@@ -70,7 +70,7 @@ describe('Redis limiter under Redis faults', () => {
       // One line per change of state: they alternate, starting with the switch to per instance.
       const changes = lines.filter((l) => /unreachable or too slow|answers again/.test(l));
       assert.ok(changes.length >= 2 && changes.length % 2 === 0, lines.join('\n'));
-      changes.forEach((l, i) => assert.match(l, i % 2 === 0 ? /unreachable or too slow/ : /answers again/));
+      for (const [i, l] of changes.entries()) assert.match(l, i % 2 === 0 ? /unreachable or too slow/ : /answers again/);
     } finally {
       redis.resume();
       await limiter.close();

@@ -49,7 +49,9 @@ async function waitFor(check: () => boolean, what: string, ms = 20_000): Promise
 
 describe('the real process', () => {
   const dirs: string[] = [];
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it('prints a banner whose curl returns ranked results from local/bm25, and exits 0 on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rankway-smoke-'));

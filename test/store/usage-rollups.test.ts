@@ -100,7 +100,13 @@ const backends: { name: string; open(): Promise<Opened | string> }[] = [
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'rankway-rollups-'));
       const store = new SqliteControlStore(openSqlite(dir));
-      return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     },
   },
   {
@@ -109,7 +115,14 @@ const backends: { name: string; open(): Promise<Opened | string> }[] = [
       const schema = await pgSchema();
       if (typeof schema === 'string') return schema;
       const store = new PostgresControlStore(await openPostgres(schema.url));
-      return { store, schema, cleanup: async () => (await store.close(), await schema.drop()) };
+      return {
+        store,
+        schema,
+        cleanup: async () => {
+          await store.close();
+          await schema.drop();
+        },
+      };
     },
   },
 ];

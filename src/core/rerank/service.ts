@@ -60,7 +60,7 @@ export class RerankService {
   private async serve(route: Route, request: RerankRequest, ctx: RequestContext, started: number): Promise<RerankResult> {
     const cacheOn = this.cache !== undefined && request.cache !== false && !ctx.noCache && (route.alias?.cache ?? 'pairs') === 'pairs';
     const cacheUse = cacheOn ? { cache: this.cache!, hashes: new RequestHashes(request) } : undefined;
-    let served;
+    let served: Awaited<ReturnType<typeof withFallbacks<TargetScores>>>;
     try {
       served = await withFallbacks(route, ctx, (target) => this.rankOnTarget(target, request, ctx, cacheUse));
     } catch (err) {

@@ -11,7 +11,7 @@ function definitionRbo(a: number[], b: number[], p: number): number {
   for (let d = 1; d <= a.length; d++) {
     const top = new Set(a.slice(0, d));
     const shared = b.slice(0, d).filter((x) => top.has(x)).length;
-    sum += Math.pow(p, d - 1) * (shared / d);
+    sum += p ** (d - 1) * (shared / d);
   }
   return (1 - p) * sum;
 }

@@ -41,7 +41,7 @@ import { GatewayMetrics } from './observability/metrics.js';
 import type { Tracing } from './observability/tracing.js';
 import { buildAdminServer } from './server/admin.js';
 import { buildProxyServer } from './server/proxy.js';
-import type { ControlStore } from './store/control.js';
+import type { ControlStore } from './store/repository.js';
 import { isConnectionFailure, StoreUnavailableError, withDeadline, type GuardedStore } from './store/deadline.js';
 import { isPostgresUrl, openControlStore } from './store/open.js';
 import { UsageJournal } from './store/usage-journal.js';

@@ -5,7 +5,7 @@ import type { ControlSnapshot } from '../../control/snapshot.js';
 import { FILE_ID_PREFIX } from '../../control/snapshot.js';
 import { modelCreate, modelPatch, type ModelData, type ProviderKeyData } from '../../control/resources.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
-import type { StoredResource } from '../../store/control.js';
+import type { StoredResource } from '../../store/repository.js';
 import { conflict, parseBody, type AdminDepsGetter } from './common.js';
 import { createResource, describeResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
 

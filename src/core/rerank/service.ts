@@ -68,7 +68,7 @@ export class RerankService {
       // Fail open only when the targets failed; a bad request stays an error.
       if (route.alias?.on_failure !== 'passthrough' || !e.allowsFallback) throw e;
       ctx.log.warn({ alias: route.alias.name, code: e.code }, 'every target failed; passing documents through unranked');
-      return passthrough(request, ctx, performance.now() - started);
+      return unrankedAnswer(request, ctx, performance.now() - started);
     }
     const { target } = served;
     const { scored, usage, chunks, cache } = served.value;
@@ -189,10 +189,10 @@ export class RerankService {
 }
 
 /**
- * Fail-open answer when every target failed: the documents in the caller's order with
+ * The fail-open answer (`on_failure: passthrough`) when every target failed: the documents in the caller's order with
  * decreasing placeholder scores (1, then down towards 0), marked degraded.
  */
-function passthrough(request: RerankRequest, ctx: RequestContext, latencyMs: number): RerankResult {
+function unrankedAnswer(request: RerankRequest, ctx: RequestContext, latencyMs: number): RerankResult {
   const n = request.documents.length;
   const scored: ScoredIndex[] = new Array(n);
   for (let i = 0; i < n; i++) scored[i] = { index: i, score: (n - i) / n };

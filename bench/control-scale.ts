@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPostgres } from '../src/store/postgres/database.js';
 import { openSqlite } from '../src/store/sqlite/database.js';
+import { adminClient } from '../test/helpers/admin.js';
 import { startRankway, type RankwayProcess } from '../test/helpers/process.js';
 import { pgSchema, REDIS_URL, redisClient } from '../test/helpers/services.js';
 
@@ -101,16 +102,11 @@ const rerank = (url: string, key: string) =>
     return r.status;
   });
 
-const admin = (a: RankwayProcess, method: string, path: string, body: unknown) =>
-  fetch(`${a.adminUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then(async (r) => {
-    const json = (await r.json()) as { id: string };
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-    return json;
-  });
+const admin = async (a: RankwayProcess, method: string, path: string, body: unknown): Promise<{ id: string }> => {
+  const res = await adminClient(a.adminUrl, ADMIN).call(method, path, body);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+  return res.json;
+};
 
 /** Time from sending the change (to A) until B answers `status` for `key`. */
 async function propagation(b: RankwayProcess, send: () => Promise<unknown>, key: string, status: number): Promise<number> {

@@ -10,6 +10,7 @@ import { bedrockChatRoutes } from '../helpers/fakes/bedrock-chat.js';
 import { startFakeCohere } from '../helpers/fakes/rerank-fakes.js';
 import { startRankway, type RankwayProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { adminClient } from '../helpers/admin.js';
 
 const AWS = { accessKeyId: 'AKIDDONEWHEN', secretAccessKey: 'done-when-bedrock-secret' };
 const CLAUDE = 'anthropic.claude-3-5-sonnet-20241022-v2:0';
@@ -44,14 +45,7 @@ describe('control plane: the README sequence', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(rankway.adminUrl + path, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, json: (await res.json()) as any };
-  };
+  const admin = (method: string, path: string, body?: unknown) => adminClient(rankway.adminUrl, ADMIN).call(method, path, body);
 
   /** The usage report once it counts `requests` requests for `model` (records land within a second). */
   const usageOf = (model: string, requests: number) =>

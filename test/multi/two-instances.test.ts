@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { sha256Hex } from '../../src/auth/inbound/authenticator.js';
 import { adminClient, type AdminClient } from '../helpers/admin.js';
 import { startRankway, type RankwayProcess } from '../helpers/process.js';
-import { pgSchema, REDIS_URL, redisClient, type PgSchema } from '../helpers/services.js';
+import { REDIS_URL, type PgSchema, sharedServices } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const ADMIN_KEY = 'rk-admin-two-instances';
@@ -31,14 +31,12 @@ describe('two Rankway instances sharing PostgreSQL and Redis', () => {
   const dirs: string[] = [];
 
   before(async () => {
-    const pg = await pgSchema();
-    const redis = await redisClient();
-    if (typeof pg === 'string' || typeof redis === 'string') {
-      skip = typeof pg === 'string' ? pg : (redis as string);
-      if (typeof pg !== 'string') await pg.drop();
-      if (typeof redis !== 'string') await redis.cleanup();
+    const services = await sharedServices();
+    if (typeof services === 'string') {
+      skip = services;
       return;
     }
+    const { pg, redis } = services;
     schema = pg;
     cleanupRedis = redis.cleanup;
     const env = (dir: string) => ({

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { buildGateway } from '../src/app.js';
 import { buildConfig } from '../src/config/load.js';
 import { createLogger } from '../src/observability/log.js';
-import { SqliteControlStore } from '../src/store/sqlite/control.js';
+import { SqliteControlStore } from '../src/store/sqlite/repository.js';
 import { openSqlite, type SqliteDatabase } from '../src/store/sqlite/database.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPostgres } from '../src/store/postgres/database.js';
 import { openSqlite } from '../src/store/sqlite/database.js';
+import { adminClient } from '../test/helpers/admin.js';
 import { startRankway, type RankwayProcess } from '../test/helpers/process.js';
 import { pgSchema, REDIS_URL, redisClient } from '../test/helpers/services.js';
 
@@ -96,27 +97,19 @@ const rerank = (url: string, key: string) =>
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: '{"model":"local/bm25","query":"q","documents":["q"]}',
-  }).then(async (r) => (await r.arrayBuffer(), r.status));
-
-const admin = (a: RankwayProcess, method: string, path: string, body: unknown) =>
-  fetch(`${a.adminUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
   }).then(async (r) => {
-    const json = (await r.json()) as { id: string };
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-    return json;
+    await r.arrayBuffer();
+    return r.status;
   });
 
-/** Time from sending the change to A until B answers `status` for `key`. */
-async function propagation(
-  a: RankwayProcess,
-  b: RankwayProcess,
-  send: () => Promise<unknown>,
-  key: string,
-  status: number,
-): Promise<number> {
+const admin = async (a: RankwayProcess, method: string, path: string, body: unknown): Promise<{ id: string }> => {
+  const res = await adminClient(a.adminUrl, ADMIN).call(method, path, body);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+  return res.json;
+};
+
+/** Time from sending the change (to A) until B answers `status` for `key`. */
+async function propagation(b: RankwayProcess, send: () => Promise<unknown>, key: string, status: number): Promise<number> {
   const t0 = performance.now();
   await send();
   while ((await rerank(b.url, key)) !== status) {
@@ -189,7 +182,6 @@ async function run(backend: string): Promise<Record<string, string>> {
       let id = '';
       creates.push(
         await propagation(
-          a,
           b,
           async () =>
             (id = (await admin(a, 'POST', '/admin/v1/apikeys', { key_hash: sha(plaintext), budget: { usd: 5, period: 'month' } })).id),
@@ -197,7 +189,7 @@ async function run(backend: string): Promise<Record<string, string>> {
           200,
         ),
       );
-      disables.push(await propagation(a, b, () => admin(a, 'PATCH', `/admin/v1/apikeys/${id}`, { disabled: true }), plaintext, 401));
+      disables.push(await propagation(b, () => admin(a, 'PATCH', `/admin/v1/apikeys/${id}`, { disabled: true }), plaintext, 401));
     }
     const stallA = await loopStats(env(0).RANKWAY_LOOP_PROBE, a.child.pid!);
     const stallB = await loopStats(env(1).RANKWAY_LOOP_PROBE, b.child.pid!);

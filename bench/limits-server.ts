@@ -10,6 +10,7 @@ import { sha256Hex } from '../src/auth/inbound/authenticator.js';
 import { buildConfig } from '../src/config/load.js';
 import { createLogger } from '../src/observability/log.js';
 import { serveUsage } from './child.js';
+import { adminClient } from '../test/helpers/admin.js';
 
 export const LIMITED_KEY = 'rk-bench-limited';
 const ADMIN = 'rk-bench-admin';
@@ -39,16 +40,12 @@ const logger = createLogger({ level: 'info', destination: pino.destination({ des
 const gateway = buildGateway(config, { logger, env: { RANKWAY_ADMIN_KEY: ADMIN } });
 const address = await gateway.proxy.listen({ host: '127.0.0.1', port: 0 });
 const admin = await gateway.admin.listen({ host: '127.0.0.1', port: 0 });
-const created = await fetch(`${admin}/admin/v1/apikeys`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
-  body: JSON.stringify({
-    key_hash: sha256Hex(LIMITED_KEY),
-    rpm: 100_000_000,
-    tpm: 1_000_000_000_000,
-    budget: { usd: 1_000_000, period: 'day' },
-  }),
+const created = await adminClient(admin, ADMIN).call('POST', '/admin/v1/apikeys', {
+  key_hash: sha256Hex(LIMITED_KEY),
+  rpm: 100_000_000,
+  tpm: 1_000_000_000_000,
+  budget: { usd: 1_000_000, period: 'day' },
 });
-if (created.status !== 201) throw new Error(`creating the bench key failed: ${created.status} ${await created.text()}`);
+if (created.status !== 201) throw new Error(`creating the bench key failed: ${created.status} ${created.text}`);
 await gateway.control.refresh();
 serveUsage(Number(new URL(address).port));

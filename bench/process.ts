@@ -15,7 +15,10 @@ const compiled = new Map<string, Promise<string>>();
 function compile(file: string, root?: string): Promise<string> {
   const key = `${root ?? ''}|${file}`;
   let out = compiled.get(key);
-  if (!out) compiled.set(key, (out = bundle(file, root)));
+  if (!out) {
+    out = bundle(file, root);
+    compiled.set(key, out);
+  }
   return out;
 }
 

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { ControlStore, UsageGroupBy, UsageQuery } from '../src/store/control.js';
-import { PostgresControlStore } from '../src/store/postgres/control.js';
+import type { ControlStore, UsageGroupBy, UsageQuery } from '../src/store/repository.js';
+import { PostgresControlStore } from '../src/store/postgres/repository.js';
 import { openPostgres } from '../src/store/postgres/database.js';
-import { SqliteControlStore } from '../src/store/sqlite/control.js';
+import { SqliteControlStore } from '../src/store/sqlite/repository.js';
 import { openSqlite, type SqliteDatabase } from '../src/store/sqlite/database.js';
 import type { UsageRecord } from '../src/store/usage.js';
 
@@ -143,7 +143,10 @@ async function time(what: string, n: number, run: (i: number) => Promise<unknown
 async function reports(store: ControlStore): Promise<Timing[]> {
   const iso = (t: number): string => new Date(t).toISOString();
   let seed = 7;
-  const random = (): number => (seed = (Math.imul(seed, 48271) >>> 0) % 2147483647) / 2147483647;
+  const random = (): number => {
+    seed = (Math.imul(seed, 48271) >>> 0) % 2147483647;
+    return seed / 2147483647;
+  };
   const span = DAYS * 86_400_000;
   const groups: UsageGroupBy[] = ['key', 'model', 'provider', 'day'];
   const out: Timing[] = [];

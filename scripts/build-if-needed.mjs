@@ -21,7 +21,7 @@ if (older('dist/src/main.js', [newest('src'), pkg])) {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }
 // The console imports one pure module from src/ (the ranking agreement functions): it counts too.
-if (existsSync('ui') && older('dist/ui/index.html', [newest('ui'), newest('src/eval/shadow'), pkg])) {
+if (existsSync('ui') && older('dist/ui/index.html', [newest('ui'), statSync('src/core/rerank/agreement.ts').mtimeMs, pkg])) {
   process.stdout.write('rankway: building the console (vite)...\n');
   execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'ui/vite.config.ts'], { stdio: 'inherit' });
 }

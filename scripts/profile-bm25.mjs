@@ -9,7 +9,10 @@ const VOCAB = (
   'the of and to in is for on with as by at from that this are be or an it was'
 ).split(' ');
 let seed = 42;
-const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const rand = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
 const docs = Array.from({ length: 1000 }, () =>
   Array.from({ length: 200 }, () => {
     const w = VOCAB[Math.floor(rand() * VOCAB.length)];

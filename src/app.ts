@@ -1,3 +1,4 @@
+import type { RequestObserver } from './core/context.js';
 import type { FastifyInstance } from 'fastify';
 import { registerEvalRoutes } from './api/admin/eval.js';
 import { registerAdminApi } from './api/admin/routes.js';
@@ -54,8 +55,8 @@ import { GatewayMetrics } from './observability/metrics.js';
 import type { Tracing } from './observability/tracing.js';
 import { buildAdminServer } from './server/admin.js';
 import { registerConsoleStatic } from './server/console-static.js';
-import { buildProxyServer, type RequestObserver } from './server/proxy.js';
-import type { ControlStore } from './store/control.js';
+import { buildProxyServer } from './server/proxy.js';
+import type { ControlStore } from './store/repository.js';
 import { isConnectionFailure, StoreUnavailableError, withDeadline, type GuardedStore } from './store/deadline.js';
 import { isPostgresUrl, openControlStore } from './store/open.js';
 import { UsageJournal } from './store/usage-journal.js';

@@ -8,6 +8,7 @@ import { conventionsOf } from '../eval/conventions.js';
 import { proxyReranker, type Injector } from '../eval/proxy-reranker.js';
 import { runEvaluation } from '../eval/runner.js';
 import { loadSetDir } from '../eval/sets/load-dir.js';
+import type { EvalSet } from '../eval/sets/types.js';
 import { renderReport } from '../eval/table.js';
 import { createLogger } from '../observability/log.js';
 
@@ -44,29 +45,34 @@ const PROCESS_IO: EvalIo = {
   tty: process.stderr.isTTY,
 };
 
+/** The options of `rankway eval`, parsed strictly. */
+function parseEvalArgs(args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      set: { type: 'string' },
+      models: { type: 'string' },
+      k: { type: 'string', default: '1,5,10,100' },
+      config: { type: 'string' },
+      sample: { type: 'string', default: '100' },
+      seed: { type: 'string', default: '42' },
+      gain: { type: 'string', default: 'linear' },
+      empty: { type: 'string', default: 'skip' },
+      concurrency: { type: 'string', default: '4' },
+      split: { type: 'string' },
+      'api-key': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  }).values;
+}
+
 /** `rankway eval`: returns the process exit code (0 ok, 1 run failed, 2 bad usage). */
 export async function runEvalCommand(args: string[], io: EvalIo = PROCESS_IO): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseEvalArgs>;
   try {
-    parsed = parseArgs({
-      args,
-      options: {
-        set: { type: 'string' },
-        models: { type: 'string' },
-        k: { type: 'string', default: '1,5,10,100' },
-        config: { type: 'string' },
-        sample: { type: 'string', default: '100' },
-        seed: { type: 'string', default: '42' },
-        gain: { type: 'string', default: 'linear' },
-        empty: { type: 'string', default: 'skip' },
-        concurrency: { type: 'string', default: '4' },
-        split: { type: 'string' },
-        'api-key': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
+    parsed = parseEvalArgs(args);
   } catch (err) {
     io.err(`rankway eval: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
@@ -97,7 +103,7 @@ export async function runEvalCommand(args: string[], io: EvalIo = PROCESS_IO): P
     return 2;
   }
 
-  let set;
+  let set: EvalSet;
   try {
     set = loadSetDir(parsed.set!, { split: parsed.split });
   } catch (err) {

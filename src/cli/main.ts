@@ -1,4 +1,4 @@
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs, UsageError, type ParsedArgs } from './args.js';
 import { COMMANDS, DEFAULT_COMMAND } from './commands.js';
 import { oneLine } from './start-errors.js';
 import { rankwayVersion } from './version.js';
@@ -30,7 +30,7 @@ Set LOG_LEVEL=debug to see the stack trace of a start-up failure.
 
 /** Runs the command line; resolves with the exit code (a running server never resolves). */
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let parsed;
+  let parsed: ParsedArgs;
   try {
     parsed = parseArgs(argv, (name) => COMMANDS[name]?.ownArgs === true);
     if (parsed.command !== undefined && parsed.command !== 'help' && !Object.hasOwn(COMMANDS, parsed.command)) {

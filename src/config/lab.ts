@@ -75,6 +75,6 @@ export const labFields = {
 export function labModelNames(m: { shadow?: ShadowConfig; split?: SplitConfig }): Array<{ name: string; path: string }> {
   const out: Array<{ name: string; path: string }> = [];
   if (m.shadow) out.push({ name: m.shadow.model, path: 'shadow.model' });
-  m.split?.arms.forEach((a, i) => out.push({ name: a.model, path: `split.arms[${i}].model` }));
+  for (const [i, a] of (m.split?.arms ?? []).entries()) out.push({ name: a.model, path: `split.arms[${i}].model` });
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { loadOptional } from '../runtime/optional-module.js';
 import type { Logger } from '../observability/log.js';
-import type { ResourceChange } from '../store/control.js';
+import type { ResourceChange } from '../store/repository.js';
 
 /**
  * Tells the other instances which resource changed and the feed version that change made

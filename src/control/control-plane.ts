@@ -5,7 +5,7 @@ import { periodStart } from '../core/limits/types.js';
 import type { Router } from '../core/router.js';
 import { ProviderRuntime } from '../core/upstream.js';
 import type { Logger } from '../observability/log.js';
-import type { ControlStore, FeedEntry, ResourceChange, ResourceKind } from '../store/control.js';
+import type { ControlStore, FeedEntry, ResourceChange, ResourceKind } from '../store/repository.js';
 import type { HttpClient } from '../transport/http-client.js';
 import type { ApiKeyData } from './resources.js';
 import { appendSnapshot, loadSnapshot, saveSnapshot } from './snapshot-file.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ResourceKind, StoredResource } from '../store/control.js';
+import type { ResourceKind, StoredResource } from '../store/repository.js';
 import type { DatabaseRows } from './snapshot.js';
 
 /** The last good copy of the database's resources, kept in the data dir. */

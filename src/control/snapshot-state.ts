@@ -4,7 +4,7 @@ import type { GatewayConfig } from '../config/load.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { RoutingTable } from '../core/router.js';
 import type { ProviderRuntime } from '../core/upstream.js';
-import type { ResourceKind, StoredResource } from '../store/control.js';
+import type { ResourceKind, StoredResource } from '../store/repository.js';
 import type { ApiKeyData, AwsAccessKeyData, ModelData, ProviderKeyData } from './resources.js';
 import {
   FILE_ID_PREFIX,

@@ -1,5 +1,5 @@
 import type { AwsAccessKey } from '../auth/inbound/aws-access-keys.js';
-import type { KeyEntry, Keyring } from '../auth/inbound/authenticator.js';
+import type { Keyring } from '../auth/inbound/authenticator.js';
 import type { SecretBox } from '../auth/secrets/secret-box.js';
 import type { GatewayConfig, LoadedProvider } from '../config/load.js';
 import { buildProviderEntry } from '../config/providers.js';
@@ -7,9 +7,8 @@ import type { ModelConfig } from '../config/schema.js';
 import type { KeyLimits } from '../core/limits/types.js';
 import type { RoutingTable } from '../core/router.js';
 import type { ProviderRuntime } from '../core/upstream.js';
-import { PROVIDER_TYPES } from '../providers/registry.js';
-import type { ResourceKind, StoredResource } from '../store/control.js';
-import type { ApiKeyData, AwsAccessKeyData, ModelData, ProviderKeyData } from './resources.js';
+import type { ResourceKind, StoredResource } from '../store/repository.js';
+import type { ApiKeyData, ModelData, ProviderKeyData } from './resources.js';
 
 /** Everything routing and auth read per request, built from the config file plus the database. */
 export interface ControlSnapshot {

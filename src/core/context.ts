@@ -99,6 +99,19 @@ export interface RequestContext {
   afterResponse?: Array<() => void>;
 }
 
+export interface RequestObserver {
+  /** Called once per proxy request after the response went out. */
+  onResponse(ctx: RequestContext, status: number, durationMs: number): void;
+}
+
+/** Journals one usage record per request, before the response's last byte goes out. */
+export interface UsageSink {
+  /** `route` names a request refused before its handler set the surface. */
+  record(ctx: RequestContext, status: number, durationMs: number, route?: string): void;
+  /** No room left for records: requests are refused (503) rather than served unrecorded. */
+  full(): boolean;
+}
+
 export const newOutcome = (): Outcome => ({
   attempts: 0,
   retries: 0,

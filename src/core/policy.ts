@@ -96,7 +96,7 @@ export function refuseSteeringExtras(extra: Readonly<Record<string, unknown>> | 
 
 /**
  * Names the alias in the request's outcome once a route is admitted. Surfaces that build a
- * route themselves (the Bedrock runtime passthrough) call it; the router's services go
+ * route themselves (the Bedrock runtime relay) call it; the router's services go
  * through `gate` for every caller-named target.
  */
 export function admit(ctx: RequestContext, route: Route): void {

@@ -34,12 +34,6 @@ export class Semaphore {
     return false;
   }
 
-  acquire(): Promise<void> {
-    if (this.tryAcquire()) return Promise.resolve();
-    if (this.waiters.length >= this.queue.maxQueue) return Promise.reject(this.queue.onFull());
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
   /** Waits at most `maxWaitMs` for a slot; false when none came free in time. */
   acquireWithin(maxWaitMs: number): Promise<boolean> {
     if (this.tryAcquire()) return Promise.resolve(true);

@@ -5,7 +5,7 @@ const UNIT_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
 const TAU_BUCKETS = [-0.5, 0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** What a shadow comparison measured (see `src/eval/shadow/agreement.ts`). */
+/** What a shadow comparison measured (see `src/core/rerank/agreement.ts`). */
 export interface ShadowFigures {
   readonly overlap: number;
   readonly jaccard: number;

@@ -3,7 +3,7 @@ import type { CallerAuthenticator } from '../auth/inbound/authenticator.js';
 import type { SigV4CallerAuthenticator } from '../auth/inbound/sigv4-caller.js';
 import { hasSigV4 } from '../auth/inbound/sigv4-verify.js';
 import type { GatewayConfig } from '../config/load.js';
-import { ANONYMOUS, newOutcome, type Caller, type RequestContext } from '../core/context.js';
+import { ANONYMOUS, newOutcome, type Caller, type RequestContext, type RequestObserver, type UsageSink } from '../core/context.js';
 import type { LimitEnforcer } from '../core/limits/enforce.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/log.js';
@@ -47,18 +47,8 @@ const CALLER_CLOSED = 499;
 /** Placeholder caller until a SigV4 signature is checked, which needs the parsed body. */
 const SIGV4_PENDING: Caller = Object.freeze({ keyId: '', name: 'sigv4-pending' });
 
-export interface RequestObserver {
-  /** Called once per proxy request after the response went out. */
-  onResponse(ctx: RequestContext, status: number, durationMs: number): void;
-}
-
-/** Journals one usage record per request, before the response's last byte goes out. */
-export interface UsageSink {
-  /** `route` names a request refused before its handler set the surface. */
-  record(ctx: RequestContext, status: number, durationMs: number, route?: string): void;
-  /** No room left for records: requests are refused (503) rather than served unrecorded. */
-  full(): boolean;
-}
+/** Moved to `core/context.ts` so the layers below the server can implement them. */
+export type { RequestObserver, UsageSink } from '../core/context.js';
 
 export interface ProxyServerOptions {
   readonly config: GatewayConfig;

@@ -1,5 +1,5 @@
-import type { ControlStore } from './control.js';
-import { DuplicateNameError } from './control.js';
+import type { ControlStore } from './repository.js';
+import { DuplicateNameError } from './repository.js';
 
 /** The database did not answer in time or the connection failed: try again later (503). */
 export class StoreUnavailableError extends Error {

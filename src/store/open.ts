@@ -1,8 +1,8 @@
 import type { RawConfig } from '../config/schema.js';
-import type { ControlStore } from './control.js';
-import { PostgresControlStore } from './postgres/control.js';
+import type { ControlStore } from './repository.js';
+import { PostgresControlStore } from './postgres/repository.js';
 import { openPostgres } from './postgres/database.js';
-import { SqliteControlStore } from './sqlite/control.js';
+import { SqliteControlStore } from './sqlite/repository.js';
 import { openSqlite } from './sqlite/database.js';
 
 export const isPostgresUrl = (url: string | undefined): boolean => url !== undefined && /^postgres(ql)?:\/\//.test(url);

@@ -95,7 +95,10 @@ export function splitRange(from: number, to: number): RangePieces {
   const hours = (a: number, b: number): void => {
     const h0 = ceilTo(a, HOUR_MS);
     const h1 = floorTo(b, HOUR_MS);
-    if (h0 >= h1) return raw(a, b);
+    if (h0 >= h1) {
+      raw(a, b);
+      return;
+    }
     out.hourly.push([h0, h1]);
     raw(a, h0);
     raw(h1, b);

@@ -1,4 +1,4 @@
-import type { FeedEntry, ResourceKind, StoredResource } from './control.js';
+import type { FeedEntry, ResourceKind, StoredResource } from './repository.js';
 
 /**
  * The control store's SQL, written once for both backends with `?` placeholders

@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/log.js';
-import type { ControlStore } from './control.js';
+import type { ControlStore } from './repository.js';
 import { DAY_MS } from './rollups.js';
 
 export interface UsageMaintenanceOptions {

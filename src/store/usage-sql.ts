@@ -1,4 +1,4 @@
-import type { UsageGroup, UsageGroupBy, UsageQuery } from './control.js';
+import type { UsageGroup, UsageGroupBy, UsageQuery } from './repository.js';
 import { END_OF_TIME, splitRange, type RollupRow } from './rollups.js';
 import type { UsageRecord } from './usage.js';
 

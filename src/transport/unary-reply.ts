@@ -69,10 +69,16 @@ export class UnaryReplyCollector implements Dispatcher.DispatchHandler {
     this.headers = headers;
     const declared = Number(headers['content-length']);
     if (!(declared > 0)) return;
-    if (declared > this.options.maxBytes) return this.refuse(controller, tooLarge());
+    if (declared > this.options.maxBytes) {
+      this.refuse(controller, tooLarge());
+      return;
+    }
     const budget = this.options.budget;
     if (!budget) return;
-    if (!budget.tryReserve(declared * REPLY_BYTE_COST)) return this.refuse(controller, budgetExhausted(budget));
+    if (!budget.tryReserve(declared * REPLY_BYTE_COST)) {
+      this.refuse(controller, budgetExhausted(budget));
+      return;
+    }
     this.reserved = declared * REPLY_BYTE_COST;
     this.whole = Buffer.allocUnsafe(declared);
   }
@@ -80,7 +86,10 @@ export class UnaryReplyCollector implements Dispatcher.DispatchHandler {
   onResponseData(controller: Controller, chunk: Buffer): void {
     if (this.settled) return;
     this.size += chunk.length;
-    if (this.size > this.options.maxBytes) return this.refuse(controller, tooLarge());
+    if (this.size > this.options.maxBytes) {
+      this.refuse(controller, tooLarge());
+      return;
+    }
     const whole = this.whole;
     if (whole && this.size <= whole.length) {
       chunk.copy(whole, this.size - chunk.length);
@@ -95,7 +104,10 @@ export class UnaryReplyCollector implements Dispatcher.DispatchHandler {
     const cost = this.size * REPLY_BYTE_COST;
     if (budget && cost > this.reserved) {
       const more = cost - this.reserved;
-      if (!budget.tryReserve(more)) return this.refuse(controller, budgetExhausted(budget));
+      if (!budget.tryReserve(more)) {
+        this.refuse(controller, budgetExhausted(budget));
+        return;
+      }
       this.reserved = cost;
     }
     this.chunks.push(chunk);

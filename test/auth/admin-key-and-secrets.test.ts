@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { isAdmin, resolveAdminKey } from '../../src/auth/inbound/admin-key.js';
 import { sha256Hex } from '../../src/auth/inbound/authenticator.js';
 import { loadSecretKey, SecretBox } from '../../src/auth/secrets/secret-box.js';
-import { SqliteControlStore } from '../../src/store/sqlite/control.js';
+import { SqliteControlStore } from '../../src/store/sqlite/repository.js';
 import { openSqlite } from '../../src/store/sqlite/database.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rankway-secrets-'));

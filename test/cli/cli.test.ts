@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SecretBox, loadSecretKey } from '../../src/auth/secrets/secret-box.js';
-import { SqliteControlStore } from '../../src/store/sqlite/control.js';
+import { SqliteControlStore } from '../../src/store/sqlite/repository.js';
 import { openSqlite } from '../../src/store/sqlite/database.js';
 import { freePort } from '../helpers/process.js';
 

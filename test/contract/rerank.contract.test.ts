@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FakeServer } from '../helpers/fake-server.js';
+import { startFakeBedrock } from '../helpers/fakes/bedrock.js';
+import { bedrockRerankRoutes } from '../helpers/fakes/bedrock-rerank.js';
 import {
   startFakeCohere,
   startFakeCompatible,
@@ -9,6 +11,7 @@ import {
   startFakeVllm,
   startFakeVoyage,
 } from '../helpers/fakes/rerank-fakes.js';
+import { makeServiceAccount, startFakeGoogle } from '../helpers/fakes/vertex-fake.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 
 /**
@@ -18,10 +21,39 @@ import { startGateway, type RunningGateway } from '../helpers/gateway.js';
  * per-call limit so the same request is chunked and merged. Requests opt out of the pair
  * cache, so every check is answered by the provider itself.
  */
+/** A fake upstream and how many ranking calls it answered (token or STS calls not counted). */
+interface Upstream {
+  readonly url: string;
+  calls(): number;
+  close(): Promise<void>;
+}
+
+const plain = async (fake: Promise<FakeServer>): Promise<Upstream> => {
+  const f = await fake;
+  return { url: f.url, calls: () => f.requests.length, close: () => f.close() };
+};
+
+const AWS_KEYS = { accessKeyId: 'AKIDCONTRACT', secretAccessKey: 'contract-secret' };
+
+/** A fake Bedrock (agent runtime and runtime on one port) that checks every SigV4 signature. */
+async function bedrockUpstream(): Promise<Upstream> {
+  const f = await startFakeBedrock({ region: 'us-west-2', credentials: [AWS_KEYS], routes: bedrockRerankRoutes('us-west-2') });
+  return { url: f.url, calls: () => f.requests.length, close: () => f.close() };
+}
+
+/** A fake Google: the token endpoint checks the service account's JWT, rank calls need its token. */
+let vertexAccount: ReturnType<typeof makeServiceAccount> | undefined;
+async function vertexUpstream(): Promise<Upstream> {
+  const google = await startFakeGoogle();
+  vertexAccount = makeServiceAccount(`${google.server.url}/token`);
+  google.trust(vertexAccount.key.client_email, vertexAccount.publicKeyPem);
+  return { url: google.server.url, calls: () => google.rankCalls.length, close: () => google.server.close() };
+}
+
 interface Subject {
   readonly name: string;
   readonly model: string;
-  readonly start?: () => Promise<FakeServer>;
+  readonly start?: () => Promise<Upstream>;
   readonly provider?: (url: string) => Record<string, unknown>;
   /** Why chunked and unchunked answers may legitimately differ, if they may. */
   readonly chunkSkip?: string;
@@ -32,44 +64,81 @@ const SUBJECTS: Subject[] = [
   {
     name: 'cohere',
     model: 'rerank-v3.5',
-    start: () => startFakeCohere({ apiKey: KEY }),
+    start: () => plain(startFakeCohere({ apiKey: KEY })),
     provider: (url) => ({ type: 'cohere', api_key: KEY, base_url: url }),
   },
   {
     name: 'cohere-v1',
     model: 'rerank-v3.5',
-    start: () => startFakeCohere({ apiKey: KEY }),
+    start: () => plain(startFakeCohere({ apiKey: KEY })),
     provider: (url) => ({ type: 'cohere', api_key: KEY, base_url: url, api_version: 'v1' }),
   },
   {
     name: 'vllm',
     model: 'BAAI/bge-reranker-v2-m3',
-    start: () => startFakeVllm({ apiKey: KEY, servedModel: 'BAAI/bge-reranker-v2-m3' }),
+    start: () => plain(startFakeVllm({ apiKey: KEY, servedModel: 'BAAI/bge-reranker-v2-m3' })),
     provider: (url) => ({ type: 'vllm', api_key: KEY, base_url: url }),
   },
   {
     name: 'tei',
     model: 'bge-reranker-base',
-    start: () => startFakeTei({ apiKey: KEY, maxDocuments: 512 }),
+    start: () => plain(startFakeTei({ apiKey: KEY, maxDocuments: 512 })),
     provider: (url) => ({ type: 'tei', api_key: KEY, base_url: url, max_documents_per_request: 512 }),
   },
   {
     name: 'jina',
     model: 'jina-reranker-v2-base-multilingual',
-    start: () => startFakeJina({ apiKey: KEY }),
+    start: () => plain(startFakeJina({ apiKey: KEY })),
     provider: (url) => ({ type: 'jina', api_key: KEY, base_url: url }),
   },
   {
     name: 'voyage',
     model: 'rerank-2.5',
-    start: () => startFakeVoyage({ apiKey: KEY }),
+    start: () => plain(startFakeVoyage({ apiKey: KEY })),
     provider: (url) => ({ type: 'voyage', api_key: KEY, base_url: url }),
   },
   {
     name: 'compatible',
     model: 'mixedbread-ai/mxbai-rerank-large-v2',
-    start: () => startFakeCompatible({ apiKey: KEY }),
+    start: () => plain(startFakeCompatible({ apiKey: KEY })),
     provider: (url) => ({ type: 'openai-compatible', api_key: KEY, base_url: url }),
+  },
+  {
+    name: 'bedrock',
+    model: 'cohere.rerank-v3-5:0',
+    start: bedrockUpstream,
+    provider: (url) => ({
+      type: 'bedrock',
+      region: 'us-west-2',
+      access_key_id: AWS_KEYS.accessKeyId,
+      secret_access_key: AWS_KEYS.secretAccessKey,
+      runtime_endpoint: url,
+      agent_runtime_endpoint: url,
+    }),
+  },
+  {
+    name: 'bedrock-amazon',
+    model: 'amazon.rerank-v1:0',
+    start: bedrockUpstream,
+    provider: (url) => ({
+      type: 'bedrock',
+      region: 'us-west-2',
+      access_key_id: AWS_KEYS.accessKeyId,
+      secret_access_key: AWS_KEYS.secretAccessKey,
+      runtime_endpoint: url,
+      agent_runtime_endpoint: url,
+    }),
+  },
+  {
+    name: 'vertex',
+    model: 'semantic-ranker-default@latest',
+    start: vertexUpstream,
+    provider: (url) => ({
+      type: 'vertex',
+      project: 'contract-project',
+      base_url: url,
+      credentials_json: JSON.stringify(vertexAccount!.key),
+    }),
   },
   {
     name: 'local',
@@ -121,7 +190,7 @@ function checkRanking(results: Result[], documentCount: number): void {
 }
 
 describe('rerank contract (every provider, through HTTP)', () => {
-  const fakes = new Map<string, FakeServer>();
+  const fakes = new Map<string, Upstream>();
   let gw: RunningGateway;
 
   before(async () => {
@@ -144,7 +213,7 @@ describe('rerank contract (every provider, through HTTP)', () => {
     const model = `${s.name}/${s.model}`;
     describe(s.name, () => {
       it('ranks every document: indices in range and unique, finite scores, descending, ties by index', async () => {
-        const before = fakes.get(s.name)?.requests.length ?? 0;
+        const before = fakes.get(s.name)?.calls() ?? 0;
         const res = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: TEXTS });
         assert.equal(res.status, 200, JSON.stringify(res.json));
         assert.equal(res.json.results.length, TEXTS.length);
@@ -153,7 +222,7 @@ describe('rerank contract (every provider, through HTTP)', () => {
         assert.equal(res.json.extra_fields.model_used, model);
         const dup = res.json.results.filter((r: Result) => r.index === 4 || r.index === 8);
         assert.equal(dup[0].relevance_score, dup[1].relevance_score, 'identical documents score the same');
-        if (fakes.has(s.name)) assert.equal(fakes.get(s.name)!.requests.length, before + 1, 'one upstream call');
+        if (fakes.has(s.name)) assert.equal(fakes.get(s.name)!.calls(), before + 1, 'one upstream call');
       });
 
       it('honours top_n: the first n of the full ranking', async () => {
@@ -194,7 +263,7 @@ describe('rerank contract (every provider, through HTTP)', () => {
       it('chunked across the per-call limit equals one unlimited call', { skip: s.chunkSkip }, async () => {
         const fake = fakes.get(s.name)!;
         const whole = await gw.post('/v1/rerank', { cache: false, model, query: QUERY, documents: TEXTS, top_n: 7 });
-        const start = fake.requests.length;
+        const start = fake.calls();
         const chunked = await gw.post('/v1/rerank', {
           cache: false,
           model: `${s.name}-chunked/${s.model}`,
@@ -203,7 +272,7 @@ describe('rerank contract (every provider, through HTTP)', () => {
           top_n: 7,
         });
         assert.equal(chunked.status, 200, JSON.stringify(chunked.json));
-        assert.equal(fake.requests.length - start, Math.ceil(TEXTS.length / CHUNK));
+        assert.equal(fake.calls() - start, Math.ceil(TEXTS.length / CHUNK));
         assert.equal(chunked.json.extra_fields.chunks, Math.ceil(TEXTS.length / CHUNK));
         assert.deepEqual(chunked.json.results, whole.json.results);
       });

@@ -12,8 +12,8 @@ import type { ControlSnapshot } from '../../src/control/snapshot.js';
 import { MemoryLimiter } from '../../src/core/limits/memory.js';
 import { Router } from '../../src/core/router.js';
 import { createLogger } from '../../src/observability/log.js';
-import type { ControlStore, ResourceKind, StoredResource } from '../../src/store/control.js';
-import { SqliteControlStore } from '../../src/store/sqlite/control.js';
+import type { ControlStore, ResourceKind, StoredResource } from '../../src/store/repository.js';
+import { SqliteControlStore } from '../../src/store/sqlite/repository.js';
 import { openSqlite } from '../../src/store/sqlite/database.js';
 import { HttpClient } from '../../src/transport/http-client.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { SqliteControlStore } from '../../src/store/sqlite/control.js';
+import { SqliteControlStore } from '../../src/store/sqlite/repository.js';
 import { openSqlite } from '../../src/store/sqlite/database.js';
 import { startGateway } from '../helpers/gateway.js';
 import { mkdtempSync } from 'node:fs';

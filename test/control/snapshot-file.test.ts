@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { appendSnapshot, loadSnapshot, saveSnapshot, SNAPSHOT_FILE } from '../../src/control/snapshot-file.js';
-import type { StoredResource } from '../../src/store/control.js';
+import type { StoredResource } from '../../src/store/repository.js';
 
 const at = '2026-01-01T00:00:00.000Z';
 const key = (i: number, data: Record<string, unknown> = {}): StoredResource => ({

@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { RedisLimiter } from '../../src/core/limits/redis.js';
 import type { KeyLimits, SpendSeed } from '../../src/core/limits/types.js';
 import { createLogger } from '../../src/observability/log.js';
-import { startThrowawayRedis, waitFor, type ThrowawayRedis } from '../helpers/throwaway-redis.js';
+import { startThrowawayRedis, type ThrowawayRedis } from '../helpers/throwaway-redis.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** A logger whose lines a test can read. */
 function capturingLogger() {
@@ -31,7 +32,7 @@ describe('Redis limiter under Redis faults', () => {
     try {
       assert.ok(await limiter.connected(2000));
       const key = randomUUID();
-      await waitFor(() => limiter.shared, 5000, 'shared limits');
+      await waitFor(() => limiter.shared, { timeoutMs: 5000, message: 'shared limits' });
       const before = await limiter.reserve(key, BUDGET, { tokens: 0, usd: 1 }, Date.now());
       assert.ok(before.reservation);
 
@@ -55,14 +56,13 @@ describe('Redis limiter under Redis faults', () => {
       limiter.settle(before.reservation!, 0, 0.25);
 
       redis.resume();
-      await waitFor(() => limiter.shared, 5000, 'shared limits again');
+      await waitFor(() => limiter.shared, { timeoutMs: 5000, message: 'shared limits again' });
       if (before.reservation!.shared) {
         await waitFor(
           async () =>
             (await redis.client.keys('*spend*')).length > 0 &&
             Number(await redis.client.get((await redis.client.keys('*spend*'))[0])) === 0.25e9,
-          3000,
-          'settles sent after recovery, late holds undone',
+          { timeoutMs: 3000, message: 'settles sent after recovery, late holds undone' },
         );
       }
       const after = await limiter.reserve(key, BUDGET, { tokens: 0, usd: 1 }, Date.now());
@@ -70,7 +70,7 @@ describe('Redis limiter under Redis faults', () => {
       // One line per change of state: they alternate, starting with the switch to per instance.
       const changes = lines.filter((l) => /unreachable or too slow|answers again/.test(l));
       assert.ok(changes.length >= 2 && changes.length % 2 === 0, lines.join('\n'));
-      changes.forEach((l, i) => assert.match(l, i % 2 === 0 ? /unreachable or too slow/ : /answers again/));
+      for (const [i, l] of changes.entries()) assert.match(l, i % 2 === 0 ? /unreachable or too slow/ : /answers again/);
     } finally {
       redis.resume();
       await limiter.close();
@@ -112,7 +112,7 @@ describe('Redis limiter under Redis faults', () => {
     try {
       assert.ok(await limiter.connected(2000));
       await own.stop();
-      await waitFor(() => !limiter.shared, 2000, 'per-instance limits');
+      await waitFor(() => !limiter.shared, { timeoutMs: 2000, message: 'per-instance limits' });
       const t0 = performance.now();
       const r = await limiter.reserve(randomUUID(), BUDGET, { tokens: 0, usd: 1 }, Date.now());
       assert.ok(performance.now() - t0 < 10);

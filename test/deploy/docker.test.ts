@@ -42,7 +42,9 @@ interface Started {
 
 describe('the Docker image starts without docker', () => {
   const dirs: string[] = [];
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   /** Lays out /app and /etc/rankway as the image has them and runs the ENTRYPOINT with the image's ENV. */
   async function runImage(options: { mountedConfig?: string; extraEnv?: Record<string, string> } = {}): Promise<Started> {

@@ -22,7 +22,7 @@ interface Scope {
 type Node =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'out'; readonly expr: string }
-  | { readonly kind: 'if' | 'with'; readonly expr: string; readonly then: Node[]; readonly otherwise: Node[] };
+  | { readonly kind: 'if' | 'with'; readonly expr: string; readonly body: Node[]; readonly otherwise: Node[] };
 
 interface Action {
   readonly body: string;
@@ -102,7 +102,7 @@ function parse(items: Array<string | Action>, defines: Map<string, Node[]>): Nod
       else if (rest === '') otherwise = list(['end']).nodes;
       else throw new Error(`unsupported {{${then.end}}}`);
     }
-    return { kind, expr, then: then.nodes, otherwise };
+    return { kind, expr, body: then.nodes, otherwise };
   };
   return list([]).nodes;
 }
@@ -146,7 +146,7 @@ export class ChartRenderer {
   private readonly defines = new Map<string, Node[]>();
   private readonly files = new Map<string, Node[]>();
 
-  constructor(private readonly templates: ReadonlyMap<string, string>) {
+  constructor(templates: ReadonlyMap<string, string>) {
     for (const [name, text] of templates) this.files.set(name, parse(lex(text), this.defines));
   }
 
@@ -185,7 +185,7 @@ export class ChartRenderer {
       else {
         const v = this.pipeline(tokenize(n.expr), scope, n.expr);
         if (!truthy(v)) s += this.run(n.otherwise, scope);
-        else s += this.run(n.then, n.kind === 'with' ? { dot: v, vars: scope.vars } : scope);
+        else s += this.run(n.body, n.kind === 'with' ? { dot: v, vars: scope.vars } : scope);
       }
     }
     return s;

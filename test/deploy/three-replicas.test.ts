@@ -11,7 +11,7 @@ import { createLogger } from '../../src/observability/log.js';
 import { adminClient } from '../helpers/admin.js';
 import type { FakeServer } from '../helpers/fake-server.js';
 import { startFakeCohere } from '../helpers/fakes/rerank-fakes.js';
-import { pgSchema, REDIS_URL, redisClient, type PgSchema } from '../helpers/services.js';
+import { REDIS_URL, type PgSchema, sharedServices } from '../helpers/services.js';
 import { ChartRenderer, helmRoot } from './helm-render.js';
 
 const CHART = new URL('../../deploy/helm/rankway', import.meta.url).pathname;
@@ -79,14 +79,12 @@ describe('three replicas from `helm template` share provider keys created throug
   }
 
   before(async () => {
-    const pg = await pgSchema();
-    const redis = await redisClient();
-    if (typeof pg === 'string' || typeof redis === 'string') {
-      skip = typeof pg === 'string' ? pg : (redis as string);
-      if (typeof pg !== 'string') await pg.drop();
-      if (typeof redis !== 'string') await redis.cleanup();
+    const services = await sharedServices();
+    if (typeof services === 'string') {
+      skip = services;
       return;
     }
+    const { pg, redis } = services;
     schema = pg;
     prefix = redis.prefix;
     cleanupRedis = redis.cleanup;

@@ -21,7 +21,7 @@ describe('operator guardrails on an alias', () => {
     bedrock.route({
       method: 'POST',
       pattern: /^\/guardrail\/([a-z0-9]+)\/version\/([0-9]+|DRAFT)\/apply$/,
-      handle(req, res, m) {
+      handle(_req, res, m) {
         sendJson(res, 200, {
           action: 'GUARDRAIL_INTERVENED',
           outputs: [{ text: `blocked by ${m[1]} v${m[2]}` }],

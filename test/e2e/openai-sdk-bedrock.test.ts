@@ -367,7 +367,7 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
     const inputs = ['first text here', 'second', 'the third one'];
     const titan = await client.embeddings.create({ model: 'titan-embed', input: inputs, dimensions: 256, encoding_format: 'float' });
     assert.equal(titan.model, 'titan-embed');
-    titan.data.forEach((d, i) => assert.deepEqual(d.embedding, fakeEmbedding(inputs[i], 256)));
+    for (const [i, d] of titan.data.entries()) assert.deepEqual(d.embedding, fakeEmbedding(inputs[i], 256));
     assert.equal(titan.usage.prompt_tokens, 7);
     assert.equal(bedrock.accepted.length, 3);
     allSigned();
@@ -376,7 +376,7 @@ describe('openai SDK -> Rankway -> Bedrock Converse', () => {
     const many = Array.from({ length: 150 }, (_, i) => `doc ${i}`);
     const cohere = await client.embeddings.create({ model: 'cohere-embed', input: many });
     assert.equal(cohere.data.length, 150);
-    cohere.data.forEach((d, i) => assert.deepEqual(d.embedding, fakeEmbedding(`search_document:${many[i]}`, 16)));
+    for (const [i, d] of cohere.data.entries()) assert.deepEqual(d.embedding, fakeEmbedding(`search_document:${many[i]}`, 16));
     assert.equal(cohere.usage.prompt_tokens, 300);
     assert.deepEqual(
       bedrock.accepted.map((r) => r.json.texts.length).sort((a, b) => a - b),

@@ -75,7 +75,7 @@ describe('openai SDK -> Rankway -> OpenAI-compatible upstreams', () => {
     let text = '';
     let finish: string | null = null;
     let usage: OpenAI.CompletionUsage | undefined | null;
-    let models = new Set<string>();
+    const models = new Set<string>();
     for await (const chunk of stream) {
       models.add(chunk.model);
       if (chunk.choices[0]?.delta?.content) text += chunk.choices[0].delta.content;
@@ -157,11 +157,11 @@ describe('openai SDK -> Rankway -> OpenAI-compatible upstreams', () => {
     const inputs = ['alpha beta', 'gamma', 'delta epsilon zeta'];
     const floats = await client.embeddings.create({ model: 'embed', input: inputs, encoding_format: 'float' });
     assert.equal(floats.model, 'embed');
-    floats.data.forEach((d, i) => assert.deepEqual(d.embedding, fakeEmbedding(inputs[i])));
+    for (const [i, d] of floats.data.entries()) assert.deepEqual(d.embedding, fakeEmbedding(inputs[i]));
     assert.equal(floats.usage.prompt_tokens, 6);
     // The SDK asks for base64 by default and decodes it back to numbers.
     const decoded = await client.embeddings.create({ model: 'embed', input: inputs });
-    decoded.data.forEach((d, i) => assert.deepEqual(d.embedding, fakeEmbedding(inputs[i])));
+    for (const [i, d] of decoded.data.entries()) assert.deepEqual(d.embedding, fakeEmbedding(inputs[i]));
     const raw = await gw.post(
       '/v1/embeddings',
       { model: 'embed', input: 'gamma', encoding_format: 'base64' },

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -39,17 +40,11 @@ function spawnRankway(env: Record<string, string>): {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-async function waitFor(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('the real process', () => {
   const dirs: string[] = [];
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it('prints a banner whose curl returns ranked results from local/bm25, and exits 0 on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rankway-smoke-'));
@@ -57,7 +52,7 @@ describe('the real process', () => {
     const [port, adminPort] = [await freePort(), await freePort()];
     const rw = spawnRankway({ PORT: String(port), ADMIN_PORT: String(adminPort), RANKWAY_DATA_DIR: dataDir });
     try {
-      await waitFor(() => rw.stdout().includes("-d '"), 'the banner');
+      await waitFor(() => rw.stdout().includes("-d '"), { timeoutMs: 20_000, message: 'the banner' });
       const banner = rw.stdout();
       assert.match(banner, new RegExp(`proxy API\\s+http://127\\.0\\.0\\.1:${port}`));
       assert.match(banner, new RegExp(`admin API\\s+http://127\\.0\\.0\\.1:${adminPort}`));

@@ -62,7 +62,7 @@ describe('usage records survive the process', () => {
   const dirs: string[] = [];
   const schemas: PgSchema[] = [];
   after(async () => {
-    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
     for (const s of schemas) await s.drop();
   });
   const dataDir = (): string => {

@@ -88,7 +88,7 @@ describe('IR metrics, hand-computed', () => {
 /** A second implementation written from the textbook definitions, with nothing shared. */
 function reference(ranking: string[], judgments: Judgments, k: number, c: Conventions) {
   const grade = (id: string): number => judgments[id] ?? 0;
-  const gain = (g: number): number => (g <= 0 ? 0 : c.gain === 'linear' ? g : Math.pow(2, g) - 1);
+  const gain = (g: number): number => (g <= 0 ? 0 : c.gain === 'linear' ? g : 2 ** g - 1);
   const relevant = Object.keys(judgments).filter((id) => judgments[id] >= c.relevant_grade);
   const isRel = (id: string): boolean => relevant.includes(id);
   const top = ranking.slice(0, k);

@@ -24,12 +24,12 @@ export function countWork(run: () => void, limit = Infinity): { scanned: number;
     if (scanned > limit) throw new Error(`searched more than ${limit} bytes`);
     return at;
   };
-  Buffer.concat = function (list: readonly Uint8Array[], totalLength?: number) {
+  Buffer.concat = ((list: readonly Uint8Array[], totalLength?: number) => {
     const out = concat.call(Buffer, list, totalLength);
     copied += out.length;
     if (copied > limit) throw new Error(`copied more than ${limit} bytes`);
     return out;
-  } as typeof concat;
+  }) as typeof concat;
   try {
     run();
   } finally {

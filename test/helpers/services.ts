@@ -81,3 +81,18 @@ function unreachable(what: string): string {
   if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: shared-state tests must run)`);
   return reason;
 }
+
+export type RedisForTest = Exclude<Awaited<ReturnType<typeof redisClient>>, string>;
+
+/**
+ * PostgreSQL (a fresh schema) and Redis (a fresh key prefix) together, as a fleet of instances
+ * shares them; or the skip reason when either is unreachable (the other one is released).
+ */
+export async function sharedServices(): Promise<{ pg: PgSchema; redis: RedisForTest } | string> {
+  const pg = await pgSchema();
+  const redis = await redisClient();
+  if (typeof pg !== 'string' && typeof redis !== 'string') return { pg, redis };
+  if (typeof pg !== 'string') await pg.drop();
+  if (typeof redis !== 'string') await redis.cleanup();
+  return typeof pg === 'string' ? pg : (redis as string);
+}

@@ -57,12 +57,3 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
     },
   };
 }
-
-/** Polls `check` until it holds (no fixed sleeps); fails after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

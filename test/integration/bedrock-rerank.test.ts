@@ -246,7 +246,7 @@ describe('bedrock as a rerank upstream', () => {
     const original = bedrock.handler;
     try {
       let calls = 0;
-      bedrock.handler = (req, res) => {
+      bedrock.handler = (_req, res) => {
         calls++;
         awsError(
           res,
@@ -263,7 +263,7 @@ describe('bedrock as a rerank upstream', () => {
       for (const leak of ['123456789012', 'secret-role', 'us-west-2', 'arn:aws']) assert.ok(!text.includes(leak), `answer leaks ${leak}`);
 
       calls = 0;
-      bedrock.handler = (req, res) => {
+      bedrock.handler = (_req, res) => {
         calls++;
         awsError(res, 400, 'ValidationException', 'bad input for arn:aws:bedrock:us-west-2::foundation-model/x');
       };

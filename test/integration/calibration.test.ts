@@ -73,7 +73,7 @@ describe('score calibration: one min_score across fallbacks with different score
       k: [5],
     });
     assert.equal(run.status, 202, run.text);
-    let done;
+    let done: any;
     for (let i = 0; i < 200; i++) {
       done = (await admin.call('GET', `/admin/v1/eval/runs/${run.json.id}`)).json;
       if (done.status !== 'running') break;

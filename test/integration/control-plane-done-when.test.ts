@@ -9,6 +9,8 @@ import { startFakeBedrock, type FakeBedrock } from '../helpers/fakes/bedrock.js'
 import { bedrockChatRoutes } from '../helpers/fakes/bedrock-chat.js';
 import { startFakeCohere } from '../helpers/fakes/rerank-fakes.js';
 import { startRankway, type RankwayProcess } from '../helpers/process.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { adminClient } from '../helpers/admin.js';
 
 const AWS = { accessKeyId: 'AKIDDONEWHEN', secretAccessKey: 'done-when-bedrock-secret' };
 const CLAUDE = 'anthropic.claude-3-5-sonnet-20241022-v2:0';
@@ -43,24 +45,17 @@ describe('control plane: the README sequence', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(rankway.adminUrl + path, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, json: (await res.json()) as any };
-  };
+  const admin = (method: string, path: string, body?: unknown) => adminClient(rankway.adminUrl, ADMIN).call(method, path, body);
 
   /** The usage report once it counts `requests` requests for `model` (records land within a second). */
-  const usageOf = async (model: string, requests: number) => {
-    const t0 = Date.now();
-    for (;;) {
-      const usage = await admin('GET', '/admin/v1/usage?group_by=model');
-      if (usage.json.data?.find((g: any) => g.model === model)?.requests >= requests || Date.now() - t0 > 5000) return usage;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const usageOf = (model: string, requests: number) =>
+    waitFor(
+      async () => {
+        const usage = await admin('GET', '/admin/v1/usage?group_by=model');
+        return usage.json.data?.find((g: any) => g.model === model)?.requests >= requests ? usage : undefined;
+      },
+      { message: `${requests} requests of ${model} in the usage report` },
+    );
 
   it("the issue's sequence: Bedrock provider key, claude-bedrock, caller key, chat, usage with cost", async () => {
     const pk = await admin('POST', '/admin/v1/provider_keys', {

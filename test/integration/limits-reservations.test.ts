@@ -7,7 +7,7 @@ import { sendJson, startFake, type FakeServer } from '../helpers/fake-server.js'
 import { rerankBody, reservationConfig, slowCohere } from '../helpers/limits-fixtures.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fakes/openai.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
-import { waitFor } from '../helpers/throwaway-redis.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ADMIN_KEY = 'rk-admin-reservations';
 
@@ -67,11 +67,10 @@ describe('reservations through the gateway (one instance, in-process limits)', (
       body: JSON.stringify(rerankBody('fail')),
       signal: abort.signal,
     });
-    await waitFor(
-      () => cohere.requests.some((r) => r.json?.query === 'fail' && r.headers.authorization !== undefined),
-      3000,
-      'the call upstream',
-    );
+    await waitFor(() => cohere.requests.some((r) => r.json?.query === 'fail' && r.headers.authorization !== undefined), {
+      timeoutMs: 3000,
+      message: 'the call upstream',
+    });
     abort.abort();
     await sent.catch(() => undefined);
     // The upstream fails after the caller left: nothing was spent, so the whole $1 is free again.
@@ -82,8 +81,7 @@ describe('reservations through the gateway (one instance, in-process limits)', (
         if (r.reservation) gw.gateway.limiter.settle(r.reservation, 0, 0);
         return r.reservation !== undefined;
       },
-      3000,
-      'the hold released',
+      { timeoutMs: 3000, message: 'the hold released' },
     );
   });
 
@@ -184,7 +182,7 @@ describe('reservations of streams the caller abandons', () => {
       assert.equal(await nothingHeld(), false, 'the open stream holds its tokens');
       abort.abort();
       await reader.cancel().catch(() => undefined);
-      await waitFor(nothingHeld, 3000, 'the hold released');
+      await waitFor(nothingHeld, { timeoutMs: 3000, message: 'the hold released' });
     }
   });
 });

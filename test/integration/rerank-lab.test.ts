@@ -4,7 +4,7 @@ import { sha256Hex } from '../../src/auth/inbound/authenticator.js';
 import { adminClient, type AdminClient } from '../helpers/admin.js';
 import { sendJson, startFake, type FakeServer } from '../helpers/fake-server.js';
 import { sqliteRows, startGateway, type RunningGateway } from '../helpers/gateway.js';
-import { waitFor } from '../helpers/throwaway-redis.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ADMIN_KEY = 'rk-admin-lab';
 /** Asserts a /metrics line matches, without printing the whole exposition when it does not. */
@@ -91,7 +91,7 @@ describe('Rerank Lab on live traffic: shadow and splits', () => {
       answers.push(await gw.post('/v1/rerank', { model: 'stuck', query: 'q', documents: docs }, bearer('caller')));
     assert.ok(answers.every((a) => a.status === 200));
     // The shadow calls were made (after each answer) and are still unanswered: the caller never waited on them.
-    await waitFor(() => hang.requests.length >= 4, 5000);
+    await waitFor(() => hang.requests.length >= 4, { timeoutMs: 5000 });
     assert.ok(answers.every((a) => a.json.results.length === docs.length));
   });
 
@@ -104,14 +104,14 @@ describe('Rerank Lab on live traffic: shadow and splits', () => {
       served.map((a) => a.status),
       [200, 200, 200],
     );
-    await waitFor(() => other.requests.length >= before + 3, 5000);
+    await waitFor(() => other.requests.length >= before + 3, { timeoutMs: 5000 });
     // The key's own three requests used its rpm and its budget; the shadows took nothing.
     const fourth = await gw.post('/v1/rerank', { model: 'main', query: 'q', documents: docs }, bearer('three-calls'));
     assert.equal(fourth.status, 429);
     await gw.gateway.usage.flush();
     await waitFor(
       async () => (await sqliteRows(gw.dataDir, "SELECT * FROM usage_records WHERE surface = 'shadow' AND alias = 'main'")).length >= 3,
-      5000,
+      { timeoutMs: 5000 },
     );
     const shadowRows = await sqliteRows(
       gw.dataDir,
@@ -125,10 +125,13 @@ describe('Rerank Lab on live traffic: shadow and splits', () => {
   });
 
   it('exports agreement histograms in /metrics and daily aggregates in GET /admin/v1/eval/shadow', async () => {
-    await waitFor(async () => {
-      const r = await admin.call('GET', '/admin/v1/eval/shadow');
-      return r.json.data.some((d: { alias: string; pairs: number }) => d.alias === 'main' && d.pairs >= 3);
-    }, 5000);
+    await waitFor(
+      async () => {
+        const r = await admin.call('GET', '/admin/v1/eval/shadow');
+        return r.json.data.some((d: { alias: string; pairs: number }) => d.alias === 'main' && d.pairs >= 3);
+      },
+      { timeoutMs: 5000 },
+    );
     const report = await admin.call('GET', '/admin/v1/eval/shadow');
     const main = report.json.data.find((d: { alias: string }) => d.alias === 'main');
     assert.equal(main.shadow, 'other-priced');
@@ -231,11 +234,14 @@ describe('Rerank Lab on live traffic: shadow and splits', () => {
     assert.equal(created.json.shadow.sample_rate, 1);
     await waitFor(
       async () => (await gw.post('/v1/rerank', { model: 'db-shadowed', query: 'q', documents: docs }, bearer('caller'))).status === 200,
-      5000,
+      { timeoutMs: 5000 },
     );
-    await waitFor(async () => {
-      const r = await admin.call('GET', '/admin/v1/eval/shadow');
-      return r.json.data.some((d: { alias: string; pairs: number }) => d.alias === 'db-shadowed' && d.pairs >= 1);
-    }, 5000);
+    await waitFor(
+      async () => {
+        const r = await admin.call('GET', '/admin/v1/eval/shadow');
+        return r.json.data.some((d: { alias: string; pairs: number }) => d.alias === 'db-shadowed' && d.pairs >= 1);
+      },
+      { timeoutMs: 5000 },
+    );
   });
 });

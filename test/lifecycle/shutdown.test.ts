@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { sendJson, startFake, type FakeServer } from '../helpers/fake-server.js';
+import { refusesConnections, waitFor } from '../helpers/wait-for.js';
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 const request = { model: 'slow/rerank-v3.5', query: 'q', documents: ['a', 'b'] };
@@ -66,11 +67,6 @@ async function startProcess(upstreamUrl: string, shutdownTimeoutMs: number): Pro
 const post = (url: string) =>
   fetch(url + '/v1/rerank', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(condition(), 'condition never became true');
-}
-
 describe('graceful shutdown of the real process', () => {
   const cleanup: Array<() => Promise<void> | void> = [];
   after(async () => {
@@ -92,9 +88,9 @@ describe('graceful shutdown of the real process', () => {
   it('SIGTERM lets the in-flight request finish, refuses new work, flushes usage and exits 0', async () => {
     const { held, child, proxyUrl, dataDir, exited } = await setup(10_000);
     const inFlight = post(proxyUrl);
-    await until(() => held.length === 1);
+    await waitFor(() => held.length === 1, { message: 'the request reached the upstream' });
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => refusesConnections(proxyUrl), { message: 'the listener closed on SIGTERM' });
     // New connections are no longer accepted while the old request drains.
     await assert.rejects(post(proxyUrl));
     sendJson(held[0], 200, {
@@ -125,7 +121,7 @@ describe('graceful shutdown of the real process', () => {
       (r) => r.status,
       () => 'cut',
     );
-    await until(() => held.length === 1);
+    await waitFor(() => held.length === 1, { message: 'the request reached the upstream' });
     child.kill('SIGTERM');
     const { code, ms } = await exited;
     assert.equal(code, 0);
@@ -136,9 +132,9 @@ describe('graceful shutdown of the real process', () => {
   it('a second signal exits at once', async () => {
     const { held, child, proxyUrl, exited } = await setup(30_000);
     void post(proxyUrl).catch(() => undefined);
-    await until(() => held.length === 1);
+    await waitFor(() => held.length === 1, { message: 'the request reached the upstream' });
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => refusesConnections(proxyUrl), { message: 'the listener closed on SIGTERM' });
     child.kill('SIGINT');
     const { code, ms } = await exited;
     assert.equal(code, 130);

@@ -8,6 +8,7 @@ import { SNAPSHOT_FILE } from '../../src/control/snapshot-file.js';
 import { startRankway, type RankwayProcess } from '../helpers/process.js';
 import { REDIS_URL, redisClient } from '../helpers/services.js';
 import { throwawayPg, type ThrowawayPg } from '../helpers/throwaway-pg.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ADMIN_KEY = 'rk-admin-db-down';
 
@@ -26,14 +27,11 @@ const createKey = (adminUrl: string, plaintext: string) =>
     signal: AbortSignal.timeout(15_000),
   });
 
-/** Waits for `ok()` (no fixed sleeps): polls every 50 ms up to `limitMs`. */
-async function until(what: string, ok: () => Promise<boolean>, limitMs = 20_000): Promise<number> {
+/** Waits for `ok()` (a probe that throws counts as not yet); returns how long that took. */
+async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 20_000): Promise<number> {
   const t0 = Date.now();
-  for (;;) {
-    if (await ok().catch(() => false)) return Date.now() - t0;
-    if (Date.now() - t0 > limitMs) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(() => ok().catch(() => false), { timeoutMs, intervalMs: 50, message: what });
+  return Date.now() - t0;
 }
 
 /**

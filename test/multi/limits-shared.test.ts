@@ -4,8 +4,9 @@ import { sha256Hex } from '../../src/auth/inbound/authenticator.js';
 import { adminClient } from '../helpers/admin.js';
 import type { FakeServer } from '../helpers/fake-server.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
-import { pgSchema, REDIS_URL, redisClient, type PgSchema } from '../helpers/services.js';
-import { startThrowawayRedis, waitFor, type ThrowawayRedis } from '../helpers/throwaway-redis.js';
+import { pgSchema, REDIS_URL, type PgSchema, sharedServices } from '../helpers/services.js';
+import { startThrowawayRedis, type ThrowawayRedis } from '../helpers/throwaway-redis.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { rerankBody, reservationConfig, slowCohere } from '../helpers/limits-fixtures.js';
 
 const ADMIN_KEY = 'rk-admin-limits-shared';
@@ -41,11 +42,10 @@ async function budgetKey(fleet: RunningGateway[], plaintext: string, usd: number
   });
   assert.equal(res.status, 201, res.text);
   for (const gw of fleet)
-    await waitFor(
-      async () => (await fetch(`${gw.url}/v1/models`, { headers: bearer(plaintext) })).status === 200,
-      5000,
-      'the key everywhere',
-    );
+    await waitFor(async () => (await fetch(`${gw.url}/v1/models`, { headers: bearer(plaintext) })).status === 200, {
+      timeoutMs: 5000,
+      message: 'the key everywhere',
+    });
 }
 
 /** 30 concurrent $1 reranks spread over the fleet; returns how many were served. */
@@ -66,14 +66,12 @@ describe('budgets across three instances sharing Redis', () => {
   let skip: string | undefined;
 
   before(async () => {
-    const pg = await pgSchema();
-    const redis = await redisClient();
-    if (typeof pg === 'string' || typeof redis === 'string') {
-      skip = typeof pg === 'string' ? pg : (redis as string);
-      if (typeof pg !== 'string') await pg.drop();
-      if (typeof redis !== 'string') await redis.cleanup();
+    const services = await sharedServices();
+    if (typeof services === 'string') {
+      skip = services;
       return;
     }
+    const { pg, redis } = services;
     schema = pg;
     redisCleanup = redis.cleanup;
     cohere = await slowCohere(150);
@@ -159,7 +157,7 @@ describe('three instances on a Redis that is flushed and paused', () => {
     const metrics = await (await fetch(`${fleet[0].adminUrl}/metrics`)).text();
     assert.match(metrics, /^rankway_limits_shared 0$/m);
     redis.resume();
-    await waitFor(() => fleet.every((g) => g.gateway.limiter.shared), 5000, 'shared limits after resume');
+    await waitFor(() => fleet.every((g) => g.gateway.limiter.shared), { timeoutMs: 5000, message: 'shared limits after resume' });
     assert.match(await (await fetch(`${fleet[0].adminUrl}/metrics`)).text(), /^rankway_limits_shared 1$/m);
   });
 });

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { sha256Hex } from '../../src/auth/inbound/authenticator.js';
 import { adminClient, type AdminClient } from '../helpers/admin.js';
 import { startRankway, type RankwayProcess } from '../helpers/process.js';
-import { pgSchema, REDIS_URL, redisClient, type PgSchema } from '../helpers/services.js';
+import { REDIS_URL, type PgSchema, sharedServices } from '../helpers/services.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ADMIN_KEY = 'rk-admin-two-instances';
 const rerank = (url: string, key: string) =>
@@ -30,14 +31,12 @@ describe('two Rankway instances sharing PostgreSQL and Redis', () => {
   const dirs: string[] = [];
 
   before(async () => {
-    const pg = await pgSchema();
-    const redis = await redisClient();
-    if (typeof pg === 'string' || typeof redis === 'string') {
-      skip = typeof pg === 'string' ? pg : (redis as string);
-      if (typeof pg !== 'string') await pg.drop();
-      if (typeof redis !== 'string') await redis.cleanup();
+    const services = await sharedServices();
+    if (typeof services === 'string') {
+      skip = services;
       return;
     }
+    const { pg, redis } = services;
     schema = pg;
     cleanupRedis = redis.cleanup;
     const env = (dir: string) => ({
@@ -71,37 +70,26 @@ describe('two Rankway instances sharing PostgreSQL and Redis', () => {
   }
 
   /** Waits until instance B's snapshot holds the key (its admin list reads the snapshot). */
-  async function untilKnownByB(id: string, limitMs = 3000): Promise<void> {
-    const t0 = Date.now();
-    for (;;) {
-      const list = await adminClient(b.adminUrl, ADMIN_KEY).call('GET', '/admin/v1/apikeys?limit=500');
-      if (list.json.data.some((k: { id: string }) => k.id === id)) return;
-      if (Date.now() - t0 > limitMs) throw new Error('instance B never saw the key');
-      await new Promise((r) => setTimeout(r, 25));
-    }
+  async function untilKnownByB(id: string, timeoutMs = 3000): Promise<void> {
+    const adminB = adminClient(b.adminUrl, ADMIN_KEY);
+    await waitFor(
+      async () => (await adminB.call('GET', '/admin/v1/apikeys?limit=500')).json.data.some((k: { id: string }) => k.id === id),
+      { timeoutMs, message: 'instance B sees the key' },
+    );
   }
 
   /** Waits until the usage table holds `n` records of key `id`. */
-  async function untilRecords(id: string, n: number, limitMs = 5000): Promise<void> {
-    const t0 = Date.now();
-    for (;;) {
-      const count = Number(
-        (await schema.query(`SELECT COUNT(*) AS n FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id])).rows[0].n,
-      );
-      if (count >= n) return;
-      if (Date.now() - t0 > limitMs) throw new Error(`only ${count} of ${n} usage records written`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+  async function untilRecords(id: string, n: number, timeoutMs = 5000): Promise<void> {
+    const count = async () =>
+      Number((await schema.query(`SELECT COUNT(*) AS n FROM ${schema.schema}.usage_records WHERE key_id = $1`, [id])).rows[0].n);
+    await waitFor(async () => (await count()) >= n, { timeoutMs, message: `${n} usage records written` });
   }
 
   /** Polls instance B until `ok(status)`; returns how long that took. */
-  async function untilB(key: string, ok: (status: number) => boolean, limitMs = 3000): Promise<number> {
+  async function untilB(key: string, ok: (status: number) => boolean, timeoutMs = 3000): Promise<number> {
     const t0 = Date.now();
-    for (;;) {
-      if (ok((await rerank(b.url, key)).status)) return Date.now() - t0;
-      if (Date.now() - t0 > limitMs) throw new Error('instance B never saw the change');
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await waitFor(async () => ok((await rerank(b.url, key)).status), { timeoutMs, message: 'instance B sees the change' });
+    return Date.now() - t0;
   }
 
   it('a key limited to 10 requests per minute gets exactly 10 successes across both under concurrent load', async (t) => {

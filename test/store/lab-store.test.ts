@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { ControlStore } from '../../src/store/control.js';
+import type { ControlStore } from '../../src/store/repository.js';
 import type { ShadowDaily } from '../../src/store/lab.js';
-import { PostgresControlStore } from '../../src/store/postgres/control.js';
+import { PostgresControlStore } from '../../src/store/postgres/repository.js';
 import { openPostgres } from '../../src/store/postgres/database.js';
-import { SqliteControlStore } from '../../src/store/sqlite/control.js';
+import { SqliteControlStore } from '../../src/store/sqlite/repository.js';
 import { openSqlite } from '../../src/store/sqlite/database.js';
 import { pgSchema } from '../helpers/services.js';
 

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import type { ControlStore } from '../../src/store/control.js';
+import type { ControlStore } from '../../src/store/repository.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { PostgresControlStore } from '../../src/store/postgres/control.js';
+import { PostgresControlStore } from '../../src/store/postgres/repository.js';
 import { openPostgres } from '../../src/store/postgres/database.js';
-import { SqliteControlStore } from '../../src/store/sqlite/control.js';
+import { SqliteControlStore } from '../../src/store/sqlite/repository.js';
 import { openSqlite } from '../../src/store/sqlite/database.js';
 import { pgSchema } from '../helpers/services.js';
 

@@ -18,7 +18,9 @@ const ctx = (requestId: string, keyId = 'k1'): RequestContext =>
 const tick = () => new Promise((r) => setImmediate(r));
 
 const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 function journalDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'rankway-journal-'));
   dirs.push(dir);

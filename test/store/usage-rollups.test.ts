@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ControlStore, UsageGroup, UsageGroupBy, UsageQuery } from '../../src/store/control.js';
+import type { ControlStore, UsageGroup, UsageGroupBy, UsageQuery } from '../../src/store/repository.js';
 import { createLogger } from '../../src/observability/log.js';
-import { PostgresControlStore } from '../../src/store/postgres/control.js';
+import { PostgresControlStore } from '../../src/store/postgres/repository.js';
 import { openPostgres } from '../../src/store/postgres/database.js';
-import { SqliteControlStore } from '../../src/store/sqlite/control.js';
+import { SqliteControlStore } from '../../src/store/sqlite/repository.js';
 import { openSqlite } from '../../src/store/sqlite/database.js';
 import { UsageMaintenance } from '../../src/store/usage-maintenance.js';
 import type { UsageRecord } from '../../src/store/usage.js';
@@ -103,7 +103,13 @@ const backends: { name: string; open(): Promise<Opened | string> }[] = [
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'rankway-rollups-'));
       const store = new SqliteControlStore(openSqlite(dir));
-      return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     },
   },
   {
@@ -112,7 +118,14 @@ const backends: { name: string; open(): Promise<Opened | string> }[] = [
       const schema = await pgSchema();
       if (typeof schema === 'string') return schema;
       const store = new PostgresControlStore(await openPostgres(schema.url));
-      return { store, schema, cleanup: async () => (await store.close(), await schema.drop()) };
+      return {
+        store,
+        schema,
+        cleanup: async () => {
+          await store.close();
+          await schema.drop();
+        },
+      };
     },
   },
 ];

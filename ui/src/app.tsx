@@ -57,6 +57,7 @@ function Shell({ signOut }: { signOut: () => void }) {
     // Land on the first page this role may see.
     if (roles.data && !allowed.some((p) => p.id === page) && allowed[0]) go(allowed[0].id);
   }, [roles.data, page, allowed]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the menu closes whenever the page changes
   useEffect(() => setMenuOpen(false), [page]);
   if (roles.isPending) return <Loading what="Signing in" />;
   if (roles.error)
@@ -71,6 +72,7 @@ function Shell({ signOut }: { signOut: () => void }) {
   const can = (p: string) => roles.data?.permissions.includes(p) ?? false;
   return (
     <div className="shell">
+      {/* biome-ignore lint/a11y/useValidAnchor: hash routes own the fragment, so the skip link moves focus itself */}
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
         Skip to content
       </a>

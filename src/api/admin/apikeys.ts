@@ -4,7 +4,7 @@ import type { OpenApiRegistry } from '../openapi/registry.js';
 import { sha256Hex } from '../../auth/inbound/authenticator.js';
 import { apiKeyCreate, apiKeyPatch, type ApiKeyData } from '../../control/resources.js';
 import { FILE_ID_PREFIX } from '../../control/snapshot.js';
-import type { StoredResource } from '../../store/control.js';
+import type { StoredResource } from '../../store/repository.js';
 import type { GatewayConfig } from '../../config/load.js';
 import { conflict, parseBody, type AdminDepsGetter } from './common.js';
 import { createResource, describeResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OpenApiRegistry } from '../openapi/registry.js';
 import { awsAccessKeyCreate, awsAccessKeyPatch, type AwsAccessKeyData } from '../../control/resources.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
-import type { StoredResource } from '../../store/control.js';
+import type { StoredResource } from '../../store/repository.js';
 import { parseBody, type AdminDepsGetter } from './common.js';
 import {
   createResource,

@@ -4,7 +4,7 @@ import type { SecretBox } from '../../auth/secrets/secret-box.js';
 import type { ControlPlane } from '../../control/control-plane.js';
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { Logger } from '../../observability/log.js';
-import { DuplicateNameError, type ControlStore } from '../../store/control.js';
+import { DuplicateNameError, type ControlStore } from '../../store/repository.js';
 
 export interface AdminDeps {
   readonly store: ControlStore;

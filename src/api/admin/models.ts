@@ -6,7 +6,7 @@ import { FILE_ID_PREFIX } from '../../control/snapshot.js';
 import { modelCreate, modelPatch, type ModelData, type ProviderKeyData } from '../../control/resources.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 import { labModelNames } from '../../config/lab.js';
-import type { StoredResource } from '../../store/control.js';
+import type { StoredResource } from '../../store/repository.js';
 import { conflict, parseBody, type AdminDepsGetter } from './common.js';
 import { createResource, describeResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
 

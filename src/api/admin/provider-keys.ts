@@ -7,7 +7,7 @@ import { buildProvider, configAad, FILE_ID_PREFIX, ProviderKeyError } from '../.
 import { parseSecret, providerKeyCreate, providerKeyPatch, type ModelData, type ProviderKeyData } from '../../control/resources.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 import { PROVIDER_TYPES } from '../../providers/registry.js';
-import type { StoredResource } from '../../store/control.js';
+import type { StoredResource } from '../../store/repository.js';
 import { conflict, parseBody, type AdminDepsGetter } from './common.js';
 import {
   createResource,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { FILE_ID_PREFIX, type ControlSnapshot } from '../../control/snapshot.js';
-import type { ResourceKind, StoredResource } from '../../store/control.js';
+import type { ResourceKind, StoredResource } from '../../store/repository.js';
 import type { NamedSchema, OpenApiRegistry } from '../openapi/registry.js';
 import { notFound, pageQuerySchema, paginate, readOnly, uniquely, type AdminDeps, type AdminDepsGetter } from './common.js';
 

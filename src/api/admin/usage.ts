@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OpenApiRegistry } from '../openapi/registry.js';
 import { z } from 'zod';
-import type { UsageGroupBy } from '../../store/control.js';
+import type { UsageGroupBy } from '../../store/repository.js';
 import { parseQuery, type AdminDepsGetter } from './common.js';
 
 const GROUPS = ['key', 'model', 'provider', 'day'] as const satisfies readonly UsageGroupBy[];

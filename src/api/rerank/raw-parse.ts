@@ -29,6 +29,7 @@ const PLACEHOLDER_DOCUMENTS: readonly string[] = Object.freeze(['x']);
 /** An escape JSON.stringify would write differently: `\/`, any `\u` (it writes short forms, raw characters, lower-case hex). */
 const NON_CANONICAL = /\\[^"\\bfnrt]/;
 /** A whole string with valid escapes and no raw control characters (checked on the few documents with escapes). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters inside strings
 const STRING = /^"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"$/;
 
 /** Thrown inside the scanner for anything it leaves to the general path. */
@@ -254,7 +255,8 @@ function finish(s: Scanned, bytes: Buffer, limits: RerankLimits): RawStrings {
     const inner = ends[i] - starts[i] - 2;
     // Without a printable ASCII byte the text may still be non-blank (non-ASCII letters) or blank (U+3000): decode to know.
     const maybeBlank = text !== undefined || (f & PRINTABLE) === 0;
-    if (maybeBlank && (text ?? (text = bytes.toString('utf8', starts[i] + 1, ends[i] - 1))).trim().length === 0) {
+    if (maybeBlank) text ??= bytes.toString('utf8', starts[i] + 1, ends[i] - 1);
+    if (maybeBlank && (text as string).trim().length === 0) {
       throw invalidRequest(`document text is required for rerank at index ${i}`, `documents[${i}]`);
     }
     // Bytes never undercount UTF-16 units, so only a document over the limit in bytes needs its length.

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ControlStore } from '../../store/control.js';
+import type { ControlStore } from '../../store/repository.js';
 import { presentedKey, sha256Hex, type HeaderBag } from './authenticator.js';
 
 const SETTING = 'admin_key_sha256';

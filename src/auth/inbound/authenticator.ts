@@ -22,8 +22,6 @@ export function presentedKey(headers: HeaderBag): string | undefined {
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-export const allowAll: CallerAuthenticator = { authenticate: () => ANONYMOUS };
-
 /** A caller key as the keyring holds it (from the config file or the database). */
 export interface KeyEntry {
   readonly id: string;

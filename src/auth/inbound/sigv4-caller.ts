@@ -15,19 +15,6 @@ export interface AwsCallerKeyDirectory extends SigV4KeyLookup {
   find(accessKeyId: string): AwsCallerKey | undefined | Promise<AwsCallerKey | undefined>;
 }
 
-/** Key pairs declared under `server.aws_access_keys`. */
-export function configAwsKeys(
-  keys: ReadonlyArray<{ name: string; access_key_id: string; secret_access_key: string; allowed_models?: string[] }>,
-): AwsCallerKeyDirectory {
-  const byId = new Map<string, AwsCallerKey>(
-    keys.map((k) => [
-      k.access_key_id,
-      { name: k.name, accessKeyId: k.access_key_id, secretAccessKey: k.secret_access_key, allowedModels: k.allowed_models },
-    ]),
-  );
-  return { find: (id) => byId.get(id) };
-}
-
 /**
  * Authenticates a SigV4-signed caller (service `bedrock`, any region) against Rankway-issued
  * key pairs. Failures are `invalid_api_key`; the AWS-native reason is kept in the message.

@@ -18,7 +18,7 @@ export interface SigV4Options {
 /**
  * Signs requests with AWS Signature Version 4, over exactly the path that goes on the wire.
  * The wire path is already percent-encoded, so `uriEscapePath` encodes it once more for the
- * canonical request, as AWS does (protocols.md 4.6).
+ * canonical request, as AWS does (docs/protocols.md §4.6).
  */
 export function sigv4Auth(options: SigV4Options): UpstreamAuth {
   const signer = new (loadOptional<{ SignatureV4: typeof SignatureV4Type }>('@smithy/signature-v4').SignatureV4)({
@@ -63,13 +63,4 @@ function splitQuery(path: string): [string, Record<string, string>] {
   const query: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(path.slice(q + 1))) query[k] = v;
   return [path.slice(0, q), query];
-}
-
-/**
- * A model id or ARN as one path segment, encoded the way AWS SDKs do:
- * encodeURIComponent plus `!'()*`, so `:` becomes `%3A` and `/` becomes `%2F`.
- * @example encodeModelIdForPath('cohere.rerank-v3-5:0') === 'cohere.rerank-v3-5%3A0'
- */
-export function encodeModelIdForPath(modelId: string): string {
-  return encodeURIComponent(modelId).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -34,7 +34,8 @@ export class RequestHashes {
   constructor(private readonly request: HashedRequest) {}
 
   get queryHash(): string {
-    return (this.query ??= sha256(this.request.query));
+    this.query ??= sha256(this.request.query);
+    return this.query;
   }
 
   get documentHashes(): readonly string[] {

@@ -139,7 +139,10 @@ export class ChunkFeed {
   }
 
   private emit(batch: ChatChunk[]): void {
-    if (this.consumer) return this.consumer.batch(batch);
+    if (this.consumer) {
+      this.consumer.batch(batch);
+      return;
+    }
     this.held.push(batch);
     this.body.pause();
     this.wake('batch');

@@ -298,12 +298,6 @@ export class RedisLimiter implements Limiter {
     return { ...this.fallback.reserve(keyId, limits, want, now), degraded: true };
   }
 
-  /** Removes this run's keys (tests share one Redis). */
-  async purge(keyId: string): Promise<void> {
-    const found = await this.redis.keys(`${this.prefix}{${keyId}}:*`);
-    if (found.length > 0) await this.redis.del(...found);
-  }
-
   /** Waits (bounded) for the first connection so early requests are not decided per instance. */
   async connected(timeoutMs: number): Promise<boolean> {
     if (this.redis.status === 'ready') return true;
@@ -314,10 +308,6 @@ export class RedisLimiter implements Limiter {
         resolve(true);
       });
     });
-  }
-
-  get ready(): boolean {
-    return this.redis.status === 'ready';
   }
 
   async close(): Promise<void> {

@@ -64,7 +64,10 @@ export class LabAggregates {
     const day = utcDay(this.now());
     const id = `${day}\u0000${alias}\u0000${shadow}`;
     let row = this.shadowRows.get(id);
-    if (!row) this.shadowRows.set(id, (row = emptyShadow(day, alias, shadow)));
+    if (!row) {
+      row = emptyShadow(day, alias, shadow);
+      this.shadowRows.set(id, row);
+    }
     return row;
   }
 
@@ -73,7 +76,10 @@ export class LabAggregates {
     const day = utcDay(this.now());
     const id = `${day}\u0000${alias}\u0000${arm}`;
     let row = this.splitRows.get(id);
-    if (!row) this.splitRows.set(id, (row = emptySplit(day, alias, arm)));
+    if (!row) {
+      row = emptySplit(day, alias, arm);
+      this.splitRows.set(id, row);
+    }
     return row;
   }
 

@@ -135,7 +135,7 @@ export class RerankService {
   private async serve(route: Route, request: RerankRequest, ctx: RequestContext, started: number, arm?: Arm): Promise<RerankResult> {
     const cacheOn = this.cache !== undefined && request.cache !== false && !ctx.noCache && (route.alias?.cache ?? 'pairs') === 'pairs';
     const cacheUse = cacheOn ? { cache: this.cache!, hashes: new RequestHashes(request) } : undefined;
-    let served;
+    let served: Awaited<ReturnType<typeof withFallbacks<TargetScores>>>;
     try {
       served = await withFallbacks(route, ctx, (target) => this.rankOnTarget(target, request, ctx, cacheUse));
     } catch (err) {
@@ -143,7 +143,7 @@ export class RerankService {
       // Fail open only when the targets failed; a bad request stays an error.
       if (route.alias?.on_failure !== 'passthrough' || !e.allowsFallback) throw e;
       ctx.log.warn({ alias: route.alias.name, code: e.code }, 'every target failed; passing documents through unranked');
-      return passthrough(request, ctx, performance.now() - started);
+      return unrankedAnswer(request, ctx, performance.now() - started);
     }
     const { target } = served;
     const { scored, usage, chunks, cache } = served.value;
@@ -318,10 +318,10 @@ function rawIndices(sent: readonly number[] | undefined, start: number, end: num
 }
 
 /**
- * Fail-open answer when every target failed: the documents in the caller's order with
+ * The fail-open answer (`on_failure: passthrough`) when every target failed: the documents in the caller's order with
  * decreasing placeholder scores (1, then down towards 0), marked degraded.
  */
-function passthrough(request: RerankRequest, ctx: RequestContext, latencyMs: number): RerankResult {
+function unrankedAnswer(request: RerankRequest, ctx: RequestContext, latencyMs: number): RerankResult {
   const n = request.documents.length;
   const scored: ScoredIndex[] = new Array(n);
   for (let i = 0; i < n; i++) scored[i] = { index: i, score: (n - i) / n };

@@ -2,7 +2,7 @@ import type { RankedDocument, RerankRequest } from '../../canonical/rerank.js';
 import type { ShadowConfig } from '../../config/lab.js';
 import type { ModelConfig } from '../../config/schema.js';
 import { toGatewayError } from '../../errors/gateway-error.js';
-import { agreement } from '../../eval/shadow/agreement.js';
+import { agreement } from './agreement.js';
 import type { LabMetrics, ShadowOutcome } from '../../observability/lab-metrics.js';
 import type { ShadowDaily } from '../../store/lab.js';
 import { newOutcome, type Caller, type RequestContext } from '../context.js';

@@ -19,7 +19,7 @@ function familyOf(target: Target): EmbeddingsFamily {
   return family;
 }
 
-/** InvokeModel bodies per family (protocols §5). */
+/** InvokeModel bodies per family (docs/protocols.md §5). */
 const TITAN_MM_LENGTHS = new Set([256, 384, 1024]);
 const COHERE_V4_DIMENSIONS = new Set([256, 512, 1024, 1536]);
 const dataUrl = (image: { base64: string; mediaType: string }): string => `data:${image.mediaType};base64,${image.base64}`;

@@ -48,7 +48,7 @@ const BY_AWS_CODE: ReadonlyMap<string, AwsErrorClass> = new Map([
 
 /**
  * The exception name the way AWS SDKs read it: `x-amzn-errortype`, else body `code`, else
- * `__type`; text before the first `,` and `:`, after the last `#` (protocols.md 4.7).
+ * `__type`; text before the first `,` and `:`, after the last `#` (docs/protocols.md §4.7).
  */
 export function awsErrorCode(headers: UpstreamReply['headers'], body: unknown): string | undefined {
   const header = headers['x-amzn-errortype'];

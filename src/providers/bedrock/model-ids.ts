@@ -1,6 +1,6 @@
 /**
  * Bedrock model identifiers: bare ids (`cohere.rerank-v3-5:0`) and ARNs
- * (`arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0`), protocols.md 2.2 and 4.8.
+ * (`arn:aws:bedrock:us-west-2::foundation-model/cohere.rerank-v3-5:0`), docs/protocols.md §2.2 and §4.8.
  */
 
 /** The botocore pattern for Rerank's `modelArn` (also accepts bare model ids). */

@@ -14,7 +14,7 @@ interface RerankFamily {
   invokeBody(call: RerankCall): Record<string, unknown>;
 }
 
-/** Rerank model families by model-id prefix (protocols.md 3.2, 3.3). */
+/** Rerank model families by model-id prefix (docs/protocols.md §3.2, §3.3). */
 const FAMILIES: ReadonlyArray<readonly [string, RerankFamily]> = [
   [
     'cohere.rerank',

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { providerOptions } from '../shared/options.js';
 
 export const localOptions = providerOptions({});

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { providerOptions, upstreamUrl } from '../shared/options.js';
 
 export const openaiCompatibleOptions = providerOptions({ base_url: upstreamUrl });

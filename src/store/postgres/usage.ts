@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { UsageGroup, UsageQuery } from '../control.js';
+import type { UsageGroup, UsageQuery } from '../repository.js';
 import { DAY_MS, HOUR_MS, rollUp, type RollupRow } from '../rollups.js';
 import { numbered } from '../sql.js';
 import { insertUsageSql, legacyRecord, rollupValues, toUsageGroup, upsertRollupSql, usageSummarySql, usageValues } from '../usage-sql.js';

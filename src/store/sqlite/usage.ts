@@ -1,4 +1,4 @@
-import type { UsageGroup, UsageQuery } from '../control.js';
+import type { UsageGroup, UsageQuery } from '../repository.js';
 import { DAY_MS, HOUR_MS, rollUp } from '../rollups.js';
 import { insertUsageSql, legacyRecord, rollupValues, toUsageGroup, upsertRollupSql, usageSummarySql, usageValues } from '../usage-sql.js';
 import type { UsageRecord, UsageStore } from '../usage.js';

@@ -223,7 +223,7 @@ describe('console admin endpoints: series, request log, roles, me, playground', 
       assert.equal((await fetch(`${gw.adminUrl}/ui/assets/gone-123.js`)).status, 404, 'a missing asset is not the app');
       assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     }
-    const escape = await fetch(`${gw.adminUrl}/ui/..%2F..%2Fpackage.json`);
-    assert.doesNotMatch(await escape.text(), /"name": "rankway"/);
+    const escaped = await fetch(`${gw.adminUrl}/ui/..%2F..%2Fpackage.json`);
+    assert.doesNotMatch(await escaped.text(), /"name": "rankway"/);
   });
 });

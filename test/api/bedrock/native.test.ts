@@ -4,7 +4,7 @@ import { awsError, startFakeBedrock, type FakeBedrock } from '../../helpers/fake
 import { bedrockRerankRoutes } from '../../helpers/fakes/bedrock-rerank.js';
 import { startFakeCohere } from '../../helpers/fakes/rerank-fakes.js';
 import type { FakeServer } from '../../helpers/fake-server.js';
-import { EXERCISE_INDICES, EXERCISE_QUERY, EXERCISE_SOURCES, nativeRerankBody } from '../../helpers/bedrock-native.js';
+import { EXERCISE_INDICES, EXERCISE_QUERY, nativeRerankBody } from '../../helpers/bedrock-native.js';
 import { startGateway, type RunningGateway } from '../../helpers/gateway.js';
 
 const UPSTREAM = { accessKeyId: 'AKIDUPSTREAMNATIVE', secretAccessKey: 'upstream-native-secret' };

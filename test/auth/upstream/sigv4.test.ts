@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { encodeModelIdForPath, sigv4Auth } from '../../../src/auth/upstream/sigv4.js';
+import { sigv4Auth } from '../../../src/auth/upstream/sigv4.js';
+import { encodeModelIdForPath } from '../../../src/providers/bedrock/runtime-path.js';
 import type { OutboundRequest } from '../../../src/auth/upstream/types.js';
 import { HttpClient } from '../../../src/transport/http-client.js';
 import { sendJson } from '../../helpers/fake-server.js';

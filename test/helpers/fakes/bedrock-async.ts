@@ -76,7 +76,7 @@ export function bedrockAsyncInvoke(options: { region: string; account: string; s
       method: 'GET',
       // The ARN is one path label: its `:` and `/` arrive percent-encoded, as the AWS SDKs send them.
       pattern: /^\/async-invoke\/(arn%3Aaws%3Abedrock%3A[^/]+)$/,
-      handle(req, res, m) {
+      handle(_req, res, m) {
         const job = jobs.get(decodeURIComponent(m[1]));
         if (!job) return awsError(res, 404, 'ResourceNotFoundException', 'The specified invocation ARN does not exist');
         advance(job, prompts.get(job.invocationArn) ?? '');

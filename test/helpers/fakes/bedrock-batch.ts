@@ -157,7 +157,10 @@ export function bedrockBatchJobs(options: { region: string; account: string; s3:
       if (job.stopReads++ > 0) touch(job, 'Stopped');
       return;
     }
-    if (job.status === 'Submitted') return touch(job, 'InProgress');
+    if (job.status === 'Submitted') {
+      touch(job, 'InProgress');
+      return;
+    }
     if (job.status === 'InProgress' && job.polls > options.pollsToFinish) settle(job);
   };
   const view = ({ polls: _p, stopReads: _s, ...job }: FakeJob) => job;

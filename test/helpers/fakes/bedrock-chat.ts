@@ -48,7 +48,7 @@ export function exceptionFrame(exceptionType: string, message: string): Uint8Arr
 }
 
 /**
- * Validates a Converse body the way the service does (protocols §4.2, §4.5 constraints) and
+ * Validates a Converse body the way the service does (docs/protocols.md §4.2, §4.5 constraints) and
  * returns the scripted answer, or sends a ValidationException and returns undefined.
  */
 function converseAnswer(b: any, res: ServerResponse): ScriptedAnswer | undefined {

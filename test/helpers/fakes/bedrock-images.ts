@@ -17,12 +17,24 @@ const NOVA_TASKS: Record<string, string> = {
 /** Checks a Nova Canvas / Titan body the way the service does (docs/bedrock-protocols.md §1.2) and answers `numberOfImages` images. */
 function nova(b: any, res: ServerResponse): void {
   const field = NOVA_TASKS[b?.taskType];
-  if (!field || typeof b[field] !== 'object') return invalid(res, `Malformed input request: taskType ${b?.taskType} needs ${field}`);
+  if (!field || typeof b[field] !== 'object') {
+    invalid(res, `Malformed input request: taskType ${b?.taskType} needs ${field}`);
+    return;
+  }
   const extra = Object.keys(b).filter((k) => k !== 'taskType' && k !== field && k !== 'imageGenerationConfig');
-  if (extra.length) return invalid(res, `Malformed input request: extraneous key [${extra[0]}] is not permitted`);
-  if (b.taskType === 'TEXT_IMAGE' && typeof b[field].text !== 'string') return invalid(res, 'Malformed input request: text is required');
+  if (extra.length) {
+    invalid(res, `Malformed input request: extraneous key [${extra[0]}] is not permitted`);
+    return;
+  }
+  if (b.taskType === 'TEXT_IMAGE' && typeof b[field].text !== 'string') {
+    invalid(res, 'Malformed input request: text is required');
+    return;
+  }
   const n = b.imageGenerationConfig?.numberOfImages ?? 1;
-  if (!Number.isInteger(n) || n < 1 || n > 5) return invalid(res, 'numberOfImages must be 1-5');
+  if (!Number.isInteger(n) || n < 1 || n > 5) {
+    invalid(res, 'numberOfImages must be 1-5');
+    return;
+  }
   sendJson(res, 200, { images: Array.from({ length: n }, () => TINY_PNG) });
 }
 
@@ -30,10 +42,19 @@ const STABILITY_FIELDS = new Set(['prompt', 'negative_prompt', 'aspect_ratio', '
 
 /** Stability: one image per call; a prompt containing "FILTER-ME" is filtered the way Bedrock reports it. */
 function stability(b: any, res: ServerResponse): void {
-  if (typeof b?.prompt !== 'string') return invalid(res, 'prompt is required');
+  if (typeof b?.prompt !== 'string') {
+    invalid(res, 'prompt is required');
+    return;
+  }
   const extra = Object.keys(b).filter((k) => !STABILITY_FIELDS.has(k));
-  if (extra.length) return invalid(res, `extraneous key [${extra[0]}] is not permitted`);
-  if (b.prompt.includes('FILTER-ME')) return sendJson(res, 200, { seeds: [7], finish_reasons: ['Filter reason: prompt'], images: [] });
+  if (extra.length) {
+    invalid(res, `extraneous key [${extra[0]}] is not permitted`);
+    return;
+  }
+  if (b.prompt.includes('FILTER-ME')) {
+    sendJson(res, 200, { seeds: [7], finish_reasons: ['Filter reason: prompt'], images: [] });
+    return;
+  }
   sendJson(res, 200, { seeds: [2130420379], finish_reasons: [null], images: [TINY_PNG] });
 }
 

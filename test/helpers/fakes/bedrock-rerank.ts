@@ -3,7 +3,7 @@ import { sendJson } from '../fake-server.js';
 import { awsError, type BedrockRequest, type BedrockRoute } from './bedrock.js';
 import { rank } from './scoring.js';
 
-/** botocore's `modelArn` pattern for Rerank (protocols.md 2.2). */
+/** botocore's `modelArn` pattern for Rerank (docs/protocols.md §2.2). */
 const MODEL_ARN_RE =
   /^(arn:aws(-[^:]+)?:(bedrock|sagemaker):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+\/)?)?([a-z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(\/[a-z0-9]{1,12})?$/;
 const RERANK_MODELS = new Set(['cohere.rerank-v3-5:0', 'amazon.rerank-v1:0']);

@@ -39,7 +39,7 @@ export interface FakeBedrock extends FakeServer {
   readonly rejected: Array<{ readonly path: string; readonly code: string }>;
 }
 
-/** Answers an error the way AWS rest-json services do (protocols.md 4.7). */
+/** Answers an error the way AWS rest-json services do (docs/protocols.md §4.7). */
 export function awsError(res: ServerResponse, status: number, type: string, message: string): void {
   sendJson(
     res,

@@ -31,37 +31,52 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 function handle(fake: FakeOpenAi, options: FakeOpenAiOptions, req: RecordedRequest, res: ServerResponse): void {
   if (options.apiKey !== undefined) {
     const presented = options.azureApiVersion ? req.headers['api-key'] : req.headers.authorization?.replace(/^Bearer /, '');
-    if (presented !== options.apiKey)
-      return sendJson(res, 401, errorBody('Incorrect API key provided', 'invalid_request_error', 'invalid_api_key'));
+    if (presented !== options.apiKey) {
+      sendJson(res, 401, errorBody('Incorrect API key provided', 'invalid_request_error', 'invalid_api_key'));
+      return;
+    }
   }
   if (fake.failWith && fake.failWith.times > 0) {
     fake.failWith.times--;
     const status = fake.failWith.status;
-    return sendJson(
+    sendJson(
       res,
       status,
       errorBody(`fake failure ${status}`, status === 429 ? 'requests' : 'server_error'),
       status === 429 ? { 'retry-after': '0' } : {},
     );
+    return;
   }
   const url = new URL(req.path, 'http://fake');
   let operation = url.pathname.replace(/^\/v1\//, '/');
   if (options.azureApiVersion) {
-    if (url.searchParams.get('api-version') !== options.azureApiVersion)
-      return sendJson(res, 404, errorBody('Resource not found', 'invalid_request_error'));
+    if (url.searchParams.get('api-version') !== options.azureApiVersion) {
+      sendJson(res, 404, errorBody('Resource not found', 'invalid_request_error'));
+      return;
+    }
     const m = /^\/openai\/deployments\/([^/]+)(\/.*)$/.exec(url.pathname);
-    if (!m) return sendJson(res, 404, errorBody('Resource not found', 'invalid_request_error'));
+    if (!m) {
+      sendJson(res, 404, errorBody('Resource not found', 'invalid_request_error'));
+      return;
+    }
     operation = m[2];
   }
   const b = req.json;
-  if (operation === '/chat/completions') return chat(b, res);
-  if (operation === '/embeddings') return embeddings(b, res);
+  if (operation === '/chat/completions') {
+    chat(b, res);
+    return;
+  }
+  if (operation === '/embeddings') {
+    embeddings(b, res);
+    return;
+  }
   sendJson(res, 404, errorBody(`Unknown path ${url.pathname}`, 'invalid_request_error'));
 }
 
 function chat(b: any, res: ServerResponse): void {
   if (!b || typeof b.model !== 'string' || !Array.isArray(b.messages) || b.messages.length === 0) {
-    return sendJson(res, 400, errorBody('messages is required', 'invalid_request_error'));
+    sendJson(res, 400, errorBody('messages is required', 'invalid_request_error'));
+    return;
   }
   const last = b.messages[b.messages.length - 1];
   const lastUser = textOf([...b.messages].reverse().find((m: any) => m.role === 'user')?.content);
@@ -82,7 +97,7 @@ function chat(b: any, res: ServerResponse): void {
   const finish = toolCalls ? 'tool_calls' : 'stop';
   const base = { id: 'chatcmpl-fake', created: 1730000000, model: `${b.model}-2024-07-18`, system_fingerprint: 'fp_fake' };
   if (!b.stream) {
-    return sendJson(res, 200, {
+    sendJson(res, 200, {
       ...base,
       object: 'chat.completion',
       choices: [
@@ -95,6 +110,7 @@ function chat(b: any, res: ServerResponse): void {
       ],
       usage,
     });
+    return;
   }
   const withUsage = b.stream_options?.include_usage === true;
   res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -123,7 +139,10 @@ function chat(b: any, res: ServerResponse): void {
 
 function embeddings(b: any, res: ServerResponse): void {
   const inputs: string[] = typeof b?.input === 'string' ? [b.input] : b?.input;
-  if (!Array.isArray(inputs) || inputs.length === 0) return sendJson(res, 400, errorBody('input is required', 'invalid_request_error'));
+  if (!Array.isArray(inputs) || inputs.length === 0) {
+    sendJson(res, 400, errorBody('input is required', 'invalid_request_error'));
+    return;
+  }
   const dims = b.dimensions ?? 8;
   const tokens = inputs.reduce((n, t) => n + t.split(/\s+/).length, 0);
   sendJson(res, 200, {

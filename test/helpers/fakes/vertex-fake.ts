@@ -92,22 +92,48 @@ export async function startFakeGoogle(options: { tokenTtlSeconds?: number } = {}
   function handleToken(req: RecordedRequest, res: ServerResponse): void {
     const form = new URLSearchParams(req.raw.toString('utf8'));
     const fail = (description: string) => sendJson(res, 400, { error: 'invalid_grant', error_description: description });
-    if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) return fail('bad content type');
-    if (form.get('grant_type') !== GRANT_TYPE) return fail('unsupported grant type');
+    if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+      fail('bad content type');
+      return;
+    }
+    if (form.get('grant_type') !== GRANT_TYPE) {
+      fail('unsupported grant type');
+      return;
+    }
     const parts = (form.get('assertion') ?? '').split('.');
-    if (parts.length !== 3) return fail('malformed JWT');
+    if (parts.length !== 3) {
+      fail('malformed JWT');
+      return;
+    }
     const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
     const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    if (header.alg !== 'RS256') return fail('JWT must be RS256');
+    if (header.alg !== 'RS256') {
+      fail('JWT must be RS256');
+      return;
+    }
     const pem = trusted.get(claims.iss);
-    if (!pem) return fail('Invalid JWT: unknown issuer');
+    if (!pem) {
+      fail('Invalid JWT: unknown issuer');
+      return;
+    }
     const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
-    if (!verify('RSA-SHA256', signed, pem, Buffer.from(parts[2], 'base64url'))) return fail('Invalid JWT Signature.');
-    if (!AUDIENCES.has(claims.aud)) return fail('Invalid JWT: audience');
-    if (!String(claims.scope).split(' ').includes(SCOPE)) return fail('Invalid JWT: scope');
+    if (!verify('RSA-SHA256', signed, pem, Buffer.from(parts[2], 'base64url'))) {
+      fail('Invalid JWT Signature.');
+      return;
+    }
+    if (!AUDIENCES.has(claims.aud)) {
+      fail('Invalid JWT: audience');
+      return;
+    }
+    if (!String(claims.scope).split(' ').includes(SCOPE)) {
+      fail('Invalid JWT: scope');
+      return;
+    }
     const now = Date.now() / 1000;
-    if (!(claims.iat <= now + 60) || !(claims.exp > now) || claims.exp - claims.iat > 3600)
-      return fail('Invalid JWT: Token must be a short-lived token');
+    if (!(claims.iat <= now + 60) || !(claims.exp > now) || claims.exp - claims.iat > 3600) {
+      fail('Invalid JWT: Token must be a short-lived token');
+      return;
+    }
     const ttl = options.tokenTtlSeconds ?? 3599;
     const token = `ya29.fake-${randomBytes(12).toString('hex')}`;
     tokens.set(token, Date.now() + ttl * 1000);

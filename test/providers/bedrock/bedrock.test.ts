@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildConfig } from '../../../src/config/load.js';
-import { ConfigError } from '../../../src/config/interpolate.js';
+import type { ConfigError } from '../../../src/config/interpolate.js';
 import { awsErrorCode, parseBedrockError } from '../../../src/providers/bedrock/errors.js';
 import { bareModelId, foundationModelArn, RERANK_MODEL_ARN_RE } from '../../../src/providers/bedrock/model-ids.js';
 

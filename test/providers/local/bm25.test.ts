@@ -88,21 +88,27 @@ describe('local BM25', () => {
   it('matches a textbook BM25 on a random corpus', () => {
     const vocab = 'gateway gateways rank ranking ranked key keys rotate rotating metrics the of and Größe über café 42 é'.split(' ');
     let seed = 7;
-    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const docs = Array.from({ length: 60 }, () =>
       Array.from({ length: 1 + Math.floor(rand() * 40) }, () => vocab[Math.floor(rand() * vocab.length)]).join(rand() < 0.5 ? ' ' : ', '),
     );
     for (const query of ['rotating the gateway keys', 'Größe café', 'ranked 42 metrics metrics']) {
       const fast = bm25Scores(query, docs);
       const slow = referenceBm25(query, docs);
-      fast.forEach((s, i) => assert.ok(Math.abs(s - slow[i]) < 1e-12, `${query} doc ${i}: ${s} != ${slow[i]}`));
+      for (const [i, s] of fast.entries()) assert.ok(Math.abs(s - slow[i]) < 1e-12, `${query} doc ${i}: ${s} != ${slow[i]}`);
     }
   });
 
   it('scores ASCII documents the same on the byte fast path as on the Unicode path', () => {
     const vocab = 'Gateway gateways RANK ranking ranked key Keys rotate rotating metrics the Of and a42 x 9 do dog'.split(' ');
     let seed = 11;
-    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const docs = Array.from({ length: 80 }, () =>
       Array.from({ length: 1 + Math.floor(rand() * 60) }, () => vocab[Math.floor(rand() * vocab.length)]).join(rand() < 0.5 ? ' ' : '; '),
     );

@@ -1,4 +1,4 @@
-import { overlapAt, rbo } from '../../../src/eval/shadow/agreement.js';
+import { overlapAt, rbo } from '../../../src/core/rerank/agreement.js';
 
 /** One reranker's answer in the playground: document indices in returned order, with scores. */
 export interface Ranking {

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 export function useRoute(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const [parts, setParts] = useState(read);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `read` only reads the location; subscribe once
   useEffect(() => {
     const on = () => setParts(read());
     window.addEventListener('hashchange', on);

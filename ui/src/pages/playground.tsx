@@ -135,7 +135,7 @@ function Results({ runs, documents, k }: { runs: Run[]; documents: string[]; k: 
                       <li key={x.index}>
                         <span className="score">{x.relevance_score.toFixed(3)}</span>
                         {m !== null && m !== undefined && m !== 0 && (
-                          <span className={m > 0 ? 'up' : 'down'} aria-label={m > 0 ? `up ${m}` : `down ${-m}`}>
+                          <span role="img" className={m > 0 ? 'up' : 'down'} aria-label={m > 0 ? `up ${m}` : `down ${-m}`}>
                             {m > 0 ? `▲${m}` : `▼${-m}`}
                           </span>
                         )}{' '}

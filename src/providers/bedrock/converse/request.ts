@@ -47,7 +47,7 @@ const TOOL_USE_ID = /^[a-zA-Z0-9_.:-]{1,64}$/;
 const TOOL_USE_ID_BAD_CHARS = /[^a-zA-Z0-9_.:-]/g;
 
 /**
- * The Converse / ConverseStream body for an OpenAI-shaped request (protocols §4.5).
+ * The Converse / ConverseStream body for an OpenAI-shaped request (docs/protocols.md §4.5).
  * Throws a 400 for requests Bedrock would reject, before any call is made.
  */
 export function converseBody(request: ChatRequest, modelId: string, guardrail?: TargetOptions['guardrail']): Record<string, unknown> {
@@ -244,15 +244,17 @@ function outputConfig(format: unknown): Record<string, unknown> | undefined {
 }
 
 function additionalFields(extra: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
-  let out: Record<string, unknown> | undefined;
+  const out: Record<string, unknown> = {};
+  let any = false;
   for (const key in extra) {
     if (OPENAI_ONLY.has(key) || CONVERSE_FIELDS.has(key)) continue;
     const value = extra[key];
+    any = true;
     // Callers who already speak Converse may name the field itself.
-    if (key === 'additionalModelRequestFields' && value !== null && typeof value === 'object') Object.assign((out ??= {}), value);
-    else (out ??= {})[key] = value;
+    if (key === 'additionalModelRequestFields' && value !== null && typeof value === 'object') Object.assign(out, value);
+    else out[key] = value;
   }
-  return out;
+  return any ? out : undefined;
 }
 
 /** An alias's `guardrail` as Converse's `guardrailConfig`. */

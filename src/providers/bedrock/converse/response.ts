@@ -3,7 +3,7 @@ import { badResponse } from '../../shared/errors.js';
 import { parseJsonBody } from '../../shared/json.js';
 import type { UpstreamReply } from '../../types.js';
 
-/** Converse `stopReason` -> OpenAI `finish_reason` (protocols §4.5). */
+/** Converse `stopReason` -> OpenAI `finish_reason` (docs/protocols.md §4.5). */
 const FINISH: Readonly<Record<string, FinishReason>> = {
   end_turn: 'stop',
   stop_sequence: 'stop',

@@ -22,7 +22,7 @@ const STREAM_EXCEPTIONS: Readonly<Record<string, { code: ErrorCode; failure: Fai
 const decoder = new TextDecoder();
 
 /**
- * ConverseStream events -> canonical chunks (protocols §4.4, §4.5). Tool blocks are
+ * ConverseStream events -> canonical chunks (docs/protocols.md §4.4, §4.5). Tool blocks are
  * numbered in order of appearance, as OpenAI's `tool_calls[].index` expects.
  */
 export class ConverseStreamTranslator implements StreamTranslator {

@@ -7,7 +7,7 @@ import {
   type StoredResource,
   type UsageGroup,
   type UsageQuery,
-} from '../control.js';
+} from '../repository.js';
 import { numbered, resourceParams, SQL, toFeedEntry, toResource, updateParams, type FeedRow, type ResourceRow } from '../sql.js';
 import { PostgresUsageStore } from './usage.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';

@@ -83,7 +83,7 @@ export function rbo(a: readonly (number | string)[], b: readonly (number | strin
     max += scale * ((xk + 2 * (d - k)) / d) * w;
   }
   // Tail from depth max(full, k+1) on, agreement 1: (1-p)/p Σ_{d>=D} p^d = p^(D-1).
-  max += Math.pow(p, Math.max(full, k + 1) - 1);
+  max += p ** (Math.max(full, k + 1) - 1);
   // min <= ext <= max holds exactly; rounding of the sums can break it by an ulp or two.
   const lo = clamp(min);
   const hi = Math.max(lo, clamp(max));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { agreement, jaccardAt, kendallTauB, overlapAt, rbo } from '../../../src/eval/shadow/agreement.js';
+import { agreement, jaccardAt, kendallTauB, overlapAt, rbo } from '../../../src/core/rerank/agreement.js';
 import { seededRandom } from '../../../src/eval/stats.js';
 
 const close = (a: number, b: number, what = '', eps = 1e-9): void => assert.ok(Math.abs(a - b) < eps, `${what}: ${a} != ${b}`);
@@ -11,7 +11,7 @@ function definitionRbo(a: number[], b: number[], p: number): number {
   for (let d = 1; d <= a.length; d++) {
     const top = new Set(a.slice(0, d));
     const shared = b.slice(0, d).filter((x) => top.has(x)).length;
-    sum += Math.pow(p, d - 1) * (shared / d);
+    sum += p ** (d - 1) * (shared / d);
   }
   return (1 - p) * sum;
 }

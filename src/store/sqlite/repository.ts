@@ -6,7 +6,7 @@ import {
   type StoredResource,
   type UsageGroup,
   type UsageQuery,
-} from '../control.js';
+} from '../repository.js';
 import { resourceParams, SQL, toFeedEntry, toResource, updateParams, type FeedRow, type ResourceRow } from '../sql.js';
 import { SqlEvalStore, type EvalStore } from '../eval.js';
 import { SqlLabStore, type LabStore } from '../lab.js';

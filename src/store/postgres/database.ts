@@ -24,6 +24,8 @@ export async function openPostgres(url: string, max = 10): Promise<pg.Pool> {
     await pool.end().catch(() => undefined);
     throw err;
   }
+  // Lost while migrating: the query under way fails and start-up reports it (no unhandled 'error').
+  client.on('error', () => undefined);
   try {
     const path = (await client.query<{ search_path: string }>('SHOW search_path')).rows[0].search_path;
     const first = path.split(',')[0].trim().replace(/^"|"$/g, '');

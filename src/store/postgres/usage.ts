@@ -167,6 +167,14 @@ export class PostgresUsageStore {
 
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client has no error listener of the pool's: a server lost between two
+    // queries would otherwise emit an unhandled 'error' and end the process. The query under
+    // way (or the next) still fails and reports it; the broken client is destroyed on release.
+    let lost: Error | undefined;
+    const onLost = (err: Error): void => {
+      lost = err;
+    };
+    client.on('error', onLost);
     try {
       await client.query('BEGIN');
       const out = await work(client);
@@ -176,7 +184,8 @@ export class PostgresUsageStore {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      client.off('error', onLost);
+      client.release(lost);
     }
   }
 }

@@ -1,19 +1,20 @@
 import type { FastifyInstance } from 'fastify';
-import { registerEvalRoutes } from './api/admin/eval.js';
-import { registerAdminApi } from './api/admin/routes.js';
-import { bedrockRoutes, describeBedrockRerankRoutes, describeKnowledgeBaseRoutes } from './api/bedrock/routes.js';
-import { bedrockRuntimeRoutes, describeBedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
-import { registerOpenAiRoutes } from './api/openai/routes.js';
-import { describeImageRoutes, imageRoutes } from './api/openai/images.js';
+import { adminSurface, checkAdminKey } from './api/admin/surface.js';
+import { bedrockSurface } from './api/bedrock/surface.js';
+import { bedrockRuntimeSurface } from './api/bedrock-runtime/surface.js';
+import { dialectSurfaces } from './api/dialects/index.js';
+import { healthSurface } from './api/health/surface.js';
+import { imagesSurface } from './api/openai/images.js';
+import { openAiSurface } from './api/openai/surface.js';
+import { videosSurface } from './api/openai/videos.js';
+import { OpenApiRegistry } from './api/openapi/registry.js';
+import { openApiSurface } from './api/openapi/surface.js';
+import { rerankSurface } from './api/rerank/surface.js';
 import { ImagesService } from './core/images/service.js';
 import { unpricedAliases } from './core/pricing.js';
-import { describeVideoRoutes, videoRoutes } from './api/openai/videos.js';
 import { VideoService } from './core/video/service.js';
-import { describeDialects, registerDialects } from './api/dialects/index.js';
-import { OpenApiRegistry } from './api/openapi/registry.js';
-import { registerOpenApiRoute } from './api/openapi/route.js';
-import { registerRerankRoutes } from './api/rerank/routes.js';
 import { resolveAdminKey, type AdminKey } from './auth/inbound/admin-key.js';
+import type { RequestObserver } from './core/context.js';
 import { KeyringAuthenticator, sha256Hex } from './auth/inbound/authenticator.js';
 import type { AwsAccessKeyLookup } from './auth/inbound/aws-access-keys.js';
 import { SigV4CallerAuthenticator, type AwsCallerKeyDirectory } from './auth/inbound/sigv4-caller.js';
@@ -39,7 +40,8 @@ import { createLogger, type Logger } from './observability/log.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import type { Tracing } from './observability/tracing.js';
 import { buildAdminServer } from './server/admin.js';
-import { buildProxyServer, type RequestObserver } from './server/proxy.js';
+import { buildProxyServer } from './server/proxy.js';
+import { mountSurface, type SurfaceEnv } from './server/surface.js';
 import type { ControlStore } from './store/control.js';
 import { isConnectionFailure, StoreUnavailableError, withDeadline, type GuardedStore } from './store/deadline.js';
 import { isPostgresUrl, openControlStore } from './store/open.js';
@@ -254,61 +256,64 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const openapi = new OpenApiRegistry();
   const logPayloads = config.server.log_payloads || env.LOG_PAYLOADS === '1';
   const proxy = buildProxyServer({ config, logger, authenticator, observers, usage, sigv4, limits, tracing, logPayloads });
-  registerRerankRoutes(proxy, { config, rerank, openapi });
-  void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
-  describeBedrockRerankRoutes(openapi);
-  describeKnowledgeBaseRoutes(openapi);
-  registerOpenAiRoutes(proxy, {
-    config,
-    routing: () => router.current,
-    chat: new ChatService(router, config.server.max_stream_event_bytes),
-    embeddings: new EmbeddingsService(router),
-    logger,
-    openapi,
-  });
-  void proxy.register(imageRoutes, { images: new ImagesService(router) });
-  describeImageRoutes(openapi);
-  void proxy.register(videoRoutes, { videos: new VideoService(router), routing: () => router.current });
-  describeVideoRoutes(openapi);
-  void proxy.register(bedrockRuntimeRoutes, { config, routing: () => router.current, logger });
-  describeBedrockRuntimeRoutes(openapi);
-  registerDialects(proxy, { config, rerank, logger });
-  describeDialects(openapi);
-  registerOpenApiRoute(proxy, openapi);
+  const routing = () => router.current;
+  const onProxy: SurfaceEnv = { logger, maxJsonDepth: config.server.max_json_depth, openapi };
+  mountSurface(proxy, rerankSurface, { config, rerank }, onProxy);
+  for (const dialect of dialectSurfaces) mountSurface(proxy, dialect, { config, rerank }, onProxy);
+  const chat = new ChatService(router, config.server.max_stream_event_bytes);
+  mountSurface(proxy, openAiSurface, { routing, chat, embeddings: new EmbeddingsService(router) }, onProxy);
+  mountSurface(proxy, imagesSurface, { images: new ImagesService(router) }, onProxy);
+  mountSurface(proxy, videosSurface, { videos: new VideoService(router), routing }, onProxy);
+  mountSurface(proxy, bedrockSurface, { config, rerank, routing }, onProxy);
+  mountSurface(proxy, bedrockRuntimeSurface, { config, routing }, onProxy);
+  mountSurface(proxy, openApiSurface, { registry: openapi }, onProxy);
   proxy.addHook('onReady', () => ready);
 
   let draining = false;
-  const admin = buildAdminServer({
-    readiness: async () => {
-      const checks: Record<string, string> = {
-        config: control.loaded ? 'ok' : 'not loaded',
-        // The keys and models stored in the database: from it, or from the last saved copy.
-        snapshot: control.source === 'database' ? 'ok' : control.source === 'saved' ? 'ok (saved copy)' : 'not loaded',
-        listeners: proxy.server.listening ? 'ok' : 'not listening',
-        secrets: control.undecryptable.length === 0 ? 'ok' : `${control.undecryptable.length} stored secret(s) sealed under another key`,
-        // Only near its cap: a store outage alone is absorbed by the journal.
-        usage_journal: usage.nearCap() ? 'near its cap' : 'ok',
-      };
-      if (config.server.strict_readiness) {
-        for (const d of await health.probe()) checks[d.name] = d.up ? 'ok' : (d.detail ?? 'down');
-      }
-      return { ready: Object.values(checks).every((c) => c.startsWith('ok')), checks };
-    },
-    health: () => health.probe(),
-    metrics: () => metrics.render(),
-    draining: () => draining,
+  const admin = buildAdminServer({ logger, maxJsonDepth: config.server.max_json_depth });
+  const adminDeps = () => {
+    const s = database();
+    return { store: s, control, box, adminKey: need(adminKey), logger };
+  };
+  const onAdmin: SurfaceEnv = {
+    logger,
+    maxJsonDepth: config.server.max_json_depth,
     openapi,
-  });
-  registerAdminApi(admin, {
-    openapi,
-    deps: () => {
-      const s = database();
-      return { store: s, control, box, adminKey: need(adminKey), logger };
+    adminAuth: (request) => checkAdminKey(request.headers, () => adminDeps().adminKey),
+  };
+  mountSurface(
+    admin,
+    healthSurface,
+    {
+      readiness: async () => {
+        const checks: Record<string, string> = {
+          config: control.loaded ? 'ok' : 'not loaded',
+          // The keys and models stored in the database: from it, or from the last saved copy.
+          snapshot: control.source === 'database' ? 'ok' : control.source === 'saved' ? 'ok (saved copy)' : 'not loaded',
+          listeners: proxy.server.listening ? 'ok' : 'not listening',
+          secrets: control.undecryptable.length === 0 ? 'ok' : `${control.undecryptable.length} stored secret(s) sealed under another key`,
+          // Only near its cap: a store outage alone is absorbed by the journal.
+          usage_journal: usage.nearCap() ? 'near its cap' : 'ok',
+        };
+        if (config.server.strict_readiness) {
+          for (const d of await health.probe()) checks[d.name] = d.up ? 'ok' : (d.detail ?? 'down');
+        }
+        return { ready: Object.values(checks).every((c) => c.startsWith('ok')), checks };
+      },
+      health: () => health.probe(),
+      metrics: () => metrics.render(),
+      draining: () => draining,
     },
-  });
+    onAdmin,
+  );
   // Rerank Lab: evaluation runs call the proxy in-process, so they take the callers' path.
   const evals = () => need(store).evals;
-  registerEvalRoutes(admin, { store: evals, runs: new EvalRunService(evals, proxy as unknown as Injector, logger), openapi });
+  mountSurface(
+    admin,
+    adminSurface,
+    { admin: adminDeps, evals, evalRuns: new EvalRunService(evals, proxy as unknown as Injector, logger) },
+    onAdmin,
+  );
   admin.addHook('onReady', () => ready);
 
   let stopped: Promise<boolean> | undefined;

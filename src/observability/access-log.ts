@@ -1,5 +1,5 @@
 import type { RequestContext } from '../core/context.js';
-import type { RequestObserver } from '../server/proxy.js';
+import type { RequestObserver } from '../core/context.js';
 import type { Logger } from './log.js';
 
 /** One JSON line per proxied request; never the payload. */

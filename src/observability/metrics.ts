@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestContext } from '../core/context.js';
 import { ERROR_CODES } from '../errors/codes.js';
-import type { RequestObserver } from '../server/proxy.js';
+import type { RequestObserver } from '../core/context.js';
 
 /** What the metrics need to know about the configuration to keep label sets closed. */
 export interface MetricsOptions {

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { AdminKey } from '../../auth/inbound/admin-key.js';
 import type { SecretBox } from '../../auth/secrets/secret-box.js';
 import type { ControlPlane } from '../../control/control-plane.js';
+import type { EvalRunService } from '../../eval/run-service.js';
+import type { EvalStore } from '../../store/eval.js';
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { Logger } from '../../observability/log.js';
 import { DuplicateNameError, type ControlStore } from '../../store/control.js';
@@ -15,6 +17,17 @@ export interface AdminDeps {
 }
 
 export type AdminDepsGetter = () => AdminDeps;
+
+/** What the admin surface's handlers are given. */
+export interface AdminSurfaceDeps {
+  /** The store, control plane and keys; throws (503) while the database is not reachable. */
+  readonly admin: AdminDepsGetter;
+  /** Rerank Lab: stored sets and runs, and the service that runs them. */
+  readonly evals: () => EvalStore;
+  readonly evalRuns: EvalRunService;
+  /** Largest evaluation-set upload (bytes); 256 MiB by default. */
+  readonly evalBodyLimit?: number;
+}
 
 /** Validates a JSON body; the first problem becomes a 400 naming the field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {

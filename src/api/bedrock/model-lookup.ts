@@ -98,13 +98,17 @@ export class BedrockModelLookup<S extends RoutingSource = RoutingSource> {
 
 const providerOf = (target: string): string => target.slice(0, target.indexOf('/'));
 
-/** One lookup per routing table, rebuilt only when the table is swapped. */
-export function lookupFor<S extends RoutingSource>(routing: () => S): () => BedrockModelLookup<S> {
-  const lookups = new WeakMap<S, BedrockModelLookup<S>>();
-  return () => {
-    const table = routing();
-    let lookup = lookups.get(table);
-    if (!lookup) lookups.set(table, (lookup = new BedrockModelLookup(table)));
-    return lookup;
-  };
+const lookups = new WeakMap<RoutingSource, BedrockModelLookup>();
+
+/** The lookup of a routing table, built once per table (the control plane swaps tables on change). */
+export function lookupOf<S extends RoutingSource>(table: S): BedrockModelLookup<S> {
+  let lookup = lookups.get(table) as BedrockModelLookup<S> | undefined;
+  if (!lookup) lookups.set(table, (lookup = new BedrockModelLookup(table)));
+  return lookup;
 }
+
+/** The lookup of whatever table `routing` returns now. */
+export const lookupFor =
+  <S extends RoutingSource>(routing: () => S): (() => BedrockModelLookup<S>) =>
+  () =>
+    lookupOf(routing());

@@ -1,4 +1,8 @@
-import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
+import { GatewayError, toGatewayError } from './gateway-error.js';
+
+// How an error becomes an HTTP answer, whatever the surface: the code a framework or
+// parser error maps to, the headers every error carries, the default (OpenAI) envelope.
+// Lives in errors/ so the surfaces (api/) and the server plugin both use it.
 
 /** Maps Fastify's own errors (body parsing, size, media type) onto the coded table. */
 export function fromFrameworkError(err: unknown): GatewayError {

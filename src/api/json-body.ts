@@ -1,21 +1,4 @@
-import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../errors/gateway-error.js';
-
-/**
- * The proxy's JSON parser: one `JSON.parse` and one walk over the parsed values (depth and
- * prototype-poisoning keys), instead of Fastify's default, which also scans the text with
- * escape-aware regular expressions (as costly as the parse on a large rerank body).
- */
-export function registerJsonBodyParser(app: FastifyInstance, maxDepth: number): void {
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseJsonBody(body as string, maxDepth));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
-}
 
 /**
  * Parses a JSON request body and checks it before any handler sees it: nesting no deeper
@@ -37,6 +20,14 @@ export function parseJsonBody(text: string, maxDepth: number): unknown {
   }
   if (typeof value === 'object' && value !== null) checkDepth(value, maxDepth);
   return value;
+}
+
+/**
+ * The same checks on a value a handler parsed itself (a passthrough body it must read):
+ * nesting depth and prototype-poisoning keys.
+ */
+export function checkJsonValue(value: unknown, maxDepth: number): void {
+  if (typeof value === 'object' && value !== null) checkDepth(value, maxDepth);
 }
 
 function checkDepth(root: object, maxDepth: number): void {

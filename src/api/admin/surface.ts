@@ -1,0 +1,47 @@
+import { isAdmin, type AdminKey } from '../../auth/inbound/admin-key.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { isConnectionFailure } from '../../store/deadline.js';
+import { openAiErrors } from '../envelopes.js';
+import { defineSurface, type ErrorEnvelope } from '../surface.js';
+import { apiKeyRoutes } from './apikeys.js';
+import { awsAccessKeyRoutes } from './aws-access-keys.js';
+import type { AdminSurfaceDeps } from './common.js';
+import { evalRoutes } from './eval.js';
+import { modelRoutes } from './models.js';
+import { providerKeyRoutes } from './provider-keys.js';
+import { usageRoute } from './usage.js';
+
+/** The OpenAI envelope; a database that does not answer is a 503 the operator can retry, not a 500. */
+const adminErrors: ErrorEnvelope = {
+  ...openAiErrors,
+  classify: (error) =>
+    isConnectionFailure(error)
+      ? new GatewayError('database_unavailable', 'The database is unavailable; this change was not confirmed. Try again shortly.', {
+          retryAfterMs: 2000,
+        })
+      : undefined,
+};
+
+/** Throws the 401 for a request without the admin key (checked on every `/admin/*` request, unknown paths included). */
+export function checkAdminKey(headers: Readonly<Record<string, string | string[] | undefined>>, key: () => AdminKey): void {
+  if (!headers.authorization && !headers['x-api-key']) {
+    throw new GatewayError('missing_api_key', 'Missing admin key: send Authorization: Bearer <admin key>');
+  }
+  // The key is looked up only now: without the database that lookup is a 503, after the 401 above.
+  if (!isAdmin(headers, key())) throw new GatewayError('invalid_api_key', 'Invalid admin key');
+}
+
+/**
+ * `/admin/v1/*`: provider keys, models, API keys, AWS access keys, usage and Rerank Lab, behind
+ * the admin key. A new admin endpoint is a route list in its own file, added here.
+ */
+export const adminSurface = defineSurface<AdminSurfaceDeps>({
+  name: 'admin',
+  listener: 'admin',
+  prefix: '/admin',
+  body: { kind: 'json' },
+  auth: 'admin',
+  errors: adminErrors,
+  tags: ['admin'],
+  routes: [...providerKeyRoutes, ...modelRoutes, ...apiKeyRoutes, ...awsAccessKeyRoutes, usageRoute, ...evalRoutes],
+});

@@ -33,7 +33,7 @@ import { RedisLimiter } from './core/limits/redis.js';
 import type { Limiter } from './core/limits/types.js';
 import { RerankService } from './core/rerank/service.js';
 import { Router } from './core/router.js';
-import type { ProviderRuntime } from './core/upstream.js';
+import type { ProviderRuntime } from './core/provider-runtime.js';
 import { accessLog } from './observability/access-log.js';
 import { DependencyRegistry, redisDependency } from './observability/health.js';
 import { createLogger, type Logger } from './observability/log.js';

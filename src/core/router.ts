@@ -3,7 +3,7 @@ import type { ModelConfig, PriceConfig } from '../config/schema.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ProviderCapabilities, Target } from '../providers/types.js';
 import { checkFallbackCount } from './policy.js';
-import type { ProviderRuntime } from './upstream.js';
+import type { ProviderRuntime } from './provider-runtime.js';
 
 /** Called for each model name the caller sent, with what it resolved to; throws to refuse it. */
 export type TargetCheck = (requested: string, target: ResolvedTarget, param: string) => void;

@@ -1,6 +1,6 @@
 import type { ModelConfig, ProviderBaseConfig } from '../../config/schema.js';
 import type { Route, ResolvedTarget, RoutingTable } from '../../core/router.js';
-import type { ProviderRuntime } from '../../core/upstream.js';
+import type { ProviderRuntime } from '../../core/provider-runtime.js';
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import { bareModelId, parseModelArn } from '../../providers/bedrock/model-ids.js';
 import type { ProviderAdapter } from '../../providers/types.js';

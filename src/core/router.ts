@@ -55,83 +55,94 @@ export class Router {
     return this.table;
   }
 
-  /**
-   * The primary target, then the request's fallbacks, then the alias's; duplicates dropped.
-   * `check` sees each name the caller sent (the model, then each fallback) as soon as it is
-   * resolved, before anything else about it is checked, so a caller learns nothing about a
-   * model it may not use. Fallbacks the operator configured on the alias are the operator's
-   * choice and are not passed to it. Targets whose provider lacks `capability` are rejected.
-   */
+  /** `resolveRoute` on the current table. */
   route(model: string, capability: keyof ProviderCapabilities, requestFallbacks: readonly string[] = [], check?: TargetCheck): Route {
-    checkFallbackCount(requestFallbacks);
-    const table = this.table;
-    const alias = table.models.get(model);
-    const primary = this.resolveOne(table, model);
-    check?.(model, primary, 'model');
-    this.checkCapability(primary, model, capability, 'model');
-    const targets: ResolvedTarget[] = [primary];
-    const seen = new Set([primary.label]);
-    const add = (name: string, callerNamed: boolean, i: number): void => {
-      const param = callerNamed ? `fallbacks[${i}]` : 'fallbacks';
-      const t = this.resolveOne(table, name, param);
-      if (callerNamed) check?.(name, t, param);
-      this.checkCapability(t, name, capability, param);
-      if (!seen.has(t.label)) {
-        seen.add(t.label);
-        targets.push(t);
-      }
-    };
-    for (let i = 0; i < requestFallbacks.length; i++) add(requestFallbacks[i], true, i);
-    if (alias) for (const name of alias.fallbacks) add(name, false, 0);
-    return { requested: model, alias, targets };
+    return resolveRoute(this.table, model, capability, requestFallbacks, check);
   }
 
   /** Names of every alias and provider, for error messages and model lists. */
   get aliases(): readonly ModelConfig[] {
     return [...this.table.models.values()];
   }
+}
 
-  private resolveOne(table: RoutingTable, name: string, param = 'model'): ResolvedTarget {
-    const alias = table.models.get(name);
-    const address = alias ? alias.target : name;
-    const slash = address.indexOf('/');
-    const provider = slash > 0 ? table.providers.get(address.slice(0, slash)) : undefined;
-    const model = slash > 0 ? address.slice(slash + 1) : '';
-    if (!provider || model === '' || (provider.adapter.models && !provider.adapter.models.includes(model))) {
-      throw this.unknownModel(table, name, param);
+/**
+ * The one routing rule, for every surface: the primary target, then the request's fallbacks,
+ * then the alias's; duplicates dropped. `check` sees each name the caller sent (the model, then
+ * each fallback) as soon as it is resolved, before anything else about it is checked, so a
+ * caller learns nothing about a model it may not use. Fallbacks the operator configured on the
+ * alias are the operator's choice and are not passed to it. Targets whose provider lacks
+ * `capability` are rejected.
+ */
+export function resolveRoute(
+  table: RoutingTable,
+  model: string,
+  capability: keyof ProviderCapabilities,
+  requestFallbacks: readonly string[] = [],
+  check?: TargetCheck,
+): Route {
+  checkFallbackCount(requestFallbacks);
+  const alias = table.models.get(model);
+  const primary = resolveOne(table, model);
+  check?.(model, primary, 'model');
+  checkCapability(primary, model, capability, 'model');
+  const targets: ResolvedTarget[] = [primary];
+  const seen = new Set([primary.label]);
+  const add = (name: string, callerNamed: boolean, i: number): void => {
+    const param = callerNamed ? `fallbacks[${i}]` : 'fallbacks';
+    const t = resolveOne(table, name, param);
+    if (callerNamed) check?.(name, t, param);
+    checkCapability(t, name, capability, param);
+    if (!seen.has(t.label)) {
+      seen.add(t.label);
+      targets.push(t);
     }
-    const options =
-      alias?.bedrock_route || alias?.guardrail ? { bedrockRoute: alias.bedrock_route, guardrail: alias.guardrail } : undefined;
-    return {
-      provider,
-      model,
-      upstream: { provider: provider.name, model, options },
-      label: `${provider.name}/${model}`,
-      alias,
-      price: alias?.price,
-    };
-  }
+  };
+  for (let i = 0; i < requestFallbacks.length; i++) add(requestFallbacks[i], true, i);
+  if (alias) for (const name of alias.fallbacks) add(name, false, 0);
+  return { requested: model, alias, targets };
+}
 
-  private checkCapability(target: ResolvedTarget, name: string, capability: keyof ProviderCapabilities, param: string): void {
-    const provider = target.provider;
-    if (provider.adapter.capabilities[capability]) return;
-    throw new GatewayError(
-      'capability_not_supported',
-      `Model '${name}' is served by provider '${provider.name}' (${provider.adapter.type}), which does not support ${capability}`,
-      { param },
-    );
+function resolveOne(table: RoutingTable, name: string, param = 'model'): ResolvedTarget {
+  const alias = table.models.get(name);
+  const address = alias ? alias.target : name;
+  const slash = address.indexOf('/');
+  const provider = slash > 0 ? table.providers.get(address.slice(0, slash)) : undefined;
+  const model = slash > 0 ? address.slice(slash + 1) : '';
+  if (!provider || model === '' || (provider.adapter.models && !provider.adapter.models.includes(model))) {
+    throw unknownModel(name, param);
   }
+  // Options the provider reads from the alias (its own keys); opaque here.
+  const options = alias ? provider.adapter.modelOptions?.(alias) : undefined;
+  return {
+    provider,
+    model,
+    upstream: { provider: provider.name, model, options },
+    label: `${provider.name}/${model}`,
+    alias,
+    price: alias?.price,
+  };
+}
 
-  /**
-   * Explains addressing without listing the configured names: a key limited by its
-   * allow-list must not learn what else exists. GET /v1/models lists what it may use.
-   */
-  private unknownModel(_table: RoutingTable, name: string, param: string): GatewayError {
-    return new GatewayError(
-      'model_not_found',
-      `Model '${name}' is not configured. Address models as 'provider/model' (for example local/bm25, the built-in reranker) ` +
-        'or by an alias defined by the operator; GET /v1/models lists the models this key may use.',
-      { param },
-    );
-  }
+function checkCapability(target: ResolvedTarget, name: string, capability: keyof ProviderCapabilities, param: string): void {
+  const provider = target.provider;
+  if (provider.adapter.capabilities[capability]) return;
+  throw new GatewayError(
+    'capability_not_supported',
+    `Model '${name}' is served by provider '${provider.name}' (${provider.adapter.type}), which does not support ${capability}`,
+    { param },
+  );
+}
+
+/**
+ * Explains addressing without listing the configured names: a key limited by its
+ * allow-list must not learn what else exists. GET /v1/models lists what it may use.
+ */
+function unknownModel(name: string, param: string): GatewayError {
+  return new GatewayError(
+    'model_not_found',
+    `Model '${name}' is not configured. Address models as 'provider/model' (for example local/bm25, the built-in reranker) ` +
+      'or by an alias defined by the operator; GET /v1/models lists the models this key may use.',
+    { param },
+  );
 }

@@ -20,7 +20,7 @@ import { UsageTap } from './usage-tap.js';
 import { asyncInvokeRoutes } from './async-invoke.js';
 import { applyGuardrailRoute } from './apply-guardrail.js';
 import { guardrailConfig } from '../../providers/bedrock/converse/request.js';
-import type { TargetOptions } from '../../providers/types.js';
+import { bedrockOptionsOf, type BedrockGuardrail } from '../../providers/bedrock/model-options.js';
 
 export interface RuntimeSurfaceDeps {
   readonly config: GatewayConfig;
@@ -65,7 +65,7 @@ function forwardedHeaders(request: FastifyRequest): Record<string, string> {
 }
 
 /** A native Converse body with the alias's guardrail put in (replacing the caller's own). */
-function withGuardrail(body: Buffer, guardrail: NonNullable<TargetOptions['guardrail']>, maxDepth: number): Buffer {
+function withGuardrail(body: Buffer, guardrail: BedrockGuardrail, maxDepth: number): Buffer {
   let doc: unknown;
   try {
     doc = JSON.parse(body.toString('utf8'));
@@ -137,7 +137,8 @@ export const bedrockRuntimeSurface = defineSurface<RuntimeSurfaceDeps>({
             abort.abort();
             request.server.settleAbandoned(request, reply);
           });
-          const guardrail = route.alias?.guardrail;
+          // The alias's guardrail, as the provider read it from the alias.
+          const guardrail = bedrockOptionsOf(target.upstream).guardrail;
           if (guardrail && action.startsWith('converse')) body = withGuardrail(body, guardrail, maxDepth);
           const opened = await relay(
             target,

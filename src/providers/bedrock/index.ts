@@ -6,6 +6,8 @@ import { bedrockEmbeddings } from './embeddings.js';
 import { bedrockImages } from './images/index.js';
 import { bedrockVideo } from './video.js';
 import { bedrockRerank } from './rerank.js';
+import { baseModelId } from './families.js';
+import { bedrockModelOptions } from './model-options.js';
 import { bedrockOptionHints, bedrockOptions, type BedrockConfig } from './options.js';
 
 export type { BedrockConfig };
@@ -27,6 +29,8 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
   type: 'bedrock',
   configSchema: bedrockOptions,
   optionHints: bedrockOptionHints,
+  // List prices are filed under the foundation model: an ARN's or a cross-region profile's (`us.anthropic...`).
+  priceIds: (model) => [baseModelId(model)],
   create: (config): ProviderAdapter => ({
     type: 'bedrock',
     endpoints: bedrockEndpoints(config),
@@ -41,8 +45,11 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
       embeddings: bedrockEmbeddings,
       images: bedrockImages,
       video: bedrockVideo(config.video_output_s3_uri),
+      // AWS SDKs pointed at Rankway: their runtime and Agent Runtime requests are relayed as sent.
+      passthrough: { endpoints: [RUNTIME, AGENT_RUNTIME] },
     },
     parseError: parseBedrockError,
+    modelOptions: bedrockModelOptions,
   }),
 };
 

@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors/gateway-error.js';
+import { coded } from '../errors/gateway-error.js';
 
 /**
  * Parses a JSON request body and checks it before any handler sees it: nesting no deeper
@@ -8,15 +8,13 @@ import { GatewayError } from '../errors/gateway-error.js';
  * The walk visits values, not characters, so a 1,000-document body costs ~1,000 steps.
  */
 export function parseJsonBody(text: string, maxDepth: number): unknown {
-  if (text.length === 0) throw new GatewayError('invalid_json', 'Request body is empty; send a JSON object');
+  if (text.length === 0) throw coded('body_empty');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     // V8 throws RangeError (stack) for very deep input: same answer, it is not acceptable JSON for us.
-    const message =
-      err instanceof RangeError ? `Request body is nested more than ${maxDepth} levels deep` : 'Request body is not valid JSON';
-    throw new GatewayError('invalid_json', message);
+    throw err instanceof RangeError ? coded('body_too_deep', { max: maxDepth }) : coded('body_not_json');
   }
   if (typeof value === 'object' && value !== null) checkDepth(value, maxDepth);
   return value;
@@ -37,7 +35,7 @@ function checkDepth(root: object, maxDepth: number): void {
   while (stack.length > 0) {
     const node = stack.pop() as object;
     const depth = depths.pop()!;
-    if (depth > maxDepth) throw new GatewayError('invalid_json', `Request body is nested more than ${maxDepth} levels deep`);
+    if (depth > maxDepth) throw coded('body_too_deep', { max: maxDepth });
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const v = node[i];
@@ -48,10 +46,10 @@ function checkDepth(root: object, maxDepth: number): void {
       }
     } else {
       for (const key in node) {
-        if (key === '__proto__') throw new GatewayError('invalid_json', 'Request body contains a forbidden "__proto__" key');
+        if (key === '__proto__') throw coded('body_proto_key');
         const v = (node as Record<string, unknown>)[key];
         if (key === 'constructor' && typeof v === 'object' && v !== null && Object.hasOwn(v, 'prototype')) {
-          throw new GatewayError('invalid_json', 'Request body contains a forbidden "constructor.prototype" key');
+          throw coded('body_constructor_key');
         }
         if (typeof v === 'object' && v !== null) {
           stack.push(v);

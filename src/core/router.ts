@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../config/load.js';
 import type { ModelConfig, PriceConfig } from '../config/schema.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { coded, GatewayError } from '../errors/gateway-error.js';
 import type { ProviderCapabilities, Target } from '../providers/types.js';
 import { checkFallbackCount } from './policy.js';
 import type { ProviderRuntime } from './provider-runtime.js';
@@ -127,11 +127,7 @@ function resolveOne(table: RoutingTable, name: string, param = 'model'): Resolve
 function checkCapability(target: ResolvedTarget, name: string, capability: keyof ProviderCapabilities, param: string): void {
   const provider = target.provider;
   if (provider.adapter.capabilities[capability]) return;
-  throw new GatewayError(
-    'capability_not_supported',
-    `Model '${name}' is served by provider '${provider.name}' (${provider.adapter.type}), which does not support ${capability}`,
-    { param },
-  );
+  throw coded('capability_not_supported', { model: name, provider: provider.name, type: provider.adapter.type, capability }, { param });
 }
 
 /**
@@ -139,10 +135,5 @@ function checkCapability(target: ResolvedTarget, name: string, capability: keyof
  * allow-list must not learn what else exists. GET /v1/models lists what it may use.
  */
 function unknownModel(name: string, param: string): GatewayError {
-  return new GatewayError(
-    'model_not_found',
-    `Model '${name}' is not configured. Address models as 'provider/model' (for example local/bm25, the built-in reranker) ` +
-      'or by an alias defined by the operator; GET /v1/models lists the models this key may use.',
-    { param },
-  );
+  return coded('model_not_configured', { model: name }, { param });
 }

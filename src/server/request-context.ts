@@ -6,7 +6,7 @@ import type { Span } from '@opentelemetry/api';
 import { ANONYMOUS, newOutcome, type Caller, type Outcome, type RequestContext, type Reserver, type UsageSink } from '../core/context.js';
 import type { Reservation } from '../core/limits/types.js';
 import type { LimitEnforcer } from '../core/limits/enforce.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { coded } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/log.js';
 import type { Tracing } from '../observability/tracing.js';
 
@@ -47,11 +47,7 @@ export function installRequestContext(app: FastifyInstance, options: RequestCont
     request.ctx = ctx;
     if (request.routeOptions.config?.public === true) return done();
     if (usage?.full()) {
-      return done(
-        new GatewayError('usage_journal_full', 'Rankway cannot record usage right now (its usage journal is full); retry shortly', {
-          retryAfterMs: 5000,
-        }),
-      );
+      return done(coded('usage_journal_full', undefined, { retryAfterMs: 5000 }));
     }
     // The context exists before auth so refused requests are still counted and traced.
     const sigv4 = options.keysRequired && request.routeOptions.config?.sigv4 === true && hasSigV4(request.headers);
@@ -82,8 +78,7 @@ export function installRequestContext(app: FastifyInstance, options: RequestCont
   // SigV4 signs the body, so it is checked once the route's parser kept the raw bytes.
   app.addHook('preValidation', (request, reply, done) => {
     if (request.ctx?.caller !== SIGV4_PENDING) return done();
-    if (!options.sigv4)
-      return done(new GatewayError('invalid_api_key', 'SigV4-signed requests are not accepted: no AWS access keys are configured'));
+    if (!options.sigv4) return done(coded('sigv4_not_accepted'));
     options.sigv4
       .authenticate({ method: request.method, path: request.raw.url ?? request.url, headers: request.headers, body: request.rawBody })
       .then((caller) => admitCaller(request, reply, caller, done), done);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthPolicy, ErrorEnvelope, Surface } from '../api/surface.js';
 import { describeSurface } from '../api/surface.js';
 import type { OpenApiRegistry } from '../api/openapi/registry.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { coded, type GatewayError } from '../errors/gateway-error.js';
 import { errorHeaders, fromFrameworkError } from '../errors/render.js';
 import type { Logger } from '../observability/log.js';
 import { registerBodyParsers } from './body-parsers.js';
@@ -80,7 +80,7 @@ export function errorHandler(envelope: ErrorEnvelope, logger: Logger) {
 /** An unmatched path: `route_not_found` in the envelope, logged like any other error. */
 export function notFoundHandler(envelope: ErrorEnvelope, logger: Logger) {
   return (request: FastifyRequest, reply: FastifyReply): unknown => {
-    const err = new GatewayError('route_not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+    const err = coded('route_not_found', { method: request.method, path: request.url.split('?')[0] });
     if (request.ctx) request.ctx.outcome.errorCode = err.code;
     logError(logger, err, request);
     return sendError(envelope, err, request, reply);

@@ -4,7 +4,7 @@ import type { SecretBox } from '../../auth/secrets/secret-box.js';
 import type { ControlPlane } from '../../control/control-plane.js';
 import type { EvalRunService } from '../../eval/run-service.js';
 import type { EvalStore } from '../../store/eval.js';
-import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
+import { coded, GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { Logger } from '../../observability/log.js';
 import { DuplicateNameError, type ControlStore } from '../../store/control.js';
 
@@ -83,13 +83,9 @@ export function paginate<T>(items: readonly T[], query: unknown): Page<T> {
   return { object: 'list', data, has_more: more, next_offset: more ? offset + limit : null };
 }
 
-export const notFound = (what: string, id: string): GatewayError =>
-  new GatewayError('resource_not_found', `No ${what} with id '${id}'`, { param: 'id' });
+export const notFound = (what: string, id: string): GatewayError => coded('resource_not_found', { what, id }, { param: 'id' });
 
-export const readOnly = (what: string): GatewayError =>
-  new GatewayError('read_only_resource', `This ${what} is declared in the config file and is read-only here; edit the file instead`, {
-    param: 'id',
-  });
+export const readOnly = (what: string): GatewayError => coded('read_only_resource', { what }, { param: 'id' });
 
 /** Maps a unique-name violation onto a 409 naming the field. */
 export async function uniquely<T>(field: string, write: () => Promise<T>): Promise<T> {

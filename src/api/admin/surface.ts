@@ -1,5 +1,5 @@
 import { isAdmin, type AdminKey } from '../../auth/inbound/admin-key.js';
-import { GatewayError } from '../../errors/gateway-error.js';
+import { coded } from '../../errors/gateway-error.js';
 import { isConnectionFailure } from '../../store/deadline.js';
 import { openAiErrors } from '../envelopes.js';
 import { defineSurface, type ErrorEnvelope } from '../surface.js';
@@ -14,21 +14,16 @@ import { usageRoute } from './usage.js';
 /** The OpenAI envelope; a database that does not answer is a 503 the operator can retry, not a 500. */
 const adminErrors: ErrorEnvelope = {
   ...openAiErrors,
-  classify: (error) =>
-    isConnectionFailure(error)
-      ? new GatewayError('database_unavailable', 'The database is unavailable; this change was not confirmed. Try again shortly.', {
-          retryAfterMs: 2000,
-        })
-      : undefined,
+  classify: (error) => (isConnectionFailure(error) ? coded('database_unavailable', undefined, { retryAfterMs: 2000 }) : undefined),
 };
 
 /** Throws the 401 for a request without the admin key (checked on every `/admin/*` request, unknown paths included). */
 export function checkAdminKey(headers: Readonly<Record<string, string | string[] | undefined>>, key: () => AdminKey): void {
   if (!headers.authorization && !headers['x-api-key']) {
-    throw new GatewayError('missing_api_key', 'Missing admin key: send Authorization: Bearer <admin key>');
+    throw coded('missing_admin_key');
   }
   // The key is looked up only now: without the database that lookup is a 503, after the 401 above.
-  if (!isAdmin(headers, key())) throw new GatewayError('invalid_api_key', 'Invalid admin key');
+  if (!isAdmin(headers, key())) throw coded('invalid_admin_key');
 }
 
 /**

@@ -7,7 +7,7 @@ import { runtimeWant } from '../../core/limits/estimate.js';
 import { reserveRoute } from '../../core/limits/reserve.js';
 import { recordTarget, recordUsage } from '../../core/outcome.js';
 import { relay } from '../../core/relay.js';
-import { GatewayError } from '../../errors/gateway-error.js';
+import { coded, GatewayError } from '../../errors/gateway-error.js';
 import { runtimeOperation } from '../../providers/bedrock/operation.js';
 import { runtimePath } from '../../providers/bedrock/runtime-path.js';
 import type { OpenedReply } from '../../transport/http-client.js';
@@ -70,10 +70,9 @@ function withGuardrail(body: Buffer, guardrail: BedrockGuardrail, maxDepth: numb
   try {
     doc = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new GatewayError('invalid_json', 'Request body is not valid JSON');
+    throw coded('body_not_json');
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
-    throw new GatewayError('invalid_json', 'Request body must be a JSON object');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw coded('body_not_object');
   checkJsonValue(doc, maxDepth);
   return Buffer.from(JSON.stringify({ ...doc, guardrailConfig: guardrailConfig(guardrail) }));
 }

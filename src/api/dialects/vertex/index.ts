@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RerankDocument, RerankRequest, RerankResult } from '../../../canonical/rerank.js';
-import { GatewayError, invalidRequest } from '../../../errors/gateway-error.js';
+import { coded, invalidRequest } from '../../../errors/gateway-error.js';
 import type { RerankLimits } from '../../rerank/parse.js';
 import { rerankRequestSchema } from '../../rerank/schema.js';
 import { limitCount, limitsOf, parseWith, rankedList, dialectSurface, type DialectRoute } from '../shared.js';
@@ -112,7 +112,7 @@ function vertexRoute(version: string): DialectRoute {
       return async (request) => {
         const { method } = request.params as { method: string };
         if (!method.endsWith(':rank') || method.length === ':rank'.length) {
-          throw new GatewayError('route_not_found', `No route for POST ${request.url.split('?')[0]}`);
+          throw coded('route_not_found', { method: 'POST', path: request.url.split('?')[0] });
         }
         request.ctx.surface = 'vertex';
         const vertex = parseVertex(request.body, config.dialects.vertex.model, limits);

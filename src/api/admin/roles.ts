@@ -4,7 +4,7 @@ import type { SurfaceRoute } from '../surface.js';
 import { isAdmin } from '../../auth/inbound/admin-key.js';
 import { KeyringAuthenticator, presentedKey } from '../../auth/inbound/authenticator.js';
 import type { Caller } from '../../core/context.js';
-import { GatewayError } from '../../errors/gateway-error.js';
+import { coded, GatewayError } from '../../errors/gateway-error.js';
 import type { AdminDepsGetter, AdminSurfaceDeps } from './common.js';
 
 /**
@@ -82,7 +82,7 @@ export const may = (role: Role, permission: Permission | null | undefined): bool
 /** Authenticates the admin key or a caller key, then checks the table; 401 or 403 otherwise. */
 export function authorizeAdminRequest(request: FastifyRequest, deps: AdminDepsGetter): void {
   const headers = request.headers;
-  if (!presentedKey(headers)) throw new GatewayError('missing_api_key', 'Missing admin key: send Authorization: Bearer <admin key>');
+  if (!presentedKey(headers)) throw coded('missing_admin_key');
   const d = deps();
   let principal: Principal;
   if (isAdmin(headers, d.adminKey)) principal = { role: 'admin' };
@@ -91,7 +91,7 @@ export function authorizeAdminRequest(request: FastifyRequest, deps: AdminDepsGe
     try {
       caller = new KeyringAuthenticator(() => d.control.current.keyring, true).authenticate(headers);
     } catch {
-      throw new GatewayError('invalid_api_key', 'Invalid admin key');
+      throw coded('invalid_admin_key');
     }
     principal = { role: 'caller', caller };
   }

@@ -1,4 +1,3 @@
-import { isAdmin, type AdminKey } from '../../auth/inbound/admin-key.js';
 import { coded } from '../../errors/gateway-error.js';
 import { isConnectionFailure } from '../../store/deadline.js';
 import { openAiErrors } from '../envelopes.js';
@@ -24,15 +23,6 @@ const adminErrors: ErrorEnvelope = {
   ...openAiErrors,
   classify: (error) => (isConnectionFailure(error) ? coded('database_unavailable', undefined, { retryAfterMs: 2000 }) : undefined),
 };
-
-/** Throws the 401 for a request without the admin key (checked on every `/admin/*` request, unknown paths included). */
-export function checkAdminKey(headers: Readonly<Record<string, string | string[] | undefined>>, key: () => AdminKey): void {
-  if (!headers.authorization && !headers['x-api-key']) {
-    throw coded('missing_admin_key');
-  }
-  // The key is looked up only now: without the database that lookup is a 503, after the 401 above.
-  if (!isAdmin(headers, key())) throw coded('invalid_admin_key');
-}
 
 /**
  * `/admin/v1/*`: provider keys, models, API keys, AWS access keys, usage and Rerank Lab, behind

@@ -1,6 +1,6 @@
 // The layer rules of docs/architecture.md, checked by `npm run lint`.
 // Each rule names a layer and the layers above it that it must not import.
-// Known violations being removed on other branches live in .dependency-cruiser-known-violations.json.
+// No known violations: every rule holds (see docs/architecture.md for a baseline while a change is in flight).
 
 const entry = '^src/(main|banner|app)\\.ts$|^src/cli/';
 const layer = (...names) => `^src/(${names.join('|')})/`;

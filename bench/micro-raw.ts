@@ -4,7 +4,7 @@ import { parseRerankBody } from '../src/api/rerank/parse.js';
 import { parseRawRerankBody } from '../src/api/rerank/raw-parse.js';
 import { isSplicedJson, splicedBytes } from '../src/canonical/raw-json.js';
 import { cohereRerank } from '../src/providers/cohere/rerank.js';
-import { RawJsonBody, parseJsonBody } from '../src/server/json-body.js';
+import { RawJsonBody, parseJsonBody } from '../src/api/json-body.js';
 import { rerankBodies } from './workloads.js';
 
 const limits = { maxDocuments: 10_000, maxDocumentChars: 100_000 };

@@ -1,25 +1,25 @@
-import type { RequestObserver } from './core/context.js';
 import type { FastifyInstance } from 'fastify';
-import { registerEvalRoutes } from './api/admin/eval.js';
-import { registerAdminApi } from './api/admin/routes.js';
-import { bedrockRoutes, describeBedrockRerankRoutes, describeKnowledgeBaseRoutes } from './api/bedrock/routes.js';
-import { bedrockRuntimeRoutes, describeBedrockRuntimeRoutes } from './api/bedrock-runtime/routes.js';
-import { registerOpenAiRoutes } from './api/openai/routes.js';
-import { describeImageRoutes, imageRoutes } from './api/openai/images.js';
+import { adminSurface } from './api/admin/surface.js';
+import { authorizeAdminRequest } from './api/admin/roles.js';
+import { bedrockSurface } from './api/bedrock/surface.js';
+import { bedrockRuntimeSurface } from './api/bedrock-runtime/surface.js';
+import { dialectSurfaces } from './api/dialects/index.js';
+import { healthSurface } from './api/health/surface.js';
+import { imagesSurface } from './api/openai/images.js';
+import { openAiSurface } from './api/openai/surface.js';
+import { videosSurface } from './api/openai/videos.js';
+import { OpenApiRegistry } from './api/openapi/registry.js';
+import { openApiSurface } from './api/openapi/surface.js';
+import { rerankSurface } from './api/rerank/surface.js';
 import { ImagesService } from './core/images/service.js';
 import { unpricedAliases } from './core/pricing.js';
 import { pastEndOfLife } from './core/lifecycle.js';
-import { describeVideoRoutes, videoRoutes } from './api/openai/videos.js';
 import { VideoService } from './core/video/service.js';
-import { describeFileRoutes, fileRoutes } from './api/openai/files.js';
-import { batchRoutes, describeBatchRoutes, parseBatchLine, renderBatchResult } from './api/openai/batches.js';
+import { batchSurface } from './api/openai/batch-surface.js';
+import { parseBatchLine, renderBatchResult } from './api/openai/batches.js';
 import { BatchService } from './core/batches/service.js';
-import { describeInvocationJobRoutes } from './api/bedrock-runtime/invocation-jobs.js';
-import { describeDialects, registerDialects } from './api/dialects/index.js';
-import { OpenApiRegistry } from './api/openapi/registry.js';
-import { registerOpenApiRoute } from './api/openapi/route.js';
-import { registerRerankRoutes } from './api/rerank/routes.js';
 import { resolveAdminKey, type AdminKey } from './auth/inbound/admin-key.js';
+import type { RequestObserver } from './core/context.js';
 import { KeyringAuthenticator, sha256Hex } from './auth/inbound/authenticator.js';
 import type { AwsAccessKeyLookup } from './auth/inbound/aws-access-keys.js';
 import { SigV4CallerAuthenticator, type AwsCallerKeyDirectory } from './auth/inbound/sigv4-caller.js';
@@ -42,12 +42,9 @@ import { FeedbackLedger } from './core/rerank/feedback.js';
 import { LabAggregates } from './core/rerank/lab-aggregates.js';
 import { ShadowTraffic } from './core/rerank/shadow.js';
 import { LabMetrics } from './observability/lab-metrics.js';
-import { registerFeedbackRoute } from './api/rerank/feedback.js';
-import { latestCalibrations, registerCalibrationRoutes } from './api/admin/eval-calibrations.js';
-import { registerShadowReport } from './api/admin/eval-shadow.js';
-import { registerSplitReport } from './api/admin/eval-splits.js';
+import { latestCalibrations } from './api/admin/eval-calibrations.js';
 import { Router } from './core/router.js';
-import type { ProviderRuntime } from './core/upstream.js';
+import type { ProviderRuntime } from './core/provider-runtime.js';
 import { accessLog } from './observability/access-log.js';
 import { DependencyRegistry, redisDependency } from './observability/health.js';
 import { createLogger, type Logger } from './observability/log.js';
@@ -56,6 +53,7 @@ import type { Tracing } from './observability/tracing.js';
 import { buildAdminServer } from './server/admin.js';
 import { registerConsoleStatic } from './server/console-static.js';
 import { buildProxyServer } from './server/proxy.js';
+import { mountSurface, type SurfaceEnv } from './server/surface.js';
 import type { ControlStore } from './store/repository.js';
 import { isConnectionFailure, StoreUnavailableError, withDeadline, type GuardedStore } from './store/deadline.js';
 import { isPostgresUrl, openControlStore } from './store/open.js';
@@ -314,88 +312,79 @@ export function buildGateway(config: GatewayConfig, options: GatewayOptions = {}
   const openapi = new OpenApiRegistry();
   const logPayloads = config.server.log_payloads || env.LOG_PAYLOADS === '1';
   const proxy = buildProxyServer({ config, logger, authenticator, observers, usage, sigv4, limits, tracing, logPayloads });
-  registerRerankRoutes(proxy, { config, rerank, openapi });
-  registerFeedbackRoute(proxy, { feedback, openapi });
-  void proxy.register(bedrockRoutes, { config, rerank, logger, routing: () => router.current });
-  describeBedrockRerankRoutes(openapi);
-  describeKnowledgeBaseRoutes(openapi);
-  registerOpenAiRoutes(proxy, {
-    config,
-    routing: () => router.current,
-    chat: new ChatService(router, config.server.max_stream_event_bytes),
-    embeddings: new EmbeddingsService(router),
-    logger,
-    openapi,
-  });
-  void proxy.register(imageRoutes, { images: new ImagesService(router) });
-  describeImageRoutes(openapi);
-  void proxy.register(videoRoutes, { videos: new VideoService(router), routing: () => router.current });
-  describeVideoRoutes(openapi);
+  const routing = () => router.current;
+  const onProxy: SurfaceEnv = { logger, maxJsonDepth: config.server.max_json_depth, openapi };
+  mountSurface(proxy, rerankSurface, { config, rerank, feedback }, onProxy);
+  for (const dialect of dialectSurfaces) mountSurface(proxy, dialect, { config, rerank }, onProxy);
+  const chat = new ChatService(router, config.server.max_stream_event_bytes);
+  mountSurface(proxy, openAiSurface, { routing, chat, embeddings: new EmbeddingsService(router) }, onProxy);
+  mountSurface(proxy, imagesSurface, { images: new ImagesService(router) }, onProxy);
+  mountSurface(proxy, videosSurface, { videos: new VideoService(router), routing }, onProxy);
   const batches = new BatchService({ router, store: () => need(store).batches, parseLine: parseBatchLine, render: renderBatchResult });
-  void proxy.register(fileRoutes, { batches, maxFileBytes: Math.max(config.server.body_limit_bytes, 200 * 1024 * 1024) });
-  describeFileRoutes(openapi);
-  void proxy.register(batchRoutes, { batches });
-  describeBatchRoutes(openapi);
-  void proxy.register(bedrockRuntimeRoutes, { config, routing: () => router.current, logger });
-  describeBedrockRuntimeRoutes(openapi);
-  describeInvocationJobRoutes(openapi);
-  registerDialects(proxy, { config, rerank, logger });
-  describeDialects(openapi);
-  registerOpenApiRoute(proxy, openapi);
+  // OpenAI's own limit for batch files is 200 MB.
+  const maxFileBytes = Math.max(config.server.body_limit_bytes, 200 * 1024 * 1024);
+  mountSurface(proxy, batchSurface, { batches, maxFileBytes }, onProxy);
+  mountSurface(proxy, bedrockSurface, { config, rerank, routing }, onProxy);
+  mountSurface(proxy, bedrockRuntimeSurface, { config, routing }, onProxy);
+  mountSurface(proxy, openApiSurface, { registry: openapi }, onProxy);
   proxy.addHook('onReady', () => ready);
 
   let draining = false;
-  const admin = buildAdminServer({
-    readiness: async () => {
-      const checks: Record<string, string> = {
-        config: control.loaded ? 'ok' : 'not loaded',
-        // The keys and models stored in the database: from it, or from the last saved copy.
-        snapshot: control.source === 'database' ? 'ok' : control.source === 'saved' ? 'ok (saved copy)' : 'not loaded',
-        listeners: proxy.server.listening ? 'ok' : 'not listening',
-        secrets: control.undecryptable.length === 0 ? 'ok' : `${control.undecryptable.length} stored secret(s) sealed under another key`,
-        // Only near its cap: a store outage alone is absorbed by the journal.
-        usage_journal: usage.nearCap() ? 'near its cap' : 'ok',
-      };
-      if (config.server.strict_readiness) {
-        for (const d of await health.probe()) checks[d.name] = d.up ? 'ok' : (d.detail ?? 'down');
-      }
-      return { ready: Object.values(checks).every((c) => c.startsWith('ok')), checks };
-    },
-    health: () => health.probe(),
-    metrics: () => metrics.render(),
-    draining: () => draining,
+  const admin = buildAdminServer({ logger, maxJsonDepth: config.server.max_json_depth });
+  const adminDeps = () => {
+    const s = database();
+    return { store: s, control, box, adminKey: need(adminKey), logger };
+  };
+  const onAdmin: SurfaceEnv = {
+    logger,
+    maxJsonDepth: config.server.max_json_depth,
     openapi,
-  });
-  registerAdminApi(admin, {
-    openapi,
-    proxy: () => proxy as unknown as Injector,
-    deps: () => {
-      const s = database();
-      return { store: s, control, box, adminKey: need(adminKey), logger };
+    // The role table: the admin key, or a caller key for the routes its role allows.
+    adminAuth: (request) => authorizeAdminRequest(request, adminDeps),
+  };
+  mountSurface(
+    admin,
+    healthSurface,
+    {
+      readiness: async () => {
+        const checks: Record<string, string> = {
+          config: control.loaded ? 'ok' : 'not loaded',
+          // The keys and models stored in the database: from it, or from the last saved copy.
+          snapshot: control.source === 'database' ? 'ok' : control.source === 'saved' ? 'ok (saved copy)' : 'not loaded',
+          listeners: proxy.server.listening ? 'ok' : 'not listening',
+          secrets: control.undecryptable.length === 0 ? 'ok' : `${control.undecryptable.length} stored secret(s) sealed under another key`,
+          // Only near its cap: a store outage alone is absorbed by the journal.
+          usage_journal: usage.nearCap() ? 'near its cap' : 'ok',
+        };
+        if (config.server.strict_readiness) {
+          for (const d of await health.probe()) checks[d.name] = d.up ? 'ok' : (d.detail ?? 'down');
+        }
+        return { ready: Object.values(checks).every((c) => c.startsWith('ok')), checks };
+      },
+      health: () => health.probe(),
+      metrics: () => metrics.render(),
+      draining: () => draining,
     },
-  });
-  registerConsoleStatic(admin);
+    onAdmin,
+  );
   // Rerank Lab: evaluation runs call the proxy in-process, so they take the callers' path.
   const evals = () => need(store).evals;
   const evalRuns = new EvalRunService(evals, proxy as unknown as Injector, logger);
-  registerEvalRoutes(admin, { store: evals, runs: evalRuns, openapi });
-  const labStore = () => need(store).lab;
-  const labReport = { store: labStore, aliases: () => router.aliases, flush: () => labAggregates.flush(), openapi };
-  registerShadowReport(admin, labReport);
-  registerSplitReport(admin, labReport);
-  registerCalibrationRoutes(admin, {
-    evals,
-    lab: labStore,
+  const lab = {
+    store: () => need(store).lab,
+    aliases: () => router.aliases,
+    flush: () => labAggregates.flush(),
     table: calibrations,
-    resolve: (model) => {
+    resolve: (model: string) => {
       try {
         return router.route(model, 'rerank').targets[0].label;
       } catch {
         return undefined;
       }
     },
-    openapi,
-  });
+  };
+  mountSurface(admin, adminSurface, { admin: adminDeps, evals, evalRuns, lab, proxy: () => proxy as unknown as Injector }, onAdmin);
+  registerConsoleStatic(admin);
   admin.addHook('onReady', () => ready);
 
   let stopped: Promise<boolean> | undefined;

@@ -3,7 +3,7 @@ import type { GatewayConfig, LoadedProvider } from '../config/load.js';
 import type { Limiter, SpendSeed } from '../core/limits/types.js';
 import { periodStart } from '../core/limits/types.js';
 import type { Router } from '../core/router.js';
-import { ProviderRuntime } from '../core/upstream.js';
+import { ProviderRuntime } from '../core/provider-runtime.js';
 import type { Logger } from '../observability/log.js';
 import type { ControlStore, FeedEntry, ResourceChange, ResourceKind } from '../store/repository.js';
 import type { HttpClient } from '../transport/http-client.js';

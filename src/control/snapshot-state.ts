@@ -3,7 +3,7 @@ import type { KeyEntry } from '../auth/inbound/authenticator.js';
 import type { GatewayConfig } from '../config/load.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { RoutingTable } from '../core/router.js';
-import type { ProviderRuntime } from '../core/upstream.js';
+import type { ProviderRuntime } from '../core/provider-runtime.js';
 import type { ResourceKind, StoredResource } from '../store/repository.js';
 import type { ApiKeyData, AwsAccessKeyData, ModelData, ProviderKeyData } from './resources.js';
 import {

@@ -6,9 +6,10 @@ import { buildProviderEntry } from '../config/providers.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { KeyLimits } from '../core/limits/types.js';
 import type { RoutingTable } from '../core/router.js';
-import type { ProviderRuntime } from '../core/upstream.js';
+import type { ProviderRuntime } from '../core/provider-runtime.js';
+import { PROVIDER_TYPES } from '../providers/registry.js';
 import type { ResourceKind, StoredResource } from '../store/repository.js';
-import type { ApiKeyData, ModelData, ProviderKeyData } from './resources.js';
+import type { ApiKeyData, AwsAccessKeyData, ModelData, ProviderKeyData } from './resources.js';
 
 /** Everything routing and auth read per request, built from the config file plus the database. */
 export interface ControlSnapshot {

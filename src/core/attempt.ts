@@ -1,4 +1,4 @@
-import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
+import { coded, GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import type { RequestContext } from './context.js';
 import type { ResolvedTarget, Route } from './router.js';
 
@@ -25,7 +25,7 @@ export async function withRetries<T>(
   for (let retry = 0; ; retry++) {
     const remaining = ctx.deadline - Date.now();
     if (remaining <= 0) {
-      throw new GatewayError('upstream_timeout', 'The request deadline passed before the upstream answered', { failure: 'timeout' });
+      throw coded('deadline_passed', undefined, { failure: 'timeout' });
     }
     ctx.outcome.attempts++;
     try {

@@ -126,3 +126,16 @@ export const newOutcome = (): Outcome => ({
 });
 
 export const ANONYMOUS: Caller = { keyId: 'anonymous', name: 'anonymous' };
+
+/** Called once per proxy request after the response went out (metrics, access log, limits). */
+export interface RequestObserver {
+  onResponse(ctx: RequestContext, status: number, durationMs: number): void;
+}
+
+/** Journals one usage record per request, before the response's last byte goes out. */
+export interface UsageSink {
+  /** `route` names a request refused before its handler set the surface. */
+  record(ctx: RequestContext, status: number, durationMs: number, route?: string): void;
+  /** No room left for records: requests are refused (503) rather than served unrecorded. */
+  full(): boolean;
+}

@@ -1,4 +1,4 @@
-import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
+import { coded, invalidRequest } from '../errors/gateway-error.js';
 import type { Caller, RequestContext } from './context.js';
 import type { ResolvedTarget, Route } from './router.js';
 
@@ -45,16 +45,20 @@ export function mayUse(caller: Caller, requested: string, target: string): boole
 /** Refuses a caller-named model (primary or fallback) the key may not use, naming it. */
 export function permit(caller: Caller, requested: string, target: ResolvedTarget, param = 'model'): void {
   if (!mayUse(caller, requested, target.label)) {
-    throw new GatewayError('model_not_allowed', `This API key may not use model '${requested}'`, { param });
+    throw coded('model_not_allowed', { model: requested }, { param });
   }
 }
 
 /** The one cap on caller fallbacks: a 400 beyond it, before anything is resolved. */
 export function checkFallbackCount(fallbacks: readonly unknown[] | undefined): void {
   if (fallbacks !== undefined && fallbacks.length > MAX_CALLER_FALLBACKS) {
-    throw new GatewayError('too_many_fallbacks', `fallbacks has ${fallbacks.length} items; the maximum is ${MAX_CALLER_FALLBACKS}`, {
-      param: 'fallbacks',
-    });
+    throw coded(
+      'too_many_fallbacks',
+      { count: fallbacks.length, max: MAX_CALLER_FALLBACKS },
+      {
+        param: 'fallbacks',
+      },
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import type { PriceConfig } from '../config/schema.js';
 import type { Usage } from '../canonical/usage.js';
+import { PROVIDER_TYPES } from '../providers/registry.js';
 
 /**
  * Default list prices (USD) by upstream model id, used when an alias sets no price.
@@ -56,14 +57,18 @@ const DEFAULT_PRICES: ReadonlyMap<string, PriceConfig> = new Map([
   ['cohere.embed-multilingual-v3', { per_1m_input_tokens: 0.1 }],
 ]);
 
-// Cross-region inference profile ids put a geography first: `us.anthropic...`.
-const GEO_PREFIX = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
+/** Other ids each provider type files its models' list prices under (it owns its id formats). */
+const PRICE_IDS = [...PROVIDER_TYPES.values()].flatMap((p) => (p.priceIds ? [p.priceIds.bind(p)] : []));
 
+/** The list price of an upstream model id: exact, then without any path prefix, then the ids providers map it to. */
 export function defaultPrice(model: string): PriceConfig | undefined {
   const exact = DEFAULT_PRICES.get(model);
   if (exact) return exact;
   const bare = model.slice(model.lastIndexOf('/') + 1);
-  return DEFAULT_PRICES.get(bare) ?? DEFAULT_PRICES.get(bare.replace(GEO_PREFIX, ''));
+  const found = DEFAULT_PRICES.get(bare);
+  if (found) return found;
+  for (const ids of PRICE_IDS) for (const id of ids(bare)) if (DEFAULT_PRICES.has(id)) return DEFAULT_PRICES.get(id);
+  return undefined;
 }
 
 export function costUsd(usage: Usage, price: PriceConfig | undefined): number {
@@ -102,6 +107,8 @@ const BATCH_DISCOUNTED = new Set([
   'meta.llama3-3-70b-instruct-v1:0',
 ]);
 const BATCH_FACTOR = 0.5;
+// Cross-region inference profiles put a geography before the model id: `us.amazon.nova-lite-v1:0`.
+const GEO_PREFIX = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
 
 /**
  * The token price of a batch job: the alias's own `batch_per_1m_*` prices, else the batch

@@ -1,9 +1,9 @@
 import type { GatewayConfig } from '../config/load.js';
 import type { ModelConfig, PriceConfig } from '../config/schema.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { coded, GatewayError } from '../errors/gateway-error.js';
 import type { ProviderCapabilities, Target } from '../providers/types.js';
 import { checkFallbackCount } from './policy.js';
-import type { ProviderRuntime } from './upstream.js';
+import type { ProviderRuntime } from './provider-runtime.js';
 
 /** Called for each model name the caller sent, with what it resolved to; throws to refuse it. */
 export type TargetCheck = (requested: string, target: ResolvedTarget, param: string) => void;
@@ -55,35 +55,9 @@ export class Router {
     return this.table;
   }
 
-  /**
-   * The primary target, then the request's fallbacks, then the alias's; duplicates dropped.
-   * `check` sees each name the caller sent (the model, then each fallback) as soon as it is
-   * resolved, before anything else about it is checked, so a caller learns nothing about a
-   * model it may not use. Fallbacks the operator configured on the alias are the operator's
-   * choice and are not passed to it. Targets whose provider lacks `capability` are rejected.
-   */
+  /** `resolveRoute` on the current table. */
   route(model: string, capability: keyof ProviderCapabilities, requestFallbacks: readonly string[] = [], check?: TargetCheck): Route {
-    checkFallbackCount(requestFallbacks);
-    const table = this.table;
-    const alias = table.models.get(model);
-    const primary = this.resolveChecked(table, model, 'model', check);
-    check?.(model, primary, 'model');
-    this.checkCapability(primary, model, capability, 'model');
-    const targets: ResolvedTarget[] = [primary];
-    const seen = new Set([primary.label]);
-    const add = (name: string, callerNamed: boolean, i: number): void => {
-      const param = callerNamed ? `fallbacks[${i}]` : 'fallbacks';
-      const t = callerNamed ? this.resolveChecked(table, name, param, check) : this.resolveOne(table, name, param);
-      if (callerNamed) check?.(name, t, param);
-      this.checkCapability(t, name, capability, param);
-      if (!seen.has(t.label)) {
-        seen.add(t.label);
-        targets.push(t);
-      }
-    };
-    for (let i = 0; i < requestFallbacks.length; i++) add(requestFallbacks[i], true, i);
-    if (alias) for (const name of alias.fallbacks) add(name, false, 0);
-    return { requested: model, alias, targets };
+    return resolveRoute(this.table, model, capability, requestFallbacks, check);
   }
 
   /**
@@ -91,8 +65,8 @@ export class Router {
    * operator's choice) as its primary target; the route's own targets follow as fallbacks.
    */
   withPrimary(route: Route, name: string, capability: keyof ProviderCapabilities): Route {
-    const primary = this.resolveOne(this.table, name);
-    this.checkCapability(primary, name, capability, 'model');
+    const primary = resolveOne(this.table, name);
+    checkCapability(primary, name, capability, 'model');
     return { ...route, targets: [primary, ...route.targets.filter((t) => t.label !== primary.label)] };
   }
 
@@ -100,61 +74,89 @@ export class Router {
   get aliases(): readonly ModelConfig[] {
     return [...this.table.models.values()];
   }
+}
 
-  /**
-   * A caller-named model that does not resolve is first checked by name alone: a name the key
-   * may not use is refused as such (403), since a 404 would tell the caller what is configured.
-   */
-  private resolveChecked(table: RoutingTable, name: string, param: string, check: TargetCheck | undefined): ResolvedTarget {
-    try {
-      return this.resolveOne(table, name, param);
-    } catch (err) {
-      if (check) check(name, { label: name } as ResolvedTarget, param);
-      throw err;
+/**
+ * The one routing rule, for every surface: the primary target, then the request's fallbacks,
+ * then the alias's; duplicates dropped. `check` sees each name the caller sent (the model, then
+ * each fallback) as soon as it is resolved, before anything else about it is checked, so a
+ * caller learns nothing about a model it may not use. Fallbacks the operator configured on the
+ * alias are the operator's choice and are not passed to it. Targets whose provider lacks
+ * `capability` are rejected.
+ */
+export function resolveRoute(
+  table: RoutingTable,
+  model: string,
+  capability: keyof ProviderCapabilities,
+  requestFallbacks: readonly string[] = [],
+  check?: TargetCheck,
+): Route {
+  checkFallbackCount(requestFallbacks);
+  const alias = table.models.get(model);
+  const primary = resolveChecked(table, model, 'model', check);
+  check?.(model, primary, 'model');
+  checkCapability(primary, model, capability, 'model');
+  const targets: ResolvedTarget[] = [primary];
+  const seen = new Set([primary.label]);
+  const add = (name: string, callerNamed: boolean, i: number): void => {
+    const param = callerNamed ? `fallbacks[${i}]` : 'fallbacks';
+    const t = callerNamed ? resolveChecked(table, name, param, check) : resolveOne(table, name, param);
+    if (callerNamed) check?.(name, t, param);
+    checkCapability(t, name, capability, param);
+    if (!seen.has(t.label)) {
+      seen.add(t.label);
+      targets.push(t);
     }
-  }
+  };
+  for (let i = 0; i < requestFallbacks.length; i++) add(requestFallbacks[i], true, i);
+  if (alias) for (const name of alias.fallbacks) add(name, false, 0);
+  return { requested: model, alias, targets };
+}
 
-  private resolveOne(table: RoutingTable, name: string, param = 'model'): ResolvedTarget {
-    const alias = table.models.get(name);
-    const address = alias ? alias.target : name;
-    const slash = address.indexOf('/');
-    const provider = slash > 0 ? table.providers.get(address.slice(0, slash)) : undefined;
-    const model = slash > 0 ? address.slice(slash + 1) : '';
-    if (!provider || model === '' || (provider.adapter.models && !provider.adapter.models.includes(model))) {
-      throw this.unknownModel(table, name, param);
-    }
-    const options =
-      alias?.bedrock_route || alias?.guardrail ? { bedrockRoute: alias.bedrock_route, guardrail: alias.guardrail } : undefined;
-    return {
-      provider,
-      model,
-      upstream: { provider: provider.name, model, options },
-      label: `${provider.name}/${model}`,
-      alias,
-      price: alias?.price,
-    };
+/**
+ * A caller-named model that does not resolve is first checked by name alone: a name the key
+ * may not use is refused as such (403), since a 404 would tell the caller what is configured.
+ */
+function resolveChecked(table: RoutingTable, name: string, param: string, check: TargetCheck | undefined): ResolvedTarget {
+  try {
+    return resolveOne(table, name, param);
+  } catch (err) {
+    if (check) check(name, { label: name } as ResolvedTarget, param);
+    throw err;
   }
+}
 
-  private checkCapability(target: ResolvedTarget, name: string, capability: keyof ProviderCapabilities, param: string): void {
-    const provider = target.provider;
-    if (provider.adapter.capabilities[capability]) return;
-    throw new GatewayError(
-      'capability_not_supported',
-      `Model '${name}' is served by provider '${provider.name}' (${provider.adapter.type}), which does not support ${capability}`,
-      { param },
-    );
+function resolveOne(table: RoutingTable, name: string, param = 'model'): ResolvedTarget {
+  const alias = table.models.get(name);
+  const address = alias ? alias.target : name;
+  const slash = address.indexOf('/');
+  const provider = slash > 0 ? table.providers.get(address.slice(0, slash)) : undefined;
+  const model = slash > 0 ? address.slice(slash + 1) : '';
+  if (!provider || model === '' || (provider.adapter.models && !provider.adapter.models.includes(model))) {
+    throw unknownModel(name, param);
   }
+  // Options the provider reads from the alias (its own keys); opaque here.
+  const options = alias ? provider.adapter.modelOptions?.(alias) : undefined;
+  return {
+    provider,
+    model,
+    upstream: { provider: provider.name, model, options },
+    label: `${provider.name}/${model}`,
+    alias,
+    price: alias?.price,
+  };
+}
 
-  /**
-   * Explains addressing without listing the configured names: a key limited by its
-   * allow-list must not learn what else exists. GET /v1/models lists what it may use.
-   */
-  private unknownModel(_table: RoutingTable, name: string, param: string): GatewayError {
-    return new GatewayError(
-      'model_not_found',
-      `Model '${name}' is not configured. Address models as 'provider/model' (for example local/bm25, the built-in reranker) ` +
-        'or by an alias defined by the operator; GET /v1/models lists the models this key may use.',
-      { param },
-    );
-  }
+function checkCapability(target: ResolvedTarget, name: string, capability: keyof ProviderCapabilities, param: string): void {
+  const provider = target.provider;
+  if (provider.adapter.capabilities[capability]) return;
+  throw coded('capability_not_supported', { model: name, provider: provider.name, type: provider.adapter.type, capability }, { param });
+}
+
+/**
+ * Explains addressing without listing the configured names: a key limited by its
+ * allow-list must not learn what else exists. GET /v1/models lists what it may use.
+ */
+function unknownModel(name: string, param: string): GatewayError {
+  return coded('model_not_configured', { model: name }, { param });
 }

@@ -2,11 +2,11 @@ import type { HttpCall, UpstreamReply } from '../providers/types.js';
 import { withRetries } from './attempt.js';
 import type { RequestContext } from './context.js';
 import type { ResolvedTarget } from './router.js';
+import { attempt } from './upstream-attempt.js';
 
 /**
- * One request/response upstream call with the target provider's retries and timeout: takes
- * a concurrency slot per attempt, counts the time spent upstream, turns a non-2xx reply
- * into the provider's GatewayError and parses the rest.
+ * One request/response upstream call with the target provider's retries and timeout; each
+ * try is one `attempt` (slot, send, release, classify), then the 2xx reply is parsed.
  */
 export function callUpstream<T>(
   target: ResolvedTarget,
@@ -14,21 +14,10 @@ export function callUpstream<T>(
   ctx: RequestContext,
   parse: (reply: UpstreamReply) => T,
 ): Promise<T> {
-  const provider = target.provider;
-  return withRetries(
-    async (timeoutMs) => {
-      await provider.acquireSlot(ctx.deadline);
-      const t0 = performance.now();
-      let reply;
-      try {
-        reply = await provider.send(call, timeoutMs, ctx);
-      } finally {
-        provider.releaseSlot();
-        ctx.outcome.upstreamMs += performance.now() - t0;
-      }
-      if (reply.status >= 300) throw provider.adapter.parseError(reply);
-      return parse(reply);
-    },
-    { maxRetries: provider.config.max_retries, timeoutMs: provider.config.timeout_ms, ctx },
-  );
+  const config = target.provider.config;
+  return withRetries(async (timeoutMs) => parse(await attempt(target, call, ctx, { timeoutMs })), {
+    maxRetries: config.max_retries,
+    timeoutMs: config.timeout_ms,
+    ctx,
+  });
 }

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from './codes.js';
+import { ERROR_CODES, MESSAGES, formatMessage, type ErrorCode, type MessageId, type MessageParams } from './codes.js';
 
 /**
  * How a failed upstream attempt steers the attempt loop.
@@ -78,7 +78,18 @@ export class GatewayError extends Error {
 export const invalidRequest = (message: string, param: string | null = null): GatewayError =>
   new GatewayError('invalid_request', message, { param });
 
+/**
+ * The error of a templated message (`MESSAGES` in codes.ts): its code, its text filled in.
+ * @example coded('route_not_found', { method: 'GET', path: '/nope' }) // 404 "No route for GET /nope"
+ */
+export function coded<K extends MessageId>(
+  id: K,
+  ...[params, options]: MessageParams<K> extends undefined ? [undefined?, GatewayErrorOptions?] : [MessageParams<K>, GatewayErrorOptions?]
+): GatewayError {
+  return new GatewayError(MESSAGES[id].code, formatMessage(id, params as MessageParams<K>), options);
+}
+
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
-  return new GatewayError('internal_error', 'Internal error in the gateway', { cause: err });
+  return coded('internal_error', undefined, { cause: err });
 }

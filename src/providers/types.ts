@@ -30,13 +30,12 @@ export interface UpstreamReply {
   readonly body: Buffer;
 }
 
-/** Per-model choices from the alias config that change how a provider calls upstream. */
-export interface TargetOptions {
-  /** Bedrock: Agent Runtime `Rerank` (default) or runtime `InvokeModel` with the model's own body. */
-  readonly bedrockRoute?: 'agent-runtime' | 'invoke-model';
-  /** Bedrock: the operator's guardrail for every Converse call of the alias. */
-  readonly guardrail?: { readonly identifier: string; readonly version: string; readonly trace?: string };
-}
+/**
+ * Per-model choices that change how a provider calls upstream, as the provider itself read them
+ * from the alias (`ProviderAdapter.modelOptions`). Opaque to core, which only carries them to the
+ * provider's translators; each provider reads its own through a typed accessor.
+ */
+export type TargetOptions = Readonly<Record<string, unknown>>;
 
 /** The target a request resolved to: provider instance plus the upstream model id. */
 export interface Target {
@@ -126,12 +125,20 @@ export interface VideoCapability {
 /** Capabilities a provider has; an absent one is simply not offered. */
 export interface ProviderCapabilities {
   readonly rerank?: RerankCapability;
+  /** The caller's own native request relayed as sent and re-signed (Bedrock's runtime and Agent Runtime APIs). */
+  readonly passthrough?: PassthroughCapability;
   readonly chat?: ChatCapability;
   readonly chatStream?: ChatStreamCapability;
   readonly embeddings?: EmbeddingsCapability;
   readonly images?: ImagesCapability;
   readonly video?: VideoCapability;
   readonly batch?: BatchCapability;
+}
+
+/** A provider whose native API callers may speak directly: Rankway relays their requests unread. */
+export interface PassthroughCapability {
+  /** The endpoints (names in `ProviderAdapter.endpoints`) relayed requests may go to. */
+  readonly endpoints: readonly string[];
 }
 
 export interface ProviderLimits {
@@ -203,6 +210,12 @@ export interface ProviderAdapter {
   readonly models?: readonly string[];
   /** Turns an upstream error reply into a classified failure. */
   parseError(reply: UpstreamReply): GatewayError;
+  /**
+   * This provider's options for one model, read from the alias entry that targets it (e.g.
+   * Bedrock's `bedrock_route` and `guardrail`); undefined when it has none. Core passes the
+   * result to the translators as `Target.options` without reading it.
+   */
+  modelOptions?(alias: Readonly<Record<string, unknown>>): TargetOptions | undefined;
 }
 
 /**
@@ -217,6 +230,11 @@ export interface ProviderDefinition<C extends ProviderBaseConfig = ProviderBaseC
    * "did you mean" hints edit distance cannot find (`service_account_key_file` -> `credentials_file`).
    */
   readonly optionHints?: Readonly<Record<string, string>>;
+  /**
+   * Other ids a model's list price may be filed under (Bedrock: the foundation model inside an
+   * ARN or a cross-region profile id such as `us.anthropic...`); core's price table tries them.
+   */
+  priceIds?(model: string): readonly string[];
   create(config: C): ProviderAdapter;
 }
 

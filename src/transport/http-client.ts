@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Span } from '@opentelemetry/api';
 import { Agent, errors as undiciErrors } from 'undici';
-import { GatewayError } from '../errors/gateway-error.js';
+import { coded, GatewayError } from '../errors/gateway-error.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { UpstreamReply } from '../providers/types.js';
 import { budgetExhausted, ByteBudget, DEFAULT_MAX_BUFFERED_UPSTREAM_BYTES, REPLY_BYTE_COST } from './byte-budget.js';
@@ -228,7 +228,7 @@ export function classifyTransportError(err: unknown, timedOut: boolean, options:
     err instanceof undiciErrors.BodyTimeoutError ||
     e.name === 'TimeoutError'
   ) {
-    return new GatewayError('upstream_timeout', 'The upstream provider did not answer in time', {
+    return coded('upstream_timeout', undefined, {
       failure: 'timeout',
       detail,
     });

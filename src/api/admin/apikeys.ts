@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import type { OpenApiRegistry } from '../openapi/registry.js';
 import { sha256Hex } from '../../auth/inbound/authenticator.js';
 import { apiKeyCreate, apiKeyPatch, type ApiKeyData } from '../../control/resources.js';
 import { FILE_ID_PREFIX } from '../../control/snapshot.js';
 import type { StoredResource } from '../../store/repository.js';
 import type { GatewayConfig } from '../../config/load.js';
-import { conflict, parseBody, type AdminDepsGetter } from './common.js';
-import { createResource, describeResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
+import { conflict, parseBody } from './common.js';
+import { createResource, editableRow, resourceRoutes, updateResource, type ResourceSpec } from './resource.js';
 
 /** The key hash is shown shortened: enough to recognise a key, not to look one up elsewhere. */
 function render(row: StoredResource): Record<string, unknown> {
@@ -63,63 +61,65 @@ const spec: ResourceSpec<FileKey> = {
   },
 };
 
-export function registerApiKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter, openapi?: OpenApiRegistry): void {
-  const base = '/admin/v1/apikeys';
-  if (openapi) {
-    describeResource(openapi, base, spec, {
-      plural: 'API keys',
-      create: { name: 'ApiKeyCreate', schema: apiKeyCreate },
-      patch: { name: 'ApiKeyPatch', schema: apiKeyPatch },
-      createNote: 'Without `key_hash`, Rankway generates the key and returns it as `key` in this response only.',
-    });
-  }
-  registerReadAndDelete(app, base, deps, spec);
-
-  app.post(base, async (request, reply) => {
-    const body = parseBody(apiKeyCreate, request.body ?? {});
-    const d = deps();
-    // Without a hash, Rankway makes the key and shows it in this response only.
-    const plaintext = body.key_hash === undefined ? `rk-${randomBytes(24).toString('base64url')}` : undefined;
-    const keyHash = body.key_hash ?? sha256Hex(plaintext!);
-    if (d.control.current.file.server.keys.some((k) => k.key_sha256 === keyHash))
-      throw conflict('This key is declared in the config file', 'key_hash');
-    const data: ApiKeyData = {
-      name: body.name ?? null,
-      key_hash: keyHash,
-      allowed_models: body.allowed_models ?? null,
-      rpm: body.rpm ?? null,
-      tpm: body.tpm ?? null,
-      rpd: body.rpd ?? null,
-      budget: body.budget ?? null,
-      expires_at: body.expires_at ?? null,
-      disabled: body.disabled ?? false,
-      metadata: body.metadata ?? {},
-    };
-    const row = await createResource(d, spec, keyHash, data);
-    reply.code(201);
-    return plaintext ? { ...render(row), key: plaintext } : render(row);
-  });
-
-  app.patch(`${base}/:id`, async (request) => {
-    const { id } = request.params as { id: string };
-    const d = deps();
-    const row = await editableRow(d, spec, id);
-    const patch = parseBody(apiKeyPatch, request.body);
-    const old = row.data as unknown as ApiKeyData;
-    const pick = <K extends keyof ApiKeyData>(k: K): ApiKeyData[K] =>
-      patch[k as keyof typeof patch] === undefined ? old[k] : (patch[k as keyof typeof patch] as ApiKeyData[K]);
-    const data: ApiKeyData = {
-      name: pick('name'),
-      key_hash: old.key_hash,
-      allowed_models: pick('allowed_models'),
-      rpm: pick('rpm'),
-      tpm: pick('tpm'),
-      rpd: pick('rpd'),
-      budget: pick('budget'),
-      expires_at: pick('expires_at'),
-      disabled: pick('disabled'),
-      metadata: pick('metadata'),
-    };
-    return render(await updateResource(d, spec, row, old.key_hash, data));
-  });
-}
+export const apiKeyRoutes = resourceRoutes(
+  '/v1/apikeys',
+  spec,
+  {
+    plural: 'API keys',
+    create: { name: 'ApiKeyCreate', schema: apiKeyCreate },
+    patch: { name: 'ApiKeyPatch', schema: apiKeyPatch },
+    createNote: 'Without `key_hash`, Rankway generates the key and returns it as `key` in this response only.',
+  },
+  {
+    create:
+      ({ admin: deps }) =>
+      async (request, reply) => {
+        const body = parseBody(apiKeyCreate, request.body ?? {});
+        const d = deps();
+        // Without a hash, Rankway makes the key and shows it in this response only.
+        const plaintext = body.key_hash === undefined ? `rk-${randomBytes(24).toString('base64url')}` : undefined;
+        const keyHash = body.key_hash ?? sha256Hex(plaintext!);
+        if (d.control.current.file.server.keys.some((k) => k.key_sha256 === keyHash))
+          throw conflict('This key is declared in the config file', 'key_hash');
+        const data: ApiKeyData = {
+          name: body.name ?? null,
+          key_hash: keyHash,
+          allowed_models: body.allowed_models ?? null,
+          rpm: body.rpm ?? null,
+          tpm: body.tpm ?? null,
+          rpd: body.rpd ?? null,
+          budget: body.budget ?? null,
+          expires_at: body.expires_at ?? null,
+          disabled: body.disabled ?? false,
+          metadata: body.metadata ?? {},
+        };
+        const row = await createResource(d, spec, keyHash, data);
+        reply.code(201);
+        return plaintext ? { ...render(row), key: plaintext } : render(row);
+      },
+    patch:
+      ({ admin: deps }) =>
+      async (request) => {
+        const { id } = request.params as { id: string };
+        const d = deps();
+        const row = await editableRow(d, spec, id);
+        const patch = parseBody(apiKeyPatch, request.body);
+        const old = row.data as unknown as ApiKeyData;
+        const pick = <K extends keyof ApiKeyData>(k: K): ApiKeyData[K] =>
+          patch[k as keyof typeof patch] === undefined ? old[k] : (patch[k as keyof typeof patch] as ApiKeyData[K]);
+        const data: ApiKeyData = {
+          name: pick('name'),
+          key_hash: old.key_hash,
+          allowed_models: pick('allowed_models'),
+          rpm: pick('rpm'),
+          tpm: pick('tpm'),
+          rpd: pick('rpd'),
+          budget: pick('budget'),
+          expires_at: pick('expires_at'),
+          disabled: pick('disabled'),
+          metadata: pick('metadata'),
+        };
+        return render(await updateResource(d, spec, row, old.key_hash, data));
+      },
+  },
+);

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { AdminKey } from '../../auth/inbound/admin-key.js';
 import type { SecretBox } from '../../auth/secrets/secret-box.js';
 import type { ControlPlane } from '../../control/control-plane.js';
-import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
+import type { ModelConfig } from '../../config/schema.js';
+import type { CalibrationTable } from '../../core/rerank/calibrate.js';
+import type { Injector } from '../../eval/proxy-reranker.js';
+import type { EvalRunService } from '../../eval/run-service.js';
+import type { LabStore } from '../../store/lab.js';
+import type { EvalStore } from '../../store/eval.js';
+import { coded, GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { Logger } from '../../observability/log.js';
 import { DuplicateNameError, type ControlStore } from '../../store/repository.js';
 
@@ -15,6 +21,31 @@ export interface AdminDeps {
 }
 
 export type AdminDepsGetter = () => AdminDeps;
+
+/** What the admin surface's handlers are given. */
+export interface AdminSurfaceDeps {
+  /** The store, control plane and keys; throws (503) while the database is not reachable. */
+  readonly admin: AdminDepsGetter;
+  /** Rerank Lab: stored sets and runs, and the service that runs them. */
+  readonly evals: () => EvalStore;
+  readonly evalRuns: EvalRunService;
+  /** Largest evaluation-set upload (bytes); 256 MiB by default. */
+  readonly evalBodyLimit?: number;
+  /** Rerank Lab on live traffic: shadow and split reports, score calibrations. */
+  readonly lab: AdminLabDeps;
+  /** The proxy, for the console's playground (requests go through it in-process). */
+  readonly proxy?: () => Injector;
+}
+
+export interface AdminLabDeps {
+  readonly store: () => LabStore;
+  readonly aliases: () => readonly ModelConfig[];
+  /** Writes the aggregates buffered in memory, so a report includes the last seconds. */
+  readonly flush: () => Promise<void>;
+  readonly table: CalibrationTable;
+  /** `provider/model` a model name routes to, undefined when unknown. */
+  readonly resolve: (model: string) => string | undefined;
+}
 
 /** Validates a JSON body; the first problem becomes a 400 naming the field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
@@ -70,13 +101,9 @@ export function paginate<T>(items: readonly T[], query: unknown): Page<T> {
   return { object: 'list', data, has_more: more, next_offset: more ? offset + limit : null };
 }
 
-export const notFound = (what: string, id: string): GatewayError =>
-  new GatewayError('resource_not_found', `No ${what} with id '${id}'`, { param: 'id' });
+export const notFound = (what: string, id: string): GatewayError => coded('resource_not_found', { what, id }, { param: 'id' });
 
-export const readOnly = (what: string): GatewayError =>
-  new GatewayError('read_only_resource', `This ${what} is declared in the config file and is read-only here; edit the file instead`, {
-    param: 'id',
-  });
+export const readOnly = (what: string): GatewayError => coded('read_only_resource', { what }, { param: 'id' });
 
 /** Maps a unique-name violation onto a 409 naming the field. */
 export async function uniquely<T>(field: string, write: () => Promise<T>): Promise<T> {

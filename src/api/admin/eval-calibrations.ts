@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Calibration, CalibrationTable } from '../../core/rerank/calibrate.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 import { fitCalibration } from '../../eval/calibration.js';
 import type { EvalStore } from '../../store/eval.js';
 import type { LabStore, StoredCalibration } from '../../store/lab.js';
-import type { OpenApiRegistry } from '../openapi/registry.js';
-import { notFound, paginate, parseBody } from './common.js';
+import type { SurfaceRoute } from '../surface.js';
+import { notFound, paginate, parseBody, type AdminSurfaceDeps } from './common.js';
 
 export const calibrationCreateSchema = z.strictObject({
   run: z.string().min(1).describe('A completed evaluation run'),
@@ -37,73 +36,72 @@ const view = (c: StoredCalibration) => ({
  * Platt) for one provider/model on a completed run's judgments and applies it at once to
  * aliases with `calibrate` or `min_score` served by that target (the newest one wins).
  */
-export function registerCalibrationRoutes(
-  app: FastifyInstance,
-  options: {
-    evals: () => EvalStore;
-    lab: () => LabStore;
-    table: CalibrationTable;
-    /** `provider/model` a model name routes to, undefined when unknown. */
-    resolve: (model: string) => string | undefined;
-    openapi?: OpenApiRegistry;
-  },
-): void {
-  const path = '/admin/v1/eval/calibrations';
-  options.openapi?.add({
+export const calibrationRoutes: readonly SurfaceRoute<AdminSurfaceDeps>[] = [
+  {
     method: 'post',
-    path,
-    server: 'admin',
-    tags: ['eval'],
-    summary: "Fit a score calibration for a model on an evaluation run's judgments",
-    description:
-      "Maps the model's raw scores to the probability that a document is relevant (grade >= the run's relevant_grade; unjudged = not relevant), " +
-      'by isotonic regression (pool-adjacent-violators) or Platt scaling. Aliases with `calibrate: true` or `min_score` return calibrated scores ' +
-      'whenever this target serves them, with the raw score in `raw_relevance_score`.',
-    request: { name: 'CalibrationCreate', schema: calibrationCreateSchema },
-    status: 201,
-    errors: [400, 401, 404],
-  });
-  app.post(path, async (request, reply) => {
-    const body = parseBody(calibrationCreateSchema, request.body);
-    const run = await options.evals().getRun(body.run);
-    if (!run) throw notFound('evaluation run', body.run);
-    if (run.status !== 'completed' || !run.report) throw invalidRequest(`run '${body.run}' is ${run.status}, not completed`, 'run');
-    const models = (run.report.models ?? []) as Array<{ model: string; score_labels?: { scores: number[]; relevant: number[] } }>;
-    const result = models.find((m) => m.model === body.model);
-    if (!result)
-      throw invalidRequest(`run '${body.run}' has no model '${body.model}' (it has: ${models.map((m) => m.model).join(', ')})`, 'model');
-    const pairs = result.score_labels;
-    if (!pairs || pairs.scores.length < 2)
-      throw invalidRequest(`run '${body.run}' kept no scores for '${body.model}' (runs before calibration support do not)`, 'run');
-    const target = body.target ?? options.resolve(body.model);
-    if (!target) throw invalidRequest(`'${body.model}' no longer routes to a provider/model: name it in target`, 'target');
-    const calibration: Calibration = fitCalibration(body.method, pairs.scores, pairs.relevant);
-    const stored: StoredCalibration = {
-      id: `cal_${randomUUID().replace(/-/g, '')}`,
-      target,
-      runId: run.id,
-      model: body.model,
-      method: body.method,
-      calibration,
-      pairs: pairs.scores.length,
-      createdAt: new Date().toISOString(),
-    };
-    await options.lab().addCalibration(stored);
-    options.table.set(target, calibration);
-    reply.code(201);
-    return view(stored);
-  });
-
-  options.openapi?.add({
+    path: '/v1/eval/calibrations',
+    doc: {
+      tags: ['eval'],
+      summary: "Fit a score calibration for a model on an evaluation run's judgments",
+      description:
+        "Maps the model's raw scores to the probability that a document is relevant (grade >= the run's relevant_grade; unjudged = not relevant), " +
+        'by isotonic regression (pool-adjacent-violators) or Platt scaling. Aliases with `calibrate: true` or `min_score` return calibrated scores ' +
+        'whenever this target serves them, with the raw score in `raw_relevance_score`.',
+      request: { name: 'CalibrationCreate', schema: calibrationCreateSchema },
+      status: 201,
+      errors: [400, 401, 404],
+    },
+    handler:
+      ({ evals, lab }) =>
+      async (request, reply) => {
+        const body = parseBody(calibrationCreateSchema, request.body);
+        const run = await evals().getRun(body.run);
+        if (!run) throw notFound('evaluation run', body.run);
+        if (run.status !== 'completed' || !run.report) throw invalidRequest(`run '${body.run}' is ${run.status}, not completed`, 'run');
+        const models = (run.report.models ?? []) as Array<{ model: string; score_labels?: { scores: number[]; relevant: number[] } }>;
+        const result = models.find((m) => m.model === body.model);
+        if (!result)
+          throw invalidRequest(
+            `run '${body.run}' has no model '${body.model}' (it has: ${models.map((m) => m.model).join(', ')})`,
+            'model',
+          );
+        const pairs = result.score_labels;
+        if (!pairs || pairs.scores.length < 2)
+          throw invalidRequest(`run '${body.run}' kept no scores for '${body.model}' (runs before calibration support do not)`, 'run');
+        const target = body.target ?? lab.resolve(body.model);
+        if (!target) throw invalidRequest(`'${body.model}' no longer routes to a provider/model: name it in target`, 'target');
+        const calibration: Calibration = fitCalibration(body.method, pairs.scores, pairs.relevant);
+        const stored: StoredCalibration = {
+          id: `cal_${randomUUID().replace(/-/g, '')}`,
+          target,
+          runId: run.id,
+          model: body.model,
+          method: body.method,
+          calibration,
+          pairs: pairs.scores.length,
+          createdAt: new Date().toISOString(),
+        };
+        await lab.store().addCalibration(stored);
+        lab.table.set(target, calibration);
+        reply.code(201);
+        return view(stored);
+      },
+  },
+  {
     method: 'get',
-    path,
-    server: 'admin',
-    tags: ['eval'],
-    summary: 'List score calibrations (newest per target applies)',
-    errors: [400, 401],
-  });
-  app.get(path, async (request) => paginate((await options.lab().listCalibrations()).map(view), request.query));
-}
+    path: '/v1/eval/calibrations',
+    doc: {
+      tags: ['eval'],
+      summary: 'List score calibrations (newest per target applies)',
+      errors: [400, 401],
+    },
+    handler:
+      ({ evals, lab }) =>
+      async (request) => {
+        return paginate((await lab.store().listCalibrations()).map(view), request.query);
+      },
+  },
+];
 
 /** The newest calibration of every target, for the table at start. */
 export function latestCalibrations(rows: readonly StoredCalibration[]): Array<[string, Calibration]> {

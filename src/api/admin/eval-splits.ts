@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import type { ModelConfig } from '../../config/schema.js';
 import type { LabStore, SplitDaily } from '../../store/lab.js';
-import type { OpenApiRegistry } from '../openapi/registry.js';
+import type { SurfaceRoute } from '../surface.js';
+import type { AdminSurfaceDeps } from './common.js';
 import { dayRange, dayRangeQuery, ratio, sumBy } from './eval-lab-common.js';
 
 function figures(r: SplitDaily) {
@@ -23,49 +23,48 @@ function figures(r: SplitDaily) {
  * day: requests, errors, cost, mean latency, feedback events, MRR of clicks (over feedback
  * events) and CTR@k (responses with a click in the top k over requests).
  */
-export function registerSplitReport(
-  app: FastifyInstance,
-  options: { store: () => LabStore; aliases: () => readonly ModelConfig[]; flush: () => Promise<void>; openapi?: OpenApiRegistry },
-): void {
-  const path = '/admin/v1/eval/splits';
-  options.openapi?.add({
+export const splitReportRoutes: readonly SurfaceRoute<AdminSurfaceDeps>[] = [
+  {
     method: 'get',
-    path,
-    server: 'admin',
-    tags: ['eval'],
-    summary: 'Traffic splits: requests, cost, latency and click metrics per arm, per UTC day',
-    description:
-      'MRR is the mean reciprocal rank of the best clicked result over feedback events (POST /v1/rerank/feedback); ' +
-      "CTR@k is the share of the arm's requests whose feedback clicked a result in the top k.",
-    query: dayRangeQuery,
-    errors: [400, 401],
-  });
-  app.get(path, async (request) => {
-    const { from, to } = dayRange(request.query);
-    await options.flush();
-    const rows = await options.store().splitDays(from, to);
-    const totals = sumBy(rows, (r) => `${r.alias}\u0000${r.arm}`);
-    const data = options
-      .aliases()
-      .filter((a) => a.split)
-      .map((a) => ({
-        alias: a.name,
-        sticky: a.split!.sticky,
-        header: a.split!.header ?? null,
-        arms: a.split!.arms.map((arm) => {
-          const t = totals.get(`${a.name}\u0000${arm.name}`);
-          return {
-            name: arm.name,
-            model: arm.model,
-            weight: arm.weight,
-            ...figures(t ?? { ...zero, alias: a.name, arm: arm.name }),
-            days: rows.filter((r) => r.alias === a.name && r.arm === arm.name).map((r) => ({ day: r.day, ...figures(r) })),
-          };
-        }),
-      }));
-    return { object: 'list', from, to, data };
-  });
-}
+    path: '/v1/eval/splits',
+    doc: {
+      tags: ['eval'],
+      summary: 'Traffic splits: requests, cost, latency and click metrics per arm, per UTC day',
+      description:
+        'MRR is the mean reciprocal rank of the best clicked result over feedback events (POST /v1/rerank/feedback); ' +
+        "CTR@k is the share of the arm's requests whose feedback clicked a result in the top k.",
+      query: dayRangeQuery,
+      errors: [400, 401],
+    },
+    handler:
+      ({ lab }) =>
+      async (request) => {
+        const { from, to } = dayRange(request.query);
+        await lab.flush();
+        const rows = await lab.store().splitDays(from, to);
+        const totals = sumBy(rows, (r) => `${r.alias}\u0000${r.arm}`);
+        const data = lab
+          .aliases()
+          .filter((a) => a.split)
+          .map((a) => ({
+            alias: a.name,
+            sticky: a.split!.sticky,
+            header: a.split!.header ?? null,
+            arms: a.split!.arms.map((arm) => {
+              const t = totals.get(`${a.name}\u0000${arm.name}`);
+              return {
+                name: arm.name,
+                model: arm.model,
+                weight: arm.weight,
+                ...figures(t ?? { ...zero, alias: a.name, arm: arm.name }),
+                days: rows.filter((r) => r.alias === a.name && r.arm === arm.name).map((r) => ({ day: r.day, ...figures(r) })),
+              };
+            }),
+          }));
+        return { object: 'list', from, to, data };
+      },
+  },
+];
 
 const zero: SplitDaily = {
   day: '',

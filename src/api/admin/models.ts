@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { OpenApiRegistry } from '../openapi/registry.js';
 import type { ModelConfig } from '../../config/schema.js';
 import type { ControlSnapshot } from '../../control/snapshot.js';
 import { FILE_ID_PREFIX } from '../../control/snapshot.js';
@@ -7,8 +5,8 @@ import { modelCreate, modelPatch, type ModelData, type ProviderKeyData } from '.
 import { invalidRequest } from '../../errors/gateway-error.js';
 import { labModelNames } from '../../config/lab.js';
 import type { StoredResource } from '../../store/repository.js';
-import { conflict, parseBody, type AdminDepsGetter } from './common.js';
-import { createResource, describeResource, editableRow, registerReadAndDelete, updateResource, type ResourceSpec } from './resource.js';
+import { conflict, parseBody } from './common.js';
+import { createResource, editableRow, resourceRoutes, updateResource, type ResourceSpec } from './resource.js';
 
 function render(row: StoredResource): Record<string, unknown> {
   const d = row.data as unknown as ModelData;
@@ -98,60 +96,62 @@ const spec: ResourceSpec<ModelConfig> = {
   file: { list: (snap) => [...snap.file.models.values()], get: (snap, name) => snap.file.models.get(name), render: renderFile },
 };
 
-export function registerModelRoutes(app: FastifyInstance, deps: AdminDepsGetter, openapi?: OpenApiRegistry): void {
-  const base = '/admin/v1/models';
-  if (openapi) {
-    describeResource(openapi, base, spec, {
-      plural: 'models',
-      create: { name: 'ModelCreate', schema: modelCreate },
-      patch: { name: 'ModelPatch', schema: modelPatch },
-      createNote: "`display_name` becomes a model alias callers send as `model`, routed to `model_name` on the provider key's provider.",
-    });
-  }
-  registerReadAndDelete(app, base, deps, spec);
-
-  app.post(base, async (request, reply) => {
-    const body = parseBody(modelCreate, request.body);
-    const d = deps();
-    const data: ModelData = {
-      display_name: body.display_name,
-      provider: body.provider,
-      model_name: body.model_name,
-      provider_key_id: body.provider_key_id,
-      fallbacks: body.fallbacks ?? [],
-      price: body.price ?? null,
-      cache: body.cache ?? 'pairs',
-      shadow: body.shadow ?? null,
-      split: body.split ?? null,
-      calibrate: body.calibrate ?? false,
-      min_score: body.min_score ?? null,
-    };
-    validate(d.control.current, data);
-    const row = await createResource(d, spec, data.display_name, data);
-    reply.code(201);
-    return render(row);
-  });
-
-  app.patch(`${base}/:id`, async (request) => {
-    const { id } = request.params as { id: string };
-    const d = deps();
-    const row = await editableRow(d, spec, id);
-    const patch = parseBody(modelPatch, request.body);
-    const old = row.data as unknown as ModelData;
-    const data: ModelData = {
-      display_name: patch.display_name ?? old.display_name,
-      provider: patch.provider ?? old.provider,
-      model_name: patch.model_name ?? old.model_name,
-      provider_key_id: patch.provider_key_id ?? old.provider_key_id,
-      fallbacks: patch.fallbacks ?? old.fallbacks,
-      price: patch.price === undefined ? old.price : patch.price,
-      cache: patch.cache ?? old.cache ?? 'pairs',
-      shadow: patch.shadow === undefined ? (old.shadow ?? null) : patch.shadow,
-      split: patch.split === undefined ? (old.split ?? null) : patch.split,
-      calibrate: patch.calibrate ?? old.calibrate ?? false,
-      min_score: patch.min_score === undefined ? (old.min_score ?? null) : patch.min_score,
-    };
-    validate(d.control.current, data, id);
-    return render(await updateResource(d, spec, row, data.display_name, data));
-  });
-}
+export const modelRoutes = resourceRoutes(
+  '/v1/models',
+  spec,
+  {
+    plural: 'models',
+    create: { name: 'ModelCreate', schema: modelCreate },
+    patch: { name: 'ModelPatch', schema: modelPatch },
+    createNote: "`display_name` becomes a model alias callers send as `model`, routed to `model_name` on the provider key's provider.",
+  },
+  {
+    create:
+      ({ admin: deps }) =>
+      async (request, reply) => {
+        const body = parseBody(modelCreate, request.body);
+        const d = deps();
+        const data: ModelData = {
+          display_name: body.display_name,
+          provider: body.provider,
+          model_name: body.model_name,
+          provider_key_id: body.provider_key_id,
+          fallbacks: body.fallbacks ?? [],
+          price: body.price ?? null,
+          cache: body.cache ?? 'pairs',
+          shadow: body.shadow ?? null,
+          split: body.split ?? null,
+          calibrate: body.calibrate ?? false,
+          min_score: body.min_score ?? null,
+        };
+        validate(d.control.current, data);
+        const row = await createResource(d, spec, data.display_name, data);
+        reply.code(201);
+        return render(row);
+      },
+    patch:
+      ({ admin: deps }) =>
+      async (request) => {
+        const { id } = request.params as { id: string };
+        const d = deps();
+        const row = await editableRow(d, spec, id);
+        const patch = parseBody(modelPatch, request.body);
+        const old = row.data as unknown as ModelData;
+        const data: ModelData = {
+          display_name: patch.display_name ?? old.display_name,
+          provider: patch.provider ?? old.provider,
+          model_name: patch.model_name ?? old.model_name,
+          provider_key_id: patch.provider_key_id ?? old.provider_key_id,
+          fallbacks: patch.fallbacks ?? old.fallbacks,
+          price: patch.price === undefined ? old.price : patch.price,
+          cache: patch.cache ?? old.cache ?? 'pairs',
+          shadow: patch.shadow === undefined ? (old.shadow ?? null) : patch.shadow,
+          split: patch.split === undefined ? (old.split ?? null) : patch.split,
+          calibrate: patch.calibrate ?? old.calibrate ?? false,
+          min_score: patch.min_score === undefined ? (old.min_score ?? null) : patch.min_score,
+        };
+        validate(d.control.current, data, id);
+        return render(await updateResource(d, spec, row, data.display_name, data));
+      },
+  },
+);

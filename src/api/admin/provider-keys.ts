@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { OpenApiRegistry } from '../openapi/registry.js';
 import type { LoadedProvider } from '../../config/load.js';
 import { SecretUnreadableError, type SecretBox } from '../../auth/secrets/secret-box.js';
 import { splitSensitiveConfig } from '../../auth/secrets/sensitive-config.js';
@@ -9,15 +7,7 @@ import { invalidRequest } from '../../errors/gateway-error.js';
 import { PROVIDER_TYPES } from '../../providers/registry.js';
 import type { StoredResource } from '../../store/repository.js';
 import { conflict, parseBody, type AdminDepsGetter } from './common.js';
-import {
-  createResource,
-  describeResource,
-  editableRow,
-  newResourceId,
-  registerReadAndDelete,
-  updateResource,
-  type ResourceSpec,
-} from './resource.js';
+import { createResource, editableRow, newResourceId, resourceRoutes, updateResource, type ResourceSpec } from './resource.js';
 
 /** A provider key as the admin API shows it: never the secret, only which fields it has. */
 function render(row: StoredResource): Record<string, unknown> {
@@ -125,65 +115,67 @@ const spec: ResourceSpec<LoadedProvider> = {
   },
 };
 
-export function registerProviderKeyRoutes(app: FastifyInstance, deps: AdminDepsGetter, openapi?: OpenApiRegistry): void {
-  const base = '/admin/v1/provider_keys';
-  if (openapi) {
-    describeResource(openapi, base, spec, {
-      plural: 'provider keys',
-      create: { name: 'ProviderKeyCreate', schema: providerKeyCreate },
-      patch: { name: 'ProviderKeyPatch', schema: providerKeyPatch },
-      createNote:
-        "`secret` is a JSON object encoded as a string (the adapter's credential fields); it is stored sealed and never shown again, responses list only `secret_fields`.",
-    });
-  }
-  registerReadAndDelete(app, base, deps, spec);
-
-  app.post(base, async (request, reply) => {
-    const body = parseBody(providerKeyCreate, request.body);
-    const d = deps();
-    if (d.control.current.file.providers.has(body.display_name)) {
-      throw conflict(`display_name '${body.display_name}' is a provider in the config file`, 'display_name');
-    }
-    const secret = secretOf(body.secret);
-    const fields = {
-      display_name: body.display_name,
-      provider: body.provider,
-      adapter: body.adapter,
-      api_base: body.api_base ?? null,
-      config: body.config ?? {},
-    };
-    validate(fields, secret, allowMetadata(d));
-    const id = newResourceId(spec);
-    const data = seal(d.box, id, fields, secret);
-    const row = await createResource(d, spec, body.display_name, data, id);
-    reply.code(201);
-    return render(row);
-  });
-
-  app.patch(`${base}/:id`, async (request) => {
-    const { id } = request.params as { id: string };
-    const d = deps();
-    const row = await editableRow(d, spec, id);
-    const patch = parseBody(providerKeyPatch, request.body);
-    const old = row.data as unknown as ProviderKeyData;
-    if (patch.display_name && patch.display_name !== old.display_name && d.control.current.file.providers.has(patch.display_name)) {
-      throw conflict(`display_name '${patch.display_name}' is a provider in the config file`, 'display_name');
-    }
-    const secret = patch.secret !== undefined ? secretOf(patch.secret) : openForPatch(d.box, old.secret_sealed, id, 'secret');
-    // A new `config` replaces the old one whole, sealed part included.
-    const oldConfig = (): Record<string, unknown> =>
-      old.config_sealed ? { ...old.config, ...openForPatch(d.box, old.config_sealed, configAad(id), 'config') } : old.config;
-    const fields = {
-      display_name: patch.display_name ?? old.display_name,
-      provider: patch.provider ?? old.provider,
-      adapter: patch.adapter ?? old.adapter,
-      api_base: patch.api_base === undefined ? old.api_base : patch.api_base,
-      config: patch.config ?? oldConfig(),
-    };
-    validate(fields, secret, allowMetadata(d));
-    const data = seal(d.box, id, fields, secret);
-    return render(await updateResource(d, spec, row, fields.display_name, data));
-  });
-}
+export const providerKeyRoutes = resourceRoutes(
+  '/v1/provider_keys',
+  spec,
+  {
+    plural: 'provider keys',
+    create: { name: 'ProviderKeyCreate', schema: providerKeyCreate },
+    patch: { name: 'ProviderKeyPatch', schema: providerKeyPatch },
+    createNote:
+      "`secret` is a JSON object encoded as a string (the adapter's credential fields); it is stored sealed and never shown again, responses list only `secret_fields`.",
+  },
+  {
+    create:
+      ({ admin: deps }) =>
+      async (request, reply) => {
+        const body = parseBody(providerKeyCreate, request.body);
+        const d = deps();
+        if (d.control.current.file.providers.has(body.display_name)) {
+          throw conflict(`display_name '${body.display_name}' is a provider in the config file`, 'display_name');
+        }
+        const secret = secretOf(body.secret);
+        const fields = {
+          display_name: body.display_name,
+          provider: body.provider,
+          adapter: body.adapter,
+          api_base: body.api_base ?? null,
+          config: body.config ?? {},
+        };
+        validate(fields, secret, allowMetadata(d));
+        const id = newResourceId(spec);
+        const data = seal(d.box, id, fields, secret);
+        const row = await createResource(d, spec, body.display_name, data, id);
+        reply.code(201);
+        return render(row);
+      },
+    patch:
+      ({ admin: deps }) =>
+      async (request) => {
+        const { id } = request.params as { id: string };
+        const d = deps();
+        const row = await editableRow(d, spec, id);
+        const patch = parseBody(providerKeyPatch, request.body);
+        const old = row.data as unknown as ProviderKeyData;
+        if (patch.display_name && patch.display_name !== old.display_name && d.control.current.file.providers.has(patch.display_name)) {
+          throw conflict(`display_name '${patch.display_name}' is a provider in the config file`, 'display_name');
+        }
+        const secret = patch.secret !== undefined ? secretOf(patch.secret) : openForPatch(d.box, old.secret_sealed, id, 'secret');
+        // A new `config` replaces the old one whole, sealed part included.
+        const oldConfig = (): Record<string, unknown> =>
+          old.config_sealed ? { ...old.config, ...openForPatch(d.box, old.config_sealed, configAad(id), 'config') } : old.config;
+        const fields = {
+          display_name: patch.display_name ?? old.display_name,
+          provider: patch.provider ?? old.provider,
+          adapter: patch.adapter ?? old.adapter,
+          api_base: patch.api_base === undefined ? old.api_base : patch.api_base,
+          config: patch.config ?? oldConfig(),
+        };
+        validate(fields, secret, allowMetadata(d));
+        const data = seal(d.box, id, fields, secret);
+        return render(await updateResource(d, spec, row, fields.display_name, data));
+      },
+  },
+);
 
 const allowMetadata = (d: ReturnType<AdminDepsGetter>): boolean => d.control.fileConfig.upstreams.allow_metadata_addresses;

@@ -1,9 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { OpenApiRegistry } from '../openapi/registry.js';
+import type { SurfaceRoute } from '../surface.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { RequestFilter, RequestRow } from '../../store/console.js';
-import { notFound, parseQuery, type AdminDepsGetter } from './common.js';
+import { notFound, parseQuery, type AdminSurfaceDeps } from './common.js';
 
 const LIMIT_MESSAGE = 'limit must be an integer from 1 to 200';
 const time = (param: string) =>
@@ -97,72 +96,82 @@ export const requestJson = (r: RequestRow) => ({
 });
 
 /** `GET /admin/v1/requests` (keyset-paginated, filterable, never payloads) and `GET /admin/v1/requests/{id}`. */
-export function registerRequestRoutes(app: FastifyInstance, deps: AdminDepsGetter, openapi?: OpenApiRegistry): void {
-  openapi?.add({
+export const requestRoutes: readonly SurfaceRoute<AdminSurfaceDeps>[] = [
+  {
     method: 'get',
-    path: '/admin/v1/requests',
-    server: 'admin',
-    tags: ['admin', 'console'],
-    summary: 'Recorded requests, newest first, filtered and keyset-paginated',
-    description:
-      'Answers `{object: "list", data, has_more, next_cursor}`. Rows hold the usage columns only (never bodies); pass `next_cursor` ' +
-      'as `cursor` for the next page.',
-    query: requestListQuerySchema,
-    errors: [400, 401, 403],
-  });
-  app.get('/admin/v1/requests', async (request) => {
-    const q = parseQuery(requestListQuerySchema, request.query);
-    const rows = await deps().store.console.listRequests({
-      from: q.from,
-      to: q.to,
-      keyId: q.key_id,
-      model: q.model,
-      provider: q.provider,
-      surface: q.surface,
-      status: q.status,
-      minLatencyMs: q.min_latency_ms,
-      maxLatencyMs: q.max_latency_ms,
-      before: q.cursor ? decodeCursor(q.cursor) : undefined,
-      // One more than asked says whether another page exists without counting.
-      limit: q.limit + 1,
-    });
-    const page = rows.slice(0, q.limit);
-    const more = rows.length > q.limit;
-    return { object: 'list', data: page.map(requestJson), has_more: more, next_cursor: more ? encodeCursor(page[page.length - 1]) : null };
-  });
-
-  openapi?.add({
-    method: 'get',
-    path: '/admin/v1/requests/{id}',
-    server: 'admin',
-    tags: ['admin', 'console'],
-    summary: 'One recorded request with its detail (for reranks: query, top_n, returned order with scores, fallbacks)',
-    description:
-      'The list row plus `detail`: retries, fallbacks, upstream and gateway time, cache misses, the error code and, for a rerank, ' +
-      'the query (first 500 characters), top_n, the target that answered and the returned order with scores (first 100). Bodies are not stored.',
-    errors: [401, 403, 404],
-  });
-  app.get<{ Params: { id: string } }>('/admin/v1/requests/:id', async (request) => {
-    const row = await deps().store.console.getRequest(request.params.id);
-    if (!row) throw notFound('request', request.params.id);
-    const d = row.detail;
-    return {
-      object: 'request',
-      ...requestJson(row),
-      detail: d && {
-        retries: d.retries,
-        fallbacks: d.fallbacks,
-        upstream_ms: d.upstreamMs,
-        gateway_ms: Math.max(0, Math.round((row.latencyMs - d.upstreamMs) * 10) / 10),
-        cache_misses: d.cacheMisses,
-        error_code: d.errorCode ?? null,
-        rerank: d.rerank && {
-          query: d.rerank.query,
-          top_n: d.rerank.topN,
-          fallback_index: d.rerank.fallbackIndex,
-          results: d.rerank.order.map(([index, score]) => ({ index, relevance_score: score })),
-        },
+    path: '/v1/requests',
+    doc: {
+      tags: ['admin', 'console'],
+      summary: 'Recorded requests, newest first, filtered and keyset-paginated',
+      description:
+        'Answers `{object: "list", data, has_more, next_cursor}`. Rows hold the usage columns only (never bodies); pass `next_cursor` ' +
+        'as `cursor` for the next page.',
+      query: requestListQuerySchema,
+      errors: [400, 401, 403],
+    },
+    handler:
+      ({ admin: deps }) =>
+      async (request) => {
+        const q = parseQuery(requestListQuerySchema, request.query);
+        const rows = await deps().store.console.listRequests({
+          from: q.from,
+          to: q.to,
+          keyId: q.key_id,
+          model: q.model,
+          provider: q.provider,
+          surface: q.surface,
+          status: q.status,
+          minLatencyMs: q.min_latency_ms,
+          maxLatencyMs: q.max_latency_ms,
+          before: q.cursor ? decodeCursor(q.cursor) : undefined,
+          // One more than asked says whether another page exists without counting.
+          limit: q.limit + 1,
+        });
+        const page = rows.slice(0, q.limit);
+        const more = rows.length > q.limit;
+        return {
+          object: 'list',
+          data: page.map(requestJson),
+          has_more: more,
+          next_cursor: more ? encodeCursor(page[page.length - 1]) : null,
+        };
       },
-    };
-  });
-}
+  },
+  {
+    method: 'get',
+    path: '/v1/requests/:id',
+    doc: {
+      tags: ['admin', 'console'],
+      summary: 'One recorded request with its detail (for reranks: query, top_n, returned order with scores, fallbacks)',
+      description:
+        'The list row plus `detail`: retries, fallbacks, upstream and gateway time, cache misses, the error code and, for a rerank, ' +
+        'the query (first 500 characters), top_n, the target that answered and the returned order with scores (first 100). Bodies are not stored.',
+      errors: [401, 403, 404],
+    },
+    handler:
+      ({ admin: deps }) =>
+      async (request) => {
+        const row = await deps().store.console.getRequest((request.params as { id: string }).id);
+        if (!row) throw notFound('request', (request.params as { id: string }).id);
+        const d = row.detail;
+        return {
+          object: 'request',
+          ...requestJson(row),
+          detail: d && {
+            retries: d.retries,
+            fallbacks: d.fallbacks,
+            upstream_ms: d.upstreamMs,
+            gateway_ms: Math.max(0, Math.round((row.latencyMs - d.upstreamMs) * 10) / 10),
+            cache_misses: d.cacheMisses,
+            error_code: d.errorCode ?? null,
+            rerank: d.rerank && {
+              query: d.rerank.query,
+              top_n: d.rerank.topN,
+              fallback_index: d.rerank.fallbackIndex,
+              results: d.rerank.order.map(([index, score]) => ({ index, relevance_score: score })),
+            },
+          },
+        };
+      },
+  },
+];

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { FILE_ID_PREFIX, type ControlSnapshot } from '../../control/snapshot.js';
 import type { ResourceKind, StoredResource } from '../../store/repository.js';
-import type { NamedSchema, OpenApiRegistry } from '../openapi/registry.js';
-import { notFound, pageQuerySchema, paginate, readOnly, uniquely, type AdminDeps, type AdminDepsGetter } from './common.js';
+import type { NamedSchema } from '../openapi/registry.js';
+import type { SurfaceRoute } from '../surface.js';
+import { notFound, pageQuerySchema, paginate, readOnly, uniquely, type AdminDeps, type AdminSurfaceDeps } from './common.js';
 
 /** Resources of a kind declared in the config file: listed before the database's, read-only. */
 export interface FileResources<F> {
@@ -32,39 +32,10 @@ export interface ResourceSpec<F = never> {
 
 export const newResourceId = (spec: ResourceSpec<unknown>): string => `${spec.idPrefix}_${randomUUID().replaceAll('-', '')}`;
 
-/** `GET base` (paginated), `GET base/:id` and `DELETE base/:id`, the same for every kind. */
-export function registerReadAndDelete<F>(app: FastifyInstance, base: string, deps: AdminDepsGetter, spec: ResourceSpec<F>): void {
-  app.get(base, async (request) => {
-    const snap = deps().control.current;
-    const fromFile = spec.file ? spec.file.list(snap).map((f) => spec.file!.render(f)) : [];
-    // Rendered after paging: with 100,000 keys a page renders 100 of them, not all.
-    const rendered = new Set<unknown>(fromFile);
-    const page = paginate<unknown>([...fromFile, ...spec.rows(snap)], request.query as Record<string, string>);
-    return { ...page, data: page.data.map((item) => (rendered.has(item) ? item : spec.render(item as StoredResource))) };
-  });
-
-  app.get(`${base}/:id`, async (request) => {
-    const { id } = request.params as { id: string };
-    const { store, control } = deps();
-    if (spec.file && id.startsWith(FILE_ID_PREFIX)) {
-      const item = spec.file.get(control.current, id.slice(FILE_ID_PREFIX.length));
-      if (item) return spec.file.render(item);
-      throw notFound(spec.what, id);
-    }
-    const row = await store.getResource(spec.kind, id);
-    if (!row) throw notFound(spec.what, id);
-    return spec.render(row);
-  });
-
-  app.delete(`${base}/:id`, async (request) => {
-    const { id } = request.params as { id: string };
-    if (spec.file && id.startsWith(FILE_ID_PREFIX)) throw readOnly(spec.what);
-    const { store, control } = deps();
-    spec.beforeDelete?.(control.current, id);
-    if (!(await store.deleteResource(spec.kind, id))) throw notFound(spec.what, id);
-    await control.changed(spec.kind, id);
-    return { id, object: spec.object, deleted: true };
-  });
+/** The create and update handlers of a kind (the parts that differ between kinds). */
+export interface ResourceWrites {
+  readonly create: SurfaceRoute<AdminSurfaceDeps>['handler'];
+  readonly patch: SurfaceRoute<AdminSurfaceDeps>['handler'];
 }
 
 /** What the OpenAPI document says about one kind beyond the common routes. */
@@ -77,49 +48,94 @@ export interface ResourceDocs {
   readonly createNote?: string;
 }
 
-/** The five routes of a kind in the OpenAPI document, from the schemas `parseBody`/`paginate` validate with. */
-export function describeResource(openapi: OpenApiRegistry, base: string, spec: ResourceSpec<unknown>, docs: ResourceDocs): void {
-  const common = { server: 'admin', tags: ['admin'] } as const;
+/**
+ * The five routes of a kind, documented from the schemas `parseBody`/`paginate` validate with:
+ * `GET base` (paginated), `POST base`, and `GET`, `PATCH`, `DELETE base/:id`; reading and
+ * deleting are the same for every kind, creating and updating are the kind's own.
+ */
+export function resourceRoutes<F>(
+  base: string,
+  spec: ResourceSpec<F>,
+  docs: ResourceDocs,
+  writes: ResourceWrites,
+): SurfaceRoute<AdminSurfaceDeps>[] {
   const fromFile = spec.file
     ? ` Items declared in the config file come first, with ids \`${FILE_ID_PREFIX}<name>\`, and are read-only.`
     : '';
-  openapi.add({
-    ...common,
-    method: 'get',
-    path: base,
-    summary: `List ${docs.plural}`,
-    description: `Offset pagination: \`{object: "list", data, has_more, next_offset}\`; pass \`next_offset\` as \`offset\` for the next page.${fromFile}`,
-    query: pageQuerySchema,
-    errors: [400, 401],
-  });
-  openapi.add({
-    ...common,
-    method: 'post',
-    path: base,
-    summary: `Create a ${spec.what}`,
-    description: docs.createNote,
-    request: docs.create,
-    status: 201,
-    errors: [400, 401, 409],
-  });
-  openapi.add({ ...common, method: 'get', path: `${base}/{id}`, summary: `Get a ${spec.what}`, errors: [401, 404] });
-  openapi.add({
-    ...common,
-    method: 'patch',
-    path: `${base}/{id}`,
-    summary: `Update a ${spec.what}`,
-    description: 'Only the fields sent change; `null` clears a nullable field.',
-    request: docs.patch,
-    errors: [400, 401, 404, 409],
-  });
-  openapi.add({
-    ...common,
-    method: 'delete',
-    path: `${base}/{id}`,
-    summary: `Delete a ${spec.what}`,
-    description: 'Answers `{id, object, deleted: true}`.',
-    errors: [401, 404, 409],
-  });
+  return [
+    {
+      method: 'get',
+      path: base,
+      doc: {
+        summary: `List ${docs.plural}`,
+        description: `Offset pagination: \`{object: "list", data, has_more, next_offset}\`; pass \`next_offset\` as \`offset\` for the next page.${fromFile}`,
+        query: pageQuerySchema,
+        errors: [400, 401],
+      },
+      handler:
+        ({ admin: deps }) =>
+        async (request) => {
+          const snap = deps().control.current;
+          const fromFile = spec.file ? spec.file.list(snap).map((f) => spec.file!.render(f)) : [];
+          // Rendered after paging: with 100,000 keys a page renders 100 of them, not all.
+          const rendered = new Set<unknown>(fromFile);
+          const page = paginate<unknown>([...fromFile, ...spec.rows(snap)], request.query as Record<string, string>);
+          return { ...page, data: page.data.map((item) => (rendered.has(item) ? item : spec.render(item as StoredResource))) };
+        },
+    },
+    {
+      method: 'post',
+      path: base,
+      doc: { summary: `Create a ${spec.what}`, description: docs.createNote, request: docs.create, status: 201, errors: [400, 401, 409] },
+      handler: writes.create,
+    },
+    {
+      method: 'get',
+      path: `${base}/:id`,
+      doc: { summary: `Get a ${spec.what}`, errors: [401, 404] },
+      handler:
+        ({ admin: deps }) =>
+        async (request) => {
+          const { id } = request.params as { id: string };
+          const { store, control } = deps();
+          if (spec.file && id.startsWith(FILE_ID_PREFIX)) {
+            const item = spec.file.get(control.current, id.slice(FILE_ID_PREFIX.length));
+            if (item) return spec.file.render(item);
+            throw notFound(spec.what, id);
+          }
+          const row = await store.getResource(spec.kind, id);
+          if (!row) throw notFound(spec.what, id);
+          return spec.render(row);
+        },
+    },
+    {
+      method: 'patch',
+      path: `${base}/:id`,
+      doc: {
+        summary: `Update a ${spec.what}`,
+        description: 'Only the fields sent change; `null` clears a nullable field.',
+        request: docs.patch,
+        errors: [400, 401, 404, 409],
+      },
+      handler: writes.patch,
+    },
+    {
+      method: 'delete',
+      path: `${base}/:id`,
+      doc: { summary: `Delete a ${spec.what}`, description: 'Answers `{id, object, deleted: true}`.', errors: [401, 404, 409] },
+      handler:
+        ({ admin: deps }) =>
+        async (request) => {
+          const { id } = request.params as { id: string };
+          if (spec.file && id.startsWith(FILE_ID_PREFIX)) throw readOnly(spec.what);
+          const { store, control } = deps();
+          spec.beforeDelete?.(control.current, id);
+          if (!(await store.deleteResource(spec.kind, id))) throw notFound(spec.what, id);
+          await control.changed(spec.kind, id);
+          return { id, object: spec.object, deleted: true };
+        },
+    },
+  ];
 }
 
 /** The stored row a `PATCH` edits: config-file resources are read-only, unknown ids 404. */

@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { OpenApiRegistry } from '../openapi/registry.js';
+import type { SurfaceRoute } from '../surface.js';
 import { isAdmin } from '../../auth/inbound/admin-key.js';
 import { KeyringAuthenticator, presentedKey } from '../../auth/inbound/authenticator.js';
 import type { Caller } from '../../core/context.js';
-import { GatewayError } from '../../errors/gateway-error.js';
-import type { AdminDepsGetter } from './common.js';
+import { coded, GatewayError } from '../../errors/gateway-error.js';
+import type { AdminDepsGetter, AdminSurfaceDeps } from './common.js';
 
 /**
  * Who may do what on the admin port: one table the request hook enforces and
@@ -82,7 +82,7 @@ export const may = (role: Role, permission: Permission | null | undefined): bool
 /** Authenticates the admin key or a caller key, then checks the table; 401 or 403 otherwise. */
 export function authorizeAdminRequest(request: FastifyRequest, deps: AdminDepsGetter): void {
   const headers = request.headers;
-  if (!presentedKey(headers)) throw new GatewayError('missing_api_key', 'Missing admin key: send Authorization: Bearer <admin key>');
+  if (!presentedKey(headers)) throw coded('missing_admin_key');
   const d = deps();
   let principal: Principal;
   if (isAdmin(headers, d.adminKey)) principal = { role: 'admin' };
@@ -91,7 +91,7 @@ export function authorizeAdminRequest(request: FastifyRequest, deps: AdminDepsGe
     try {
       caller = new KeyringAuthenticator(() => d.control.current.keyring, true).authenticate(headers);
     } catch {
-      throw new GatewayError('invalid_api_key', 'Invalid admin key');
+      throw coded('invalid_admin_key');
     }
     principal = { role: 'caller', caller };
   }
@@ -112,26 +112,27 @@ export const rolesResponseSchema = z.object({
 });
 
 /** `GET /admin/v1/roles`: the manifest, and the role of the key asking. */
-export function registerRolesRoute(app: FastifyInstance, openapi?: OpenApiRegistry): void {
-  openapi?.add({
+export const rolesRoutes: readonly SurfaceRoute<AdminSurfaceDeps>[] = [
+  {
     method: 'get',
-    path: '/admin/v1/roles',
-    server: 'admin',
-    tags: ['admin', 'console'],
-    summary: 'The role manifest: which role may do what, and the role of the key asking',
-    description: 'The admin API enforces this same table; the console reads it to decide what to show. Any valid key may call it.',
-    response: { name: 'Roles', schema: rolesResponseSchema },
-    errors: [401],
-  });
-  app.get('/admin/v1/roles', async (request) => {
-    const role = request.principal?.role ?? 'admin';
-    return {
-      object: 'roles' as const,
-      role,
-      permissions: [...ROLE_PERMISSIONS[role]],
-      roles: Object.fromEntries(Object.entries(ROLE_PERMISSIONS).map(([r, p]) => [r, [...p]])),
-      descriptions: { ...PERMISSIONS },
-      routes: ROUTE_PERMISSIONS.map(([method, path, permission]) => ({ method, path, permission })),
-    };
-  });
-}
+    path: '/v1/roles',
+    doc: {
+      tags: ['admin', 'console'],
+      summary: 'The role manifest: which role may do what, and the role of the key asking',
+      description: 'The admin API enforces this same table; the console reads it to decide what to show. Any valid key may call it.',
+      response: { name: 'Roles', schema: rolesResponseSchema },
+      errors: [401],
+    },
+    handler: (_deps) => async (request) => {
+      const role = request.principal?.role ?? 'admin';
+      return {
+        object: 'roles' as const,
+        role,
+        permissions: [...ROLE_PERMISSIONS[role]],
+        roles: Object.fromEntries(Object.entries(ROLE_PERMISSIONS).map(([r, p]) => [r, [...p]])),
+        descriptions: { ...PERMISSIONS },
+        routes: ROUTE_PERMISSIONS.map(([method, path, permission]) => ({ method, path, permission })),
+      };
+    },
+  },
+];

@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { OpenApiRegistry } from '../openapi/registry.js';
+import type { SurfaceRoute } from '../surface.js';
 import { bucketBounds, bucketIndex, isTimeZone, quantile, slicePlan, type BucketUnit } from '../../core/zoned-buckets.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { ConsoleStore, SeriesTotals } from '../../store/console.js';
-import { parseQuery, type AdminDepsGetter } from './common.js';
+import { parseQuery, type AdminSurfaceDeps } from './common.js';
 
 const MAX_BUCKETS = 2000;
 
@@ -136,23 +135,26 @@ export function seriesRange(from: number | undefined, to: number | undefined): {
 }
 
 /** `GET /admin/v1/usage/series`: the Overview's figures, bucketed in the viewer's time zone. */
-export function registerUsageSeriesRoute(app: FastifyInstance, deps: AdminDepsGetter, openapi?: OpenApiRegistry): void {
-  openapi?.add({
+export const usageSeriesRoutes: readonly SurfaceRoute<AdminSurfaceDeps>[] = [
+  {
     method: 'get',
-    path: '/admin/v1/usage/series',
-    server: 'admin',
-    tags: ['admin', 'console'],
-    summary: 'Requests, errors, cost and latency per local hour or day, with totals over the whole range',
-    description:
-      'Buckets follow `tz` (an IANA zone; DST days have 23 or 25 hours). `totals` are computed over the whole range: ' +
-      'requests, errors, cost, p50/p95 latency, cache hit rate and errors by HTTP status. Hours come from the hourly ' +
-      'rollup (kept as long as raw records: `storage.usage_retention_days`).',
-    query: seriesQuerySchema,
-    errors: [400, 401, 403],
-  });
-  app.get('/admin/v1/usage/series', async (request) => {
-    const q = parseQuery(seriesQuerySchema, request.query);
-    const range = seriesRange(q.from, q.to);
-    return buildSeries(deps().store.console, { ...range, tz: q.tz, unit: q.bucket, keyId: q.key_id });
-  });
-}
+    path: '/v1/usage/series',
+    doc: {
+      tags: ['admin', 'console'],
+      summary: 'Requests, errors, cost and latency per local hour or day, with totals over the whole range',
+      description:
+        'Buckets follow `tz` (an IANA zone; DST days have 23 or 25 hours). `totals` are computed over the whole range: ' +
+        'requests, errors, cost, p50/p95 latency, cache hit rate and errors by HTTP status. Hours come from the hourly ' +
+        'rollup (kept as long as raw records: `storage.usage_retention_days`).',
+      query: seriesQuerySchema,
+      errors: [400, 401, 403],
+    },
+    handler:
+      ({ admin: deps }) =>
+      async (request) => {
+        const q = parseQuery(seriesQuerySchema, request.query);
+        const range = seriesRange(q.from, q.to);
+        return buildSeries(deps().store.console, { ...range, tz: q.tz, unit: q.bucket, keyId: q.key_id });
+      },
+  },
+];

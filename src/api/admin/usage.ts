@@ -1,8 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import type { OpenApiRegistry } from '../openapi/registry.js';
+import type { SurfaceRoute } from '../surface.js';
 import { z } from 'zod';
 import type { UsageGroupBy } from '../../store/repository.js';
-import { parseQuery, type AdminDepsGetter } from './common.js';
+import { parseQuery, type AdminSurfaceDeps } from './common.js';
 
 const GROUPS = ['key', 'model', 'provider', 'day'] as const satisfies readonly UsageGroupBy[];
 
@@ -33,12 +32,10 @@ export const usageQuerySchema = z.object({
  * `GET /admin/v1/usage?group_by=key|model|provider|day&from&to`: requests, errors and cost per
  * group, `from` inclusive and `to` exclusive. Records are written within a second of a response.
  */
-export function registerUsageRoutes(app: FastifyInstance, deps: AdminDepsGetter, openapi?: OpenApiRegistry): void {
-  openapi?.add({
-    method: 'get',
-    path: '/admin/v1/usage',
-    server: 'admin',
-    tags: ['admin'],
+export const usageRoute: SurfaceRoute<AdminSurfaceDeps> = {
+  method: 'get',
+  path: '/v1/usage',
+  doc: {
     summary: 'Usage and cost per key, model, provider or day',
     description:
       'Answers `{object: "usage", group_by, from, to, total_cost_usd, data}`; each row holds the group value (and `name` for keys), ' +
@@ -47,36 +44,38 @@ export function registerUsageRoutes(app: FastifyInstance, deps: AdminDepsGetter,
       'Records are written within a second of a response.',
     query: usageQuerySchema,
     errors: [400, 401],
-  });
-  app.get('/admin/v1/usage', async (request) => {
-    const { group_by: groupBy, from, to } = parseQuery(usageQuerySchema, request.query);
-    const { store, control } = deps();
-    const rows = await store.usageSummary({ groupBy, from, to });
-    // Key groups also carry the key's name, when it still exists.
-    const names = new Map<string, string>();
-    if (groupBy === 'key') for (const k of control.current.keyring.values()) names.set(k.id, k.name);
-    const total = rows.reduce((sum, r) => sum + r.costUsd, 0);
-    return {
-      object: 'usage',
-      group_by: groupBy,
-      from: from ?? null,
-      to: to ?? null,
-      total_cost_usd: round(total),
-      data: rows.map((r) => ({
-        [groupBy]: r.group,
-        ...(groupBy === 'key' ? { name: (r.group !== null && names.get(r.group)) || null } : {}),
-        requests: r.requests,
-        errors: r.errors,
-        documents: r.documents,
-        search_units: r.searchUnits,
-        input_tokens: r.inputTokens,
-        output_tokens: r.outputTokens,
-        cost_usd: round(r.costUsd),
-        unpriced_requests: r.unpriced,
-      })),
-    };
-  });
-}
+  },
+  handler:
+    ({ admin: deps }) =>
+    async (request) => {
+      const { group_by: groupBy, from, to } = parseQuery(usageQuerySchema, request.query);
+      const { store, control } = deps();
+      const rows = await store.usageSummary({ groupBy, from, to });
+      // Key groups also carry the key's name, when it still exists.
+      const names = new Map<string, string>();
+      if (groupBy === 'key') for (const k of control.current.keyring.values()) names.set(k.id, k.name);
+      const total = rows.reduce((sum, r) => sum + r.costUsd, 0);
+      return {
+        object: 'usage',
+        group_by: groupBy,
+        from: from ?? null,
+        to: to ?? null,
+        total_cost_usd: round(total),
+        data: rows.map((r) => ({
+          [groupBy]: r.group,
+          ...(groupBy === 'key' ? { name: (r.group !== null && names.get(r.group)) || null } : {}),
+          requests: r.requests,
+          errors: r.errors,
+          documents: r.documents,
+          search_units: r.searchUnits,
+          input_tokens: r.inputTokens,
+          output_tokens: r.outputTokens,
+          cost_usd: round(r.costUsd),
+          unpriced_requests: r.unpriced,
+        })),
+      };
+    },
+};
 
 /** Sums of float prices drift in the last digits; ten decimals keep every cent exact. */
 const round = (usd: number): number => Math.round(usd * 1e10) / 1e10;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode } from '../../errors/codes.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { errorHeaders } from '../../server/errors.js';
+import type { ErrorEnvelope } from '../surface.js';
 
 interface AwsException {
   readonly name: string;
@@ -57,16 +57,19 @@ export const awsErrorSchema = z
   );
 
 /**
- * AWS rest-json error: `x-amzn-errortype` names the exception, the body is `{"message"}`
- * (protocols.md 4.7). The message is Rankway's own, never the upstream's text.
+ * AWS rest-json error: `x-amzn-errortype` names the exception, the body is `{"message"}`.
+ * The message is Rankway's own, never the upstream's text. The status is AWS's for the
+ * exception (AWS has no 401), so it replaces the one the server set.
  */
-export function renderAwsError(err: GatewayError, request: FastifyRequest, reply: FastifyReply): { message: string } {
-  const ex = awsException(err);
-  reply
-    .code(ex.status)
-    .headers(errorHeaders(err))
-    .header('x-amzn-errortype', ex.name)
-    .header('x-amzn-requestid', request.id)
-    .header('content-type', 'application/json');
-  return { message: err.message };
-}
+export const awsErrors: ErrorEnvelope = {
+  render(err: GatewayError, request: FastifyRequest, reply: FastifyReply): { message: string } {
+    const ex = awsException(err);
+    reply
+      .code(ex.status)
+      .header('x-amzn-errortype', ex.name)
+      .header('x-amzn-requestid', request.id)
+      .header('content-type', 'application/json');
+    return { message: err.message };
+  },
+  schema: { name: 'AwsError', schema: awsErrorSchema },
+};

@@ -1,6 +1,5 @@
 import type { ModelConfig, ProviderBaseConfig } from '../../config/schema.js';
-import type { Route, ResolvedTarget, RoutingTable } from '../../core/router.js';
-import type { ProviderRuntime } from '../../core/upstream.js';
+import { resolveRoute, type Route, type RoutingTable } from '../../core/router.js';
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import { bareModelId, parseModelArn } from '../../providers/bedrock/model-ids.js';
 import type { ProviderAdapter } from '../../providers/types.js';
@@ -15,7 +14,9 @@ export interface RoutingSource {
 const BEDROCK_ID_RE = /^[A-Za-z0-9._:\/+-]{1,2048}$/;
 
 /** Who answers a native Bedrock model id: an alias that claims it, or a Bedrock provider as is. */
-type Match = { readonly alias: ModelConfig } | { readonly provider: string; readonly model: string };
+type Match =
+  | { readonly alias: ModelConfig; readonly provider?: undefined; readonly model?: undefined }
+  | { readonly provider: string; readonly model: string };
 
 /**
  * Which model answers a native Bedrock request's model id or ARN, for both native surfaces
@@ -53,25 +54,17 @@ export class BedrockModelLookup<S extends RoutingSource = RoutingSource> {
   }
 
   /**
-   * A one-target route on a Bedrock provider, for requests relayed to the runtime as sent
-   * (so only aliases that target Bedrock can claim them); the caller's allow-list applies
-   * to it exactly as on other surfaces.
+   * A one-target route for a request relayed to the provider as sent: the name is matched as
+   * above (only aliases whose provider takes native passthrough can claim it), then routed by
+   * the router like any other, its `passthrough` capability checked. A native caller names one
+   * model, so the alias's fallbacks do not apply; the caller's allow-list applies to the name it
+   * sent (or the alias) exactly as on other surfaces.
    */
   resolveRuntime(this: BedrockModelLookup<RoutingTable>, modelId: string): Route {
-    const match = this.match(modelId, 'modelId', (alias) => this.isBedrock(providerOf(alias.target)));
+    const match = this.match(modelId, 'modelId', (alias) => this.relays(providerOf(alias.target)));
     const alias = 'alias' in match ? match.alias : undefined;
-    const providerName = alias ? providerOf(alias.target) : (match as { provider: string }).provider;
-    const model = alias ? alias.target.slice(providerName.length + 1) : (match as { model: string }).model;
-    const provider: ProviderRuntime = this.source.providers.get(providerName)!;
-    const target: ResolvedTarget = {
-      provider,
-      model,
-      upstream: { provider: providerName, model },
-      label: `${providerName}/${model}`,
-      alias,
-      price: alias?.price,
-    };
-    return { requested: alias?.name ?? modelId, alias, targets: [target] };
+    const routed = resolveRoute(this.source, alias ? alias.name : `${match.provider}/${match.model}`, 'passthrough');
+    return { requested: alias?.name ?? modelId, alias, targets: [routed.targets[0]] };
   }
 
   private match(modelId: string, param: string, accepts: (alias: ModelConfig) => boolean): Match {
@@ -91,20 +84,24 @@ export class BedrockModelLookup<S extends RoutingSource = RoutingSource> {
     );
   }
 
-  private isBedrock(provider: string): boolean {
-    return this.source.providers.get(provider)?.adapter.type === 'bedrock';
+  private relays(provider: string): boolean {
+    return this.source.providers.get(provider)?.adapter.capabilities?.passthrough !== undefined;
   }
 }
 
 const providerOf = (target: string): string => target.slice(0, target.indexOf('/'));
 
-/** One lookup per routing table, rebuilt only when the table is swapped. */
-export function lookupFor<S extends RoutingSource>(routing: () => S): () => BedrockModelLookup<S> {
-  const lookups = new WeakMap<S, BedrockModelLookup<S>>();
-  return () => {
-    const table = routing();
-    let lookup = lookups.get(table);
-    if (!lookup) lookups.set(table, (lookup = new BedrockModelLookup(table)));
-    return lookup;
-  };
+const lookups = new WeakMap<RoutingSource, BedrockModelLookup>();
+
+/** The lookup of a routing table, built once per table (the control plane swaps tables on change). */
+export function lookupOf<S extends RoutingSource>(table: S): BedrockModelLookup<S> {
+  let lookup = lookups.get(table) as BedrockModelLookup<S> | undefined;
+  if (!lookup) lookups.set(table, (lookup = new BedrockModelLookup(table)));
+  return lookup;
 }
+
+/** The lookup of whatever table `routing` returns now. */
+export const lookupFor =
+  <S extends RoutingSource>(routing: () => S): (() => BedrockModelLookup<S>) =>
+  () =>
+    lookupOf(routing());

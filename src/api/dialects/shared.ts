@@ -1,19 +1,17 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RerankResult } from '../../canonical/rerank.js';
 import type { GatewayConfig } from '../../config/load.js';
 import type { RerankService } from '../../core/rerank/service.js';
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
-import type { Logger } from '../../observability/log.js';
-import { errorHeaders, fromFrameworkError } from '../../server/errors.js';
-import { logError } from '../../server/proxy.js';
+import type { NamedSchema } from '../openapi/registry.js';
 import { fromZod, type RerankLimits } from '../rerank/parse.js';
+import { defineSurface, type Surface, type SurfaceRoute } from '../surface.js';
 
-/** What every dialect plugin is given. */
-export interface DialectOptions {
+/** What every dialect's handlers are given. */
+export interface DialectDeps {
   readonly config: GatewayConfig;
   readonly rerank: RerankService;
-  readonly logger: Logger;
 }
 
 export const limitsOf = (config: GatewayConfig): RerankLimits => ({
@@ -21,22 +19,50 @@ export const limitsOf = (config: GatewayConfig): RerankLimits => ({
   maxDocumentChars: config.server.max_document_chars,
 });
 
+/** One route of a dialect: its path, the vendor it imitates, its request schema and its handler. */
+export interface DialectRoute {
+  /** Relative to the dialect's prefix, in Fastify syntax. */
+  readonly path: string;
+  /** The documented path when the Fastify one cannot say it (Vertex's `:rank`); `false`: an undocumented alias. */
+  readonly docPath?: string | false;
+  readonly vendor: string;
+  readonly request: NamedSchema;
+  readonly handler: SurfaceRoute<DialectDeps>['handler'];
+}
+
 /**
- * Gives an encapsulated dialect plugin its own error envelope: every error thrown inside it
- * (auth, body parsing, validation, upstream failure, unknown paths under its prefix) is
- * logged once and rendered by `body`.
+ * A vendor dialect as a surface: under its own prefix, JSON bodies, caller keys, errors in
+ * the vendor's own shape (`render`, described in words by `errorsText` in the document).
  */
-export function useErrorShape(scope: FastifyInstance, logger: Logger, body: (err: GatewayError, request: FastifyRequest) => unknown): void {
-  scope.setErrorHandler((error, request: FastifyRequest, reply: FastifyReply) => {
-    const err = fromFrameworkError(error);
-    logError(logger, err, request);
-    reply.code(err.status).headers(errorHeaders(err));
-    return body(err, request);
-  });
-  scope.setNotFoundHandler((request, reply) => {
-    const err = new GatewayError('route_not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
-    reply.code(err.status);
-    return body(err, request);
+export function dialectSurface(spec: {
+  readonly name: string;
+  readonly prefix: string;
+  readonly errorsText: string;
+  readonly render: (err: GatewayError, request: FastifyRequest) => unknown;
+  readonly routes: readonly DialectRoute[];
+}): Surface<DialectDeps> {
+  return defineSurface<DialectDeps>({
+    name: spec.name,
+    listener: 'proxy',
+    prefix: spec.prefix,
+    body: { kind: 'json' },
+    auth: 'key',
+    errors: { render: (err, request) => spec.render(err, request) },
+    tags: ['dialects'],
+    routes: spec.routes.map((r) => ({
+      method: 'post',
+      path: r.path,
+      doc:
+        r.docPath === false
+          ? false
+          : {
+              path: r.docPath,
+              summary: `Rerank with ${r.vendor}'s request and response shape`,
+              description: `A client written for ${r.vendor} changes only its base URL. \`model\` is a Rankway model (alias or provider/model). Errors: ${spec.errorsText}.`,
+              request: r.request,
+            },
+      handler: r.handler,
+    })),
   });
 }
 

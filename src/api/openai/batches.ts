@@ -1,16 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import type { BatchEndpoint, BatchRecordResult, BatchRequest } from '../../canonical/batch.js';
 import type { BatchInputLine } from '../../core/batches/jsonl.js';
-import type { BatchService, BatchView } from '../../core/batches/service.js';
+import type { BatchView } from '../../core/batches/service.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
-import type { OpenApiRegistry } from '../openapi/registry.js';
-import { page } from './files.js';
+import type { SurfaceRoute } from '../surface.js';
+import { type BatchSurfaceDeps, page } from './files.js';
 import { parseChatBody, parseEmbeddingsBody } from './parse.js';
 import { renderChatCompletion, renderEmbeddings } from './render.js';
-
-export interface BatchRoutesOptions {
-  readonly batches: BatchService;
-}
 
 /** A batch line's body, read by the same parsers as the live endpoints. */
 export function parseBatchLine(url: BatchEndpoint, body: unknown): BatchRequest {
@@ -112,66 +107,67 @@ function parseCreate(body: unknown): {
   return { inputFileId: b.input_file_id, endpoint: b.endpoint, completionWindow: window, metadata };
 }
 
-export function describeBatchRoutes(openapi: OpenApiRegistry): void {
-  const common = { server: 'proxy' as const, tags: ['openai'], errors: [400, 401, 403, 404, 409, 429, 502, 503] as const };
-  const batch = { raw: 'OpenAI Batch object (plus `upstream_status` and `upstream_id`)', mediaTypes: ['application/json'] };
-  openapi.add({
-    ...common,
-    method: 'post',
-    path: '/v1/batches',
-    summary: 'Start a batch (OpenAI compatible) as a Bedrock model invocation job',
-    description:
-      "The input file's lines become `{recordId, modelInput}` records in the model's own InvokeModel body, written to S3; the job's output is mapped back by `custom_id` once it settles.",
-    rawRequest: '`{input_file_id, endpoint, completion_window, metadata?}`',
-    response: batch,
-  });
-  openapi.add({
-    ...common,
-    method: 'get',
-    path: '/v1/batches',
-    summary: "The key's batches, newest first, with their live status",
-    response: { raw: '`{object: "list", data: [Batch]}`', mediaTypes: ['application/json'] },
-  });
-  openapi.add({
-    ...common,
-    method: 'get',
-    path: '/v1/batches/{batch_id}',
-    summary: 'A batch, from GetModelInvocationJob',
-    response: batch,
-  });
-  openapi.add({
-    ...common,
-    method: 'post',
-    path: '/v1/batches/{batch_id}/cancel',
-    summary: 'Cancel a batch (StopModelInvocationJob)',
-    response: batch,
-  });
-}
+const ERRORS = [400, 401, 403, 404, 409, 429, 502, 503] as const;
+const BATCH = { raw: 'OpenAI Batch object (plus `upstream_status` and `upstream_id`)', mediaTypes: ['application/json'] };
 
 /** OpenAI's batches API on Bedrock model invocation jobs. */
-export async function batchRoutes(app: FastifyInstance, options: BatchRoutesOptions): Promise<void> {
-  const { batches } = options;
-
-  app.post('/v1/batches', async (request) => {
-    request.ctx.surface = 'openai-batches';
-    return renderBatch(await batches.create(parseCreate(request.body), request.ctx));
-  });
-
-  app.get<{ Querystring: { limit?: string; after?: string } }>('/v1/batches', async (request) => {
-    request.ctx.surface = 'openai-batches';
-    const { limit, after } = page(request.query, 100);
-    const views = await batches.list(request.ctx, { limit: limit + 1, after });
-    const data = views.slice(0, limit).map(renderBatch);
-    return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: views.length > limit };
-  });
-
-  app.get<{ Params: { id: string } }>('/v1/batches/:id', async (request) => {
-    request.ctx.surface = 'openai-batches';
-    return renderBatch(await batches.get(request.params.id, request.ctx));
-  });
-
-  app.post<{ Params: { id: string } }>('/v1/batches/:id/cancel', async (request) => {
-    request.ctx.surface = 'openai-batches';
-    return renderBatch(await batches.cancel(request.params.id, request.ctx));
-  });
-}
+export const batchRoutes: readonly SurfaceRoute<BatchSurfaceDeps>[] = [
+  {
+    method: 'post',
+    path: '/v1/batches',
+    doc: {
+      summary: 'Start a batch (OpenAI compatible) as a Bedrock model invocation job',
+      description:
+        "The input file's lines become `{recordId, modelInput}` records in the model's own InvokeModel body, written to S3; the job's output is mapped back by `custom_id` once it settles.",
+      rawRequest: '`{input_file_id, endpoint, completion_window, metadata?}`',
+      response: BATCH,
+      errors: ERRORS,
+    },
+    handler:
+      ({ batches }) =>
+      async (request) => {
+        request.ctx.surface = 'openai-batches';
+        return renderBatch(await batches.create(parseCreate(request.body), request.ctx));
+      },
+  },
+  {
+    method: 'get',
+    path: '/v1/batches',
+    doc: {
+      summary: "The key's batches, newest first, with their live status",
+      response: { raw: '`{object: "list", data: [Batch]}`', mediaTypes: ['application/json'] },
+      errors: ERRORS,
+    },
+    handler:
+      ({ batches }) =>
+      async (request) => {
+        request.ctx.surface = 'openai-batches';
+        const { limit, after } = page(request.query as { limit?: string; after?: string }, 100);
+        const views = await batches.list(request.ctx, { limit: limit + 1, after });
+        const data = views.slice(0, limit).map(renderBatch);
+        return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: views.length > limit };
+      },
+  },
+  {
+    method: 'get',
+    path: '/v1/batches/:batch_id',
+    doc: { summary: 'A batch, from GetModelInvocationJob', response: BATCH, errors: ERRORS },
+    handler:
+      ({ batches }) =>
+      async (request) => {
+        request.ctx.surface = 'openai-batches';
+        return renderBatch(await batches.get((request.params as { batch_id: string }).batch_id, request.ctx));
+      },
+  },
+  {
+    method: 'post',
+    path: '/v1/batches/:batch_id/cancel',
+    doc: { summary: 'Cancel a batch (StopModelInvocationJob)', response: BATCH, errors: ERRORS },
+    handler:
+      ({ batches }) =>
+      async (request) => {
+        request.ctx.surface = 'openai-batches';
+        return renderBatch(await batches.cancel((request.params as { batch_id: string }).batch_id, request.ctx));
+      },
+  },
+];

@@ -1,11 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import type { BatchService } from '../../core/batches/service.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { StoredFile } from '../../store/batches.js';
-import type { OpenApiRegistry } from '../openapi/registry.js';
-import { addMultipartParser } from './multipart.js';
+import type { SurfaceRoute } from '../surface.js';
 
-export interface FileRoutesOptions {
+export interface BatchSurfaceDeps {
   readonly batches: BatchService;
   /** Largest upload accepted (OpenAI's own limit for batch files is 200 MB). */
   readonly maxFileBytes: number;
@@ -33,84 +31,99 @@ export function page(query: { limit?: string; after?: string }, max: number): { 
   return { limit, after: query.after || undefined };
 }
 
-export function describeFileRoutes(openapi: OpenApiRegistry): void {
-  const common = { server: 'proxy' as const, tags: ['openai'], errors: [400, 401, 403, 404, 413, 502, 503] as const };
-  const file = { raw: 'OpenAI File object', mediaTypes: ['application/json'] };
-  openapi.add({
-    ...common,
-    method: 'post',
-    path: '/v1/files',
-    summary: 'Upload a batch input file (OpenAI compatible), kept in S3',
-    description:
-      'multipart/form-data with `file` (JSONL, one OpenAI batch request per line) and `purpose: batch`. Every line is checked on upload; large files go to S3 as a multipart upload.',
-    rawRequest: 'multipart/form-data: file, purpose',
-    response: file,
-  });
-  openapi.add({
-    ...common,
-    method: 'get',
-    path: '/v1/files',
-    summary: "The key's files, newest first",
-    response: { raw: '`{object: "list", data: [File]}`', mediaTypes: ['application/json'] },
-  });
-  openapi.add({ ...common, method: 'get', path: '/v1/files/{file_id}', summary: 'A file', response: file });
-  openapi.add({
-    ...common,
-    method: 'delete',
-    path: '/v1/files/{file_id}',
-    summary: 'Delete a file (and its S3 object)',
-    response: { raw: '`{id, object: "file", deleted: true}`', mediaTypes: ['application/json'] },
-  });
-  openapi.add({
-    ...common,
-    method: 'get',
-    path: '/v1/files/{file_id}/content',
-    summary: "A file's bytes (input JSONL, or a batch's output or error JSONL)",
-    response: { raw: 'JSONL bytes', mediaTypes: ['application/octet-stream'] },
-  });
-}
+const ERRORS = [400, 401, 403, 404, 413, 502, 503] as const;
+const FILE = { raw: 'OpenAI File object', mediaTypes: ['application/json'] };
 
 /** OpenAI's files API for batch input and output files. */
-export async function fileRoutes(app: FastifyInstance, options: FileRoutesOptions): Promise<void> {
-  addMultipartParser(app);
-  const { batches } = options;
-
-  app.post('/v1/files', { bodyLimit: options.maxFileBytes }, async (request) => {
-    request.ctx.surface = 'openai-files';
-    const form = request.body;
-    if (!(form instanceof FormData)) throw invalidRequest('upload the file as multipart/form-data (fields file and purpose)', 'file');
-    const file = form.get('file');
-    const purpose = form.get('purpose');
-    if (file === null || typeof file === 'string') throw invalidRequest('file is required (a file part)', 'file');
-    if (typeof purpose !== 'string' || purpose === '') throw invalidRequest('purpose is required', 'purpose');
-    const content = Buffer.from(await file.arrayBuffer());
-    const stored = await batches.uploadFile({ filename: file.name || 'upload.jsonl', purpose, content }, request.ctx);
-    return renderFile(stored);
-  });
-
-  app.get<{ Querystring: { purpose?: string; limit?: string; after?: string } }>('/v1/files', async (request) => {
-    request.ctx.surface = 'openai-files';
-    const { limit, after } = page(request.query, 10_000);
-    const files = await batches.listFiles(request.ctx, { purpose: request.query.purpose || undefined, limit: limit + 1, after });
-    const data = files.slice(0, limit).map(renderFile);
-    return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: files.length > limit };
-  });
-
-  app.get<{ Params: { id: string } }>('/v1/files/:id', async (request) => {
-    request.ctx.surface = 'openai-files';
-    return renderFile(await batches.getFile(request.params.id, request.ctx));
-  });
-
-  app.delete<{ Params: { id: string } }>('/v1/files/:id', async (request) => {
-    request.ctx.surface = 'openai-files';
-    const file = await batches.deleteFile(request.params.id, request.ctx);
-    return { id: file.id, object: 'file', deleted: true };
-  });
-
-  app.get<{ Params: { id: string } }>('/v1/files/:id/content', async (request, reply) => {
-    request.ctx.surface = 'openai-files';
-    const content = await batches.fileContent(request.params.id, request.ctx);
-    reply.header('content-type', 'application/octet-stream');
-    return reply.send(content);
-  });
-}
+export const fileRoutes: readonly SurfaceRoute<BatchSurfaceDeps>[] = [
+  {
+    method: 'post',
+    path: '/v1/files',
+    doc: {
+      summary: 'Upload a batch input file (OpenAI compatible), kept in S3',
+      description:
+        'multipart/form-data with `file` (JSONL, one OpenAI batch request per line) and `purpose: batch`. Every line is checked on upload; large files go to S3 as a multipart upload.',
+      rawRequest: 'multipart/form-data: file, purpose',
+      response: FILE,
+      errors: ERRORS,
+    },
+    bodyLimit: ({ maxFileBytes }) => maxFileBytes,
+    handler:
+      ({ batches }) =>
+      async (request) => {
+        request.ctx.surface = 'openai-files';
+        const form = request.body;
+        if (!(form instanceof FormData)) throw invalidRequest('upload the file as multipart/form-data (fields file and purpose)', 'file');
+        const file = form.get('file');
+        const purpose = form.get('purpose');
+        if (file === null || typeof file === 'string') throw invalidRequest('file is required (a file part)', 'file');
+        if (typeof purpose !== 'string' || purpose === '') throw invalidRequest('purpose is required', 'purpose');
+        const content = Buffer.from(await file.arrayBuffer());
+        const stored = await batches.uploadFile({ filename: file.name || 'upload.jsonl', purpose, content }, request.ctx);
+        return renderFile(stored);
+      },
+  },
+  {
+    method: 'get',
+    path: '/v1/files',
+    doc: {
+      summary: "The key's files, newest first",
+      response: { raw: '`{object: "list", data: [File]}`', mediaTypes: ['application/json'] },
+      errors: ERRORS,
+    },
+    handler:
+      ({ batches }) =>
+      async (request) => {
+        request.ctx.surface = 'openai-files';
+        const query = request.query as { purpose?: string; limit?: string; after?: string };
+        const { limit, after } = page(query, 10_000);
+        const files = await batches.listFiles(request.ctx, { purpose: query.purpose || undefined, limit: limit + 1, after });
+        const data = files.slice(0, limit).map(renderFile);
+        return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: files.length > limit };
+      },
+  },
+  {
+    method: 'get',
+    path: '/v1/files/:file_id',
+    doc: { summary: 'A file', response: FILE, errors: ERRORS },
+    handler:
+      ({ batches }) =>
+      async (request) => {
+        request.ctx.surface = 'openai-files';
+        return renderFile(await batches.getFile((request.params as { file_id: string }).file_id, request.ctx));
+      },
+  },
+  {
+    method: 'delete',
+    path: '/v1/files/:file_id',
+    doc: {
+      summary: 'Delete a file (and its S3 object)',
+      response: { raw: '`{id, object: "file", deleted: true}`', mediaTypes: ['application/json'] },
+      errors: ERRORS,
+    },
+    handler:
+      ({ batches }) =>
+      async (request) => {
+        request.ctx.surface = 'openai-files';
+        const file = await batches.deleteFile((request.params as { file_id: string }).file_id, request.ctx);
+        return { id: file.id, object: 'file', deleted: true };
+      },
+  },
+  {
+    method: 'get',
+    path: '/v1/files/:file_id/content',
+    doc: {
+      summary: "A file's bytes (input JSONL, or a batch's output or error JSONL)",
+      response: { raw: 'JSONL bytes', mediaTypes: ['application/octet-stream'] },
+      errors: ERRORS,
+    },
+    handler:
+      ({ batches }) =>
+      async (request, reply) => {
+        request.ctx.surface = 'openai-files';
+        const content = await batches.fileContent((request.params as { file_id: string }).file_id, request.ctx);
+        reply.header('content-type', 'application/octet-stream');
+        return reply.send(content);
+      },
+  },
+];

@@ -1,7 +1,7 @@
 import type { ChatChunk } from '../../canonical/chat.js';
 import type { ChatStream } from '../../core/chat/service.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { openAiEnvelope } from '../../server/errors.js';
+import { openAiEnvelope } from '../../errors/render.js';
 import { usageBody, type AnswerMeta } from './render.js';
 
 export type StreamShape = 'chat' | 'text';

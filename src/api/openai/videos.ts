@@ -1,14 +1,14 @@
-import type { FastifyInstance } from 'fastify';
 import type { VideoRequest } from '../../canonical/video.js';
 import type { RoutingTable } from '../../core/router.js';
 import type { VideoHandle, VideoService } from '../../core/video/service.js';
 import { VideoService as Ids } from '../../core/video/service.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
 import { lookupFor } from '../bedrock/model-lookup.js';
-import type { OpenApiRegistry } from '../openapi/registry.js';
-import { addMultipartParser, formValue } from './multipart.js';
+import { openAiErrors } from '../envelopes.js';
+import { defineSurface } from '../surface.js';
+import { formValue } from './multipart.js';
 
-export interface VideoRoutesOptions {
+export interface VideoSurfaceDeps {
   readonly videos: VideoService;
   readonly routing: () => RoutingTable;
 }
@@ -69,85 +69,112 @@ async function parseCreate(body: unknown): Promise<VideoRequest> {
   return { model, prompt, seconds, size, image, outputS3Uri: output_s3_uri, extras };
 }
 
-export function describeVideoRoutes(openapi: OpenApiRegistry): void {
-  const common = { server: 'proxy' as const, tags: ['openai'], errors: [400, 401, 403, 404, 409, 429, 502, 503, 504] as const };
-  const video = { raw: 'OpenAI Video object (plus `upstream_status` and `upstream_id`)', mediaTypes: ['application/json'] };
-  openapi.add({
-    ...common,
-    method: 'post',
-    path: '/v1/videos',
-    summary: 'Start a video generation (OpenAI compatible) on Bedrock StartAsyncInvoke',
-    description:
-      "JSON or multipart. Nova Reel and Luma Ray; `seconds`, `size` and extras such as `fps` map into the model input; the output goes to the provider's `video_output_s3_uri` or the request's `output_s3_uri`.",
-    rawRequest: 'JSON or multipart/form-data',
-    response: video,
-  });
-  openapi.add({
-    ...common,
-    method: 'get',
-    path: '/v1/videos',
-    summary: 'Recent videos of one model (`?model=`), from ListAsyncInvokes',
-    response: { raw: '`{object: "list", data: [Video]}`', mediaTypes: ['application/json'] },
-  });
-  openapi.add({
-    ...common,
-    method: 'get',
-    path: '/v1/videos/{video_id}',
-    summary: 'A video job, from GetAsyncInvoke (InProgress → in_progress, Completed → completed, Failed → failed)',
-    response: video,
-  });
-  openapi.add({
-    ...common,
-    method: 'get',
-    path: '/v1/videos/{video_id}/content',
-    summary: "The finished MP4, streamed from S3 with the provider's credentials",
-    response: { raw: 'video/mp4 bytes', mediaTypes: ['video/mp4'] },
-  });
-}
+const ERRORS = [400, 401, 403, 404, 409, 429, 502, 503, 504] as const;
+const VIDEO = { raw: 'OpenAI Video object (plus `upstream_status` and `upstream_id`)', mediaTypes: ['application/json'] } as const;
 
-/** OpenAI's video routes on asynchronous upstream jobs. */
-export async function videoRoutes(app: FastifyInstance, options: VideoRoutesOptions): Promise<void> {
-  addMultipartParser(app);
-  const lookup = lookupFor(options.routing);
+/** The model name the router resolves for what the caller sent (see `VideoSurfaceDeps.routing`). */
+function modelNames(routing: () => RoutingTable): (model: string) => string {
+  const lookup = lookupFor(routing);
   // A bare Bedrock model id (`amazon.nova-reel-v1:0`, as Kong's example sends it) is served by an alias that claims it or the Bedrock provider.
-  const modelName = (model: string): string =>
-    model.includes('/') || options.routing().models.has(model) ? model : lookup().resolve(model);
-
-  app.post('/v1/videos', async (request) => {
-    request.ctx.surface = 'openai-videos';
-    const parsed = await parseCreate(request.body);
-    const handle = await options.videos.create({ ...parsed, model: modelName(parsed.model) }, request.ctx);
-    return render(handle, request.ctx.caller.keyId, { seconds: handle.seconds, size: parsed.size });
-  });
-
-  app.get<{ Querystring: { model?: string; limit?: string } }>('/v1/videos', async (request) => {
-    request.ctx.surface = 'openai-videos';
-    const { model, limit } = request.query;
-    if (!model) throw invalidRequest('model is required: Rankway lists the video jobs of one model (GET /v1/videos?model=...)', 'model');
-    const n = limit === undefined ? 20 : Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 1000) throw invalidRequest('limit must be 1-1000', 'limit');
-    const handles = await options.videos.list(modelName(model), n, request.ctx);
-    const data = handles.map((h) => render(h, request.ctx.caller.keyId));
-    return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false };
-  });
-
-  app.get<{ Params: { id: string } }>('/v1/videos/:id', async (request) => {
-    request.ctx.surface = 'openai-videos';
-    return render(await options.videos.get(request.params.id, request.ctx), request.ctx.caller.keyId);
-  });
-
-  app.get<{ Params: { id: string } }>('/v1/videos/:id/content', async (request, reply) => {
-    request.ctx.surface = 'openai-videos';
-    const abort = new AbortController();
-    reply.raw.once('close', () => {
-      if (reply.raw.writableFinished) return;
-      abort.abort();
-      app.settleAbandoned(request, reply);
-    });
-    const opened = await options.videos.content(request.params.id, request.ctx, abort.signal);
-    reply.header('content-type', 'video/mp4');
-    const length = opened.headers['content-length'];
-    if (length !== undefined) reply.header('content-length', String(length));
-    return reply.send(opened.body);
-  });
+  return (model) => (model.includes('/') || routing().models.has(model) ? model : lookup().resolve(model));
 }
+
+/** OpenAI's video routes on asynchronous upstream jobs (JSON or multipart). */
+export const videosSurface = defineSurface<VideoSurfaceDeps>({
+  name: 'openai-videos',
+  listener: 'proxy',
+  body: { kind: 'json', multipart: true },
+  auth: 'key',
+  errors: openAiErrors,
+  tags: ['openai'],
+  routes: [
+    {
+      method: 'post',
+      path: '/v1/videos',
+      doc: {
+        summary: 'Start a video generation (OpenAI compatible) on Bedrock StartAsyncInvoke',
+        description:
+          "JSON or multipart. Nova Reel and Luma Ray; `seconds`, `size` and extras such as `fps` map into the model input; the output goes to the provider's `video_output_s3_uri` or the request's `output_s3_uri`.",
+        rawRequest: 'JSON or multipart/form-data',
+        response: VIDEO,
+        errors: ERRORS,
+      },
+      handler: ({ videos, routing }) => {
+        const modelName = modelNames(routing);
+        return async (request) => {
+          request.ctx.surface = 'openai-videos';
+          const parsed = await parseCreate(request.body);
+          const handle = await videos.create({ ...parsed, model: modelName(parsed.model) }, request.ctx);
+          return render(handle, request.ctx.caller.keyId, { seconds: handle.seconds, size: parsed.size });
+        };
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/videos',
+      doc: {
+        summary: 'Recent videos of one model (`?model=`), from ListAsyncInvokes',
+        response: { raw: '`{object: "list", data: [Video]}`', mediaTypes: ['application/json'] },
+        errors: ERRORS,
+      },
+      handler: ({ videos, routing }) => {
+        const modelName = modelNames(routing);
+        return async (request) => {
+          request.ctx.surface = 'openai-videos';
+          const { model, limit } = request.query as { model?: string; limit?: string };
+          if (!model)
+            throw invalidRequest('model is required: Rankway lists the video jobs of one model (GET /v1/videos?model=...)', 'model');
+          const n = limit === undefined ? 20 : Number(limit);
+          if (!Number.isInteger(n) || n < 1 || n > 1000) throw invalidRequest('limit must be 1-1000', 'limit');
+          const handles = await videos.list(modelName(model), n, request.ctx);
+          const data = handles.map((h) => render(h, request.ctx.caller.keyId));
+          return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false };
+        };
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/videos/:id',
+      doc: {
+        path: '/v1/videos/{video_id}',
+        summary: 'A video job, from GetAsyncInvoke (InProgress → in_progress, Completed → completed, Failed → failed)',
+        response: VIDEO,
+        errors: ERRORS,
+      },
+      handler:
+        ({ videos }) =>
+        async (request) => {
+          request.ctx.surface = 'openai-videos';
+          const { id } = request.params as { id: string };
+          return render(await videos.get(id, request.ctx), request.ctx.caller.keyId);
+        },
+    },
+    {
+      method: 'get',
+      path: '/v1/videos/:id/content',
+      doc: {
+        path: '/v1/videos/{video_id}/content',
+        summary: "The finished MP4, streamed from S3 with the provider's credentials",
+        response: { raw: 'video/mp4 bytes', mediaTypes: ['video/mp4'] },
+        errors: ERRORS,
+      },
+      handler:
+        ({ videos }) =>
+        async (request, reply) => {
+          request.ctx.surface = 'openai-videos';
+          const abort = new AbortController();
+          reply.raw.once('close', () => {
+            if (reply.raw.writableFinished) return;
+            abort.abort();
+            request.server.settleAbandoned(request, reply);
+          });
+          const { id } = request.params as { id: string };
+          const opened = await videos.content(id, request.ctx, abort.signal);
+          reply.header('content-type', 'video/mp4');
+          const length = opened.headers['content-length'];
+          if (length !== undefined) reply.header('content-length', String(length));
+          return reply.send(opened.body);
+        },
+    },
+  ],
+});

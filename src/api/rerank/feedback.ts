@@ -1,9 +1,12 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { FeedbackLedger } from '../../core/rerank/feedback.js';
 import { invalidRequest } from '../../errors/gateway-error.js';
-import type { OpenApiRegistry } from '../openapi/registry.js';
+import type { SurfaceRoute } from '../surface.js';
 import { fromZod } from './parse.js';
+
+export interface FeedbackDeps {
+  readonly feedback: FeedbackLedger;
+}
 
 const index = z.number().int().min(0);
 
@@ -28,13 +31,10 @@ export const feedbackResponseSchema = z.object({
  * `POST /v1/rerank/feedback`: clicks on a response of an alias with a traffic split, scored
  * for the arm that served it (MRR of clicks, CTR@k in `/metrics` and `GET /admin/v1/eval/splits`).
  */
-export function registerFeedbackRoute(app: FastifyInstance, options: { feedback: FeedbackLedger; openapi?: OpenApiRegistry }): void {
-  const path = '/v1/rerank/feedback';
-  options.openapi?.add({
-    method: 'post',
-    path,
-    server: 'proxy',
-    tags: ['rerank'],
+export const feedbackRoute: SurfaceRoute<FeedbackDeps> = {
+  method: 'post',
+  path: '/v1/rerank/feedback',
+  doc: {
     summary: 'Report clicks on a rerank response (traffic splits)',
     description:
       'Scores the clicked results of a response of an alias with a traffic `split` for the arm that served it. ' +
@@ -42,24 +42,26 @@ export function registerFeedbackRoute(app: FastifyInstance, options: { feedback:
     request: { name: 'RerankFeedback', schema: feedbackRequestSchema },
     response: { name: 'RerankFeedbackResult', schema: feedbackResponseSchema },
     errors: [400, 401, 404, 409],
-  });
-  app.post(path, async (request) => {
-    const ctx = request.ctx;
-    ctx.surface = 'feedback';
-    const parsed = feedbackRequestSchema.safeParse(request.body);
-    if (!parsed.success) throw fromZod(parsed.error);
-    const body = parsed.data;
-    if ((body.clicked_index === undefined) === (body.relevant_indexes === undefined))
-      throw invalidRequest('send exactly one of clicked_index and relevant_indexes', 'clicked_index');
-    const score = options.feedback.record({ id: body.id, clickedIndex: body.clicked_index, relevantIndexes: body.relevant_indexes }, ctx);
-    ctx.outcome.alias = score.alias;
-    return {
-      id: body.id,
-      object: 'rerank.feedback',
-      model: score.alias,
-      arm: score.arm,
-      rank: score.rank,
-      reciprocal_rank: score.reciprocalRank,
-    };
-  });
-}
+  },
+  handler:
+    ({ feedback }) =>
+    async (request) => {
+      const ctx = request.ctx;
+      ctx.surface = 'feedback';
+      const parsed = feedbackRequestSchema.safeParse(request.body);
+      if (!parsed.success) throw fromZod(parsed.error);
+      const body = parsed.data;
+      if ((body.clicked_index === undefined) === (body.relevant_indexes === undefined))
+        throw invalidRequest('send exactly one of clicked_index and relevant_indexes', 'clicked_index');
+      const score = feedback.record({ id: body.id, clickedIndex: body.clicked_index, relevantIndexes: body.relevant_indexes }, ctx);
+      ctx.outcome.alias = score.alias;
+      return {
+        id: body.id,
+        object: 'rerank.feedback',
+        model: score.alias,
+        arm: score.arm,
+        rank: score.rank,
+        reciprocal_rank: score.reciprocalRank,
+      };
+    },
+};

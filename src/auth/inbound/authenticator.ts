@@ -1,7 +1,7 @@
 import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../../core/context.js';
 import { ANONYMOUS } from '../../core/context.js';
-import { GatewayError } from '../../errors/gateway-error.js';
+import { coded } from '../../errors/gateway-error.js';
 import type { KeyLimits } from '../../core/limits/types.js';
 
 export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
@@ -52,7 +52,7 @@ export class KeyringAuthenticator implements CallerAuthenticator {
     const key = presentedKey(headers);
     if (!key) {
       if (!this.required) return ANONYMOUS;
-      throw new GatewayError('missing_api_key', 'Missing API key: send Authorization: Bearer <key> or x-api-key');
+      throw coded('missing_api_key');
     }
     // One-shot hash: this runs on every request.
     const digest = hash('sha256', key, 'buffer');
@@ -61,11 +61,10 @@ export class KeyringAuthenticator implements CallerAuthenticator {
     if (!entry || !timingSafeEqual(entry.hash, digest)) {
       // With auth off, SDKs that insist on some key must keep working: unknown keys are anonymous.
       if (!this.required) return ANONYMOUS;
-      throw new GatewayError('invalid_api_key', 'Invalid API key');
+      throw coded('invalid_api_key');
     }
-    if (entry.disabled) throw new GatewayError('api_key_disabled', 'This API key is disabled');
-    if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now())
-      throw new GatewayError('api_key_expired', 'This API key has expired');
+    if (entry.disabled) throw coded('api_key_disabled');
+    if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) throw coded('api_key_expired');
     return { keyId: entry.id, name: entry.name, allowedModels: entry.allowedModels, limits: entry.limits };
   }
 }

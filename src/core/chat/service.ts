@@ -6,6 +6,7 @@ import { chatWant } from '../limits/estimate.js';
 import { reserveRoute, withReservation } from '../limits/reserve.js';
 import { gate, refuseSteeringExtras } from '../policy.js';
 import { callUpstream } from '../unary-call.js';
+import { attempt } from '../upstream-attempt.js';
 import { recordTarget, recordUsage } from '../outcome.js';
 import type { ResolvedTarget, Router } from '../router.js';
 import { ChunkFeed, type ChunkConsumer } from './upstream-stream.js';
@@ -73,35 +74,24 @@ export class ChatService {
 
   /** Opens the stream and waits for its first chunks, so early failures can still be retried. */
   private openOn(target: ResolvedTarget, request: ChatRequest, ctx: RequestContext, signal?: AbortSignal): Promise<ChatStream> {
-    const provider = target.provider;
-    const capability: ChatStreamCapability = provider.adapter.capabilities.chatStream!;
+    const config = target.provider.config;
+    const capability: ChatStreamCapability = target.provider.adapter.capabilities.chatStream!;
     const call: HttpCall = capability.build(request, target.upstream);
     return withRetries(
       async (timeoutMs) => {
-        await provider.acquireSlot(ctx.deadline);
-        let released = false;
-        const release = (): void => {
-          if (!released) provider.releaseSlot();
-          released = true;
-        };
+        const { opened, lease } = await attempt(target, call, ctx, { timeoutMs, stream: true, signal });
         try {
-          const t0 = performance.now();
-          const opened = await provider.open(call, { timeoutMs, signal, ctx });
-          if (opened.status >= 300) {
-            const body = await opened.readAll();
-            ctx.outcome.upstreamMs += performance.now() - t0;
-            throw provider.adapter.parseError({ status: opened.status, headers: opened.headers, body });
-          }
           const feed = new ChunkFeed(opened.body, capability.framing, capability.translator(request), this.maxEventBytes);
           await feed.first();
-          ctx.outcome.upstreamMs += performance.now() - t0;
-          return new MeteredStream(feed, target, ctx, release);
+          // Time to the first chunks is the upstream's; the rest is the caller reading.
+          lease.measure();
+          return new MeteredStream(feed, target, ctx, () => lease.release());
         } catch (err) {
-          release();
+          lease.release();
           throw err;
         }
       },
-      { maxRetries: provider.config.max_retries, timeoutMs: provider.config.timeout_ms, ctx },
+      { maxRetries: config.max_retries, timeoutMs: config.timeout_ms, ctx },
     );
   }
 }

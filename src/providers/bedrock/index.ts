@@ -7,6 +7,8 @@ import { bedrockImages } from './images/index.js';
 import { bedrockVideo } from './video.js';
 import { bedrockBatch } from './batch.js';
 import { bedrockRerank } from './rerank.js';
+import { baseModelId } from './families.js';
+import { bedrockModelOptions } from './model-options.js';
 import { bedrockOptionHints, bedrockOptions, type BedrockConfig } from './options.js';
 
 export type { BedrockConfig };
@@ -30,6 +32,8 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
   type: 'bedrock',
   configSchema: bedrockOptions,
   optionHints: bedrockOptionHints,
+  // List prices are filed under the foundation model: an ARN's or a cross-region profile's (`us.anthropic...`).
+  priceIds: (model) => [baseModelId(model)],
   create: (config): ProviderAdapter => ({
     type: 'bedrock',
     endpoints: bedrockEndpoints(config),
@@ -48,8 +52,11 @@ export const bedrockProvider: ProviderDefinition<BedrockConfig> = {
       ...(config.batch_s3_uri && config.batch_role_arn && !bearerOnly(config)
         ? { batch: bedrockBatch(config.batch_s3_uri, config.batch_role_arn) }
         : {}),
+      // AWS SDKs pointed at Rankway: their runtime and Agent Runtime requests are relayed as sent.
+      passthrough: { endpoints: [RUNTIME, AGENT_RUNTIME] },
     },
     parseError: parseBedrockError,
+    modelOptions: bedrockModelOptions,
   }),
 };
 

@@ -4,7 +4,12 @@ import { BedrockModelLookup } from '../../../src/api/bedrock/model-lookup.js';
 import type { RoutingTable } from '../../../src/core/router.js';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 
-const provider = (type: string, region?: string) => ({ config: { region }, adapter: { type } });
+/** Only what routing reads: the name, the region, and whether the provider takes native passthrough. */
+const provider = (name: string, type: string, region?: string) => ({
+  name,
+  config: { region },
+  adapter: { type, capabilities: type === 'bedrock' ? { passthrough: { endpoints: ['runtime'] } } : {} },
+});
 const model = (name: string, target: string, arns: string[] = []) => ({
   name,
   target,
@@ -17,9 +22,9 @@ const model = (name: string, target: string, arns: string[] = []) => ({
 /** A routing table shaped like the control plane's (only the fields the lookup reads). */
 const table = {
   providers: new Map<string, unknown>([
-    ['west', provider('bedrock', 'us-west-2')],
-    ['east', provider('bedrock', 'us-east-1')],
-    ['local', provider('local')],
+    ['west', provider('west', 'bedrock', 'us-west-2')],
+    ['east', provider('east', 'bedrock', 'us-east-1')],
+    ['local', provider('local', 'local')],
   ]),
   models: new Map<string, unknown>([
     [
@@ -62,5 +67,18 @@ describe('one Bedrock model lookup for both native surfaces', () => {
       table.providers.get('east'),
     );
     notFound(() => lookup.resolveRuntime('arn:aws:bedrock:ap-south-1::foundation-model/x'));
+  });
+
+  it("runtime: the target goes through the router's capability check (a provider without native passthrough cannot serve it)", () => {
+    const noPassthrough = {
+      providers: new Map<string, unknown>([
+        ['west', { name: 'west', config: { region: 'us-west-2' }, adapter: { type: 'bedrock', capabilities: {} } }],
+      ]),
+      models: new Map<string, unknown>(),
+    } as unknown as RoutingTable;
+    assert.throws(
+      () => new BedrockModelLookup(noPassthrough).resolveRuntime('amazon.nova-lite-v1:0'),
+      (e) => e instanceof GatewayError && e.code === 'capability_not_supported',
+    );
   });
 });

@@ -15,7 +15,7 @@ import { teiRerank } from '../../../src/providers/tei/rerank.js';
 import { vllmRerank } from '../../../src/providers/vllm/rerank.js';
 import { voyageRerank } from '../../../src/providers/voyage/rerank.js';
 import type { HttpRerankCapability } from '../../../src/providers/types.js';
-import { RawJsonBody } from '../../../src/server/json-body.js';
+import { RawJsonBody } from '../../../src/api/json-body.js';
 
 const LIMITS = { maxDocuments: 10_000, maxDocumentChars: 100_000 };
 /** Every provider that takes the raw path (the Cohere-shaped factory). */

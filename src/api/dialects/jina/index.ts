@@ -1,9 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RerankRequest, RerankResult } from '../../../canonical/rerank.js';
 import { toDocuments, type RerankLimits } from '../../rerank/parse.js';
 import { rerankDocumentSchema, rerankRequestSchema } from '../../rerank/schema.js';
-import { limitCount, limitsOf, parseWith, rankedList, totalTokens, useErrorShape, type DialectOptions } from '../shared.js';
+import { dialectSurface, limitCount, limitsOf, parseWith, rankedList, totalTokens } from '../shared.js';
 
 const unified = rerankRequestSchema.shape;
 
@@ -48,12 +47,23 @@ export function renderJina(result: RerankResult): Record<string, unknown> {
 }
 
 /** `/jina/v1/rerank`: Jina AI's API, errors as `{"detail": "..."}`. */
-export async function jinaDialect(app: FastifyInstance, options: DialectOptions): Promise<void> {
-  const limits = limitsOf(options.config);
-  useErrorShape(app, options.logger, (err) => ({ detail: err.message }));
-  app.post('/v1/rerank', async (request) => {
-    request.ctx.surface = 'jina';
-    const result = await options.rerank.rerank(parseJina(request.body, limits), request.ctx);
-    return renderJina(result);
-  });
-}
+export const jinaSurface = dialectSurface({
+  name: 'jina',
+  prefix: '/jina',
+  errorsText: '`{"detail"}`',
+  render: (err) => ({ detail: err.message }),
+  routes: [
+    {
+      path: '/v1/rerank',
+      vendor: 'Jina AI',
+      request: { name: 'JinaRerankRequest', schema: jinaRequestSchema },
+      handler: ({ config, rerank }) => {
+        const limits = limitsOf(config);
+        return async (request) => {
+          request.ctx.surface = 'jina';
+          return renderJina(await rerank.rerank(parseJina(request.body, limits), request.ctx));
+        };
+      },
+    },
+  ],
+});

@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RerankRequest, RerankResult } from '../../../canonical/rerank.js';
 import type { GatewayConfig } from '../../../config/load.js';
 import { invalidRequest, type GatewayError } from '../../../errors/gateway-error.js';
 import { toDocuments, type RerankLimits } from '../../rerank/parse.js';
 import { rerankRequestSchema } from '../../rerank/schema.js';
-import { limitCount, limitsOf, parseWith, rankedList, useErrorShape, type DialectOptions } from '../shared.js';
+import { limitCount, limitsOf, parseWith, rankedList, dialectSurface } from '../shared.js';
 
 /** TEI requests name no model: this header does, else `dialects.tei.model`. */
 export const MODEL_HEADER = 'x-rankway-model';
@@ -74,13 +74,24 @@ function modelFor(request: FastifyRequest, config: GatewayConfig): string | unde
 }
 
 /** `/tei/rerank`: Hugging Face text-embeddings-inference, errors as `{"error", "error_type"}`. */
-export async function teiDialect(app: FastifyInstance, options: DialectOptions): Promise<void> {
-  const limits = limitsOf(options.config);
-  useErrorShape(app, options.logger, (err) => ({ error: err.message, error_type: teiErrorType(err) }));
-  app.post('/rerank', async (request) => {
-    request.ctx.surface = 'tei';
-    const tei = parseTei(request.body, modelFor(request, options.config), limits);
-    const result = await options.rerank.rerank(tei.canonical, request.ctx);
-    return renderTei(result, tei.rawScores);
-  });
-}
+export const teiSurface = dialectSurface({
+  name: 'tei',
+  prefix: '/tei',
+  errorsText: '`{"error", "error_type"}`; the model comes from the `x-rankway-model` header or `dialects.tei.model`',
+  render: (err) => ({ error: err.message, error_type: teiErrorType(err) }),
+  routes: [
+    {
+      path: '/rerank',
+      vendor: 'Hugging Face TEI',
+      request: { name: 'TeiRerankRequest', schema: teiRequestSchema },
+      handler: ({ config, rerank }) => {
+        const limits = limitsOf(config);
+        return async (request) => {
+          request.ctx.surface = 'tei';
+          const tei = parseTei(request.body, modelFor(request, config), limits);
+          return renderTei(await rerank.rerank(tei.canonical, request.ctx), tei.rawScores);
+        };
+      },
+    },
+  ],
+});

@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RerankDocument, RerankRequest, RerankResult } from '../../../canonical/rerank.js';
-import { GatewayError, invalidRequest } from '../../../errors/gateway-error.js';
+import { coded, invalidRequest } from '../../../errors/gateway-error.js';
 import type { RerankLimits } from '../../rerank/parse.js';
 import { rerankRequestSchema } from '../../rerank/schema.js';
-import { limitCount, limitsOf, parseWith, rankedList, useErrorShape, type DialectOptions } from '../shared.js';
+import { limitCount, limitsOf, parseWith, rankedList, dialectSurface, type DialectRoute } from '../shared.js';
 
 const recordSchema = z.looseObject({
   id: z.string({ error: 'id must be a string' }),
@@ -98,25 +97,40 @@ export function googleStatus(status: number): string {
   }
 }
 
+const RANK_PATH = '/projects/{project}/locations/{location}/rankingConfigs/{rankingConfig}:rank';
+
+function vertexRoute(version: string): DialectRoute {
+  return {
+    // `:rank` is a custom method suffix, not a route parameter: match the segment and check it.
+    path: `/${version}/projects/:project/locations/:location/rankingConfigs/:method`,
+    // One documented path; the v1alpha and v1beta spellings are the same call.
+    docPath: version === 'v1' ? `/vertex/${version}${RANK_PATH}` : false,
+    vendor: 'Google Vertex AI ranking',
+    request: { name: 'VertexRankRequest', schema: vertexRequestSchema },
+    handler: ({ config, rerank }) => {
+      const limits = limitsOf(config);
+      return async (request) => {
+        const { method } = request.params as { method: string };
+        if (!method.endsWith(':rank') || method.length === ':rank'.length) {
+          throw coded('route_not_found', { method: 'POST', path: request.url.split('?')[0] });
+        }
+        request.ctx.surface = 'vertex';
+        const vertex = parseVertex(request.body, config.dialects.vertex.model, limits);
+        return renderVertex(await rerank.rerank(vertex.canonical, request.ctx), vertex.ignoreDetails);
+      };
+    },
+  };
+}
+
 /**
  * `/vertex/{v1,v1alpha,v1beta}/projects/{p}/locations/{l}/rankingConfigs/{c}:rank`: the
  * Discovery Engine rank API. The path's project, location and config are accepted as given;
  * the model comes from the body's `model`, else `dialects.vertex.model`.
  */
-export async function vertexDialect(app: FastifyInstance, options: DialectOptions): Promise<void> {
-  const limits = limitsOf(options.config);
-  useErrorShape(app, options.logger, (err) => ({ error: { code: err.status, message: err.message, status: googleStatus(err.status) } }));
-  for (const version of ['v1', 'v1alpha', 'v1beta']) {
-    // `:rank` is a custom method suffix, not a route parameter: match the segment and check it.
-    app.post(`/${version}/projects/:project/locations/:location/rankingConfigs/:method`, async (request) => {
-      const { method } = request.params as { method: string };
-      if (!method.endsWith(':rank') || method.length === ':rank'.length) {
-        throw new GatewayError('route_not_found', `No route for POST ${request.url.split('?')[0]}`);
-      }
-      request.ctx.surface = 'vertex';
-      const vertex = parseVertex(request.body, options.config.dialects.vertex.model, limits);
-      const result = await options.rerank.rerank(vertex.canonical, request.ctx);
-      return renderVertex(result, vertex.ignoreDetails);
-    });
-  }
-}
+export const vertexSurface = dialectSurface({
+  name: 'vertex',
+  prefix: '/vertex',
+  errorsText: '`{"error": {"code", "message", "status"}}`; `v1alpha` and `v1beta` paths are served too',
+  render: (err) => ({ error: { code: err.status, message: err.message, status: googleStatus(err.status) } }),
+  routes: ['v1', 'v1alpha', 'v1beta'].map(vertexRoute),
+});

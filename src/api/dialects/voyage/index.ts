@@ -1,9 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RerankRequest, RerankResult } from '../../../canonical/rerank.js';
 import { toDocuments, type RerankLimits } from '../../rerank/parse.js';
 import { rerankRequestSchema } from '../../rerank/schema.js';
-import { limitCount, limitsOf, parseWith, rankedList, totalTokens, useErrorShape, type DialectOptions } from '../shared.js';
+import { dialectSurface, limitCount, limitsOf, parseWith, rankedList, totalTokens } from '../shared.js';
 
 const unified = rerankRequestSchema.shape;
 
@@ -46,12 +45,23 @@ export function renderVoyage(result: RerankResult): Record<string, unknown> {
 }
 
 /** `/voyage/v1/rerank`: Voyage AI's API, errors as `{"detail": "..."}`. */
-export async function voyageDialect(app: FastifyInstance, options: DialectOptions): Promise<void> {
-  const limits = limitsOf(options.config);
-  useErrorShape(app, options.logger, (err) => ({ detail: err.message }));
-  app.post('/v1/rerank', async (request) => {
-    request.ctx.surface = 'voyage';
-    const result = await options.rerank.rerank(parseVoyage(request.body, limits), request.ctx);
-    return renderVoyage(result);
-  });
-}
+export const voyageSurface = dialectSurface({
+  name: 'voyage',
+  prefix: '/voyage',
+  errorsText: '`{"detail"}`',
+  render: (err) => ({ detail: err.message }),
+  routes: [
+    {
+      path: '/v1/rerank',
+      vendor: 'Voyage AI',
+      request: { name: 'VoyageRerankRequest', schema: voyageRequestSchema },
+      handler: ({ config, rerank }) => {
+        const limits = limitsOf(config);
+        return async (request) => {
+          request.ctx.surface = 'voyage';
+          return renderVoyage(await rerank.rerank(parseVoyage(request.body, limits), request.ctx));
+        };
+      },
+    },
+  ],
+});

@@ -1,5 +1,6 @@
 import type { ChatRequest } from '../../../canonical/chat.js';
 import type { ChatCapability, ChatStreamCapability, HttpCall, Target, UpstreamReply } from '../../types.js';
+import { bedrockOptionsOf } from '../model-options.js';
 import { runtimePath } from '../runtime-path.js';
 import { converseBody } from './request.js';
 import { parseConverse } from './response.js';
@@ -13,7 +14,7 @@ export const bedrockChat: ChatCapability = {
     method: 'POST',
     endpoint: RUNTIME,
     path: runtimePath(target.model, 'converse'),
-    body: converseBody(request, target.model, target.options?.guardrail),
+    body: converseBody(request, target.model, bedrockOptionsOf(target).guardrail),
   }),
   parse: (reply: UpstreamReply) => parseConverse(reply),
 };
@@ -26,7 +27,7 @@ export const bedrockChatStream: ChatStreamCapability = {
     endpoint: RUNTIME,
     path: runtimePath(target.model, 'converse-stream'),
     headers: { accept: 'application/vnd.amazon.eventstream' },
-    body: converseBody(request, target.model, target.options?.guardrail),
+    body: converseBody(request, target.model, bedrockOptionsOf(target).guardrail),
   }),
   translator: () => new ConverseStreamTranslator(),
 };

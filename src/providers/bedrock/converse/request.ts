@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChatContentPart, ChatRequest, ChatTextPart, ChatToolChoice } from '../../../canonical/chat.js';
 import { invalidRequest } from '../../../errors/gateway-error.js';
 import { chatFamily, type ChatFamily } from '../families.js';
-import type { TargetOptions } from '../../types.js';
+import type { BedrockGuardrail } from '../model-options.js';
 
 type Block = Record<string, unknown>;
 interface ConverseMessage {
@@ -50,7 +50,7 @@ const TOOL_USE_ID_BAD_CHARS = /[^a-zA-Z0-9_.:-]/g;
  * The Converse / ConverseStream body for an OpenAI-shaped request (docs/protocols.md §4.5).
  * Throws a 400 for requests Bedrock would reject, before any call is made.
  */
-export function converseBody(request: ChatRequest, modelId: string, guardrail?: TargetOptions['guardrail']): Record<string, unknown> {
+export function converseBody(request: ChatRequest, modelId: string, guardrail?: BedrockGuardrail): Record<string, unknown> {
   const family = chatFamily(modelId);
   const system: Block[] = [];
   const messages: ConverseMessage[] = [];
@@ -258,6 +258,6 @@ function additionalFields(extra: Readonly<Record<string, unknown>>): Record<stri
 }
 
 /** An alias's `guardrail` as Converse's `guardrailConfig`. */
-export function guardrailConfig(g: NonNullable<TargetOptions['guardrail']>): Record<string, string> {
+export function guardrailConfig(g: BedrockGuardrail): Record<string, string> {
   return { guardrailIdentifier: g.identifier, guardrailVersion: g.version, ...(g.trace ? { trace: g.trace } : {}) };
 }

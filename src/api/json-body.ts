@@ -1,24 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '../errors/gateway-error.js';
-
-/**
- * The proxy's JSON parser: one `JSON.parse` and one walk over the parsed values (depth and
- * prototype-poisoning keys), instead of Fastify's default, which also scans the text with
- * escape-aware regular expressions (as costly as the parse on a large rerank body).
- */
-export function registerJsonBodyParser(app: FastifyInstance, maxDepth: number): void {
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    // Routes that read their body themselves (rerank keeps documents as raw JSON bytes) get it
-    // unparsed, with the general parse and its guards to fall back on.
-    if (request.routeOptions.config?.rawJsonBody === true) return done(null, new RawJsonBody(body as Buffer, maxDepth));
-    try {
-      done(null, parseJsonBody((body as Buffer).toString('utf8'), maxDepth));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
-}
+import { coded } from '../errors/gateway-error.js';
 
 /** An unparsed JSON body for a route that opted in (`config.rawJsonBody`). */
 export class RawJsonBody {
@@ -51,18 +31,24 @@ export class RawJsonBody {
  * The walk visits values, not characters, so a 1,000-document body costs ~1,000 steps.
  */
 export function parseJsonBody(text: string, maxDepth: number): unknown {
-  if (text.length === 0) throw new GatewayError('invalid_json', 'Request body is empty; send a JSON object');
+  if (text.length === 0) throw coded('body_empty');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     // V8 throws RangeError (stack) for very deep input: same answer, it is not acceptable JSON for us.
-    const message =
-      err instanceof RangeError ? `Request body is nested more than ${maxDepth} levels deep` : 'Request body is not valid JSON';
-    throw new GatewayError('invalid_json', message);
+    throw err instanceof RangeError ? coded('body_too_deep', { max: maxDepth }) : coded('body_not_json');
   }
   if (typeof value === 'object' && value !== null) checkDepth(value, maxDepth);
   return value;
+}
+
+/**
+ * The same checks on a value a handler parsed itself (a passthrough body it must read):
+ * nesting depth and prototype-poisoning keys.
+ */
+export function checkJsonValue(value: unknown, maxDepth: number): void {
+  if (typeof value === 'object' && value !== null) checkDepth(value, maxDepth);
 }
 
 function checkDepth(root: object, maxDepth: number, rootDepth = 1): void {
@@ -72,7 +58,7 @@ function checkDepth(root: object, maxDepth: number, rootDepth = 1): void {
   while (stack.length > 0) {
     const node = stack.pop() as object;
     const depth = depths.pop()!;
-    if (depth > maxDepth) throw new GatewayError('invalid_json', `Request body is nested more than ${maxDepth} levels deep`);
+    if (depth > maxDepth) throw coded('body_too_deep', { max: maxDepth });
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const v = node[i];
@@ -83,10 +69,10 @@ function checkDepth(root: object, maxDepth: number, rootDepth = 1): void {
       }
     } else {
       for (const key in node) {
-        if (key === '__proto__') throw new GatewayError('invalid_json', 'Request body contains a forbidden "__proto__" key');
+        if (key === '__proto__') throw coded('body_proto_key');
         const v = (node as Record<string, unknown>)[key];
         if (key === 'constructor' && typeof v === 'object' && v !== null && Object.hasOwn(v, 'prototype')) {
-          throw new GatewayError('invalid_json', 'Request body contains a forbidden "constructor.prototype" key');
+          throw coded('body_constructor_key');
         }
         if (typeof v === 'object' && v !== null) {
           stack.push(v);

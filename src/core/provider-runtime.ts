@@ -2,7 +2,7 @@ import { isSplicedJson, splicedBytes, splicedChunks } from '../canonical/raw-jso
 import type { LoadedProvider } from '../config/load.js';
 import { createUpstreamAuth } from '../auth/upstream/factory.js';
 import type { UpstreamAuth } from '../auth/upstream/types.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { coded, GatewayError } from '../errors/gateway-error.js';
 import type { HttpCall, UpstreamReply } from '../providers/types.js';
 import type { HttpClient, OpenedReply } from '../transport/http-client.js';
 import type { RequestContext } from './context.js';
@@ -48,11 +48,15 @@ export class ProviderRuntime {
     this.concurrency = new Semaphore(provider.config.max_concurrency, {
       maxQueue: provider.config.max_queue,
       onFull: () =>
-        new GatewayError('overloaded', `Rankway is at capacity for provider ${provider.name}; retry shortly`, {
-          failure: 'capacity',
-          retryAfterMs: 1000,
-          detail: `provider ${provider.name}: ${provider.config.max_concurrency} calls in flight and ${provider.config.max_queue} queued`,
-        }),
+        coded(
+          'provider_at_capacity',
+          { provider: provider.name },
+          {
+            failure: 'capacity',
+            retryAfterMs: 1000,
+            detail: `provider ${provider.name}: ${provider.config.max_concurrency} calls in flight and ${provider.config.max_queue} queued`,
+          },
+        ),
     });
     if (provider.config.requests_per_minute) this.rate = new SlidingWindowLimit(provider.config.requests_per_minute);
     this.staticHeaders = provider.config.headers;
@@ -86,7 +90,7 @@ export class ProviderRuntime {
   }
 
   private busy(limit: string): GatewayError {
-    return new GatewayError('provider_busy', 'The upstream provider is at its configured limit; try again shortly', {
+    return coded('provider_busy', undefined, {
       failure: 'capacity',
       detail: `provider ${this.name} reached ${limit} and the call waited queue_timeout_ms`,
     });

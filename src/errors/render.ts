@@ -1,18 +1,22 @@
-import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
+import { coded, GatewayError, toGatewayError } from './gateway-error.js';
+
+// How an error becomes an HTTP answer, whatever the surface: the code a framework or
+// parser error maps to, the headers every error carries, the default (OpenAI) envelope.
+// Lives in errors/ so the surfaces (api/) and the server plugin both use it.
 
 /** Maps Fastify's own errors (body parsing, size, media type) onto the coded table. */
 export function fromFrameworkError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) {
-    return new GatewayError('payload_too_large', 'Request body is larger than the configured limit');
+    return coded('body_too_large');
   }
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e.statusCode === 415) {
-    return new GatewayError('unsupported_media_type', 'Content-Type must be application/json');
+    return coded('body_media_type');
   }
-  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new GatewayError('invalid_json', 'Request body is empty; send a JSON object');
+  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return coded('body_empty');
   if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message ?? ''))) {
-    return new GatewayError('invalid_json', 'Request body is not valid JSON');
+    return coded('body_not_json');
   }
   if (e.statusCode === 400 && e.code?.startsWith('FST_')) return new GatewayError('invalid_request', e.message ?? 'Bad request');
   return toGatewayError(err);

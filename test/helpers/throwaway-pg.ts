@@ -34,19 +34,21 @@ function binDir(): string | undefined {
 }
 
 function signalCluster(postmaster: number, signal: NodeJS.Signals): void {
-  const pids = [postmaster];
+  const send = (pid: number): void => {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // exited meanwhile
+    }
+  };
+  // The postmaster first: once it is stopped it forks no new backend, so the scan below sees
+  // every backend (a connection accepted during the scan would otherwise keep answering).
+  send(postmaster);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const ppid = /^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
-      if (Number(ppid) === postmaster) pids.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
+      if (Number(ppid) === postmaster) send(Number(entry));
     } catch {
       // exited meanwhile
     }

@@ -1,7 +1,7 @@
 import { END_OF_TIME } from './rollups.js';
 import type { Dialect } from './usage-sql.js';
 import type { SqlDriver } from './eval.js';
-import type { RequestDetail } from './usage.js';
+import type { RequestDetail, UsageRecord } from './usage.js';
 
 /**
  * The console's reads over usage: time series, latency percentiles and the request list and
@@ -52,26 +52,7 @@ export interface RequestFilter {
 }
 
 /** A list row: the usage columns, never the detail. */
-export interface RequestRow {
-  readonly id: string;
-  readonly requestId: string;
-  readonly ts: number;
-  readonly keyId: string;
-  readonly surface: string;
-  readonly alias: string | null;
-  readonly provider: string | null;
-  readonly upstreamModel: string | null;
-  readonly status: number;
-  readonly latencyMs: number;
-  readonly documents: number;
-  readonly chunks: number;
-  readonly cacheHits: number;
-  readonly attempts: number;
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly searchUnits: number;
-  readonly costUsd: number;
-}
+export type RequestRow = Omit<UsageRecord, 'detail' | 'unpriced'>;
 
 export interface RequestWithDetail extends RequestRow {
   readonly detail: RequestDetail | null;

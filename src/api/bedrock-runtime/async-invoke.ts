@@ -9,46 +9,8 @@ import { readBody } from '../../transport/http-client.js';
 import { lookupOf } from '../bedrock/model-lookup.js';
 import { checkJsonValue } from '../json-body.js';
 import type { SurfaceRoute } from '../surface.js';
+import { abortOnClose, jsonOf, readJson } from './passthrough-io.js';
 import type { RuntimeSurfaceDeps } from './surface.js';
-
-/** The passthrough body read as a JSON object, with the guards every parsed body gets. */
-function jsonOf(body: unknown, maxDepth: number): Record<string, any> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
-  } catch {
-    // Falls through to the 400.
-  }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalidRequest('the request body must be a JSON object');
-  checkJsonValue(doc, maxDepth);
-  return doc as Record<string, any>;
-}
-
-function abortOnClose(request: FastifyRequest, reply: FastifyReply): AbortSignal {
-  const abort = new AbortController();
-  reply.raw.once('close', () => {
-    if (reply.raw.writableFinished) return;
-    abort.abort();
-    request.server.settleAbandoned(request, reply);
-  });
-  return abort.signal;
-}
-
-/** Sends a small JSON answer back after Rankway has read it (for the allow-list checks on what it names). */
-async function readJson(
-  target: ResolvedTarget,
-  call: Parameters<typeof relay>[1],
-  request: FastifyRequest,
-  signal: AbortSignal,
-): Promise<{ status: number; doc: Record<string, any>; requestId?: string }> {
-  const opened = await relay(target, call, request.ctx, signal);
-  const body = await readBody(opened.body);
-  return {
-    status: opened.status,
-    doc: JSON.parse(body.toString('utf8')),
-    requestId: opened.headers['x-amzn-requestid'] as string | undefined,
-  };
-}
 
 const DOC = {
   rawRequest: 'The Bedrock Runtime request body, passed through',

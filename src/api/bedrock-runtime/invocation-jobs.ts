@@ -11,43 +11,10 @@ import { readBody } from '../../transport/http-client.js';
 import { lookupOf, type BedrockModelLookup } from '../bedrock/model-lookup.js';
 import { checkJsonValue } from '../json-body.js';
 import type { SurfaceRoute } from '../surface.js';
+import { abortOnClose, jsonOf, readJson } from './passthrough-io.js';
 import type { RuntimeSurfaceDeps } from './surface.js';
 
 type Lookup = () => BedrockModelLookup<RoutingTable>;
-
-/** The passthrough body read as a JSON object, with the guards every parsed body gets. */
-function jsonOf(body: unknown, maxDepth: number): Record<string, any> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
-  } catch {
-    // Falls through to the 400.
-  }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalidRequest('the request body must be a JSON object');
-  checkJsonValue(doc, maxDepth);
-  return doc as Record<string, any>;
-}
-
-function abortOnClose(request: FastifyRequest, reply: FastifyReply): AbortSignal {
-  const abort = new AbortController();
-  reply.raw.once('close', () => {
-    if (reply.raw.writableFinished) return;
-    abort.abort();
-    request.server.settleAbandoned(request, reply);
-  });
-  return abort.signal;
-}
-
-async function readJson(
-  target: ResolvedTarget,
-  call: HttpCall,
-  request: FastifyRequest,
-  signal: AbortSignal,
-): Promise<{ status: number; doc: Record<string, any> }> {
-  const opened = await relay(target, call, request.ctx, signal);
-  const body = await readBody(opened.body);
-  return { status: opened.status, doc: body.length ? JSON.parse(body.toString('utf8')) : {} };
-}
 
 /** Whether the caller may use the model a job names (what the allow-list is checked against). */
 function allowed(request: FastifyRequest, lookup: Lookup, modelId: unknown): boolean {
